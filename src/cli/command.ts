@@ -1,0 +1,69 @@
+/** The small pieces every command adapter shares: option parsers, the action wrapper. */
+import { type Command, InvalidArgumentError } from 'commander';
+import { invalidArgument } from '../core/errors.js';
+import * as validate from '../core/validate.js';
+import { ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
+import { Context } from './context.js';
+
+type Options = Record<string, any>;
+
+/**
+ * Wraps a command's work: the context it runs in, its positional arguments and options, and the
+ * store closed afterwards whatever happens. Errors travel up to main, which reports them.
+ */
+export function action(work: (ctx: Context, args: (string | undefined)[], options: Options) => Promise<void>) {
+  return async (...params: unknown[]): Promise<void> => {
+    const command = params[params.length - 1] as Command;
+    const ctx = new Context(command.optsWithGlobals());
+    try {
+      await work(ctx, command.processedArgs as (string | undefined)[], command.opts());
+    } finally {
+      await ctx.close();
+    }
+  };
+}
+
+export function integer(value: string): number {
+  if (!/^\d{1,15}$/.test(value)) throw new InvalidArgumentError('expected a whole number.');
+  return Number(value);
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `--attributes a=b --attributes c=d` → `{ a: 'b', c: 'd' }`. */
+export function keyValues(pairs: string[] | undefined): Record<string, string> | undefined {
+  return pairs && Object.fromEntries(pairs.map(validate.keyValue));
+}
+
+/** An ID may come as the positional argument or as its flag; both is fine if they agree. */
+export function either(positional: string | undefined, flag: string | undefined, what: string): string | undefined {
+  if (positional !== undefined && flag !== undefined && positional !== flag) {
+    throw invalidArgument('cli', 'conflicting_arguments', `two different ${what}s given: ${positional} and ${flag}`);
+  }
+  return positional ?? flag;
+}
+
+/** The field selectors of list, search and get. */
+export function addFieldSelectors(command: Command): Command {
+  return command
+    .option('--name', 'select the name field')
+    .option('--description', 'select the description field')
+    .option('--attributes', 'select the attributes field')
+    .option('--deleted-at', 'select the deleted_at field')
+    .option('--fanout-notifications', 'select the fanout_notifications field')
+    .option('--all', 'select all fields');
+}
+
+export function selectedFields(options: Options): Set<OrganizationField> {
+  if (options.all) return new Set(ORGANIZATION_FIELDS);
+  const optionOf: Record<OrganizationField, string> = {
+    name: 'name',
+    description: 'description',
+    attributes: 'attributes',
+    deleted_at: 'deletedAt',
+    fanout_notifications: 'fanoutNotifications',
+  };
+  return new Set(ORGANIZATION_FIELDS.filter((field) => options[optionOf[field]]));
+}

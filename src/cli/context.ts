@@ -1,0 +1,46 @@
+/**
+ * What a command needs from the outside world, resolved on first use: settings, the store, and
+ * the core services over them. Nothing heavy (SQLite, conf) loads before a command asks for it.
+ */
+import type { OrganizationService } from '../core/organizations.js';
+import { Session } from '../core/session.js';
+import type { Store } from '../core/store.js';
+import { resolveSettings, type Settings } from './settings.js';
+
+export interface GlobalFlags {
+  db?: string;
+}
+
+export class Context {
+  private cachedSettings?: Settings;
+  private store?: Store;
+  private cachedSession?: Session;
+
+  constructor(
+    readonly flags: GlobalFlags,
+    readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  get settings(): Settings {
+    this.cachedSettings ??= resolveSettings(this.flags, this.env);
+    return this.cachedSettings;
+  }
+
+  async session(): Promise<Session> {
+    if (!this.cachedSession) {
+      const { openSqliteStore } = await import('../store/sqlite.js');
+      this.store = openSqliteStore(this.settings.dbPath);
+      this.cachedSession = new Session(this.store, this.settings.identity);
+    }
+    return this.cachedSession;
+  }
+
+  async organizations(): Promise<OrganizationService> {
+    const { OrganizationService } = await import('../core/organizations.js');
+    return new OrganizationService(await this.session(), this.settings.restoreWindowMs);
+  }
+
+  async close(): Promise<void> {
+    await this.store?.close();
+  }
+}

@@ -1,0 +1,226 @@
+/** The organization commands: create, list, search, get, set, delete, restore, purge. */
+import { type Command, Option } from 'commander';
+import { failedPrecondition, OrgsError } from '../core/errors.js';
+import * as validate from '../core/validate.js';
+import { action, addFieldSelectors, collect, either, integer, keyValues, selectedFields } from './command.js';
+import { note, printJson, printListing } from './output.js';
+
+const organizationIdOption = () => new Option('--organization-id <id>', 'the organization ID');
+const pagingOptions = (command: Command, orders: string) =>
+  command
+    .option('--limit <n>', 'results per page (at most 1000)', integer, 50)
+    .option('--page <n>', 'page of results, from 1', integer, 1)
+    .option('--order <field>', `order by ${orders}; a leading - reverses`);
+
+export function addOrganizationCommands(program: Command): void {
+  program
+    .command('create [organization-id]')
+    .aliases(['add', 'register'])
+    .summary('create an organization')
+    .description(
+      'Create an organization and make --user-id a collaborator with all rights. With no ID and JSON ' +
+        'organizations on stdin, create each of them (bulk mode).',
+    )
+    .addOption(organizationIdOption())
+    .option('--user-id <id>', 'the collaborator who gets all rights (default: the calling user)')
+    .option('--name <name>', 'name of the organization')
+    .option('--description <text>', 'description of the organization')
+    .option('--attributes <key=value>', 'an attribute (repeatable)', collect)
+    .option('--fanout-notifications', 'send notifications to every collaborator')
+    .action(
+      action(async (ctx, [positional], options) => {
+        const request = {
+          organizationId: either(positional, options.organizationId, 'organization ID'),
+          userId: options.userId,
+          name: options.name,
+          description: options.description,
+          attributes: keyValues(options.attributes),
+          fanoutNotifications: options.fanoutNotifications,
+        };
+        const service = await ctx.organizations();
+        if (request.organizationId !== undefined || process.stdin.isTTY) {
+          printJson(await service.create(request));
+          return;
+        }
+        const { createMany } = await import('../core/bulk.js');
+        process.stdin.setEncoding('utf8');
+        const result = await createMany(await ctx.session(), service, process.stdin, request, {
+          created: printJson,
+          failed: (position, id, error) =>
+            note(error.within(`item ${position}${id === undefined ? '' : ` (${id})`}`).format()),
+        });
+        if (result.firstError) {
+          // The exit code is that of the first failure's class.
+          const { errorClass } = result.firstError;
+          throw new OrgsError(errorClass, 'bulk', 'items_failed', `${result.failed} of ${result.created + result.failed} organizations failed, ${result.created} created`);
+        }
+      }),
+    );
+
+  addFieldSelectors(
+    pagingOptions(
+      program
+        .command('list')
+        .alias('ls')
+        .summary('list organizations')
+        .description('List the organizations the caller is a member of (the administrator sees all).')
+        .option('--user-id <id>', 'list the organizations of this user')
+        .option('--deleted', 'list deleted organizations instead'),
+      'organization_id, name, created_at',
+    ),
+  ).action(
+    action(async (ctx, _args, options) => {
+      const service = await ctx.organizations();
+      printListing(
+        await service.list({
+          userId: options.userId,
+          deleted: options.deleted,
+          limit: options.limit,
+          page: options.page,
+          order: options.order,
+          fields: selectedFields(options),
+        }),
+      );
+    }),
+  );
+
+  addFieldSelectors(
+    pagingOptions(
+      program
+        .command('search')
+        .summary('search organizations')
+        .description('Search the organizations the caller can see; every filter given must match.')
+        .option('--query <text>', 'ID, name or description contains the text')
+        .option('--id-contains <text>', 'ID contains the text')
+        .option('--name-contains <text>', 'name contains the text')
+        .option('--description-contains <text>', 'description contains the text')
+        .option('--attributes-contain <key=value>', 'attribute key has a value containing the text (repeatable)', collect)
+        .option('--deleted', 'search deleted organizations instead'),
+      'organization_id, name, created_at',
+    ),
+  ).action(
+    action(async (ctx, _args, options) => {
+      const service = await ctx.organizations();
+      printListing(
+        await service.search({
+          query: options.query,
+          idContains: options.idContains,
+          nameContains: options.nameContains,
+          descriptionContains: options.descriptionContains,
+          attributesContain: options.attributesContain && Object.entries(keyValues(options.attributesContain)!),
+          deleted: options.deleted,
+          limit: options.limit,
+          page: options.page,
+          order: options.order,
+          fields: selectedFields(options),
+        }),
+      );
+    }),
+  );
+
+  addFieldSelectors(
+    program
+      .command('get [organization-id]')
+      .alias('info')
+      .summary('show an organization')
+      .description('Show an organization; without RIGHT_ORGANIZATION_INFO only its public fields.')
+      .addOption(organizationIdOption()),
+  ).action(
+    action(async (ctx, [positional], options) => {
+      const service = await ctx.organizations();
+      printJson(await service.get(either(positional, options.organizationId, 'organization ID'), selectedFields(options)));
+    }),
+  );
+
+  program
+    .command('set [organization-id]')
+    .alias('update')
+    .summary('change an organization')
+    .description('Change the fields given; --attributes are merged (key= removes one).')
+    .addOption(organizationIdOption())
+    .option('--name <name>', 'new name')
+    .option('--description <text>', 'new description')
+    .option('--attributes <key=value>', 'set an attribute, or remove it with key= (repeatable)', collect)
+    .option('--fanout-notifications', 'send notifications to every collaborator')
+    .option('--no-fanout-notifications', 'send notifications to the owners only')
+    .option('--unset <fields>', 'clear fields: name, description, attributes (comma-separated)')
+    .action(
+      action(async (ctx, [positional], options) => {
+        const service = await ctx.organizations();
+        printJson(
+          await service.update({
+            organizationId: either(positional, options.organizationId, 'organization ID'),
+            name: options.name,
+            description: options.description,
+            attributes: keyValues(options.attributes),
+            fanoutNotifications: options.fanoutNotifications,
+            unset: options.unset === undefined ? undefined : unsetFields(options.unset),
+          }),
+        );
+      }),
+    );
+
+  program
+    .command('delete [organization-id]')
+    .aliases(['del', 'remove', 'rm'])
+    .summary('delete an organization (its ID stays reserved)')
+    .description('Delete an organization. It can be restored within the restore window; its ID stays reserved until purged.')
+    .addOption(organizationIdOption())
+    .action(
+      action(async (ctx, [positional], options) => {
+        await (await ctx.organizations()).delete(either(positional, options.organizationId, 'organization ID'));
+      }),
+    );
+
+  program
+    .command('restore [organization-id]')
+    .summary('restore a deleted organization')
+    .description('Restore an organization deleted within the restore window (config key restore-window, default 24h).')
+    .addOption(organizationIdOption())
+    .action(
+      action(async (ctx, [positional], options) => {
+        await (await ctx.organizations()).restore(either(positional, options.organizationId, 'organization ID'));
+      }),
+    );
+
+  program
+    .command('purge [organization-id]')
+    .aliases(['permanent-delete', 'hard-delete'])
+    .summary('remove an organization for good and free its ID')
+    .description('Remove an organization, its collaborators and API keys for good. Administrators only.')
+    .addOption(organizationIdOption())
+    .option('--force', 'do not ask for confirmation')
+    .action(
+      action(async (ctx, [positional], options) => {
+        const id = validate.organizationId(either(positional, options.organizationId, 'organization ID'));
+        const service = await ctx.organizations();
+        if (!options.force) await confirm(`Purge organization ${id} for good? Its collaborators and API keys go with it.`);
+        await service.purge(id);
+      }),
+    );
+}
+
+const UNSETTABLE = ['name', 'description', 'attributes'] as const;
+
+function unsetFields(list: string): Array<(typeof UNSETTABLE)[number]> {
+  return list.split(',').map((field) => {
+    const known = UNSETTABLE.find((f) => f === field.trim());
+    if (!known) throw new OrgsError('invalid_argument', 'cli', 'invalid_unset', `cannot unset ${JSON.stringify(field)}; use name, description or attributes`);
+    return known;
+  });
+}
+
+/** A y/N question on the terminal; without one, the caller must say --force. */
+async function confirm(question: string): Promise<void> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+    throw failedPrecondition('cli', 'no_confirmation', 'confirmation needed and no terminal to ask on; add --force');
+  }
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) throw failedPrecondition('cli', 'no_confirmation', 'not confirmed');
+  } finally {
+    rl.close();
+  }
+}

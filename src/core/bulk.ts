@@ -1,0 +1,155 @@
+/**
+ * Bulk create: organizations read as JSON documents from a stream, created in order. Documents
+ * are committed in batches (one per chunk of input, so a slow producer still sees each result
+ * promptly) and each result is reported only after its batch has committed.
+ */
+import { invalidArgument, OrgsError, toOrgsError } from './errors.js';
+import { JsonDocumentSplitter, MAX_DOCUMENT_CHARS, type RawDocument } from './json-stream.js';
+import type { CreateRequest, OrganizationService, View } from './organizations.js';
+import type { Session } from './session.js';
+import * as validate from './validate.js';
+import { organizationView, type OrganizationField } from './views.js';
+
+export interface BulkReport {
+  /** Called once per created organization, in input order, after it is committed. */
+  created(view: View): void;
+  /** Called once per failed document; `position` counts documents from 1. */
+  failed(position: number, id: string | undefined, error: OrgsError): void;
+}
+
+export interface BulkResult {
+  created: number;
+  failed: number;
+  /** The first failure, whose class decides the exit code. */
+  firstError?: OrgsError;
+}
+
+const NS = 'bulk';
+const DOCUMENT_FIELDS = new Set(['ids', 'name', 'description', 'attributes', 'fanout_notifications', 'created_at', 'updated_at']);
+
+interface Parsed {
+  request: CreateRequest;
+  fields: Set<OrganizationField>;
+}
+
+/** Turns one document into a create request; the flags of the command line override its fields. */
+export function parseDocument(raw: RawDocument, flags: CreateRequest): Parsed {
+  if (raw.text === undefined) {
+    throw invalidArgument(NS, 'document_too_large', `document is larger than ${MAX_DOCUMENT_CHARS} characters`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(raw.text);
+  } catch (error) {
+    throw invalidArgument(NS, 'invalid_json', `not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isObject(doc)) throw invalidArgument(NS, 'invalid_document', 'expected a JSON object shaped like an organization');
+  for (const key of Object.keys(doc)) {
+    if (!DOCUMENT_FIELDS.has(key)) throw invalidArgument(NS, 'invalid_document', `unknown field ${validate.quote(key)}`);
+  }
+  const ids = doc.ids;
+  const id = isObject(ids) ? ids.organization_id : undefined;
+  if (typeof id !== 'string') throw invalidArgument(NS, 'no_organization_id', 'the document has no ids.organization_id');
+  const request: CreateRequest = { organizationId: id };
+  const fields = new Set<OrganizationField>();
+  if (doc.name !== undefined) {
+    request.name = expectString(doc.name, 'name');
+    fields.add('name');
+  }
+  if (doc.description !== undefined) {
+    request.description = expectString(doc.description, 'description');
+    fields.add('description');
+  }
+  if (doc.attributes !== undefined) {
+    if (!isObject(doc.attributes)) throw invalidArgument(NS, 'invalid_document', 'attributes must be an object');
+    request.attributes = Object.fromEntries(
+      Object.entries(doc.attributes).map(([k, v]) => [k, expectString(v, `attribute ${k}`)]),
+    );
+    fields.add('attributes');
+  }
+  if (doc.fanout_notifications !== undefined) {
+    if (typeof doc.fanout_notifications !== 'boolean') {
+      throw invalidArgument(NS, 'invalid_document', 'fanout_notifications must be true or false');
+    }
+    request.fanoutNotifications = doc.fanout_notifications;
+    fields.add('fanout_notifications');
+  }
+  const merged: CreateRequest = { ...request, ...definedOnly(flags) };
+  if (flags.attributes) merged.attributes = { ...request.attributes, ...flags.attributes };
+  if (flags.name !== undefined) fields.add('name');
+  if (flags.description !== undefined) fields.add('description');
+  if (flags.attributes !== undefined) fields.add('attributes');
+  if (flags.fanoutNotifications !== undefined) fields.add('fanout_notifications');
+  validate.organizationId(merged.organizationId);
+  return { request: merged, fields };
+}
+
+/** The ID a document names, for error reports, if it can be read at all. */
+function idOf(raw: RawDocument): string | undefined {
+  try {
+    const id = JSON.parse(raw.text ?? '')?.ids?.organization_id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function createMany(
+  session: Session,
+  service: OrganizationService,
+  input: AsyncIterable<string>,
+  flags: CreateRequest,
+  report: BulkReport,
+  shouldStop: () => boolean = () => false,
+): Promise<BulkResult> {
+  const result: BulkResult = { created: 0, failed: 0 };
+  const splitter = new JsonDocumentSplitter();
+  let position = 0;
+  const fail = (at: number, id: string | undefined, error: unknown) => {
+    const orgsError = toOrgsError(error);
+    result.failed++;
+    result.firstError ??= orgsError;
+    report.failed(at, id, orgsError);
+  };
+  const runBatch = async (documents: RawDocument[]) => {
+    if (documents.length === 0) return;
+    const pending: View[] = [];
+    await session.write(async (scope) => {
+      for (const raw of documents) {
+        const at = ++position;
+        try {
+          const { request, fields } = parseDocument(raw, flags);
+          const org = await service.createIn(scope, request.organizationId!, request);
+          pending.push(organizationView(org, fields));
+        } catch (error) {
+          if (error instanceof OrgsError && error.errorClass === 'internal') throw error;
+          fail(at, idOf(raw), error);
+        }
+      }
+    });
+    for (const view of pending) report.created(view);
+    result.created += pending.length;
+  };
+  for await (const chunk of input) {
+    await runBatch(splitter.push(chunk));
+    if (shouldStop()) return result;
+  }
+  await runBatch(splitter.end());
+  if (position === 0) {
+    throw invalidArgument('validate', 'no_organization_id', 'no organization ID given and nothing on stdin');
+  }
+  return result;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function expectString(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw invalidArgument(NS, 'invalid_document', `${field} must be a string`);
+  return value;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,72 @@
+/**
+ * Errors are values: a class (which decides the exit code), a namespace, a name and a message.
+ * The CLI turns them into `error:<namespace>:<name> (<message>)` in one place (src/cli/run.ts).
+ */
+export type ErrorClass =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'permission_denied'
+  | 'unauthenticated'
+  | 'already_exists'
+  | 'failed_precondition'
+  | 'canceled'
+  | 'internal';
+
+const EXIT_CODES: Record<ErrorClass, number> = {
+  invalid_argument: 2,
+  not_found: 3,
+  permission_denied: 4,
+  unauthenticated: 4,
+  already_exists: 5,
+  failed_precondition: 5,
+  canceled: 130,
+  internal: 1,
+};
+
+export class OrgsError extends Error {
+  constructor(
+    readonly errorClass: ErrorClass,
+    readonly namespace: string,
+    readonly errorName: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OrgsError';
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.errorClass];
+  }
+
+  /** The same error, its message prefixed with where it happened. */
+  within(where: string): OrgsError {
+    return new OrgsError(this.errorClass, this.namespace, this.errorName, `${where}: ${this.message}`);
+  }
+
+  /** The one line that reaches stderr. */
+  format(): string {
+    return `error:${this.namespace}:${this.errorName} (${this.message})`;
+  }
+}
+
+type ErrorFactory = (namespace: string, name: string, message: string) => OrgsError;
+const factory =
+  (errorClass: ErrorClass): ErrorFactory =>
+  (namespace, name, message) =>
+    new OrgsError(errorClass, namespace, name, message);
+
+export const invalidArgument = factory('invalid_argument');
+export const notFound = factory('not_found');
+export const permissionDenied = factory('permission_denied');
+export const unauthenticated = factory('unauthenticated');
+export const alreadyExists = factory('already_exists');
+export const failedPrecondition = factory('failed_precondition');
+export const canceled = factory('canceled');
+export const internal = factory('internal');
+
+/** Anything thrown that is not an OrgsError is a bug: say so, without a stack trace. */
+export function toOrgsError(error: unknown): OrgsError {
+  if (error instanceof OrgsError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return internal('orgs', 'internal', `unexpected error, this is a bug: ${message}`);
+}

@@ -1,0 +1,264 @@
+/** The organization registry: create, read, change, delete, restore and purge organizations. */
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied } from './errors.js';
+import type { Organization } from './model.js';
+import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
+import { RIGHT_ALL } from './rights.js';
+import { ensureUser, isAdministrator, requireRights, rightsOn, type Scope, type Session } from './session.js';
+import type { OrganizationOrderField, OrganizationQuery } from './store.js';
+import * as validate from './validate.js';
+import { organizationView, PUBLIC_FIELDS, type FieldMask, type OrganizationField } from './views.js';
+
+export const ORGANIZATION_ORDERS: readonly OrganizationOrderField[] = ['organization_id', 'name', 'created_at'];
+export const DEFAULT_RESTORE_WINDOW_MS = 24 * 3_600_000;
+
+/** The settable fields of an organization; undefined means "not given". */
+export interface OrganizationInput {
+  name?: string;
+  description?: string;
+  attributes?: Record<string, string>;
+  fanoutNotifications?: boolean;
+}
+
+export interface CreateRequest extends OrganizationInput {
+  organizationId?: string;
+  /** The collaborator who gets all rights; defaults to the caller when the caller is a user. */
+  userId?: string;
+}
+
+export interface UpdateRequest extends OrganizationInput {
+  organizationId?: string;
+  /** Fields to clear. */
+  unset?: ReadonlyArray<'name' | 'description' | 'attributes'>;
+}
+
+export interface ListRequest extends PageRequest {
+  userId?: string;
+  deleted?: boolean;
+  order?: string;
+  fields?: FieldMask;
+}
+
+export interface SearchRequest extends ListRequest {
+  query?: string;
+  idContains?: string;
+  nameContains?: string;
+  descriptionContains?: string;
+  attributesContain?: ReadonlyArray<readonly [string, string]>;
+}
+
+export type View = Record<string, unknown>;
+
+const NS = 'organizations';
+
+/** The fields a request gave, which `create` and `set` print back. */
+function givenFields(input: OrganizationInput): Set<OrganizationField> {
+  const fields = new Set<OrganizationField>();
+  if (input.name !== undefined) fields.add('name');
+  if (input.description !== undefined) fields.add('description');
+  if (input.attributes !== undefined) fields.add('attributes');
+  if (input.fanoutNotifications !== undefined) fields.add('fanout_notifications');
+  return fields;
+}
+
+function validateInput(input: OrganizationInput): void {
+  if (input.name !== undefined) validate.maxLength('name', input.name, validate.LIMITS.name);
+  if (input.description !== undefined) validate.maxLength('description', input.description, validate.LIMITS.description);
+  if (input.attributes !== undefined) validate.attributes(input.attributes);
+}
+
+const notFoundError = (id: string) => notFound(NS, 'organization_not_found', `organization ${id} not found`);
+
+export class OrganizationService {
+  constructor(
+    private readonly session: Session,
+    private readonly restoreWindowMs = DEFAULT_RESTORE_WINDOW_MS,
+  ) {}
+
+  async create(request: CreateRequest): Promise<View> {
+    const id = validate.organizationId(request.organizationId);
+    validateInput(request);
+    const created = await this.session.write((scope) => this.createIn(scope, id, request));
+    return organizationView(created, givenFields(request));
+  }
+
+  /**
+   * Creates one organization inside an open write transaction. Every check comes before the first
+   * write, so a failure leaves the transaction as it found it (bulk create relies on this).
+   */
+  async createIn(scope: Scope, id: string, request: CreateRequest): Promise<Organization> {
+    const { caller, tx, now } = scope;
+    const collaboratorId = request.userId ?? (caller.kind === 'user' ? caller.user.id : undefined);
+    if (collaboratorId === undefined) {
+      throw invalidArgument(NS, 'no_collaborator', 'no collaborator given; name the user who gets all rights with --user-id');
+    }
+    validate.userId(collaboratorId);
+    const forThemselves = caller.kind === 'user' && caller.user.id === collaboratorId;
+    if (!isAdministrator(caller) && !forThemselves) {
+      throw permissionDenied(NS, 'create_for_other_user', `only an administrator can create an organization for ${collaboratorId}`);
+    }
+    const taken = await tx.accountKind(id);
+    if (taken) {
+      const reason = taken === 'user' ? 'a user has that ID' : 'an organization (perhaps deleted) holds that ID until it is purged';
+      throw alreadyExists(NS, 'id_taken', `ID ${id} is already taken: ${reason}`);
+    }
+    await ensureUser(scope, collaboratorId);
+    const organization: Organization = {
+      id,
+      name: request.name || undefined,
+      description: request.description || undefined,
+      attributes: Object.fromEntries(Object.entries(request.attributes ?? {}).filter(([, v]) => v !== '')),
+      fanoutNotifications: request.fanoutNotifications ?? false,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await tx.insertOrganization(organization);
+    await tx.putMembership({ organizationId: id, userId: collaboratorId, rights: [RIGHT_ALL], createdAt: now, updatedAt: now });
+    return organization;
+  }
+
+  async get(organizationId: string | undefined, fields: FieldMask = new Set()): Promise<View> {
+    const id = validate.organizationId(organizationId);
+    return this.session.read(async (scope) => {
+      const org = await this.live(scope, id);
+      const rights = await rightsOn(scope, id);
+      return organizationView(org, rights.has('RIGHT_ORGANIZATION_INFO') ? fields : intersect(fields, PUBLIC_FIELDS));
+    });
+  }
+
+  list(request: ListRequest): Promise<Listing<View>> {
+    return this.find(request, {}, new Set());
+  }
+
+  search(request: SearchRequest): Promise<Listing<View>> {
+    const filters = {
+      query: request.query,
+      idContains: request.idContains,
+      nameContains: request.nameContains,
+      descriptionContains: request.descriptionContains,
+      attributesContain: request.attributesContain,
+    };
+    for (const text of [filters.query, filters.idContains, filters.nameContains, filters.descriptionContains]) {
+      if (text !== undefined) validate.maxLength('search', text, validate.LIMITS.search);
+    }
+    for (const [key, value] of filters.attributesContain ?? []) {
+      validate.attributeKey(key);
+      validate.maxLength('search', value, validate.LIMITS.search);
+    }
+    // Search prints the fields it searched on.
+    const searched = new Set<OrganizationField>();
+    if (filters.nameContains !== undefined || filters.query !== undefined) searched.add('name');
+    if (filters.descriptionContains !== undefined || filters.query !== undefined) searched.add('description');
+    if (filters.attributesContain?.length) searched.add('attributes');
+    return this.find(request, filters, searched);
+  }
+
+  private async find(
+    request: ListRequest,
+    filters: Partial<OrganizationQuery>,
+    extraFields: Set<OrganizationField>,
+  ): Promise<Listing<View>> {
+    const order = orderOf(request.order, ORGANIZATION_ORDERS, 'organization_id');
+    if (request.userId !== undefined) validate.userId(request.userId);
+    const fields = new Set([...(request.fields ?? []), ...extraFields]);
+    if (request.deleted) fields.add('deleted_at');
+    return this.session.read(async (scope) => {
+      const memberOf = await this.visibleTo(scope, request.userId);
+      const listing = await paginate(request, (page) =>
+        scope.tx.listOrganizations({ ...filters, ...page, order, deleted: request.deleted ?? false, memberOf }),
+      );
+      return { ...listing, items: listing.items.map((org) => organizationView(org, fields)) };
+    });
+  }
+
+  /** Whose memberships a listing is limited to: users see their own, the administrator sees all. */
+  private async visibleTo(scope: Scope, userId: string | undefined): Promise<string | undefined> {
+    const { caller } = scope;
+    if (userId !== undefined) {
+      if (!isAdministrator(scope.caller) && !(caller.kind === 'user' && caller.user.id === userId)) {
+        throw permissionDenied(NS, 'list_other_user', `only an administrator can list the organizations of ${userId}`);
+      }
+      await ensureUser(scope, userId);
+      return userId;
+    }
+    return isAdministrator(caller) ? undefined : caller.kind === 'user' ? caller.user.id : undefined;
+  }
+
+  async update(request: UpdateRequest): Promise<View> {
+    const id = validate.organizationId(request.organizationId);
+    validateInput(request);
+    const unset = new Set(request.unset ?? []);
+    const given = givenFields(request);
+    for (const field of unset) {
+      if (given.has(field)) {
+        throw invalidArgument(NS, 'conflicting_fields', `${field} cannot be both set and unset`);
+      }
+      given.add(field);
+    }
+    if (given.size === 0) {
+      throw invalidArgument(NS, 'no_fields', 'nothing to set: give --name, --description, --attributes, --fanout-notifications or --unset');
+    }
+    const updated = await this.session.write(async (scope) => {
+      const org = await this.live(scope, id);
+      await requireRights(scope, id, 'RIGHT_ORGANIZATION_SETTINGS_BASIC');
+      const next: Organization = { ...org, attributes: { ...org.attributes }, updatedAt: scope.now };
+      if (request.name !== undefined || unset.has('name')) next.name = request.name || undefined;
+      if (request.description !== undefined || unset.has('description')) next.description = request.description || undefined;
+      if (unset.has('attributes')) next.attributes = {};
+      for (const [key, value] of Object.entries(request.attributes ?? {})) {
+        if (value === '') delete next.attributes[key];
+        else next.attributes[key] = value;
+      }
+      validate.attributes(next.attributes);
+      if (request.fanoutNotifications !== undefined) next.fanoutNotifications = request.fanoutNotifications;
+      await scope.tx.updateOrganization(next);
+      return next;
+    });
+    return organizationView(updated, given);
+  }
+
+  async delete(organizationId: string | undefined): Promise<void> {
+    const id = validate.organizationId(organizationId);
+    await this.session.write(async (scope) => {
+      const org = await this.live(scope, id);
+      await requireRights(scope, id, 'RIGHT_ORGANIZATION_DELETE');
+      await scope.tx.updateOrganization({ ...org, deletedAt: scope.now });
+    });
+  }
+
+  async restore(organizationId: string | undefined): Promise<void> {
+    const id = validate.organizationId(organizationId);
+    await this.session.write(async (scope) => {
+      const org = await scope.tx.getOrganization(id);
+      if (org?.deletedAt === undefined) {
+        throw notFound(NS, 'organization_not_deleted', `no deleted organization ${id}`);
+      }
+      await requireRights(scope, id, 'RIGHT_ORGANIZATION_DELETE');
+      if (scope.now - org.deletedAt > this.restoreWindowMs) {
+        throw failedPrecondition(NS, 'restore_window_expired', `organization ${id} was deleted too long ago to be restored; purge it instead`);
+      }
+      await scope.tx.updateOrganization({ ...org, deletedAt: undefined });
+    });
+  }
+
+  async purge(organizationId: string | undefined): Promise<void> {
+    const id = validate.organizationId(organizationId);
+    await this.session.write(async (scope) => {
+      if (!isAdministrator(scope.caller)) {
+        throw permissionDenied(NS, 'purge_needs_admin', 'only an administrator can purge organizations');
+      }
+      if (!(await scope.tx.getOrganization(id))) throw notFoundError(id);
+      await scope.tx.purgeOrganization(id);
+    });
+  }
+
+  /** The organization, unless it does not exist or is deleted (then it is not found). */
+  async live(scope: Scope, id: string): Promise<Organization> {
+    const org = await scope.tx.getOrganization(id);
+    if (!org || org.deletedAt !== undefined) throw notFoundError(id);
+    return org;
+  }
+}
+
+function intersect<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): Set<T> {
+  return new Set([...a].filter((x) => b.has(x)));
+}

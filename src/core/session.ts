@@ -1,0 +1,116 @@
+/**
+ * Who is calling, and the transaction every operation runs in. Authentication happens inside the
+ * operation's own transaction, so a check and the change it guards see the same data.
+ */
+import { invalidArgument, permissionDenied, unauthenticated } from './errors.js';
+import type { User } from './model.js';
+import { Rights } from './rights.js';
+import type { Store, Transaction } from './store.js';
+import * as validate from './validate.js';
+
+/** The caller as configured: environment, login, or nobody (the local administrator). */
+export type Identity = { kind: 'admin' } | { kind: 'user'; userId: string };
+
+/** The caller as found in the store. */
+export type Principal = { kind: 'admin' } | { kind: 'user'; user: User };
+
+export interface Scope {
+  tx: Transaction;
+  caller: Principal;
+  /** One clock reading per transaction: everything written in it carries the same time. */
+  now: number;
+  writable: boolean;
+}
+
+/** Thrown inside a read when it turns out to need a write (a user named for the first time). */
+const NEEDS_WRITE = Symbol('needs write');
+
+export class Session {
+  constructor(
+    readonly store: Store,
+    readonly identity: Identity,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async read<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
+    try {
+      return await this.store.read((tx) => this.enter(tx, false, work));
+    } catch (error) {
+      if (error === NEEDS_WRITE) return this.write(work);
+      throw error;
+    }
+  }
+
+  write<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
+    return this.store.write((tx) => this.enter(tx, true, work));
+  }
+
+  private async enter<T>(tx: Transaction, writable: boolean, work: (scope: Scope) => Promise<T>): Promise<T> {
+    const partial = { tx, now: this.clock(), writable };
+    const caller = await this.authenticate(partial);
+    return work({ ...partial, caller });
+  }
+
+  private async authenticate(scope: Omit<Scope, 'caller'>): Promise<Principal> {
+    const identity = this.identity;
+    switch (identity.kind) {
+      case 'admin':
+        return { kind: 'admin' };
+      case 'user': {
+        if (!validate.isUserId(identity.userId)) {
+          throw unauthenticated('auth', 'invalid_caller', `the caller's user ID ${validate.quote(identity.userId)} is invalid`);
+        }
+        if ((await scope.tx.accountKind(identity.userId)) === 'organization') {
+          throw unauthenticated('auth', 'caller_is_organization', `${identity.userId} is an organization, not a user`);
+        }
+        return { kind: 'user', user: await ensureUser(scope, identity.userId) };
+      }
+    }
+  }
+}
+
+/**
+ * The user with this ID, registered now if this is the first time it is named. An organization's
+ * ID where a user is expected is `nested_organizations`: organizations cannot be members.
+ */
+export async function ensureUser(scope: Omit<Scope, 'caller'>, id: string): Promise<User> {
+  validate.userId(id);
+  const existing = await scope.tx.getUser(id);
+  if (existing) return existing;
+  if ((await scope.tx.accountKind(id)) === 'organization') {
+    throw invalidArgument('validate', 'nested_organizations', `${id} is an organization; organizations cannot be nested, name a user`);
+  }
+  if (!scope.writable) throw NEEDS_WRITE;
+  const user: User = { id, admin: false, createdAt: scope.now, updatedAt: scope.now };
+  await scope.tx.insertUser(user);
+  return user;
+}
+
+export function isAdministrator(caller: Principal): boolean {
+  return caller.kind === 'admin' || caller.user.admin;
+}
+
+/** The caller's rights on an organization, expanded. */
+export async function rightsOn(scope: Scope, organizationId: string): Promise<Rights> {
+  const { caller } = scope;
+  if (isAdministrator(caller)) return Rights.all;
+  if (caller.kind === 'user') {
+    const membership = await scope.tx.getMembership(organizationId, caller.user.id);
+    return membership ? Rights.of(membership.rights).expand() : Rights.none;
+  }
+  return Rights.none;
+}
+
+/** Fails with permission_denied unless the caller holds every one of `needed` on the organization. */
+export async function requireRights(scope: Scope, organizationId: string, ...needed: string[]): Promise<Rights> {
+  const held = await rightsOn(scope, organizationId);
+  const missing = Rights.of(needed).minus(held);
+  if (missing.size > 0) {
+    throw permissionDenied(
+      'auth',
+      'insufficient_rights',
+      `the caller lacks ${missing.toArray().join(', ')} on organization ${organizationId}`,
+    );
+  }
+  return held;
+}

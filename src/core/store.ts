@@ -1,0 +1,80 @@
+/**
+ * The store behind the core. Asynchronous on purpose: the SQLite store answers at once, a shared
+ * PostgreSQL store will not, and the core must not care which one it has.
+ */
+import type { AccountKind, ApiKey, Membership, Organization, User } from './model.js';
+
+export type SortDirection = 'asc' | 'desc';
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export type OrganizationOrderField = 'organization_id' | 'name' | 'created_at';
+
+export interface OrganizationQuery extends Page {
+  /** Deleted organizations instead of live ones. */
+  deleted: boolean;
+  /** Only organizations this user is a member of. */
+  memberOf?: string;
+  order: { field: OrganizationOrderField; direction: SortDirection };
+  /** Substring filters, all of which must match (case-insensitive). */
+  idContains?: string;
+  nameContains?: string;
+  descriptionContains?: string;
+  /** Matches the ID, the name or the description. */
+  query?: string;
+  /** Each key must be present with a value containing the given text. */
+  attributesContain?: ReadonlyArray<readonly [string, string]>;
+}
+
+export type ApiKeyOrderField = 'api_key_id' | 'name' | 'created_at' | 'expires_at';
+
+export interface ApiKeyQuery extends Page {
+  organizationId: string;
+  order: { field: ApiKeyOrderField; direction: SortDirection };
+}
+
+export interface UserQuery extends Page {}
+
+/** Everything a command reads or writes, inside one transaction. */
+export interface Transaction {
+  accountKind(id: string): Promise<AccountKind | undefined>;
+
+  getOrganization(id: string): Promise<Organization | undefined>;
+  insertOrganization(organization: Organization): Promise<void>;
+  updateOrganization(organization: Organization): Promise<void>;
+  /** Removes the organization, its memberships and API keys, and frees its ID. */
+  purgeOrganization(id: string): Promise<void>;
+  listOrganizations(query: OrganizationQuery): Promise<Organization[]>;
+
+  getUser(id: string): Promise<User | undefined>;
+  insertUser(user: User): Promise<void>;
+  updateUser(user: User): Promise<void>;
+  /** Removes the user and their memberships, and frees the ID. */
+  deleteUser(id: string): Promise<void>;
+  listUsers(query: UserQuery): Promise<User[]>;
+
+  getMembership(organizationId: string, userId: string): Promise<Membership | undefined>;
+  /** Every membership of the organization, in user ID order. */
+  listMemberships(organizationId: string): Promise<Membership[]>;
+  /** Every membership of the user, in organization ID order. */
+  listUserMemberships(userId: string): Promise<Membership[]>;
+  putMembership(membership: Membership): Promise<void>;
+  deleteMembership(organizationId: string, userId: string): Promise<void>;
+
+  getApiKey(id: string): Promise<ApiKey | undefined>;
+  listApiKeys(query: ApiKeyQuery): Promise<ApiKey[]>;
+  insertApiKey(key: ApiKey): Promise<void>;
+  updateApiKey(key: ApiKey): Promise<void>;
+  deleteApiKey(id: string): Promise<void>;
+}
+
+export interface Store {
+  /** A consistent snapshot for reading. */
+  read<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** A write transaction: all of `work` commits, or none of it. */
+  write<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,60 @@
+/**
+ * The schema, as numbered migrations. `PRAGMA user_version` holds the number of the last one
+ * applied, so a file made by any version of orgs opens with every later one. Never edit a
+ * migration that has shipped: add the next one.
+ */
+export const APPLICATION_ID = 0x6f726773; // "orgs": tells our files from other programs' databases
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: accounts (the shared ID namespace of users and organizations), users, organizations,
+  // memberships and API keys. Purging an account cascades to everything hanging off it.
+  `
+  CREATE TABLE accounts (
+    id   TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'organization'))
+  ) WITHOUT ROWID;
+
+  CREATE TABLE users (
+    id         TEXT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    name       TEXT,
+    admin      INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE organizations (
+    id                   TEXT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    name                 TEXT,
+    description          TEXT,
+    attributes           TEXT,
+    fanout_notifications INTEGER NOT NULL DEFAULT 0,
+    created_at           INTEGER NOT NULL,
+    updated_at           INTEGER NOT NULL,
+    deleted_at           INTEGER
+  );
+  CREATE INDEX organizations_by_name ON organizations (name, id);
+  CREATE INDEX organizations_by_created_at ON organizations (created_at, id);
+
+  CREATE TABLE memberships (
+    organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    user_id         TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    rights          TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX memberships_by_user ON memberships (user_id, organization_id);
+
+  CREATE TABLE api_keys (
+    id              TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    name            TEXT,
+    rights          TEXT NOT NULL,
+    secret_hash     TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    expires_at      INTEGER
+  ) WITHOUT ROWID;
+  CREATE INDEX api_keys_by_organization ON api_keys (organization_id);
+  `,
+];

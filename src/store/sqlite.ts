@@ -1,0 +1,361 @@
+/** The SQLite store: one file, WAL, one transaction per command, statements prepared once. */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { internal, OrgsError } from '../core/errors.js';
+import type { AccountKind, ApiKey, Membership, Organization, User } from '../core/model.js';
+import type { ApiKeyQuery, OrganizationQuery, Store, Transaction, UserQuery } from '../core/store.js';
+import { checkOwnership, migrate } from './schema.js';
+import { storeError } from './errors.js';
+
+const BUSY_TIMEOUT_MS = 5000;
+
+interface OrganizationRow {
+  id: string;
+  name: string | null;
+  description: string | null;
+  attributes: string | null;
+  fanout_notifications: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+interface UserRow {
+  id: string;
+  name: string | null;
+  admin: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface MembershipRow {
+  organization_id: string;
+  user_id: string;
+  rights: string;
+  created_at: number;
+  updated_at: number;
+}
+
+interface ApiKeyRow {
+  id: string;
+  organization_id: string;
+  name: string | null;
+  rights: string;
+  secret_hash: string;
+  created_at: number;
+  updated_at: number;
+  expires_at: number | null;
+}
+
+const toOrganization = (row: OrganizationRow): Organization => ({
+  id: row.id,
+  name: row.name ?? undefined,
+  description: row.description ?? undefined,
+  attributes: row.attributes ? JSON.parse(row.attributes) : {},
+  fanoutNotifications: row.fanout_notifications === 1,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  deletedAt: row.deleted_at ?? undefined,
+});
+
+const organizationParams = (o: Organization) => ({
+  id: o.id,
+  name: o.name ?? null,
+  description: o.description ?? null,
+  attributes: Object.keys(o.attributes).length > 0 ? JSON.stringify(o.attributes) : null,
+  fanout_notifications: o.fanoutNotifications ? 1 : 0,
+  created_at: o.createdAt,
+  updated_at: o.updatedAt,
+  deleted_at: o.deletedAt ?? null,
+});
+
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  name: row.name ?? undefined,
+  admin: row.admin === 1,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const toMembership = (row: MembershipRow): Membership => ({
+  organizationId: row.organization_id,
+  userId: row.user_id,
+  rights: JSON.parse(row.rights),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const toApiKey = (row: ApiKeyRow): ApiKey => ({
+  id: row.id,
+  organizationId: row.organization_id,
+  name: row.name ?? undefined,
+  rights: JSON.parse(row.rights),
+  secretHash: row.secret_hash,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  expiresAt: row.expires_at ?? undefined,
+});
+
+const apiKeyParams = (k: ApiKey) => ({
+  id: k.id,
+  organization_id: k.organizationId,
+  name: k.name ?? null,
+  rights: JSON.stringify(k.rights),
+  secret_hash: k.secretHash,
+  created_at: k.createdAt,
+  updated_at: k.updatedAt,
+  expires_at: k.expiresAt ?? null,
+});
+
+/** `%` and `_` are LIKE wildcards; searched text is matched literally. */
+const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+const ORGANIZATION_ORDER_COLUMNS = { organization_id: 'id', name: 'name', created_at: 'created_at' } as const;
+const API_KEY_ORDER_COLUMNS = {
+  api_key_id: 'id',
+  name: 'name',
+  created_at: 'created_at',
+  expires_at: 'expires_at',
+} as const;
+
+class SqliteTransaction implements Transaction {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  /** Each distinct SQL text is prepared once per process. */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async accountKind(id: string): Promise<AccountKind | undefined> {
+    return this.stmt('SELECT kind FROM accounts WHERE id = ?').pluck().get(id) as AccountKind | undefined;
+  }
+
+  async getOrganization(id: string): Promise<Organization | undefined> {
+    const row = this.stmt('SELECT * FROM organizations WHERE id = ?').get(id) as OrganizationRow | undefined;
+    return row && toOrganization(row);
+  }
+
+  async insertOrganization(organization: Organization): Promise<void> {
+    this.stmt(`INSERT INTO accounts (id, kind) VALUES (?, 'organization')`).run(organization.id);
+    this.stmt(
+      `INSERT INTO organizations (id, name, description, attributes, fanout_notifications, created_at, updated_at, deleted_at)
+       VALUES (:id, :name, :description, :attributes, :fanout_notifications, :created_at, :updated_at, :deleted_at)`,
+    ).run(organizationParams(organization));
+  }
+
+  async updateOrganization(organization: Organization): Promise<void> {
+    this.stmt(
+      `UPDATE organizations SET name = :name, description = :description, attributes = :attributes,
+         fanout_notifications = :fanout_notifications, created_at = :created_at, updated_at = :updated_at,
+         deleted_at = :deleted_at
+       WHERE id = :id`,
+    ).run(organizationParams(organization));
+  }
+
+  async purgeOrganization(id: string): Promise<void> {
+    this.stmt(`DELETE FROM accounts WHERE id = ? AND kind = 'organization'`).run(id);
+  }
+
+  async listOrganizations(query: OrganizationQuery): Promise<Organization[]> {
+    const where: string[] = [query.deleted ? 'o.deleted_at IS NOT NULL' : 'o.deleted_at IS NULL'];
+    const params: unknown[] = [];
+    if (query.memberOf !== undefined) {
+      where.push('o.id IN (SELECT organization_id FROM memberships WHERE user_id = ?)');
+      params.push(query.memberOf);
+    }
+    const contains = (column: string, text: string | undefined) => {
+      if (text === undefined) return;
+      where.push(`${column} LIKE ? ESCAPE '\\'`);
+      params.push(likeContains(text));
+    };
+    contains('o.id', query.idContains);
+    contains('o.name', query.nameContains);
+    contains('o.description', query.descriptionContains);
+    if (query.query !== undefined) {
+      where.push(`(o.id LIKE ? ESCAPE '\\' OR o.name LIKE ? ESCAPE '\\' OR o.description LIKE ? ESCAPE '\\')`);
+      const pattern = likeContains(query.query);
+      params.push(pattern, pattern, pattern);
+    }
+    for (const [key, value] of query.attributesContain ?? []) {
+      where.push(
+        `EXISTS (SELECT 1 FROM json_each(o.attributes) AS a WHERE a.key = ? AND a.value LIKE ? ESCAPE '\\')`,
+      );
+      params.push(key, likeContains(value));
+    }
+    const column = ORGANIZATION_ORDER_COLUMNS[query.order.field];
+    const direction = query.order.direction === 'desc' ? 'DESC' : 'ASC';
+    const orderBy = column === 'id' ? `o.id ${direction}` : `o.${column} ${direction}, o.id ${direction}`;
+    const sql = `SELECT o.* FROM organizations AS o WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
+    const rows = this.stmt(sql).all(...params, query.limit, query.offset) as OrganizationRow[];
+    return rows.map(toOrganization);
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const row = this.stmt('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
+  async insertUser(user: User): Promise<void> {
+    this.stmt(`INSERT INTO accounts (id, kind) VALUES (?, 'user')`).run(user.id);
+    this.stmt(
+      `INSERT INTO users (id, name, admin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+    ).run(user.id, user.name ?? null, user.admin ? 1 : 0, user.createdAt, user.updatedAt);
+  }
+
+  async updateUser(user: User): Promise<void> {
+    this.stmt('UPDATE users SET name = ?, admin = ?, updated_at = ? WHERE id = ?').run(
+      user.name ?? null,
+      user.admin ? 1 : 0,
+      user.updatedAt,
+      user.id,
+    );
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    this.stmt(`DELETE FROM accounts WHERE id = ? AND kind = 'user'`).run(id);
+  }
+
+  async listUsers(query: UserQuery): Promise<User[]> {
+    const rows = this.stmt('SELECT * FROM users ORDER BY id LIMIT ? OFFSET ?').all(
+      query.limit,
+      query.offset,
+    ) as UserRow[];
+    return rows.map(toUser);
+  }
+
+  async getMembership(organizationId: string, userId: string): Promise<Membership | undefined> {
+    const row = this.stmt('SELECT * FROM memberships WHERE organization_id = ? AND user_id = ?').get(
+      organizationId,
+      userId,
+    ) as MembershipRow | undefined;
+    return row && toMembership(row);
+  }
+
+  async listMemberships(organizationId: string): Promise<Membership[]> {
+    const rows = this.stmt('SELECT * FROM memberships WHERE organization_id = ? ORDER BY user_id').all(
+      organizationId,
+    ) as MembershipRow[];
+    return rows.map(toMembership);
+  }
+
+  async listUserMemberships(userId: string): Promise<Membership[]> {
+    const rows = this.stmt('SELECT * FROM memberships WHERE user_id = ? ORDER BY organization_id').all(
+      userId,
+    ) as MembershipRow[];
+    return rows.map(toMembership);
+  }
+
+  async putMembership(m: Membership): Promise<void> {
+    this.stmt(
+      `INSERT INTO memberships (organization_id, user_id, rights, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (organization_id, user_id) DO UPDATE SET rights = excluded.rights, updated_at = excluded.updated_at`,
+    ).run(m.organizationId, m.userId, JSON.stringify(m.rights), m.createdAt, m.updatedAt);
+  }
+
+  async deleteMembership(organizationId: string, userId: string): Promise<void> {
+    this.stmt('DELETE FROM memberships WHERE organization_id = ? AND user_id = ?').run(organizationId, userId);
+  }
+
+  async getApiKey(id: string): Promise<ApiKey | undefined> {
+    const row = this.stmt('SELECT * FROM api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
+    return row && toApiKey(row);
+  }
+
+  async listApiKeys(query: ApiKeyQuery): Promise<ApiKey[]> {
+    const column = API_KEY_ORDER_COLUMNS[query.order.field];
+    const direction = query.order.direction === 'desc' ? 'DESC' : 'ASC';
+    const orderBy = column === 'id' ? `id ${direction}` : `${column} ${direction}, id ${direction}`;
+    const rows = this.stmt(
+      `SELECT * FROM api_keys WHERE organization_id = ? ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+    ).all(query.organizationId, query.limit, query.offset) as ApiKeyRow[];
+    return rows.map(toApiKey);
+  }
+
+  async insertApiKey(key: ApiKey): Promise<void> {
+    this.stmt(
+      `INSERT INTO api_keys (id, organization_id, name, rights, secret_hash, created_at, updated_at, expires_at)
+       VALUES (:id, :organization_id, :name, :rights, :secret_hash, :created_at, :updated_at, :expires_at)`,
+    ).run(apiKeyParams(key));
+  }
+
+  async updateApiKey(key: ApiKey): Promise<void> {
+    this.stmt(
+      `UPDATE api_keys SET name = :name, rights = :rights, updated_at = :updated_at, expires_at = :expires_at
+       WHERE id = :id`,
+    ).run(apiKeyParams(key));
+  }
+
+  async deleteApiKey(id: string): Promise<void> {
+    this.stmt('DELETE FROM api_keys WHERE id = ?').run(id);
+  }
+}
+
+export class SqliteStore implements Store {
+  private readonly tx: SqliteTransaction;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+  ) {
+    this.tx = new SqliteTransaction(db);
+  }
+
+  read<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.transaction('BEGIN DEFERRED', work);
+  }
+
+  write<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a lock.
+    return this.transaction('BEGIN IMMEDIATE', work);
+  }
+
+  private async transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (this.db.inTransaction) throw internal('store', 'nested_transaction', 'transactions cannot be nested');
+    try {
+      this.db.exec(begin);
+    } catch (error) {
+      throw storeError(error, this.path);
+    }
+    try {
+      const result = await work(this.tx);
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error instanceof OrgsError ? error : storeError(error, this.path);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Opens the store at `path`, creating it (and its folders, mode 0600) on first use. */
+export function openSqliteStore(path: string): SqliteStore {
+  let db: Database.Database | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Create the file ourselves so it gets mode 0600; SQLite gives the WAL the same mode.
+    closeSync(openSync(path, 'a', 0o600));
+    db = new Database(path);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    checkOwnership(db, path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, path);
+    return new SqliteStore(db, path);
+  } catch (error) {
+    db?.close();
+    throw error instanceof OrgsError ? error : storeError(error, path);
+  }
+}
