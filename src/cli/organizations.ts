@@ -47,7 +47,7 @@ export function addOrganizationCommands(program: Command): void {
         const result = await createMany(await ctx.session(), service, process.stdin, request, {
           created: printJson,
           failed: (position, id, error) =>
-            note(error.within(`item ${position}${id === undefined ? '' : ` (${id})`}`).format()),
+            note(error.within(`item ${position}${id === undefined ? '' : `, ${id}`}`).format()),
         });
         if (result.firstError) {
           // The exit code is that of the first failure's class.

@@ -80,7 +80,6 @@ export function parseDocument(raw: RawDocument, flags: CreateRequest): Parsed {
   if (flags.description !== undefined) fields.add('description');
   if (flags.attributes !== undefined) fields.add('attributes');
   if (flags.fanoutNotifications !== undefined) fields.add('fanout_notifications');
-  validate.organizationId(merged.organizationId);
   return { request: merged, fields };
 }
 
@@ -102,6 +101,8 @@ export async function createMany(
   report: BulkReport,
   shouldStop: () => boolean = () => false,
 ): Promise<BulkResult> {
+  // Without a collaborator every document would fail: say so once, before reading any input.
+  if (flags.userId === undefined && session.identity.kind !== 'user') service.requireCollaborator(undefined);
   const result: BulkResult = { created: 0, failed: 0 };
   const splitter = new JsonDocumentSplitter();
   let position = 0;
@@ -119,7 +120,7 @@ export async function createMany(
         const at = ++position;
         try {
           const { request, fields } = parseDocument(raw, flags);
-          const org = await service.createIn(scope, request.organizationId!, request);
+          const org = await service.createIn(scope, request);
           pending.push(organizationView(org, fields));
         } catch (error) {
           if (error instanceof OrgsError && error.errorClass === 'internal') throw error;

@@ -75,9 +75,7 @@ export class OrganizationService {
   ) {}
 
   async create(request: CreateRequest): Promise<View> {
-    const id = validate.organizationId(request.organizationId);
-    validateInput(request);
-    const created = await this.session.write((scope) => this.createIn(scope, id, request));
+    const created = await this.session.write((scope) => this.createIn(scope, request));
     return organizationView(created, givenFields(request));
   }
 
@@ -85,13 +83,11 @@ export class OrganizationService {
    * Creates one organization inside an open write transaction. Every check comes before the first
    * write, so a failure leaves the transaction as it found it (bulk create relies on this).
    */
-  async createIn(scope: Scope, id: string, request: CreateRequest): Promise<Organization> {
+  async createIn(scope: Scope, request: CreateRequest): Promise<Organization> {
+    const id = validate.organizationId(request.organizationId);
+    validateInput(request);
     const { caller, tx, now } = scope;
-    const collaboratorId = request.userId ?? (caller.kind === 'user' ? caller.user.id : undefined);
-    if (collaboratorId === undefined) {
-      throw invalidArgument(NS, 'no_collaborator', 'no collaborator given; name the user who gets all rights with --user-id');
-    }
-    validate.userId(collaboratorId);
+    const collaboratorId = this.requireCollaborator(request.userId ?? (caller.kind === 'user' ? caller.user.id : undefined));
     const forThemselves = caller.kind === 'user' && caller.user.id === collaboratorId;
     if (!isAdministrator(caller) && !forThemselves) {
       throw permissionDenied(NS, 'create_for_other_user', `only an administrator can create an organization for ${collaboratorId}`);
@@ -114,6 +110,13 @@ export class OrganizationService {
     await tx.insertOrganization(organization);
     await tx.putMembership({ organizationId: id, userId: collaboratorId, rights: [RIGHT_ALL], createdAt: now, updatedAt: now });
     return organization;
+  }
+
+  requireCollaborator(userId: string | undefined): string {
+    if (userId === undefined) {
+      throw invalidArgument(NS, 'no_collaborator', 'no collaborator given; name the user who gets all rights with --user-id');
+    }
+    return validate.userId(userId);
   }
 
   async get(organizationId: string | undefined, fields: FieldMask = new Set()): Promise<View> {

@@ -1,0 +1,76 @@
+/** Running the built CLI as a user would: a fresh store and config folder per test. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa, type Options } from 'execa';
+
+export const BIN = resolve(import.meta.dirname, '..', 'bin', 'orgs.js');
+
+export interface Result {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  /** stdout parsed as JSON (throws when it is not). */
+  json: any;
+}
+
+export interface Sandbox {
+  dir: string;
+  db: string;
+  configDir: string;
+  env: Record<string, string>;
+  /** Runs `orgs …args` against this sandbox's store. */
+  run(args: string[], options?: { env?: Record<string, string | undefined>; input?: string }): Promise<Result>;
+  /** Runs and fails the test unless the exit code is 0. */
+  ok(args: string[], options?: { env?: Record<string, string | undefined>; input?: string }): Promise<Result>;
+  cleanup(): void;
+}
+
+export function sandbox(): Sandbox {
+  const dir = mkdtempSync(join(tmpdir(), 'orgs-test-'));
+  const db = join(dir, 'data', 'orgs.db');
+  const configDir = join(dir, 'config');
+  const env = { ORGS_DB: db, ORGS_CONFIG_DIR: configDir, NO_COLOR: '1' };
+  const run: Sandbox['run'] = async (args, options = {}) => {
+    const execaOptions: Options = {
+      env: { ...env, ORGS_USER_ID: undefined, ORGS_API_KEY: undefined, ...options.env },
+      extendEnv: true,
+      reject: false,
+      stripFinalNewline: false,
+      ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }),
+    };
+    const child = await execa('node', [BIN, ...args], execaOptions);
+    const stdout = String(child.stdout);
+    return {
+      stdout,
+      stderr: String(child.stderr),
+      exitCode: child.exitCode ?? -1,
+      get json() {
+        return JSON.parse(stdout);
+      },
+    };
+  };
+  return {
+    dir,
+    db,
+    configDir,
+    env,
+    run,
+    async ok(args, options) {
+      const result = await run(args, options);
+      if (result.exitCode !== 0) {
+        throw new Error(`orgs ${args.join(' ')} exited ${result.exitCode}: ${result.stderr}`);
+      }
+      return result;
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A stderr of exactly one error line, `error:<namespace>:<name> (…)`; returns the name. */
+export function errorName(result: Result): string {
+  const lines = result.stderr.trimEnd().split('\n');
+  const match = /^error:[a-z_/]+:([a-z_]+) \(.*\)$/.exec(lines[lines.length - 1] ?? '');
+  if (!match) throw new Error(`not an error line: ${JSON.stringify(result.stderr)}`);
+  return match[1]!;
+}
