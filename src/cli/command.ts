@@ -1,5 +1,6 @@
 /** The small pieces every command adapter shares: option parsers, the action wrapper. */
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { FLAG_RIGHTS, flagName } from '../core/rights.js';
 import { invalidArgument } from '../core/errors.js';
 import * as validate from '../core/validate.js';
 import { ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
@@ -66,4 +67,21 @@ export function selectedFields(options: Options): Set<OrganizationField> {
     fanout_notifications: 'fanoutNotifications',
   };
   return new Set(ORGANIZATION_FIELDS.filter((field) => options[optionOf[field]]));
+}
+
+/** One `--right-*` flag per right of the application, client, gateway and organization groups. */
+const RIGHT_OPTIONS = FLAG_RIGHTS.map((right) => ({
+  right,
+  option: () => new Option(`--${flagName(right)}`, right),
+  attribute: new Option(`--${flagName(right)}`).attributeName(),
+}));
+
+export function addRightFlags(command: Command): Command {
+  for (const { option } of RIGHT_OPTIONS) command.addOption(option());
+  return command;
+}
+
+/** The rights whose flags were given. */
+export function rightsFrom(options: Options): string[] {
+  return RIGHT_OPTIONS.filter(({ attribute }) => options[attribute]).map(({ right }) => right);
 }

@@ -2,7 +2,9 @@
  * What a command needs from the outside world, resolved on first use: settings, the store, and
  * the core services over them. Nothing heavy (SQLite, conf) loads before a command asks for it.
  */
+import type { CollaboratorService } from '../core/collaborators.js';
 import type { OrganizationService } from '../core/organizations.js';
+import type { UserService } from '../core/users.js';
 import { Session } from '../core/session.js';
 import type { Store } from '../core/store.js';
 import { resolveSettings, type Settings } from './settings.js';
@@ -38,6 +40,16 @@ export class Context {
   async organizations(): Promise<OrganizationService> {
     const { OrganizationService } = await import('../core/organizations.js');
     return new OrganizationService(await this.session(), this.settings.restoreWindowMs);
+  }
+
+  async collaborators(): Promise<CollaboratorService> {
+    const { CollaboratorService } = await import('../core/collaborators.js');
+    return new CollaboratorService(await this.session(), await this.organizations());
+  }
+
+  async users(): Promise<UserService> {
+    const { UserService } = await import('../core/users.js');
+    return new UserService(await this.session());
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,11 @@
 /** The commander tree, and the one place where errors become a stderr line and an exit code. */
 import { Command, CommanderError } from 'commander';
 import { invalidArgument, OrgsError, toOrgsError } from '../core/errors.js';
+import { addAuthCommands } from './auth.js';
+import { addCollaboratorCommands } from './collaborators.js';
 import { addConfigCommands } from './config.js';
 import { addOrganizationCommands } from './organizations.js';
+import { addUserCommands } from './users.js';
 
 /** `orgs organizations create …` is `orgs create …`: the group name means nothing more. */
 const GROUP_NAMES = new Set(['organizations', 'organization', 'org', 'o']);
@@ -28,6 +31,9 @@ export function buildProgram(): Command {
     .option('--db <path>', 'the store (default: $ORGS_DB, config key db, ~/.local/share/orgs/orgs.db)')
     .showSuggestionAfterError(true);
   addOrganizationCommands(program);
+  addCollaboratorCommands(program);
+  addUserCommands(program);
+  addAuthCommands(program);
   addConfigCommands(program);
   configureRecursively(program);
   return program;

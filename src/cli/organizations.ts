@@ -5,8 +5,8 @@ import * as validate from '../core/validate.js';
 import { action, addFieldSelectors, collect, either, integer, keyValues, selectedFields } from './command.js';
 import { note, printJson, printListing } from './output.js';
 
-const organizationIdOption = () => new Option('--organization-id <id>', 'the organization ID');
-const pagingOptions = (command: Command, orders: string) =>
+export const organizationIdOption = () => new Option('--organization-id <id>', 'the organization ID');
+export const pagingOptions = (command: Command, orders: string) =>
   command
     .option('--limit <n>', 'results per page (at most 1000)', integer, 50)
     .option('--page <n>', 'page of results, from 1', integer, 1)
@@ -180,6 +180,17 @@ export function addOrganizationCommands(program: Command): void {
     .action(
       action(async (ctx, [positional], options) => {
         await (await ctx.organizations()).restore(either(positional, options.organizationId, 'organization ID'));
+      }),
+    );
+
+  program
+    .command('rights [organization-id]')
+    .summary("list the caller's rights on an organization")
+    .description("Print the caller's rights on an organization, expanded (RIGHT_*_ALL included), as a JSON array.")
+    .addOption(organizationIdOption())
+    .action(
+      action(async (ctx, [positional], options) => {
+        printJson(await (await ctx.organizations()).rights(either(positional, options.organizationId, 'organization ID')));
       }),
     );
 

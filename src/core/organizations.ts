@@ -2,7 +2,7 @@
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied } from './errors.js';
 import type { Organization } from './model.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
-import { RIGHT_ALL } from './rights.js';
+import { ENTITY_GROUPS, RIGHT_ALL } from './rights.js';
 import { ensureUser, isAdministrator, requireRights, rightsOn, type Scope, type Session } from './session.js';
 import type { OrganizationOrderField, OrganizationQuery } from './store.js';
 import * as validate from './validate.js';
@@ -125,6 +125,15 @@ export class OrganizationService {
       const org = await this.live(scope, id);
       const rights = await rightsOn(scope, id);
       return organizationView(org, rights.has('RIGHT_ORGANIZATION_INFO') ? fields : intersect(fields, PUBLIC_FIELDS));
+    });
+  }
+
+  /** The caller's rights on the organization, expanded, in the groups that have flags. */
+  async rights(organizationId: string | undefined): Promise<string[]> {
+    const id = validate.organizationId(organizationId);
+    return this.session.read(async (scope) => {
+      await this.live(scope, id);
+      return (await rightsOn(scope, id)).inGroups(ENTITY_GROUPS).toArray();
     });
   }
 

@@ -41,6 +41,19 @@ export class Session {
     }
   }
 
+  /** The caller as JSON: the user and whether it is an administrator, or the local administrator. */
+  whoami(): Promise<Record<string, unknown>> {
+    return this.read(async ({ caller }) =>
+      caller.kind === 'admin' ? { local_administrator: true, admin: true } : { user_id: caller.user.id, admin: caller.user.admin },
+    );
+  }
+
+  /** Registers a user named for the first time (by `orgs login`), or finds the registered one. */
+  register(userId: string): Promise<User> {
+    validate.userId(userId);
+    return this.write((scope) => ensureUser(scope, userId));
+  }
+
   write<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
     return this.store.write((tx) => this.enter(tx, true, work));
   }

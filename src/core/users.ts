@@ -1,0 +1,92 @@
+/** Users: registered on first mention, managed explicitly by the administrator. */
+import { requireOwnerRemains } from './collaborators.js';
+import { alreadyExists, notFound, permissionDenied } from './errors.js';
+import type { User } from './model.js';
+import { paginate, type Listing, type PageRequest } from './paging.js';
+import { isAdministrator, type Principal, type Scope, type Session } from './session.js';
+import * as validate from './validate.js';
+import { userView } from './views.js';
+
+const NS = 'users';
+
+export interface UserInput {
+  userId?: string;
+  name?: string;
+  admin?: boolean;
+}
+
+function requireAdministrator(caller: Principal, what: string): void {
+  if (!isAdministrator(caller)) throw permissionDenied(NS, 'admin_only', `only an administrator can ${what}`);
+}
+
+const isSelf = (caller: Principal, id: string) => caller.kind === 'user' && caller.user.id === id;
+
+export class UserService {
+  constructor(private readonly session: Session) {}
+
+  async create(input: UserInput): Promise<Record<string, unknown>> {
+    const id = validate.userId(input.userId);
+    if (input.name !== undefined) validate.maxLength('name', input.name, validate.LIMITS.name);
+    return this.session.write(async (scope) => {
+      requireAdministrator(scope.caller, 'create users');
+      const taken = await scope.tx.accountKind(id);
+      if (taken) throw alreadyExists(NS, 'id_taken', `ID ${id} is already taken by ${taken === 'user' ? 'a user' : 'an organization'}`);
+      const user: User = { id, name: input.name || undefined, admin: input.admin ?? false, createdAt: scope.now, updatedAt: scope.now };
+      await scope.tx.insertUser(user);
+      return userView(user);
+    });
+  }
+
+  list(request: PageRequest): Promise<Listing<Record<string, unknown>>> {
+    return this.session.read(async (scope) => {
+      requireAdministrator(scope.caller, 'list users');
+      const listing = await paginate(request, (page) => scope.tx.listUsers(page));
+      return { ...listing, items: listing.items.map(userView) };
+    });
+  }
+
+  async get(userId: string | undefined): Promise<Record<string, unknown>> {
+    const id = validate.userId(userId);
+    return this.session.read(async (scope) => {
+      if (!isSelf(scope.caller, id)) requireAdministrator(scope.caller, 'see other users');
+      return userView(await this.existing(scope, id));
+    });
+  }
+
+  /** Users may rename themselves; everything else is for the administrator. */
+  async update(input: UserInput): Promise<Record<string, unknown>> {
+    const id = validate.userId(input.userId);
+    if (input.name !== undefined) validate.maxLength('name', input.name, validate.LIMITS.name);
+    return this.session.write(async (scope) => {
+      if (input.admin !== undefined || !isSelf(scope.caller, id)) requireAdministrator(scope.caller, 'change other users or administrators');
+      const user = await this.existing(scope, id);
+      const next: User = {
+        ...user,
+        name: input.name === undefined ? user.name : input.name || undefined,
+        admin: input.admin ?? user.admin,
+        updatedAt: scope.now,
+      };
+      await scope.tx.updateUser(next);
+      return userView(next);
+    });
+  }
+
+  /** Removes the user and their memberships; no organization may be left without an owner. */
+  async delete(userId: string | undefined): Promise<void> {
+    const id = validate.userId(userId);
+    await this.session.write(async (scope) => {
+      requireAdministrator(scope.caller, 'delete users');
+      await this.existing(scope, id);
+      for (const membership of await scope.tx.listUserMemberships(id)) {
+        await requireOwnerRemains(scope.tx, membership.organizationId, id, undefined);
+      }
+      await scope.tx.deleteUser(id);
+    });
+  }
+
+  private async existing(scope: Scope, id: string): Promise<User> {
+    const user = await scope.tx.getUser(id);
+    if (!user) throw notFound(NS, 'user_not_found', `user ${id} not found`);
+    return user;
+  }
+}
