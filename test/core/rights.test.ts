@@ -1,0 +1,87 @@
+import { describe, expect, test } from 'vitest';
+import { CATALOGUE, ENTITY_GROUPS, FLAG_RIGHTS, flagName, Rights } from '../../src/core/rights.js';
+
+const group = (g: string) => CATALOGUE.filter((r) => r.group === g).map((r) => r.name);
+
+describe('the catalogue', () => {
+  test('holds the 98 rights of rights.tsv with unique names and numbers', () => {
+    expect(CATALOGUE).toHaveLength(98);
+    expect(new Set(CATALOGUE.map((r) => r.name)).size).toBe(98);
+    expect(new Set(CATALOGUE.map((r) => r.value)).size).toBe(98);
+    expect(CATALOGUE.find((r) => r.name === 'RIGHT_ORGANIZATION_ALL')).toEqual({ name: 'RIGHT_ORGANIZATION_ALL', value: 53, group: 'organization' });
+  });
+
+  test('has 50 flag rights: the application, client, gateway and organization groups', () => {
+    expect(FLAG_RIGHTS).toHaveLength(50);
+    expect(FLAG_RIGHTS.every((r) => ENTITY_GROUPS.includes(CATALOGUE.find((c) => c.name === r)!.group))).toBe(true);
+    expect(flagName('RIGHT_ORGANIZATION_SETTINGS_MEMBERS')).toBe('right-organization-settings-members');
+  });
+});
+
+describe('expansion', () => {
+  test('RIGHT_ALL implies every right of every group', () => {
+    expect(Rights.of(['RIGHT_ALL']).expand().toArray()).toEqual(CATALOGUE.map((r) => r.name).sort());
+  });
+
+  test.each(['user', 'application', 'client', 'gateway', 'organization'])('RIGHT_%s_ALL implies its group only', (g) => {
+    const expanded = Rights.of([`RIGHT_${g.toUpperCase()}_ALL`]).expand();
+    expect(expanded.toArray()).toEqual(group(g).sort());
+  });
+
+  test('RIGHT_APPLICATION_LINK implies info, traffic read and downlink write', () => {
+    expect(Rights.of(['RIGHT_APPLICATION_LINK']).expand().toArray()).toEqual([
+      'RIGHT_APPLICATION_INFO',
+      'RIGHT_APPLICATION_LINK',
+      'RIGHT_APPLICATION_TRAFFIC_DOWN_WRITE',
+      'RIGHT_APPLICATION_TRAFFIC_READ',
+    ]);
+  });
+
+  test('RIGHT_GATEWAY_LINK implies gateway info', () => {
+    expect(Rights.of(['RIGHT_GATEWAY_LINK']).expand().toArray()).toEqual(['RIGHT_GATEWAY_INFO', 'RIGHT_GATEWAY_LINK']);
+  });
+
+  test('a plain right implies only itself; all the rights of a group do not make its _ALL', () => {
+    expect(Rights.of(['RIGHT_ORGANIZATION_INFO']).expand().toArray()).toEqual(['RIGHT_ORGANIZATION_INFO']);
+    const everyOrgRight = group('organization').filter((r) => r !== 'RIGHT_ORGANIZATION_ALL');
+    expect(Rights.of(everyOrgRight).expand().has('RIGHT_ORGANIZATION_ALL')).toBe(false);
+  });
+});
+
+describe('set algebra', () => {
+  const a = Rights.of(['RIGHT_ORGANIZATION_INFO', 'RIGHT_ORGANIZATION_DELETE']);
+  const b = Rights.of(['RIGHT_ORGANIZATION_INFO', 'RIGHT_GATEWAY_INFO']);
+
+  test('union, intersection, difference', () => {
+    expect(a.union(b).toArray()).toEqual(['RIGHT_GATEWAY_INFO', 'RIGHT_ORGANIZATION_DELETE', 'RIGHT_ORGANIZATION_INFO']);
+    expect(a.intersect(b).toArray()).toEqual(['RIGHT_ORGANIZATION_INFO']);
+    expect(a.minus(b).toArray()).toEqual(['RIGHT_ORGANIZATION_DELETE']);
+  });
+
+  test('includesAll', () => {
+    expect(a.includesAll(Rights.of(['RIGHT_ORGANIZATION_INFO']))).toBe(true);
+    expect(a.includesAll(b)).toBe(false);
+    expect(Rights.of(['RIGHT_ALL']).expand().includesAll(b)).toBe(true);
+  });
+
+  test("a user's rights through an organization are the intersection with the organization's rights", () => {
+    // user1 holds RIGHT_APPLICATION_ALL in the organization; the organization holds LINK on an application.
+    const inOrganization = Rights.of(['RIGHT_APPLICATION_ALL']).expand();
+    const organizationOnApplication = Rights.of(['RIGHT_APPLICATION_LINK']).expand();
+    expect(inOrganization.intersect(organizationOnApplication).toArray()).toEqual([
+      'RIGHT_APPLICATION_INFO',
+      'RIGHT_APPLICATION_LINK',
+      'RIGHT_APPLICATION_TRAFFIC_DOWN_WRITE',
+      'RIGHT_APPLICATION_TRAFFIC_READ',
+    ]);
+    const onlyInfo = Rights.of(['RIGHT_APPLICATION_INFO']).expand();
+    expect(onlyInfo.intersect(organizationOnApplication).toArray()).toEqual(['RIGHT_APPLICATION_INFO']);
+  });
+
+  test('lists are unique and sorted by name', () => {
+    expect(Rights.of(['RIGHT_GATEWAY_INFO', 'RIGHT_APPLICATION_INFO', 'RIGHT_GATEWAY_INFO']).toArray()).toEqual([
+      'RIGHT_APPLICATION_INFO',
+      'RIGHT_GATEWAY_INFO',
+    ]);
+  });
+});
