@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_RESTORE_WINDOW_MS } from '../core/organizations.js';
 import { invalidArgument } from '../core/errors.js';
+import { describeToken } from '../core/tokens.js';
 import { action } from './command.js';
 import { printJson } from './output.js';
 import { configPath, defaultDbPath, LOGIN_KEYS, openConf, readConfig, SETTABLE_KEYS } from './settings.js';
@@ -21,10 +22,12 @@ function knownKey(key: string): string {
   return key;
 }
 
-/** The configured values over the defaults. */
+/** The configured values over the defaults; a stored API key shows its ID, never its secret. */
 function effective(env: NodeJS.ProcessEnv): Record<string, string> {
   const values: Record<string, string> = DEFAULTS(env);
-  for (const [key, value] of Object.entries(readConfig(env))) if (typeof value === 'string') values[key] = value;
+  for (const [key, value] of Object.entries(readConfig(env))) {
+    if (typeof value === 'string') values[key] = key === 'api-key' ? describeToken(value) : value;
+  }
   return values;
 }
 

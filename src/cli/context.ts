@@ -2,6 +2,7 @@
  * What a command needs from the outside world, resolved on first use: settings, the store, and
  * the core services over them. Nothing heavy (SQLite, conf) loads before a command asks for it.
  */
+import type { ApiKeyService } from '../core/api-keys.js';
 import type { CollaboratorService } from '../core/collaborators.js';
 import type { OrganizationService } from '../core/organizations.js';
 import type { UserService } from '../core/users.js';
@@ -45,6 +46,11 @@ export class Context {
   async collaborators(): Promise<CollaboratorService> {
     const { CollaboratorService } = await import('../core/collaborators.js');
     return new CollaboratorService(await this.session(), await this.organizations());
+  }
+
+  async apiKeys(): Promise<ApiKeyService> {
+    const { ApiKeyService } = await import('../core/api-keys.js');
+    return new ApiKeyService(await this.session(), await this.organizations());
   }
 
   async users(): Promise<UserService> {

@@ -1,6 +1,7 @@
 /** The commander tree, and the one place where errors become a stderr line and an exit code. */
 import { Command, CommanderError } from 'commander';
 import { invalidArgument, OrgsError, toOrgsError } from '../core/errors.js';
+import { addApiKeyCommands } from './api-keys.js';
 import { addAuthCommands } from './auth.js';
 import { addCollaboratorCommands } from './collaborators.js';
 import { addConfigCommands } from './config.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true);
   addOrganizationCommands(program);
   addCollaboratorCommands(program);
+  addApiKeyCommands(program);
   addUserCommands(program);
   addAuthCommands(program);
   addConfigCommands(program);

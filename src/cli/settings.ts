@@ -30,7 +30,7 @@ export const SETTABLE_KEYS: Record<string, (value: string) => void> = {
 };
 
 /** Keys that `orgs login` writes. */
-export const LOGIN_KEYS = ['user-id'] as const;
+export const LOGIN_KEYS = ['user-id', 'api-key'] as const;
 
 export type ConfigValues = Record<string, string | undefined>;
 
@@ -97,10 +97,13 @@ export function resolveSettings(flags: { db?: string }, env: Env, config: Config
   };
 }
 
-/** The caller: ORGS_USER_ID, else the login, else the local administrator. */
+/** The caller: ORGS_API_KEY, ORGS_USER_ID, the login, else the local administrator. */
 function identityOf(env: Env, config: ConfigValues): Identity {
+  if (env.ORGS_API_KEY) return { kind: 'api-key', token: env.ORGS_API_KEY };
   if (env.ORGS_USER_ID) return { kind: 'user', userId: env.ORGS_USER_ID };
-  const loggedIn = config['user-id'];
-  if (typeof loggedIn === 'string') return { kind: 'user', userId: loggedIn };
+  const apiKey = config['api-key'];
+  if (typeof apiKey === 'string') return { kind: 'api-key', token: apiKey };
+  const userId = config['user-id'];
+  if (typeof userId === 'string') return { kind: 'user', userId };
   return { kind: 'admin' };
 }

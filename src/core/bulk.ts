@@ -102,7 +102,7 @@ export async function createMany(
   shouldStop: () => boolean = () => false,
 ): Promise<BulkResult> {
   // Without a collaborator every document would fail: say so once, before reading any input.
-  if (flags.userId === undefined && session.identity.kind !== 'user') service.requireCollaborator(undefined);
+  if (flags.userId === undefined && session.identity.kind === 'admin') service.requireCollaborator(undefined);
   const result: BulkResult = { created: 0, failed: 0 };
   const splitter = new JsonDocumentSplitter();
   let position = 0;

@@ -87,6 +87,9 @@ export class OrganizationService {
     const id = validate.organizationId(request.organizationId);
     validateInput(request);
     const { caller, tx, now } = scope;
+    if (caller.kind === 'api-key') {
+      throw permissionDenied(NS, 'api_key_cannot_create', 'API keys cannot create organizations; act as a user');
+    }
     const collaboratorId = this.requireCollaborator(request.userId ?? (caller.kind === 'user' ? caller.user.id : undefined));
     const forThemselves = caller.kind === 'user' && caller.user.id === collaboratorId;
     if (!isAdministrator(caller) && !forThemselves) {
@@ -185,6 +188,9 @@ export class OrganizationService {
   /** Whose memberships a listing is limited to: users see their own, the administrator sees all. */
   private async visibleTo(scope: Scope, userId: string | undefined): Promise<string | undefined> {
     const { caller } = scope;
+    if (caller.kind === 'api-key') {
+      throw permissionDenied(NS, 'api_key_cannot_list', `API keys act on their own organization only; use get ${caller.key.organizationId}`);
+    }
     if (userId !== undefined) {
       if (!isAdministrator(scope.caller) && !(caller.kind === 'user' && caller.user.id === userId)) {
         throw permissionDenied(NS, 'list_other_user', `only an administrator can list the organizations of ${userId}`);
@@ -192,7 +198,7 @@ export class OrganizationService {
       await ensureUser(scope, userId);
       return userId;
     }
-    return isAdministrator(caller) ? undefined : caller.kind === 'user' ? caller.user.id : undefined;
+    return caller.kind === 'user' && !caller.user.admin ? caller.user.id : undefined;
   }
 
   async update(request: UpdateRequest): Promise<View> {

@@ -3,16 +3,17 @@
  * operation's own transaction, so a check and the change it guards see the same data.
  */
 import { invalidArgument, permissionDenied, unauthenticated } from './errors.js';
-import type { User } from './model.js';
+import type { ApiKey, User } from './model.js';
 import { Rights } from './rights.js';
 import type { Store, Transaction } from './store.js';
+import { describeToken, parseToken, verifySecret } from './tokens.js';
 import * as validate from './validate.js';
 
 /** The caller as configured: environment, login, or nobody (the local administrator). */
-export type Identity = { kind: 'admin' } | { kind: 'user'; userId: string };
+export type Identity = { kind: 'admin' } | { kind: 'user'; userId: string } | { kind: 'api-key'; token: string };
 
 /** The caller as found in the store. */
-export type Principal = { kind: 'admin' } | { kind: 'user'; user: User };
+export type Principal = { kind: 'admin' } | { kind: 'user'; user: User } | { kind: 'api-key'; key: ApiKey };
 
 export interface Scope {
   tx: Transaction;
@@ -32,6 +33,11 @@ export class Session {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** The same store, another caller. */
+  withIdentity(identity: Identity): Session {
+    return new Session(this.store, identity, this.clock);
+  }
+
   async read<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
     try {
       return await this.store.read((tx) => this.enter(tx, false, work));
@@ -43,15 +49,16 @@ export class Session {
 
   /** The caller as JSON: the user and whether it is an administrator, or the local administrator. */
   whoami(): Promise<Record<string, unknown>> {
-    return this.read(async ({ caller }) =>
-      caller.kind === 'admin' ? { local_administrator: true, admin: true } : { user_id: caller.user.id, admin: caller.user.admin },
-    );
-  }
-
-  /** Registers a user named for the first time (by `orgs login`), or finds the registered one. */
-  register(userId: string): Promise<User> {
-    validate.userId(userId);
-    return this.write((scope) => ensureUser(scope, userId));
+    return this.read(async ({ caller }) => {
+      switch (caller.kind) {
+        case 'admin':
+          return { local_administrator: true, admin: true };
+        case 'user':
+          return { user_id: caller.user.id, admin: caller.user.admin };
+        case 'api-key':
+          return { api_key_id: caller.key.id, organization_id: caller.key.organizationId };
+      }
+    });
   }
 
   write<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
@@ -78,6 +85,8 @@ export class Session {
         }
         return { kind: 'user', user: await ensureUser(scope, identity.userId) };
       }
+      case 'api-key':
+        return { kind: 'api-key', key: await authenticateKey(scope, identity.token) };
     }
   }
 }
@@ -99,19 +108,47 @@ export async function ensureUser(scope: Omit<Scope, 'caller'>, id: string): Prom
   return user;
 }
 
+/**
+ * The key behind a token, if the token is well-formed, its secret matches, and neither the key nor
+ * its organization is expired or deleted. Errors name the key's ID, never its secret.
+ */
+async function authenticateKey(scope: Omit<Scope, 'caller'>, text: string): Promise<ApiKey> {
+  const token = parseToken(text);
+  const refuse = (why: string) => unauthenticated('auth', 'unauthenticated', `API key ${describeToken(text)} ${why}`);
+  if (!token) throw refuse('is not of the form NNSXS.<id>.<secret>');
+  const key = await scope.tx.getApiKey(token.id);
+  if (!key || !verifySecret(token.secret, key.secretHash)) throw refuse('is unknown, deleted or does not match');
+  if (key.expiresAt !== undefined && key.expiresAt <= scope.now) throw refuse(`expired at ${new Date(key.expiresAt).toISOString()}`);
+  const org = await scope.tx.getOrganization(key.organizationId);
+  if (org?.deletedAt !== undefined) throw refuse(`belongs to deleted organization ${key.organizationId}`);
+  return key;
+}
+
 export function isAdministrator(caller: Principal): boolean {
-  return caller.kind === 'admin' || caller.user.admin;
+  return caller.kind === 'admin' || (caller.kind === 'user' && caller.user.admin);
 }
 
 /** The caller's rights on an organization, expanded. */
 export async function rightsOn(scope: Scope, organizationId: string): Promise<Rights> {
   const { caller } = scope;
-  if (isAdministrator(caller)) return Rights.all;
-  if (caller.kind === 'user') {
-    const membership = await scope.tx.getMembership(organizationId, caller.user.id);
-    return membership ? Rights.of(membership.rights).expand() : Rights.none;
+  switch (caller.kind) {
+    case 'admin':
+      return Rights.all;
+    case 'user': {
+      if (caller.user.admin) return Rights.all;
+      const membership = await scope.tx.getMembership(organizationId, caller.user.id);
+      return membership ? Rights.of(membership.rights).expand() : Rights.none;
+    }
+    case 'api-key':
+      if (caller.key.organizationId !== organizationId) {
+        throw permissionDenied(
+          'auth',
+          'api_key_other_organization',
+          `this API key belongs to ${caller.key.organizationId}; it cannot act on ${organizationId}`,
+        );
+      }
+      return Rights.of(caller.key.rights).expand();
   }
-  return Rights.none;
 }
 
 /** Fails with permission_denied unless the caller holds every one of `needed` on the organization. */

@@ -103,3 +103,21 @@ export function positiveInteger(field: string, value: number, max = Number.MAX_S
   }
   return value;
 }
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+/** An RFC 3339 time in milliseconds; impossible dates (February 30th) are rejected too. */
+export function expiryDate(text: string): number {
+  const match = RFC3339.exec(text);
+  const ms = match ? Date.parse(text.toUpperCase()) : NaN;
+  const [, year, month, day, hour, minute, second] = match ?? [];
+  const valid =
+    !Number.isNaN(ms) &&
+    Number(month) >= 1 && Number(month) <= 12 &&
+    Number(day) >= 1 && Number(day) <= new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate() &&
+    Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59;
+  if (!valid) {
+    throw invalidArgument(NS, 'expiry_date_format_invalid', `${quote(text)} is not an RFC 3339 time such as 2030-01-31T12:00:00Z`);
+  }
+  return ms;
+}
