@@ -330,7 +330,8 @@ export class SqliteStore implements Store {
       return result;
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw error instanceof OrgsError ? error : storeError(error, this.path);
+      // SQLite's own failures are told in the user's terms; the work's errors pass through as they are.
+      throw error instanceof Database.SqliteError ? storeError(error, this.path) : error;
     }
   }
 
