@@ -32,7 +32,7 @@ export class Context {
   async session(): Promise<Session> {
     if (!this.cachedSession) {
       const { openSqliteStore } = await import('../store/sqlite.js');
-      this.store = openSqliteStore(this.settings.dbPath);
+      this.store = await openSqliteStore(this.settings.dbPath);
       this.cachedSession = new Session(this.store, this.settings.identity);
     }
     return this.cachedSession;

@@ -1,6 +1,7 @@
 /** The organization commands: create, list, search, get, set, delete, restore, purge. */
 import { type Command, Option } from 'commander';
-import { failedPrecondition, OrgsError } from '../core/errors.js';
+import { addAbortSignal, type Readable } from 'node:stream';
+import { canceled, failedPrecondition, OrgsError } from '../core/errors.js';
 import * as validate from '../core/validate.js';
 import { action, addFieldSelectors, collect, either, integer, keyValues, selectedFields } from './command.js';
 import { note, printJson, printListing } from './output.js';
@@ -43,12 +44,24 @@ export function addOrganizationCommands(program: Command): void {
           return;
         }
         const { createMany } = await import('../core/bulk.js');
-        process.stdin.setEncoding('utf8');
-        const result = await createMany(await ctx.session(), service, process.stdin, request, {
-          created: printJson,
-          failed: (position, id, error) =>
-            note(error.within(`item ${position}${id === undefined ? '' : `, ${id}`}`).format()),
-        });
+        // Ctrl-C stops reading; the batch in hand still commits and prints, then we exit 130.
+        const interrupt = new AbortController();
+        process.once('SIGINT', () => interrupt.abort());
+        const result = await createMany(
+          await ctx.session(),
+          service,
+          readUntilAborted(process.stdin, interrupt.signal),
+          request,
+          {
+            created: printJson,
+            failed: (position, id, error) =>
+              note(error.within(`item ${position}${id === undefined ? '' : `, ${id}`}`).format()),
+          },
+          () => interrupt.signal.aborted,
+        );
+        if (interrupt.signal.aborted) {
+          throw canceled('cli', 'interrupted', `interrupted; ${result.created} organizations were created and printed before it`);
+        }
         if (result.firstError) {
           // The exit code is that of the first failure's class.
           const { errorClass } = result.firstError;
@@ -209,6 +222,17 @@ export function addOrganizationCommands(program: Command): void {
         await service.purge(id);
       }),
     );
+}
+
+/** The stream's text until it ends or the signal aborts (which ends it quietly). */
+async function* readUntilAborted(stream: Readable, signal: AbortSignal): AsyncGenerator<string> {
+  stream.setEncoding('utf8');
+  addAbortSignal(signal, stream);
+  try {
+    for await (const chunk of stream) yield chunk as string;
+  } catch (error) {
+    if (!signal.aborted) throw error;
+  }
 }
 
 const UNSETTABLE = ['name', 'description', 'attributes'] as const;

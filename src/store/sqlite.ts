@@ -1,6 +1,7 @@
 /** The SQLite store: one file, WAL, one transaction per command, statements prepared once. */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { internal, OrgsError } from '../core/errors.js';
 import type { AccountKind, ApiKey, Membership, Organization, User } from '../core/model.js';
@@ -9,6 +10,7 @@ import { checkOwnership, migrate } from './schema.js';
 import { storeError } from './errors.js';
 
 const BUSY_TIMEOUT_MS = 5000;
+const BUSY_RETRIES = 5;
 
 interface OrganizationRow {
   id: string;
@@ -319,11 +321,7 @@ export class SqliteStore implements Store {
 
   private async transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
     if (this.db.inTransaction) throw internal('store', 'nested_transaction', 'transactions cannot be nested');
-    try {
-      this.db.exec(begin);
-    } catch (error) {
-      throw storeError(error, this.path);
-    }
+    await withBusyRetry(() => this.db.exec(begin), this.path);
     try {
       const result = await work(this.tx);
       this.db.exec('COMMIT');
@@ -335,26 +333,54 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** A consistent copy through SQLite's online backup, safe while other processes write. */
+  async backup(destination: string): Promise<void> {
+    try {
+      await this.db.backup(destination);
+    } catch (error) {
+      throw storeError(error, destination);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }
 
+/**
+ * Runs `step`, retrying a few times when SQLite still answers busy after its own busy timeout
+ * (many writers at once on a slow disk); any other failure is reported at once.
+ */
+async function withBusyRetry<T>(step: () => T, path: string): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return step();
+    } catch (error) {
+      if (error instanceof OrgsError) throw error;
+      const busy = (error as { code?: string }).code?.startsWith('SQLITE_BUSY');
+      if (!busy || attempt >= BUSY_RETRIES) throw storeError(error, path);
+      await sleep(50 * attempt + Math.random() * 50);
+    }
+  }
+}
+
 /** Opens the store at `path`, creating it (and its folders, mode 0600) on first use. */
-export function openSqliteStore(path: string): SqliteStore {
+export async function openSqliteStore(path: string): Promise<SqliteStore> {
   let db: Database.Database | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     // Create the file ourselves so it gets mode 0600; SQLite gives the WAL the same mode.
     closeSync(openSync(path, 'a', 0o600));
-    db = new Database(path);
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    checkOwnership(db, path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    migrate(db, path);
-    return new SqliteStore(db, path);
+    const opened = new Database(path);
+    db = opened;
+    opened.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Nothing is written before the file is known to be ours.
+    await withBusyRetry(() => checkOwnership(opened, path), path);
+    await withBusyRetry(() => opened.pragma('journal_mode = WAL'), path);
+    opened.pragma('synchronous = FULL');
+    opened.pragma('foreign_keys = ON');
+    await withBusyRetry(() => migrate(opened, path), path);
+    return new SqliteStore(opened, path);
   } catch (error) {
     db?.close();
     throw error instanceof OrgsError ? error : storeError(error, path);
