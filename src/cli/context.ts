@@ -7,7 +7,7 @@ import type { CollaboratorService } from '../core/collaborators.js';
 import type { OrganizationService } from '../core/organizations.js';
 import type { UserService } from '../core/users.js';
 import { Session } from '../core/session.js';
-import type { Store } from '../core/store.js';
+import type { SqliteStore } from '../store/sqlite.js';
 import { resolveSettings, type Settings } from './settings.js';
 
 export interface GlobalFlags {
@@ -16,7 +16,7 @@ export interface GlobalFlags {
 
 export class Context {
   private cachedSettings?: Settings;
-  private store?: Store;
+  private openedStore?: SqliteStore;
   private cachedSession?: Session;
 
   constructor(
@@ -29,12 +29,17 @@ export class Context {
     return this.cachedSettings;
   }
 
-  async session(): Promise<Session> {
-    if (!this.cachedSession) {
+  /** The store file, opened (and created or migrated) on first use. */
+  async store(): Promise<SqliteStore> {
+    if (!this.openedStore) {
       const { openSqliteStore } = await import('../store/sqlite.js');
-      this.store = await openSqliteStore(this.settings.dbPath);
-      this.cachedSession = new Session(this.store, this.settings.identity);
+      this.openedStore = await openSqliteStore(this.settings.dbPath);
     }
+    return this.openedStore;
+  }
+
+  async session(): Promise<Session> {
+    this.cachedSession ??= new Session(await this.store(), this.settings.identity);
     return this.cachedSession;
   }
 
@@ -59,6 +64,6 @@ export class Context {
   }
 
   async close(): Promise<void> {
-    await this.store?.close();
+    await this.openedStore?.close();
   }
 }

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { invalidArgument, OrgsError, toOrgsError } from '../core/errors.js';
 import { addApiKeyCommands } from './api-keys.js';
 import { addAuthCommands } from './auth.js';
+import { addBackupCommand } from './backup.js';
 import { addCollaboratorCommands } from './collaborators.js';
 import { addConfigCommands } from './config.js';
 import { addOrganizationCommands } from './organizations.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   addUserCommands(program);
   addAuthCommands(program);
   addConfigCommands(program);
+  addBackupCommand(program);
   configureRecursively(program);
   return program;
 }
