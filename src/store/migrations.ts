@@ -57,4 +57,45 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX api_keys_by_organization ON api_keys (organization_id);
   `,
+
+  // 2: substring search through an FTS5 trigram index. The index refers to organizations by an
+  // INTEGER PRIMARY KEY, which VACUUM never renumbers, so the table is rebuilt around one
+  // (foreign keys are off while migrating; see schema.ts).
+  `
+  CREATE TABLE organizations_new (
+    pk                   INTEGER PRIMARY KEY,
+    id                   TEXT NOT NULL UNIQUE REFERENCES accounts (id) ON DELETE CASCADE,
+    name                 TEXT,
+    description          TEXT,
+    attributes           TEXT,
+    fanout_notifications INTEGER NOT NULL DEFAULT 0,
+    created_at           INTEGER NOT NULL,
+    updated_at           INTEGER NOT NULL,
+    deleted_at           INTEGER
+  );
+  INSERT INTO organizations_new (id, name, description, attributes, fanout_notifications, created_at, updated_at, deleted_at)
+    SELECT id, name, description, attributes, fanout_notifications, created_at, updated_at, deleted_at
+    FROM organizations ORDER BY created_at, id;
+  DROP TABLE organizations;
+  ALTER TABLE organizations_new RENAME TO organizations;
+  CREATE INDEX organizations_by_name ON organizations (name, id);
+  CREATE INDEX organizations_by_created_at ON organizations (created_at, id);
+
+  CREATE VIRTUAL TABLE organizations_search USING fts5 (
+    id, name, description, content = 'organizations', content_rowid = 'pk', tokenize = 'trigram'
+  );
+  INSERT INTO organizations_search (organizations_search) VALUES ('rebuild');
+  CREATE TRIGGER organizations_search_insert AFTER INSERT ON organizations BEGIN
+    INSERT INTO organizations_search (rowid, id, name, description) VALUES (new.pk, new.id, new.name, new.description);
+  END;
+  CREATE TRIGGER organizations_search_delete AFTER DELETE ON organizations BEGIN
+    INSERT INTO organizations_search (organizations_search, rowid, id, name, description)
+      VALUES ('delete', old.pk, old.id, old.name, old.description);
+  END;
+  CREATE TRIGGER organizations_search_update AFTER UPDATE OF id, name, description ON organizations BEGIN
+    INSERT INTO organizations_search (organizations_search, rowid, id, name, description)
+      VALUES ('delete', old.pk, old.id, old.name, old.description);
+    INSERT INTO organizations_search (rowid, id, name, description) VALUES (new.pk, new.id, new.name, new.description);
+  END;
+  `,
 ];

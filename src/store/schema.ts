@@ -26,14 +26,22 @@ export function checkOwnership(db: Database.Database, path: string): void {
   }
 }
 
-/** Applies the missing migrations in one transaction; another process may have done it first. */
+/**
+ * Applies the missing migrations in one transaction; another process may have done it first.
+ * Foreign keys are off meanwhile, so rebuilding a table does not cascade deletes; the caller
+ * switches them on afterwards.
+ */
 export function migrate(db: Database.Database, path: string): void {
   if ((db.pragma('user_version', { simple: true }) as number) === SCHEMA_VERSION) return;
+  // better-sqlite3 turns foreign keys on by default; the pragma is ignored inside a transaction.
+  db.pragma('foreign_keys = OFF');
   db.exec('BEGIN IMMEDIATE');
   try {
     checkOwnership(db, path);
     const version = db.pragma('user_version', { simple: true }) as number;
     for (const sql of MIGRATIONS.slice(version)) db.exec(sql);
+    const broken = db.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) throw new Error(`migration left ${broken.length} broken references`);
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     db.exec('COMMIT');

@@ -13,6 +13,7 @@ const BUSY_TIMEOUT_MS = 5000;
 const BUSY_RETRIES = 5;
 
 interface OrganizationRow {
+  pk: number;
   id: string;
   name: string | null;
   description: string | null;
@@ -173,18 +174,25 @@ class SqliteTransaction implements Transaction {
       where.push('o.id IN (SELECT organization_id FROM memberships WHERE user_id = ?)');
       params.push(query.memberOf);
     }
-    const contains = (column: string, text: string | undefined) => {
+    // Substrings of three characters or more are found through the trigram index; shorter ones
+    // cannot be, and are matched by LIKE.
+    const indexed: string[] = [];
+    const contains = (columns: string[], text: string | undefined) => {
       if (text === undefined) return;
-      where.push(`${column} LIKE ? ESCAPE '\\'`);
-      params.push(likeContains(text));
+      if ([...text].length >= 3) {
+        indexed.push(`{${columns.join(' ')}} : "${text.replaceAll('"', '""')}"`);
+        return;
+      }
+      where.push(`(${columns.map((c) => `o.${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
+      params.push(...columns.map(() => likeContains(text)));
     };
-    contains('o.id', query.idContains);
-    contains('o.name', query.nameContains);
-    contains('o.description', query.descriptionContains);
-    if (query.query !== undefined) {
-      where.push(`(o.id LIKE ? ESCAPE '\\' OR o.name LIKE ? ESCAPE '\\' OR o.description LIKE ? ESCAPE '\\')`);
-      const pattern = likeContains(query.query);
-      params.push(pattern, pattern, pattern);
+    contains(['id'], query.idContains);
+    contains(['name'], query.nameContains);
+    contains(['description'], query.descriptionContains);
+    contains(['id', 'name', 'description'], query.query);
+    if (indexed.length > 0) {
+      where.push('o.pk IN (SELECT rowid FROM organizations_search WHERE organizations_search MATCH ?)');
+      params.push(indexed.join(' AND '));
     }
     for (const [key, value] of query.attributesContain ?? []) {
       where.push(
@@ -378,8 +386,8 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
     await withBusyRetry(() => checkOwnership(opened, path), path);
     await withBusyRetry(() => opened.pragma('journal_mode = WAL'), path);
     opened.pragma('synchronous = FULL');
-    opened.pragma('foreign_keys = ON');
     await withBusyRetry(() => migrate(opened, path), path);
+    opened.pragma('foreign_keys = ON');
     return new SqliteStore(opened, path);
   } catch (error) {
     db?.close();
