@@ -42,9 +42,9 @@ const snapshot = () =>
     org1: await tx.listMemberships('org1'),
   }));
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orgs-core-'));
-  store = openSqliteStore(join(dir, 'orgs.db'));
+  store = await openSqliteStore(join(dir, 'orgs.db'));
   now = Date.UTC(2026, 0, 1);
 });
 afterEach(async () => {
