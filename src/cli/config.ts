@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_RESTORE_WINDOW_MS } from '../core/organizations.js';
 import { invalidArgument } from '../core/errors.js';
-import { describeToken } from '../core/tokens.js';
 import { action } from './command.js';
 import { printJson } from './output.js';
 import { configPath, defaultDbPath, LOGIN_KEYS, openConf, readConfig, SETTABLE_KEYS } from './settings.js';
@@ -23,7 +22,8 @@ function knownKey(key: string): string {
 }
 
 /** The configured values over the defaults; a stored API key shows its ID, never its secret. */
-function effective(env: NodeJS.ProcessEnv): Record<string, string> {
+async function effective(env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const { describeToken } = await import('../core/tokens.js');
   const values: Record<string, string> = DEFAULTS(env);
   for (const [key, value] of Object.entries(readConfig(env))) {
     if (typeof value === 'string') values[key] = key === 'api-key' ? describeToken(value) : value;
@@ -41,14 +41,14 @@ export function addConfigCommands(program: Command): void {
     .command('list')
     .alias('ls')
     .summary('print every setting as JSON')
-    .action(action(async (ctx) => printJson(effective(ctx.env))));
+    .action(action(async (ctx) => printJson(await effective(ctx.env))));
 
   config
     .command('get <key>')
     .summary('print one setting')
     .action(
       action(async (ctx, [key]) => {
-        const value = effective(ctx.env)[knownKey(key!)];
+        const value = (await effective(ctx.env))[knownKey(key!)];
         if (value !== undefined) process.stdout.write(`${value}\n`);
       }),
     );

@@ -4,7 +4,7 @@ import { addAbortSignal, type Readable } from 'node:stream';
 import { canceled, failedPrecondition, OrgsError } from '../core/errors.js';
 import * as validate from '../core/validate.js';
 import { action, addFieldSelectors, collect, either, integer, keyValues, selectedFields } from './command.js';
-import { note, printJson, printListing } from './output.js';
+import { note, printJson, printJsonDocuments, printListing } from './output.js';
 
 export const organizationIdOption = () => new Option('--organization-id <id>', 'the organization ID');
 export const pagingOptions = (command: Command, orders: string) =>
@@ -53,7 +53,7 @@ export function addOrganizationCommands(program: Command): void {
           readUntilAborted(process.stdin, interrupt.signal),
           request,
           {
-            created: printJson,
+            created: printJsonDocuments,
             failed: (position, id, error) =>
               note(error.within(`item ${position}${id === undefined ? '' : `, ${id}`}`).format()),
           },

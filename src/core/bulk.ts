@@ -11,8 +11,8 @@ import * as validate from './validate.js';
 import { organizationView, type OrganizationField } from './views.js';
 
 export interface BulkReport {
-  /** Called once per created organization, in input order, after it is committed. */
-  created(view: View): void;
+  /** Called once per committed batch with its organizations, in input order. */
+  created(views: View[]): void;
   /** Called once per failed document; `position` counts documents from 1. */
   failed(position: number, id: string | undefined, error: OrgsError): void;
 }
@@ -128,7 +128,7 @@ export async function createMany(
         }
       }
     });
-    for (const view of pending) report.created(view);
+    if (pending.length > 0) report.created(pending);
     result.created += pending.length;
   };
   for await (const chunk of input) {

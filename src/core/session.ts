@@ -6,7 +6,6 @@ import { invalidArgument, permissionDenied, unauthenticated } from './errors.js'
 import type { ApiKey, User } from './model.js';
 import { Rights } from './rights.js';
 import type { Store, Transaction } from './store.js';
-import { describeToken, parseToken, verifySecret } from './tokens.js';
 import * as validate from './validate.js';
 
 /** The caller as configured: environment, login, or nobody (the local administrator). */
@@ -113,6 +112,8 @@ export async function ensureUser(scope: Omit<Scope, 'caller'>, id: string): Prom
  * its organization is expired or deleted. Errors name the key's ID, never its secret.
  */
 async function authenticateKey(scope: Omit<Scope, 'caller'>, text: string): Promise<ApiKey> {
+  // Loaded here, not up front: crypto is start-up time that only key-holding callers need.
+  const { describeToken, parseToken, verifySecret } = await import('./tokens.js');
   const token = parseToken(text);
   const refuse = (why: string) => unauthenticated('auth', 'unauthenticated', `API key ${describeToken(text)} ${why}`);
   if (!token) throw refuse('is not of the form NNSXS.<id>.<secret>');

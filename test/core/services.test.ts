@@ -173,7 +173,7 @@ describe('bulk create', () => {
       organizations,
       chunks('{"ids":{"organization_id":"bulk-1"},"name":"B"}\n{"ids":{"organization_id":"bad_id"}}\n{"ids"', ':{"organization_id":"bulk-2"}} nope'),
       { userId: 'user1', description: 'from flags' },
-      { created: (view) => created.push(view), failed: (at, id, error) => failed.push([at, id, error.errorName]) },
+      { created: (views) => created.push(...views), failed: (at, id, error) => failed.push([at, id, error.errorName]) },
     );
     expect(created).toMatchObject([
       { ids: { organization_id: 'bulk-1' }, name: 'B', description: 'from flags' },
