@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// npm run bench: how close orgs is to the floor of this machine. Every row is a ratio of two
+// commands measured side by side in the same run, alternating, over BENCH_RUNS pairs; the figure
+// is the median of the paired ratios. Not a test: it prints, it does not judge.
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'orgs.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 11);
+const LARGE = Number(process.env.BENCH_LARGE ?? 1_000_000);
+const dir = mkdtempSync(join('/tmp', 'orgs-bench-'));
+const log = (line) => process.stderr.write(`${line}\n`);
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Runs a command once; returns wall-clock milliseconds. With `measureRss`, runs it under GNU time
+ * for its peak RSS (MiB) too (not used for timed rows: time's own start-up would blur them).
+ */
+function time(command, { env = {}, stdinFile, measureRss = false } = {}) {
+  const stdin = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
+  const argv = measureRss ? ['/usr/bin/time', '-f', '%M', ...command] : command;
+  const started = process.hrtime.bigint();
+  const result = spawnSync(argv[0], argv.slice(1), {
+    env: { ...process.env, ...env },
+    stdio: [stdin, 'ignore', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (typeof stdin === 'number') closeSync(stdin);
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`);
+  const lines = result.stderr.trim().split('\n');
+  return { ms, rssMiB: measureRss ? Number(lines[lines.length - 1]) / 1024 : undefined };
+}
+
+/** Alternates a and b RUNS times; prepare(i) runs before each pair (fresh stores, …). */
+function paired(a, b, prepare = () => {}) {
+  const as = [];
+  const bs = [];
+  const ratios = [];
+  for (let i = 0; i < RUNS; i++) {
+    prepare(i);
+    const first = i % 2 === 0;
+    const x = first ? a() : b();
+    const y = first ? b() : a();
+    const [ta, tb] = first ? [x, y] : [y, x];
+    as.push(ta.ms);
+    bs.push(tb.ms);
+    ratios.push(ta.ms / tb.ms);
+  }
+  return { a: median(as), b: median(bs), ratio: median(ratios) };
+}
+
+const orgs = (_db, ...args) => ['node', BIN, ...args];
+const envFor = (db) => ({ ORGS_DB: db, ORGS_CONFIG_DIR: join(dir, 'config') });
+
+function documents(file, count, prefix) {
+  const fd = openSync(file, 'w');
+  let chunk = '';
+  for (let i = 0; i < count; i++) {
+    chunk += `{"ids":{"organization_id":"${prefix}-${i}"},"name":"Organization ${i}","description":"Team number ${i} of the bench"}\n`;
+    if (chunk.length > 1 << 20) {
+      writeFileSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  writeFileSync(fd, chunk);
+  closeSync(fd);
+  return file;
+}
+
+/** A store with `count` organizations made by orgs itself; returns its path and the bulk run's figures. */
+function store(name, count) {
+  const db = join(dir, `${name}.db`);
+  const file = documents(join(dir, `${name}.jsonl`), count, 'org');
+  const run = time(orgs(db, 'create', '--user-id', 'user1'), { env: envFor(db), stdinFile: file, measureRss: true });
+  rmSync(file);
+  return { db, run };
+}
+
+const rows = [];
+const row = (figure, a, b, r, goal) => {
+  rows.push({ figure, a, b, ratio: r, goal });
+  log(`  ${figure}: ${r.toFixed(2)}`);
+};
+
+const sqliteVersion = new Database(':memory:').prepare('SELECT sqlite_version()').pluck().get();
+const pkg = (name) => JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+const header = [
+  `machine: ${cpus()[0]?.model.trim()} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+  `node ${process.version}, SQLite ${sqliteVersion}, better-sqlite3 ${pkg('better-sqlite3')}, commander ${pkg('commander')}`,
+  `orgs ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}, ${RUNS} paired runs per row, medians`,
+];
+
+try {
+  log('start-up');
+  const empty = join(dir, 'empty.db');
+  time(orgs(empty, 'list'), { env: envFor(empty) });
+  const startup = paired(
+    () => time(orgs(empty, 'list'), { env: envFor(empty) }),
+    () => time(['node', '-e', '0']),
+  );
+  row('`orgs list` start-up vs `node -e 0`', startup.a, startup.b, startup.ratio, '≤ 1.3');
+
+  log('single commands: a store of 100,000 organizations vs a store of one');
+  const big = store('big', 100_000).db;
+  const small = store('small', 1).db;
+  for (const [db] of [[big], [small]]) {
+    time(orgs(db, 'collaborators', 'set', '--organization-id', 'org-0', '--user-id', 'user2', '--right-organization-info'), { env: envFor(db) });
+  }
+  const single = (label, args) => {
+    const r = paired(
+      () => time(orgs(big, ...args), { env: envFor(big) }),
+      () => time(orgs(small, ...args), { env: envFor(small) }),
+    );
+    row(`\`orgs ${label}\` at 100,000 orgs vs 1`, r.a, r.b, r.ratio, '≤ 1.1');
+  };
+  single('get', ['get', 'org-0', '--all']);
+  single('collaborators set', ['collaborators', 'set', '--organization-id', 'org-0', '--user-id', 'user2', '--right-organization-info']);
+  single('api-keys create', ['api-keys', 'create', 'org-0', '--right-organization-info']);
+
+  for (const count of [10_000, 100_000]) {
+    log(`bulk create of ${count.toLocaleString('en')} organizations vs the better-sqlite3 floor`);
+    const file = documents(join(dir, `bulk-${count}.jsonl`), count, 'bulk');
+    const a = join(dir, 'bulk-a.db');
+    const b = join(dir, 'bulk-b.db');
+    const fresh = () => {
+      for (const db of [a, b]) for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+    };
+    const r = paired(
+      () => time(orgs(a, 'create', '--user-id', 'user1'), { env: envFor(a), stdinFile: file }),
+      () => time(['node', join(ROOT, 'scripts', 'floor.mjs'), b], { stdinFile: file }),
+      fresh,
+    );
+    row(`bulk create ${count.toLocaleString('en')} vs better-sqlite3 floor`, r.a, r.b, r.ratio, '≤ 2.0');
+    fresh();
+    rmSync(file);
+  }
+
+  log(`a store of ${LARGE.toLocaleString('en')} organizations, from one bulk create`);
+  const large = store('large', LARGE);
+  rows.push({ figure: `peak RSS, ${LARGE.toLocaleString('en')}-line bulk create`, a: large.run.rssMiB, unit: 'MiB', goal: '≤ 150 MiB' });
+  log(`  peak RSS ${large.run.rssMiB.toFixed(0)} MiB in ${(large.run.ms / 1000).toFixed(1)} s`);
+
+  for (const [label, db] of [['100,000', big], [LARGE.toLocaleString('en'), large.db]]) {
+    log(`search at ${label} organizations vs list --limit 1`);
+    for (const [flag, text] of [['--name-contains', 'nization 4321'], ['--query', 'number 98765']]) {
+      const r = paired(
+        () => time(orgs(db, 'search', flag, text), { env: envFor(db) }),
+        () => time(orgs(db, 'list', '--limit', '1'), { env: envFor(db) }),
+      );
+      row(`\`search ${flag}\` at ${label} orgs vs \`list --limit 1\``, r.a, r.b, r.ratio, '≤ 1.5');
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const format = (r) =>
+  r.unit
+    ? `| ${r.figure} | ${r.a.toFixed(0)} ${r.unit} | | | ${r.goal} |`
+    : `| ${r.figure} | ${r.a.toFixed(1)} ms | ${r.b.toFixed(1)} ms | ${r.ratio.toFixed(2)} | ${r.goal} |`;
+console.log(header.join('\n'));
+console.log('');
+console.log('| figure | orgs | baseline | ratio | goal |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(format(r));

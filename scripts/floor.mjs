@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// The floor for bulk create: a plain Node script that inserts the same rows as
+// `orgs create --user-id user1` from the same file (account, organization with its search index,
+// membership) with better-sqlite3, prepared statements and one transaction. No validation, no
+// output: what is left when everything orgs adds is taken away.
+// Usage: node scripts/floor.mjs DB < documents.jsonl
+import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from '../dist/store/migrations.js';
+
+const db = new Database(process.argv[2]);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+for (const sql of MIGRATIONS) db.exec(sql);
+const now = Date.now();
+const account = db.prepare(`INSERT INTO accounts (id, kind) VALUES (?, ?)`);
+const organization = db.prepare(
+  'INSERT INTO organizations (id, name, description, attributes, fanout_notifications, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
+);
+const user = db.prepare('INSERT INTO users (id, admin, created_at, updated_at) VALUES (?, 0, ?, ?)');
+const membership = db.prepare('INSERT INTO memberships (organization_id, user_id, rights, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
+db.transaction(() => {
+  account.run('user1', 'user');
+  user.run('user1', now, now);
+  for (const line of readFileSync(0, 'utf8').split('\n')) {
+    if (!line) continue;
+    const doc = JSON.parse(line);
+    const id = doc.ids.organization_id;
+    account.run(id, 'organization');
+    organization.run(id, doc.name ?? null, doc.description ?? null, doc.attributes ? JSON.stringify(doc.attributes) : null, now, now);
+    membership.run(id, 'user1', '["RIGHT_ALL"]', now, now);
+  }
+})();
+db.close();
