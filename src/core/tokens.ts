@@ -45,10 +45,12 @@ export function hashSecret(secret: string): string {
   return `sha256:${salt.toString('hex')}:${digest(salt, secret).toString('hex')}`;
 }
 
+/** `sha256:<salt, 16 bytes>:<digest, 32 bytes>` in lowercase hex, as hashSecret writes it. */
+const STORED_HASH = /^sha256:([0-9a-f]{32}):([0-9a-f]{64})$/;
+
 export function verifySecret(secret: string, stored: string): boolean {
-  const [scheme, saltHex, hashHex] = stored.split(':');
-  if (scheme !== 'sha256' || !saltHex || !hashHex) return false;
-  const expected = Buffer.from(hashHex, 'hex');
-  const actual = digest(Buffer.from(saltHex, 'hex'), secret);
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  const match = STORED_HASH.exec(stored);
+  if (!match) return false;
+  const expected = Buffer.from(match[2]!, 'hex');
+  return timingSafeEqual(expected, digest(Buffer.from(match[1]!, 'hex'), secret));
 }
