@@ -1,6 +1,6 @@
 /** `orgs api-keys list|get|create|set|delete`: organization API keys. */
 import type { Command } from 'commander';
-import { action, addRightFlags, either, rightsFrom } from './command.js';
+import { action, addRightFlags, type CommandTree, either, rightsFrom } from './command.js';
 import { organizationIdOption, pagingOptions } from './organizations.js';
 import { note, printJson, printListing } from './output.js';
 
@@ -14,10 +14,12 @@ function keyIds(args: (string | undefined)[], options: Options) {
   };
 }
 
-export function addApiKeyCommands(program: Command): void {
-  const group = program
-    .command('api-keys')
-    .alias('api-key')
+export function addApiKeyCommands(tree: CommandTree): void {
+  tree.add('api-keys', ['api-key'], addSubcommands);
+}
+
+function addSubcommands(group: Command): void {
+  group
     .summary('manage the API keys of an organization')
     .description('Create, list, show, change and delete organization API keys. A key acts on its own organization only.');
 

@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 import { invalidArgument } from '../core/errors.js';
 import type { Identity } from '../core/session.js';
 import * as validate from '../core/validate.js';
-import { action } from './command.js';
+import { action, type CommandTree } from './command.js';
 import { note, printJson } from './output.js';
 import { LOGIN_KEYS, openConf } from './settings.js';
 
-export function addAuthCommands(program: Command): void {
-  program
-    .command('login')
+export function addAuthCommands(tree: CommandTree): void {
+  tree.add('login', [], (command) =>
+    command
     .summary('act as a user from now on')
     .description(
       'Remember the caller in the configuration file (mode 0600); ORGS_API_KEY and ORGS_USER_ID still win when set.',
@@ -31,20 +31,23 @@ export function addAuthCommands(program: Command): void {
         else conf.set('user-id', options.userId);
         note(`logged in as ${JSON.stringify(who)}`);
       }),
-    );
+    ),
+  );
 
-  program
-    .command('logout')
+  tree.add('logout', [], (command) =>
+    command
     .summary('forget the login: act as the local administrator again')
     .action(
       action(async (ctx) => {
         const conf = await openConf(ctx.env);
         for (const key of LOGIN_KEYS) conf.delete(key);
       }),
-    );
+    ),
+  );
 
-  program
-    .command('whoami')
+  tree.add('whoami', [], (command) =>
+    command
     .summary('print the caller as JSON')
-    .action(action(async (ctx) => printJson(await (await ctx.session()).whoami())));
+    .action(action(async (ctx) => printJson(await (await ctx.session()).whoami()))),
+  );
 }

@@ -3,12 +3,12 @@ import { closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { alreadyExists } from '../core/errors.js';
-import { action } from './command.js';
+import { action, type CommandTree } from './command.js';
 import { note } from './output.js';
 
-export function addBackupCommand(program: Command): void {
-  program
-    .command('backup <path>')
+export function addBackupCommand(tree: CommandTree): void {
+  tree.add('backup <path>', [], (command) =>
+    command
     .summary('copy the store, consistently, to a file')
     .description(
       'Copy the store through SQLite\'s online backup: consistent even while other orgs processes write. ' +
@@ -33,5 +33,6 @@ export function addBackupCommand(program: Command): void {
         }
         note(`backed up ${store.path} to ${destination}`);
       }),
-    );
+    ),
+  );
 }

@@ -1,13 +1,15 @@
 /** `orgs collaborators list|get|set|delete`: who is in an organization, with which rights. */
 import type { Command } from 'commander';
-import { action, addRightFlags, either, rightsFrom } from './command.js';
+import { action, addRightFlags, type CommandTree, either, rightsFrom } from './command.js';
 import { organizationIdOption, pagingOptions } from './organizations.js';
 import { printJson, printListing } from './output.js';
 
-export function addCollaboratorCommands(program: Command): void {
-  const group = program
-    .command('collaborators')
-    .aliases(['collaborator', 'members', 'member'])
+export function addCollaboratorCommands(tree: CommandTree): void {
+  tree.add('collaborators', ['collaborator', 'members', 'member'], addSubcommands);
+}
+
+function addSubcommands(group: Command): void {
+  group
     .summary('manage the collaborators of an organization')
     .description('List, show, set and remove the users who collaborate on an organization, with their rights.');
 

@@ -9,6 +9,23 @@ import { Context } from './context.js';
 type Options = Record<string, any>;
 
 /**
+ * The top-level commands, built on demand: when the command line names one, only that one is
+ * built (with its subcommands and their many flags); otherwise all are, for help and suggestions.
+ */
+export class CommandTree {
+  constructor(
+    readonly program: Command,
+    private readonly only?: string,
+  ) {}
+
+  add(usage: string, aliases: string[], configure: (command: Command) => unknown): void {
+    const name = usage.split(' ')[0]!;
+    if (this.only !== undefined && this.only !== name && !aliases.includes(this.only)) return;
+    configure(this.program.command(usage).aliases(aliases));
+  }
+}
+
+/**
  * Wraps a command's work: the context it runs in, its positional arguments and options, and the
  * store closed afterwards whatever happens. Errors travel up to main, which reports them.
  */

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_RESTORE_WINDOW_MS } from '../core/organizations.js';
 import { invalidArgument } from '../core/errors.js';
-import { action } from './command.js';
+import { action, type CommandTree } from './command.js';
 import { printJson } from './output.js';
 import { configPath, defaultDbPath, LOGIN_KEYS, openConf, readConfig, SETTABLE_KEYS } from './settings.js';
 
@@ -31,9 +31,12 @@ async function effective(env: NodeJS.ProcessEnv): Promise<Record<string, string>
   return values;
 }
 
-export function addConfigCommands(program: Command): void {
-  const config = program
-    .command('config')
+export function addConfigCommands(tree: CommandTree): void {
+  tree.add('config', [], addSubcommands);
+}
+
+function addSubcommands(config: Command): void {
+  config
     .summary('show or change the configuration')
     .description(`Show or change the configuration (keys: ${KNOWN_KEYS.join(', ')}).`);
 

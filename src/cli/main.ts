@@ -1,5 +1,6 @@
 /** The commander tree, and the one place where errors become a stderr line and an exit code. */
 import { Command, CommanderError } from 'commander';
+import { CommandTree } from './command.js';
 import { invalidArgument, OrgsError, toOrgsError } from '../core/errors.js';
 import { addApiKeyCommands } from './api-keys.js';
 import { addAuthCommands } from './auth.js';
@@ -14,31 +15,45 @@ const GROUP_NAMES = new Set(['organizations', 'organization', 'org', 'o']);
 /** Global options that take a value, to find the first word of the command after them. */
 const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--db']);
 
-export function withoutGroupName(args: readonly string[]): string[] {
+/** Where the first word of the command line is, after the global options (-1: none). */
+function firstWord(args: readonly string[]): number {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) {
-      i++;
-      continue;
-    }
-    if (arg.startsWith('-')) continue;
-    return GROUP_NAMES.has(arg) ? [...args.slice(0, i), ...args.slice(i + 1)] : [...args];
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i++;
+    else if (!arg.startsWith('-')) return i;
   }
-  return [...args];
+  return -1;
 }
 
-export function buildProgram(): Command {
+export function withoutGroupName(args: readonly string[]): string[] {
+  const at = firstWord(args);
+  return at >= 0 && GROUP_NAMES.has(args[at]!) ? [...args.slice(0, at), ...args.slice(at + 1)] : [...args];
+}
+
+const REGISTRARS = [
+  addOrganizationCommands,
+  addCollaboratorCommands,
+  addApiKeyCommands,
+  addUserCommands,
+  addAuthCommands,
+  addConfigCommands,
+  addBackupCommand,
+];
+
+/** The program for these arguments: only the command they name is built, unless they name none. */
+export function buildProgram(args: readonly string[] = []): Command {
+  const at = firstWord(args);
+  const program = build(at >= 0 ? args[at] : undefined);
+  return program.commands.length > 0 ? program : build(undefined);
+}
+
+function build(only: string | undefined): Command {
   const program = new Command('orgs')
     .description("The Things Stack's organization management (ttn-lw-cli organizations) on your own machine")
     .option('--db <path>', 'the store (default: $ORGS_DB, config key db, ~/.local/share/orgs/orgs.db)')
     .showSuggestionAfterError(true);
-  addOrganizationCommands(program);
-  addCollaboratorCommands(program);
-  addApiKeyCommands(program);
-  addUserCommands(program);
-  addAuthCommands(program);
-  addConfigCommands(program);
-  addBackupCommand(program);
+  const tree = new CommandTree(program, only);
+  for (const register of REGISTRARS) register(tree);
   configureRecursively(program);
   return program;
 }
@@ -61,7 +76,8 @@ function fromCommander(error: CommanderError): OrgsError | undefined {
 /** Runs one command line; resolves to the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(withoutGroupName(args), { from: 'user' });
+    const words = withoutGroupName(args);
+    await buildProgram(words).parseAsync(words, { from: 'user' });
     return 0;
   } catch (error) {
     const orgsError = error instanceof CommanderError ? fromCommander(error) : toOrgsError(error);

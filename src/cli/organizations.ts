@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { canceled, failedPrecondition, OrgsError } from '../core/errors.js';
 import * as validate from '../core/validate.js';
-import { action, addFieldSelectors, collect, either, integer, keyValues, selectedFields } from './command.js';
+import { action, addFieldSelectors, type CommandTree, collect, either, integer, keyValues, selectedFields } from './command.js';
 import { note, printJson, printJsonDocuments, printListing } from './output.js';
 
 export const organizationIdOption = () => new Option('--organization-id <id>', 'the organization ID');
@@ -13,10 +13,9 @@ export const pagingOptions = (command: Command, orders: string) =>
     .option('--page <n>', 'page of results, from 1', integer, 1)
     .option('--order <field>', `order by ${orders}; a leading - reverses`);
 
-export function addOrganizationCommands(program: Command): void {
-  program
-    .command('create [organization-id]')
-    .aliases(['add', 'register'])
+export function addOrganizationCommands(tree: CommandTree): void {
+  tree.add('create [organization-id]', ['add', 'register'], (command) =>
+    command
     .summary('create an organization')
     .description(
       'Create an organization and make --user-id a collaborator with all rights. With no ID and JSON ' +
@@ -68,13 +67,13 @@ export function addOrganizationCommands(program: Command): void {
           throw new OrgsError(errorClass, 'bulk', 'items_failed', `${result.failed} of ${result.created + result.failed} organizations failed, ${result.created} created`);
         }
       }),
-    );
+    ),
+  );
 
+  tree.add('list', ['ls'], (command) =>
   addFieldSelectors(
     pagingOptions(
-      program
-        .command('list')
-        .alias('ls')
+      command
         .summary('list organizations')
         .description('List the organizations the caller is a member of (the administrator sees all).')
         .option('--user-id <id>', 'list the organizations of this user')
@@ -95,12 +94,13 @@ export function addOrganizationCommands(program: Command): void {
         }),
       );
     }),
+  ),
   );
 
+  tree.add('search', [], (command) =>
   addFieldSelectors(
     pagingOptions(
-      program
-        .command('search')
+      command
         .summary('search organizations')
         .description('Search the organizations the caller can see; every filter given must match.')
         .option('--query <text>', 'ID, name or description contains the text')
@@ -129,12 +129,12 @@ export function addOrganizationCommands(program: Command): void {
         }),
       );
     }),
+  ),
   );
 
+  tree.add('get [organization-id]', ['info'], (command) =>
   addFieldSelectors(
-    program
-      .command('get [organization-id]')
-      .alias('info')
+    command
       .summary('show an organization')
       .description('Show an organization; without RIGHT_ORGANIZATION_INFO only its public fields.')
       .addOption(organizationIdOption()),
@@ -143,11 +143,11 @@ export function addOrganizationCommands(program: Command): void {
       const service = await ctx.organizations();
       printJson(await service.get(either(positional, options.organizationId, 'organization ID'), selectedFields(options)));
     }),
+  ),
   );
 
-  program
-    .command('set [organization-id]')
-    .alias('update')
+  tree.add('set [organization-id]', ['update'], (command) =>
+    command
     .summary('change an organization')
     .description('Change the fields given; --attributes are merged (key= removes one).')
     .addOption(organizationIdOption())
@@ -171,11 +171,11 @@ export function addOrganizationCommands(program: Command): void {
           }),
         );
       }),
-    );
+    ),
+  );
 
-  program
-    .command('delete [organization-id]')
-    .aliases(['del', 'remove', 'rm'])
+  tree.add('delete [organization-id]', ['del', 'remove', 'rm'], (command) =>
+    command
     .summary('delete an organization (its ID stays reserved)')
     .description('Delete an organization. It can be restored within the restore window; its ID stays reserved until purged.')
     .addOption(organizationIdOption())
@@ -183,10 +183,11 @@ export function addOrganizationCommands(program: Command): void {
       action(async (ctx, [positional], options) => {
         await (await ctx.organizations()).delete(either(positional, options.organizationId, 'organization ID'));
       }),
-    );
+    ),
+  );
 
-  program
-    .command('restore [organization-id]')
+  tree.add('restore [organization-id]', [], (command) =>
+    command
     .summary('restore a deleted organization')
     .description('Restore an organization deleted within the restore window (config key restore-window, default 24h).')
     .addOption(organizationIdOption())
@@ -194,10 +195,11 @@ export function addOrganizationCommands(program: Command): void {
       action(async (ctx, [positional], options) => {
         await (await ctx.organizations()).restore(either(positional, options.organizationId, 'organization ID'));
       }),
-    );
+    ),
+  );
 
-  program
-    .command('rights [organization-id]')
+  tree.add('rights [organization-id]', [], (command) =>
+    command
     .summary("list the caller's rights on an organization")
     .description("Print the caller's rights on an organization, expanded (RIGHT_*_ALL included), as a JSON array.")
     .addOption(organizationIdOption())
@@ -205,11 +207,11 @@ export function addOrganizationCommands(program: Command): void {
       action(async (ctx, [positional], options) => {
         printJson(await (await ctx.organizations()).rights(either(positional, options.organizationId, 'organization ID')));
       }),
-    );
+    ),
+  );
 
-  program
-    .command('purge [organization-id]')
-    .aliases(['permanent-delete', 'hard-delete'])
+  tree.add('purge [organization-id]', ['permanent-delete', 'hard-delete'], (command) =>
+    command
     .summary('remove an organization for good and free its ID')
     .description('Remove an organization, its collaborators and API keys for good. Administrators only.')
     .addOption(organizationIdOption())
@@ -221,7 +223,8 @@ export function addOrganizationCommands(program: Command): void {
         if (!options.force) await confirm(`Purge organization ${id} for good? Its collaborators and API keys go with it.`);
         await service.purge(id);
       }),
-    );
+    ),
+  );
 }
 
 /** The stream's text until it ends or the signal aborts (which ends it quietly). */

@@ -1,12 +1,14 @@
 /** `orgs users create|list|get|set|delete`: the users of the local registry. */
 import type { Command } from 'commander';
-import { action, either, integer } from './command.js';
+import { action, type CommandTree, either, integer } from './command.js';
 import { printJson, printListing } from './output.js';
 
-export function addUserCommands(program: Command): void {
-  const group = program
-    .command('users')
-    .alias('user')
+export function addUserCommands(tree: CommandTree): void {
+  tree.add('users', ['user'], addSubcommands);
+}
+
+function addSubcommands(group: Command): void {
+  group
     .summary('manage users')
     .description('Users are registered the first time they are named; these commands manage them explicitly.');
 

@@ -1,5 +1,6 @@
 /** The SQLite store: one file, WAL, one transaction per command, statements prepared once. */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -10,6 +11,8 @@ import { checkOwnership, migrate } from './schema.js';
 import { storeError } from './errors.js';
 
 const BUSY_TIMEOUT_MS = 5000;
+/** The addon's path, given directly: better-sqlite3's own search for it costs start-up time. */
+const NATIVE_BINDING = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
 const BUSY_RETRIES = 5;
 
 interface OrganizationRow {
@@ -379,7 +382,7 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     // Create the file ourselves so it gets mode 0600; SQLite gives the WAL the same mode.
     closeSync(openSync(path, 'a', 0o600));
-    const opened = new Database(path);
+    const opened = new Database(path, { nativeBinding: NATIVE_BINDING });
     db = opened;
     opened.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Nothing is written before the file is known to be ours.
