@@ -3,15 +3,14 @@
 // `orgs create --user-id user1` from the same file (account, organization with its search index,
 // membership) with better-sqlite3, prepared statements and one transaction. No validation, no
 // output: what is left when everything orgs adds is taken away.
-// Usage: node scripts/floor.mjs DB < documents.jsonl
+// Usage: node scripts/floor.mjs DB < documents.jsonl, where DB is an empty store made by orgs
+// (the schema is not the floor's to build).
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from '../dist/store/migrations.js';
 
-const db = new Database(process.argv[2]);
+const db = new Database(process.argv[2], { fileMustExist: true });
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
-for (const sql of MIGRATIONS) db.exec(sql);
 const now = Date.now();
 const account = db.prepare(`INSERT INTO accounts (id, kind) VALUES (?, ?)`);
 const organization = db.prepare(
