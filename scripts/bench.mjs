@@ -115,7 +115,10 @@ try {
   const big = store('big', 100_000).db;
   const small = store('small', 1).db;
   for (const [db] of [[big], [small]]) {
-    time(orgs(db, 'collaborators', 'set', '--organization-id', 'org-0', '--user-id', 'user2', '--right-organization-info'), { env: envFor(db) });
+    time(
+      orgs(db, 'collaborators', 'set', '--organization-id', 'org-0', '--user-id', 'user2', '--right-organization-info'),
+      { env: envFor(db) },
+    );
   }
   const single = (label, args) => {
     const r = paired(
@@ -125,7 +128,15 @@ try {
     row(`\`orgs ${label}\` at 100,000 orgs vs 1`, r.a, r.b, r.ratio, '≤ 1.1');
   };
   single('get', ['get', 'org-0', '--all']);
-  single('collaborators set', ['collaborators', 'set', '--organization-id', 'org-0', '--user-id', 'user2', '--right-organization-info']);
+  single('collaborators set', [
+    'collaborators',
+    'set',
+    '--organization-id',
+    'org-0',
+    '--user-id',
+    'user2',
+    '--right-organization-info',
+  ]);
   single('api-keys create', ['api-keys', 'create', 'org-0', '--right-organization-info']);
 
   for (const count of [10_000, 100_000]) {
@@ -150,12 +161,23 @@ try {
 
   log(`a store of ${LARGE.toLocaleString('en')} organizations, from one bulk create`);
   const large = store('large', LARGE);
-  rows.push({ figure: `peak RSS, ${LARGE.toLocaleString('en')}-line bulk create`, a: large.run.rssMiB, unit: 'MiB', goal: '≤ 150 MiB' });
+  rows.push({
+    figure: `peak RSS, ${LARGE.toLocaleString('en')}-line bulk create`,
+    a: large.run.rssMiB,
+    unit: 'MiB',
+    goal: '≤ 150 MiB',
+  });
   log(`  peak RSS ${large.run.rssMiB.toFixed(0)} MiB in ${(large.run.ms / 1000).toFixed(1)} s`);
 
-  for (const [label, db] of [['100,000', big], [LARGE.toLocaleString('en'), large.db]]) {
+  for (const [label, db] of [
+    ['100,000', big],
+    [LARGE.toLocaleString('en'), large.db],
+  ]) {
     log(`search at ${label} organizations vs list --limit 1`);
-    for (const [flag, text] of [['--name-contains', 'nization 4321'], ['--query', 'number 98765']]) {
+    for (const [flag, text] of [
+      ['--name-contains', 'nization 4321'],
+      ['--query', 'number 98765'],
+    ]) {
       const r = paired(
         () => time(orgs(db, 'search', flag, text), { env: envFor(db) }),
         () => time(orgs(db, 'list', '--limit', '1'), { env: envFor(db) }),

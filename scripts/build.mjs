@@ -6,6 +6,23 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
+/**
+ * commander loads node:child_process up front (about 9 ms) for executable subcommands, which orgs
+ * does not have: give it a stand-in that loads the real module on first use.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.importer.includes('/commander/') ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
 // The package is ESM; this folder (like bin/) holds CommonJS.
@@ -19,7 +36,9 @@ await build({
   target: 'node20',
   // conf is loaded only by the commands that write the configuration; it stays a real import().
   external: ['conf'],
-  define: { 'import.meta.url': '__orgsModuleUrl' },
-  banner: { js: "const __orgsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The one use of import.meta.url is createRequire(), which takes a CommonJS file name as well.
+  define: { 'import.meta.url': '__filename' },
+  minify: true,
+  plugins: [lazyChildProcess],
   logLevel: 'warning',
 });

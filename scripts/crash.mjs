@@ -13,7 +13,8 @@ const ROUNDS = Number(process.env.ROUNDS ?? 10);
 const ITEMS = Number(process.env.ITEMS ?? 20_000);
 
 function* documents(round) {
-  for (let i = 0; i < ITEMS; i++) yield `{"ids":{"organization_id":"r${round}-org-${i}"},"name":"Round ${round} item ${i}"}\n`;
+  for (let i = 0; i < ITEMS; i++)
+    yield `{"ids":{"organization_id":"r${round}-org-${i}"},"name":"Round ${round} item ${i}"}\n`;
 }
 
 /** The IDs of the complete JSON documents printed so far (a document cut by the kill is not one). */
@@ -48,7 +49,9 @@ async function round(n, dir) {
   const stored = store.prepare(`SELECT count(*) FROM organizations WHERE id LIKE 'r${n}-%'`).pluck().get();
   store.close();
   const how = signal === 'SIGKILL' ? `killed ${delay} ms after the first print` : `finished first (exit ${code})`;
-  console.log(`round ${n}: ${how}: ${printed.length} printed, ${stored} stored, ${missing} printed but missing, integrity ${integrity}`);
+  console.log(
+    `round ${n}: ${how}: ${printed.length} printed, ${stored} stored, ${missing} printed but missing, integrity ${integrity}`,
+  );
   return missing === 0 && integrity === 'ok';
 }
 

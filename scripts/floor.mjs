@@ -17,7 +17,9 @@ const organization = db.prepare(
   'INSERT INTO organizations (id, name, description, attributes, fanout_notifications, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
 );
 const user = db.prepare('INSERT INTO users (id, admin, created_at, updated_at) VALUES (?, 0, ?, ?)');
-const membership = db.prepare('INSERT INTO memberships (organization_id, user_id, rights, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
+const membership = db.prepare(
+  'INSERT INTO memberships (organization_id, user_id, rights, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+);
 db.transaction(() => {
   account.run('user1', 'user');
   user.run('user1', now, now);
@@ -26,7 +28,14 @@ db.transaction(() => {
     const doc = JSON.parse(line);
     const id = doc.ids.organization_id;
     account.run(id, 'organization');
-    organization.run(id, doc.name ?? null, doc.description ?? null, doc.attributes ? JSON.stringify(doc.attributes) : null, now, now);
+    organization.run(
+      id,
+      doc.name ?? null,
+      doc.description ?? null,
+      doc.attributes ? JSON.stringify(doc.attributes) : null,
+      now,
+      now,
+    );
     membership.run(id, 'user1', '["RIGHT_ALL"]', now, now);
   }
 })();

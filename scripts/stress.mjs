@@ -37,7 +37,15 @@ async function writer(w) {
           expected.organizations.set(current, `Writer ${w} item ${i}`);
           break;
         case 2:
-          await orgs('collaborators', 'set', '--organization-id', current, '--user-id', `member-${w}-${i}`, '--right-organization-info');
+          await orgs(
+            'collaborators',
+            'set',
+            '--organization-id',
+            current,
+            '--user-id',
+            `member-${w}-${i}`,
+            '--right-organization-info',
+          );
           expected.members.push([current, `member-${w}-${i}`]);
           break;
         case 3: {
@@ -77,6 +85,8 @@ rmSync(dir, { recursive: true, force: true });
 
 for (const failure of failures) console.error(failure);
 const total = WRITERS * OPERATIONS;
-console.error(`${WRITERS} writers × ${OPERATIONS} operations in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(0)} commands/s)`);
+console.error(
+  `${WRITERS} writers × ${OPERATIONS} operations in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(0)} commands/s)`,
+);
 console.log(`${ok}/${total} ok, ${lost} lost, integrity ${integrity}`);
 process.exitCode = ok === total && lost === 0 && integrity === 'ok' ? 0 : 1;

@@ -21,7 +21,9 @@ export function addApiKeyCommands(tree: CommandTree): void {
 function addSubcommands(group: Command): void {
   group
     .summary('manage the API keys of an organization')
-    .description('Create, list, show, change and delete organization API keys. A key acts on its own organization only.');
+    .description(
+      'Create, list, show, change and delete organization API keys. A key acts on its own organization only.',
+    );
 
   pagingOptions(
     group
@@ -33,7 +35,9 @@ function addSubcommands(group: Command): void {
   ).action(
     action(async (ctx, [positional], options) => {
       printListing(
-        await (await ctx.apiKeys()).list({
+        await (
+          await ctx.apiKeys()
+        ).list({
           organizationId: either(positional, options.organizationId, 'organization ID'),
           limit: options.limit,
           page: options.page,
@@ -65,7 +69,9 @@ function addSubcommands(group: Command): void {
       .option('--api-key-expiry <time>', 'expiry, RFC 3339 in the future (e.g. 2030-01-31T12:00:00Z)'),
   ).action(
     action(async (ctx, [positional], options) => {
-      const created = await (await ctx.apiKeys()).create({
+      const created = await (
+        await ctx.apiKeys()
+      ).create({
         organizationId: either(positional, options.organizationId, 'organization ID'),
         name: options.name,
         rights: rightsFrom(options),
@@ -81,7 +87,9 @@ function addSubcommands(group: Command): void {
       .command('set [organization-id] [api-key-id]')
       .alias('update')
       .summary("change an API key's name, expiry or rights")
-      .description('Change an API key. --right-* flags replace its rights; adding or removing a right needs holding it.')
+      .description(
+        'Change an API key. --right-* flags replace its rights; adding or removing a right needs holding it.',
+      )
       .addOption(organizationIdOption())
       .option('--api-key-id <id>', 'the API key ID')
       .option('--name <name>', 'new name')
@@ -89,7 +97,9 @@ function addSubcommands(group: Command): void {
   ).action(
     action(async (ctx, args, options) => {
       const rights = rightsFrom(options);
-      await (await ctx.apiKeys()).update({
+      await (
+        await ctx.apiKeys()
+      ).update({
         ...keyIds(args, options),
         name: options.name,
         rights: rights.length > 0 ? rights : undefined,

@@ -43,7 +43,9 @@ function addSubcommands(group: Command): void {
     .option('--user-id <id>', 'the collaborator')
     .action(
       action(async (ctx, _args, options) => {
-        printJson(await (await ctx.collaborators()).get({ organizationId: options.organizationId, userId: options.userId }));
+        printJson(
+          await (await ctx.collaborators()).get({ organizationId: options.organizationId, userId: options.userId }),
+        );
       }),
     );
 
@@ -60,7 +62,9 @@ function addSubcommands(group: Command): void {
       .option('--user-id <id>', 'the collaborator'),
   ).action(
     action(async (ctx, _args, options) => {
-      await (await ctx.collaborators()).set({
+      await (
+        await ctx.collaborators()
+      ).set({
         organizationId: options.organizationId,
         userId: options.userId,
         rights: rightsFrom(options),

@@ -16,7 +16,11 @@ const KNOWN_KEYS = [...Object.keys(SETTABLE_KEYS), ...LOGIN_KEYS];
 
 function knownKey(key: string): string {
   if (!KNOWN_KEYS.includes(key)) {
-    throw invalidArgument('config', 'unknown_key', `unknown config key ${JSON.stringify(key)}; known keys: ${KNOWN_KEYS.join(', ')}`);
+    throw invalidArgument(
+      'config',
+      'unknown_key',
+      `unknown config key ${JSON.stringify(key)}; known keys: ${KNOWN_KEYS.join(', ')}`,
+    );
   }
   return key;
 }

@@ -68,8 +68,14 @@ function configureRecursively(command: Command): void {
 function fromCommander(error: CommanderError): OrgsError | undefined {
   if (['commander.helpDisplayed', 'commander.version'].includes(error.code)) return undefined;
   if (error.code === 'commander.help' && error.exitCode === 0) return undefined;
-  const name = error.code === 'commander.help' ? 'missing_command' : error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  const message = error.code === 'commander.help' ? 'a subcommand is missing; see the help above' : error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+  const name =
+    error.code === 'commander.help'
+      ? 'missing_command'
+      : error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const message =
+    error.code === 'commander.help'
+      ? 'a subcommand is missing; see the help above'
+      : error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
   return invalidArgument('cli', name, message);
 }
 

@@ -1,9 +1,17 @@
 /** The organization commands: create, list, search, get, set, delete, restore, purge. */
 import { type Command, Option } from 'commander';
-import { addAbortSignal, type Readable } from 'node:stream';
 import { canceled, failedPrecondition, OrgsError } from '../core/errors.js';
 import * as validate from '../core/validate.js';
-import { action, addFieldSelectors, type CommandTree, collect, either, integer, keyValues, selectedFields } from './command.js';
+import {
+  action,
+  addFieldSelectors,
+  type CommandTree,
+  collect,
+  either,
+  integer,
+  keyValues,
+  selectedFields,
+} from './command.js';
 import { note, printJson, printJsonDocuments, printListing } from './output.js';
 
 export const organizationIdOption = () => new Option('--organization-id <id>', 'the organization ID');
@@ -16,226 +24,238 @@ export const pagingOptions = (command: Command, orders: string) =>
 export function addOrganizationCommands(tree: CommandTree): void {
   tree.add('create [organization-id]', ['add', 'register'], (command) =>
     command
-    .summary('create an organization')
-    .description(
-      'Create an organization and make --user-id a collaborator with all rights. With no ID and JSON ' +
-        'organizations on stdin, create each of them (bulk mode).',
-    )
-    .addOption(organizationIdOption())
-    .option('--user-id <id>', 'the collaborator who gets all rights (default: the calling user)')
-    .option('--name <name>', 'name of the organization')
-    .option('--description <text>', 'description of the organization')
-    .option('--attributes <key=value>', 'an attribute (repeatable)', collect)
-    .option('--fanout-notifications', 'send notifications to every collaborator')
-    .action(
-      action(async (ctx, [positional], options) => {
-        const request = {
-          organizationId: either(positional, options.organizationId, 'organization ID'),
-          userId: options.userId,
-          name: options.name,
-          description: options.description,
-          attributes: keyValues(options.attributes),
-          fanoutNotifications: options.fanoutNotifications,
-        };
-        const service = await ctx.organizations();
-        if (request.organizationId !== undefined || process.stdin.isTTY) {
-          printJson(await service.create(request));
-          return;
-        }
-        const { createMany } = await import('../core/bulk.js');
-        // Ctrl-C stops reading; the batch in hand still commits and prints, then we exit 130.
-        const interrupt = new AbortController();
-        process.once('SIGINT', () => interrupt.abort());
-        const result = await createMany(
-          await ctx.session(),
-          service,
-          readUntilAborted(process.stdin, interrupt.signal),
-          request,
-          {
-            created: printJsonDocuments,
-            failed: (position, id, error) =>
-              note(error.within(`item ${position}${id === undefined ? '' : `, ${id}`}`).format()),
-          },
-          () => interrupt.signal.aborted,
-        );
-        if (interrupt.signal.aborted) {
-          throw canceled('cli', 'interrupted', `interrupted; ${result.created} organizations were created and printed before it`);
-        }
-        if (result.firstError) {
-          // The exit code is that of the first failure's class.
-          const { errorClass } = result.firstError;
-          throw new OrgsError(errorClass, 'bulk', 'items_failed', `${result.failed} of ${result.created + result.failed} organizations failed, ${result.created} created`);
-        }
-      }),
-    ),
-  );
-
-  tree.add('list', ['ls'], (command) =>
-  addFieldSelectors(
-    pagingOptions(
-      command
-        .summary('list organizations')
-        .description('List the organizations the caller is a member of (the administrator sees all).')
-        .option('--user-id <id>', 'list the organizations of this user')
-        .option('--deleted', 'list deleted organizations instead'),
-      'organization_id, name, created_at',
-    ),
-  ).action(
-    action(async (ctx, _args, options) => {
-      const service = await ctx.organizations();
-      printListing(
-        await service.list({
-          userId: options.userId,
-          deleted: options.deleted,
-          limit: options.limit,
-          page: options.page,
-          order: options.order,
-          fields: selectedFields(options),
-        }),
-      );
-    }),
-  ),
-  );
-
-  tree.add('search', [], (command) =>
-  addFieldSelectors(
-    pagingOptions(
-      command
-        .summary('search organizations')
-        .description('Search the organizations the caller can see; every filter given must match.')
-        .option('--query <text>', 'ID, name or description contains the text')
-        .option('--id-contains <text>', 'ID contains the text')
-        .option('--name-contains <text>', 'name contains the text')
-        .option('--description-contains <text>', 'description contains the text')
-        .option('--attributes-contain <key=value>', 'attribute key has a value containing the text (repeatable)', collect)
-        .option('--deleted', 'search deleted organizations instead'),
-      'organization_id, name, created_at',
-    ),
-  ).action(
-    action(async (ctx, _args, options) => {
-      const service = await ctx.organizations();
-      printListing(
-        await service.search({
-          query: options.query,
-          idContains: options.idContains,
-          nameContains: options.nameContains,
-          descriptionContains: options.descriptionContains,
-          attributesContain: options.attributesContain && Object.entries(keyValues(options.attributesContain)!),
-          deleted: options.deleted,
-          limit: options.limit,
-          page: options.page,
-          order: options.order,
-          fields: selectedFields(options),
-        }),
-      );
-    }),
-  ),
-  );
-
-  tree.add('get [organization-id]', ['info'], (command) =>
-  addFieldSelectors(
-    command
-      .summary('show an organization')
-      .description('Show an organization; without RIGHT_ORGANIZATION_INFO only its public fields.')
-      .addOption(organizationIdOption()),
-  ).action(
-    action(async (ctx, [positional], options) => {
-      const service = await ctx.organizations();
-      printJson(await service.get(either(positional, options.organizationId, 'organization ID'), selectedFields(options)));
-    }),
-  ),
-  );
-
-  tree.add('set [organization-id]', ['update'], (command) =>
-    command
-    .summary('change an organization')
-    .description('Change the fields given; --attributes are merged (key= removes one).')
-    .addOption(organizationIdOption())
-    .option('--name <name>', 'new name')
-    .option('--description <text>', 'new description')
-    .option('--attributes <key=value>', 'set an attribute, or remove it with key= (repeatable)', collect)
-    .option('--fanout-notifications', 'send notifications to every collaborator')
-    .option('--no-fanout-notifications', 'send notifications to the owners only')
-    .option('--unset <fields>', 'clear fields: name, description, attributes (comma-separated)')
-    .action(
-      action(async (ctx, [positional], options) => {
-        const service = await ctx.organizations();
-        printJson(
-          await service.update({
+      .summary('create an organization')
+      .description(
+        'Create an organization and make --user-id a collaborator with all rights. With no ID and JSON ' +
+          'organizations on stdin, create each of them (bulk mode).',
+      )
+      .addOption(organizationIdOption())
+      .option('--user-id <id>', 'the collaborator who gets all rights (default: the calling user)')
+      .option('--name <name>', 'name of the organization')
+      .option('--description <text>', 'description of the organization')
+      .option('--attributes <key=value>', 'an attribute (repeatable)', collect)
+      .option('--fanout-notifications', 'send notifications to every collaborator')
+      .action(
+        action(async (ctx, [positional], options) => {
+          const request = {
             organizationId: either(positional, options.organizationId, 'organization ID'),
+            userId: options.userId,
             name: options.name,
             description: options.description,
             attributes: keyValues(options.attributes),
             fanoutNotifications: options.fanoutNotifications,
-            unset: options.unset === undefined ? undefined : unsetFields(options.unset),
+          };
+          const service = await ctx.organizations();
+          if (request.organizationId !== undefined || process.stdin.isTTY) {
+            printJson(await service.create(request));
+            return;
+          }
+          const { createMany } = await import('../core/bulk.js');
+          const { readUntilAborted } = await import('./stdin.js');
+          // Ctrl-C stops reading; the batch in hand still commits and prints, then we exit 130.
+          const interrupt = new AbortController();
+          process.once('SIGINT', () => interrupt.abort());
+          const result = await createMany(
+            await ctx.session(),
+            service,
+            readUntilAborted(process.stdin, interrupt.signal),
+            request,
+            {
+              created: printJsonDocuments,
+              failed: (position, id, error) =>
+                note(error.within(`item ${position}${id === undefined ? '' : `, ${id}`}`).format()),
+            },
+            () => interrupt.signal.aborted,
+          );
+          if (interrupt.signal.aborted) {
+            throw canceled(
+              'cli',
+              'interrupted',
+              `interrupted; ${result.created} organizations were created and printed before it`,
+            );
+          }
+          if (result.firstError) {
+            // The exit code is that of the first failure's class.
+            const { errorClass } = result.firstError;
+            throw new OrgsError(
+              errorClass,
+              'bulk',
+              'items_failed',
+              `${result.failed} of ${result.created + result.failed} organizations failed, ${result.created} created`,
+            );
+          }
+        }),
+      ),
+  );
+
+  tree.add('list', ['ls'], (command) =>
+    addFieldSelectors(
+      pagingOptions(
+        command
+          .summary('list organizations')
+          .description('List the organizations the caller is a member of (the administrator sees all).')
+          .option('--user-id <id>', 'list the organizations of this user')
+          .option('--deleted', 'list deleted organizations instead'),
+        'organization_id, name, created_at',
+      ),
+    ).action(
+      action(async (ctx, _args, options) => {
+        const service = await ctx.organizations();
+        printListing(
+          await service.list({
+            userId: options.userId,
+            deleted: options.deleted,
+            limit: options.limit,
+            page: options.page,
+            order: options.order,
+            fields: selectedFields(options),
           }),
         );
       }),
     ),
   );
 
-  tree.add('delete [organization-id]', ['del', 'remove', 'rm'], (command) =>
-    command
-    .summary('delete an organization (its ID stays reserved)')
-    .description('Delete an organization. It can be restored within the restore window; its ID stays reserved until purged.')
-    .addOption(organizationIdOption())
-    .action(
-      action(async (ctx, [positional], options) => {
-        await (await ctx.organizations()).delete(either(positional, options.organizationId, 'organization ID'));
+  tree.add('search', [], (command) =>
+    addFieldSelectors(
+      pagingOptions(
+        command
+          .summary('search organizations')
+          .description('Search the organizations the caller can see; every filter given must match.')
+          .option('--query <text>', 'ID, name or description contains the text')
+          .option('--id-contains <text>', 'ID contains the text')
+          .option('--name-contains <text>', 'name contains the text')
+          .option('--description-contains <text>', 'description contains the text')
+          .option(
+            '--attributes-contain <key=value>',
+            'attribute key has a value containing the text (repeatable)',
+            collect,
+          )
+          .option('--deleted', 'search deleted organizations instead'),
+        'organization_id, name, created_at',
+      ),
+    ).action(
+      action(async (ctx, _args, options) => {
+        const service = await ctx.organizations();
+        printListing(
+          await service.search({
+            query: options.query,
+            idContains: options.idContains,
+            nameContains: options.nameContains,
+            descriptionContains: options.descriptionContains,
+            attributesContain: options.attributesContain && Object.entries(keyValues(options.attributesContain)!),
+            deleted: options.deleted,
+            limit: options.limit,
+            page: options.page,
+            order: options.order,
+            fields: selectedFields(options),
+          }),
+        );
       }),
     ),
+  );
+
+  tree.add('get [organization-id]', ['info'], (command) =>
+    addFieldSelectors(
+      command
+        .summary('show an organization')
+        .description('Show an organization; without RIGHT_ORGANIZATION_INFO only its public fields.')
+        .addOption(organizationIdOption()),
+    ).action(
+      action(async (ctx, [positional], options) => {
+        const service = await ctx.organizations();
+        printJson(
+          await service.get(either(positional, options.organizationId, 'organization ID'), selectedFields(options)),
+        );
+      }),
+    ),
+  );
+
+  tree.add('set [organization-id]', ['update'], (command) =>
+    command
+      .summary('change an organization')
+      .description('Change the fields given; --attributes are merged (key= removes one).')
+      .addOption(organizationIdOption())
+      .option('--name <name>', 'new name')
+      .option('--description <text>', 'new description')
+      .option('--attributes <key=value>', 'set an attribute, or remove it with key= (repeatable)', collect)
+      .option('--fanout-notifications', 'send notifications to every collaborator')
+      .option('--no-fanout-notifications', 'send notifications to the owners only')
+      .option('--unset <fields>', 'clear fields: name, description, attributes (comma-separated)')
+      .action(
+        action(async (ctx, [positional], options) => {
+          const service = await ctx.organizations();
+          printJson(
+            await service.update({
+              organizationId: either(positional, options.organizationId, 'organization ID'),
+              name: options.name,
+              description: options.description,
+              attributes: keyValues(options.attributes),
+              fanoutNotifications: options.fanoutNotifications,
+              unset: options.unset === undefined ? undefined : unsetFields(options.unset),
+            }),
+          );
+        }),
+      ),
+  );
+
+  tree.add('delete [organization-id]', ['del', 'remove', 'rm'], (command) =>
+    command
+      .summary('delete an organization (its ID stays reserved)')
+      .description(
+        'Delete an organization. It can be restored within the restore window; its ID stays reserved until purged.',
+      )
+      .addOption(organizationIdOption())
+      .action(
+        action(async (ctx, [positional], options) => {
+          await (await ctx.organizations()).delete(either(positional, options.organizationId, 'organization ID'));
+        }),
+      ),
   );
 
   tree.add('restore [organization-id]', [], (command) =>
     command
-    .summary('restore a deleted organization')
-    .description('Restore an organization deleted within the restore window (config key restore-window, default 24h).')
-    .addOption(organizationIdOption())
-    .action(
-      action(async (ctx, [positional], options) => {
-        await (await ctx.organizations()).restore(either(positional, options.organizationId, 'organization ID'));
-      }),
-    ),
+      .summary('restore a deleted organization')
+      .description(
+        'Restore an organization deleted within the restore window (config key restore-window, default 24h).',
+      )
+      .addOption(organizationIdOption())
+      .action(
+        action(async (ctx, [positional], options) => {
+          await (await ctx.organizations()).restore(either(positional, options.organizationId, 'organization ID'));
+        }),
+      ),
   );
 
   tree.add('rights [organization-id]', [], (command) =>
     command
-    .summary("list the caller's rights on an organization")
-    .description("Print the caller's rights on an organization, expanded (RIGHT_*_ALL included), as a JSON array.")
-    .addOption(organizationIdOption())
-    .action(
-      action(async (ctx, [positional], options) => {
-        printJson(await (await ctx.organizations()).rights(either(positional, options.organizationId, 'organization ID')));
-      }),
-    ),
+      .summary("list the caller's rights on an organization")
+      .description("Print the caller's rights on an organization, expanded (RIGHT_*_ALL included), as a JSON array.")
+      .addOption(organizationIdOption())
+      .action(
+        action(async (ctx, [positional], options) => {
+          printJson(
+            await (await ctx.organizations()).rights(either(positional, options.organizationId, 'organization ID')),
+          );
+        }),
+      ),
   );
 
   tree.add('purge [organization-id]', ['permanent-delete', 'hard-delete'], (command) =>
     command
-    .summary('remove an organization for good and free its ID')
-    .description('Remove an organization, its collaborators and API keys for good. Administrators only.')
-    .addOption(organizationIdOption())
-    .option('--force', 'do not ask for confirmation')
-    .action(
-      action(async (ctx, [positional], options) => {
-        const id = validate.organizationId(either(positional, options.organizationId, 'organization ID'));
-        const service = await ctx.organizations();
-        if (!options.force) await confirm(`Purge organization ${id} for good? Its collaborators and API keys go with it.`);
-        await service.purge(id);
-      }),
-    ),
+      .summary('remove an organization for good and free its ID')
+      .description('Remove an organization, its collaborators and API keys for good. Administrators only.')
+      .addOption(organizationIdOption())
+      .option('--force', 'do not ask for confirmation')
+      .action(
+        action(async (ctx, [positional], options) => {
+          const id = validate.organizationId(either(positional, options.organizationId, 'organization ID'));
+          const service = await ctx.organizations();
+          if (!options.force)
+            await confirm(`Purge organization ${id} for good? Its collaborators and API keys go with it.`);
+          await service.purge(id);
+        }),
+      ),
   );
-}
-
-/** The stream's text until it ends or the signal aborts (which ends it quietly). */
-async function* readUntilAborted(stream: Readable, signal: AbortSignal): AsyncGenerator<string> {
-  stream.setEncoding('utf8');
-  addAbortSignal(signal, stream);
-  try {
-    for await (const chunk of stream) yield chunk as string;
-  } catch (error) {
-    if (!signal.aborted) throw error;
-  }
 }
 
 const UNSETTABLE = ['name', 'description', 'attributes'] as const;
@@ -243,7 +263,13 @@ const UNSETTABLE = ['name', 'description', 'attributes'] as const;
 function unsetFields(list: string): Array<(typeof UNSETTABLE)[number]> {
   return list.split(',').map((field) => {
     const known = UNSETTABLE.find((f) => f === field.trim());
-    if (!known) throw new OrgsError('invalid_argument', 'cli', 'invalid_unset', `cannot unset ${JSON.stringify(field)}; use name, description or attributes`);
+    if (!known)
+      throw new OrgsError(
+        'invalid_argument',
+        'cli',
+        'invalid_unset',
+        `cannot unset ${JSON.stringify(field)}; use name, description or attributes`,
+      );
     return known;
   });
 }

@@ -23,7 +23,11 @@ export const SETTABLE_KEYS: Record<string, (value: string) => void> = {
   },
   'output-format': (value) => {
     if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
-      throw invalidArgument('config', 'invalid_output_format', `output-format must be one of ${OUTPUT_FORMATS.join(', ')}`);
+      throw invalidArgument(
+        'config',
+        'invalid_output_format',
+        `output-format must be one of ${OUTPUT_FORMATS.join(', ')}`,
+      );
     }
   },
   'restore-window': (value) => void parseDuration(value),
@@ -57,7 +61,11 @@ export function readConfig(env: Env): ConfigValues {
     if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new Error('not an object');
     return values as ConfigValues;
   } catch (error) {
-    throw invalidArgument('config', 'invalid_config', `${configPath(env)} is not a JSON object (${(error as Error).message}); fix or remove it`);
+    throw invalidArgument(
+      'config',
+      'invalid_config',
+      `${configPath(env)} is not a JSON object (${(error as Error).message}); fix or remove it`,
+    );
   }
 }
 
@@ -75,7 +83,8 @@ export function defaultDbPath(env: Env): string {
 function configured(config: ConfigValues, key: string): string | undefined {
   const value = config[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw invalidArgument('config', 'invalid_config', `config key ${key} must be a string`);
+  if (typeof value !== 'string')
+    throw invalidArgument('config', 'invalid_config', `config key ${key} must be a string`);
   SETTABLE_KEYS[key]?.(value);
   return value;
 }

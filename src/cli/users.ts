@@ -20,7 +20,9 @@ function addSubcommands(group: Command): void {
     .action(
       action(async (ctx, [positional], options) => {
         printJson(
-          await (await ctx.users()).create({
+          await (
+            await ctx.users()
+          ).create({
             userId: either(positional, options.userId, 'user ID'),
             name: options.name,
             admin: options.admin,
@@ -54,7 +56,9 @@ function addSubcommands(group: Command): void {
     .action(
       action(async (ctx, [positional], options) => {
         printJson(
-          await (await ctx.users()).update({
+          await (
+            await ctx.users()
+          ).update({
             userId: either(positional, options.userId, 'user ID'),
             name: options.name,
             admin: options.admin,
@@ -63,7 +67,9 @@ function addSubcommands(group: Command): void {
       }),
     );
 
-  userIdOption(group.command('delete [user-id]').aliases(['del', 'remove', 'rm']).summary('delete a user and free the ID')).action(
+  userIdOption(
+    group.command('delete [user-id]').aliases(['del', 'remove', 'rm']).summary('delete a user and free the ID'),
+  ).action(
     action(async (ctx, [positional], options) => {
       await (await ctx.users()).delete(either(positional, options.userId, 'user ID'));
     }),

@@ -39,7 +39,8 @@ export interface ApiKeyListRequest extends PageRequest {
 type View = Record<string, unknown>;
 
 function checkRights(rights: readonly string[]): Rights {
-  if (rights.length === 0) throw invalidArgument(NS, 'no_api_key_rights', 'an API key needs at least one --right-* flag');
+  if (rights.length === 0)
+    throw invalidArgument(NS, 'no_api_key_rights', 'an API key needs at least one --right-* flag');
   const set = Rights.of(rights);
   if (set.size !== rights.length) throw invalidArgument(NS, 'duplicate_rights', 'a right is given twice');
   return set;
@@ -140,12 +141,19 @@ export class ApiKeyService {
   }
 
   /** The organization's key, once the caller is known to manage its keys, and the caller's rights. */
-  private async managed(scope: Scope, ids: { organizationId: string; apiKeyId: string }): Promise<{ key: ApiKey; held: Rights }> {
+  private async managed(
+    scope: Scope,
+    ids: { organizationId: string; apiKeyId: string },
+  ): Promise<{ key: ApiKey; held: Rights }> {
     await this.organizations.live(scope, ids.organizationId);
     const held = await requireRights(scope, ids.organizationId, MANAGE);
     const key = await scope.tx.getApiKey(ids.apiKeyId);
     if (!key || key.organizationId !== ids.organizationId) {
-      throw notFound(NS, 'api_key_not_found', `organization ${ids.organizationId} has no API key ${validate.quote(ids.apiKeyId)}`);
+      throw notFound(
+        NS,
+        'api_key_not_found',
+        `organization ${ids.organizationId} has no API key ${validate.quote(ids.apiKeyId)}`,
+      );
     }
     return { key, held };
   }

@@ -25,7 +25,15 @@ export interface BulkResult {
 }
 
 const NS = 'bulk';
-const DOCUMENT_FIELDS = new Set(['ids', 'name', 'description', 'attributes', 'fanout_notifications', 'created_at', 'updated_at']);
+const DOCUMENT_FIELDS = new Set([
+  'ids',
+  'name',
+  'description',
+  'attributes',
+  'fanout_notifications',
+  'created_at',
+  'updated_at',
+]);
 
 interface Parsed {
   request: CreateRequest;
@@ -43,13 +51,16 @@ export function parseDocument(raw: RawDocument, flags: CreateRequest): Parsed {
   } catch (error) {
     throw invalidArgument(NS, 'invalid_json', `not valid JSON: ${(error as Error).message}`);
   }
-  if (!isObject(doc)) throw invalidArgument(NS, 'invalid_document', 'expected a JSON object shaped like an organization');
+  if (!isObject(doc))
+    throw invalidArgument(NS, 'invalid_document', 'expected a JSON object shaped like an organization');
   for (const key of Object.keys(doc)) {
-    if (!DOCUMENT_FIELDS.has(key)) throw invalidArgument(NS, 'invalid_document', `unknown field ${validate.quote(key)}`);
+    if (!DOCUMENT_FIELDS.has(key))
+      throw invalidArgument(NS, 'invalid_document', `unknown field ${validate.quote(key)}`);
   }
   const ids = doc.ids;
   const id = isObject(ids) ? ids.organization_id : undefined;
-  if (typeof id !== 'string') throw invalidArgument(NS, 'no_organization_id', 'the document has no ids.organization_id');
+  if (typeof id !== 'string')
+    throw invalidArgument(NS, 'no_organization_id', 'the document has no ids.organization_id');
   const request: CreateRequest = { organizationId: id };
   const fields = new Set<OrganizationField>();
   if (doc.name !== undefined) {
@@ -115,19 +126,25 @@ export async function createMany(
   const runBatch = async (documents: RawDocument[]) => {
     if (documents.length === 0) return;
     const pending: View[] = [];
-    await session.write(async (scope) => {
-      for (const raw of documents) {
-        const at = ++position;
-        try {
-          const { request, fields } = parseDocument(raw, flags);
-          const org = await service.createIn(scope, request);
-          pending.push(organizationView(org, fields));
-        } catch (error) {
-          if (error instanceof OrgsError && error.errorClass === 'internal') throw error;
-          fail(at, idOf(raw), error);
+    try {
+      await session.write(async (scope) => {
+        for (const raw of documents) {
+          const at = ++position;
+          try {
+            const { request, fields } = parseDocument(raw, flags);
+            const org = await service.createIn(scope, request);
+            pending.push(organizationView(org, fields));
+          } catch (error) {
+            if (error instanceof OrgsError && error.errorClass === 'internal') throw error;
+            fail(at, idOf(raw), error);
+          }
         }
-      }
-    });
+        // A batch that created nothing leaves nothing behind, not even the caller it registered.
+        if (pending.length === 0) throw NOTHING_CREATED;
+      });
+    } catch (error) {
+      if (error !== NOTHING_CREATED) throw error;
+    }
     if (pending.length > 0) report.created(pending);
     result.created += pending.length;
   };
@@ -141,6 +158,8 @@ export async function createMany(
   }
   return result;
 }
+
+const NOTHING_CREATED = Symbol('nothing created');
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

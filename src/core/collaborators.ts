@@ -108,7 +108,11 @@ export class CollaboratorService {
   async set(request: CollaboratorSetRequest): Promise<void> {
     const { organizationId, userId } = this.ids(request);
     if (request.rights.length === 0) {
-      throw invalidArgument(NS, 'no_collaborator_rights', 'no rights given; a collaborator needs at least one --right-* flag');
+      throw invalidArgument(
+        NS,
+        'no_collaborator_rights',
+        'no rights given; a collaborator needs at least one --right-* flag',
+      );
     }
     const after = Rights.of(request.rights);
     await this.session.write(async (scope) => {
@@ -150,7 +154,11 @@ export class CollaboratorService {
     const membership = await scope.tx.getMembership(organizationId, userId);
     if (!membership) {
       if ((await scope.tx.accountKind(userId)) === 'organization') {
-        throw invalidArgument('validate', 'nested_organizations', `${userId} is an organization; organizations cannot be nested`);
+        throw invalidArgument(
+          'validate',
+          'nested_organizations',
+          `${userId} is an organization; organizations cannot be nested`,
+        );
       }
       throw notFound(NS, 'collaborator_not_found', `${userId} is not a collaborator of organization ${organizationId}`);
     }

@@ -43,10 +43,23 @@ export class OrgsError extends Error {
     return new OrgsError(this.errorClass, this.namespace, this.errorName, `${where}: ${this.message}`);
   }
 
-  /** The one line that reaches stderr. */
+  /**
+   * The one line that reaches stderr. Messages may quote the user's input (commander repeats
+   * arguments, JSON.parse quotes documents): control and line-separator characters are escaped,
+   * so the line stays one line and nothing reaches the terminal raw.
+   */
   format(): string {
-    return `error:${this.namespace}:${this.errorName} (${this.message})`;
+    return `error:${this.namespace}:${this.errorName} (${escapeControls(this.message)})`;
   }
+}
+
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeControls(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 type ErrorFactory = (namespace: string, name: string, message: string) => OrgsError;

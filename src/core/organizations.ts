@@ -62,7 +62,8 @@ function givenFields(input: OrganizationInput): Set<OrganizationField> {
 
 function validateInput(input: OrganizationInput): void {
   if (input.name !== undefined) validate.maxLength('name', input.name, validate.LIMITS.name);
-  if (input.description !== undefined) validate.maxLength('description', input.description, validate.LIMITS.description);
+  if (input.description !== undefined)
+    validate.maxLength('description', input.description, validate.LIMITS.description);
   if (input.attributes !== undefined) validate.attributes(input.attributes);
 }
 
@@ -90,14 +91,21 @@ export class OrganizationService {
     if (caller.kind === 'api-key') {
       throw permissionDenied(NS, 'api_key_cannot_create', 'API keys cannot create organizations; act as a user');
     }
-    const collaboratorId = this.requireCollaborator(request.userId ?? (caller.kind === 'user' ? caller.user.id : undefined));
+    const collaboratorId = this.requireCollaborator(
+      request.userId ?? (caller.kind === 'user' ? caller.user.id : undefined),
+    );
     const forThemselves = caller.kind === 'user' && caller.user.id === collaboratorId;
     if (!isAdministrator(caller) && !forThemselves) {
-      throw permissionDenied(NS, 'create_for_other_user', `only an administrator can create an organization for ${collaboratorId}`);
+      throw permissionDenied(
+        NS,
+        'create_for_other_user',
+        `only an administrator can create an organization for ${collaboratorId}`,
+      );
     }
     const taken = await tx.accountKind(id);
     if (taken) {
-      const reason = taken === 'user' ? 'a user has that ID' : 'an organization (perhaps deleted) holds that ID until it is purged';
+      const reason =
+        taken === 'user' ? 'a user has that ID' : 'an organization (perhaps deleted) holds that ID until it is purged';
       throw alreadyExists(NS, 'id_taken', `ID ${id} is already taken: ${reason}`);
     }
     await ensureUser(scope, collaboratorId);
@@ -111,13 +119,23 @@ export class OrganizationService {
       updatedAt: now,
     };
     await tx.insertOrganization(organization);
-    await tx.putMembership({ organizationId: id, userId: collaboratorId, rights: [RIGHT_ALL], createdAt: now, updatedAt: now });
+    await tx.putMembership({
+      organizationId: id,
+      userId: collaboratorId,
+      rights: [RIGHT_ALL],
+      createdAt: now,
+      updatedAt: now,
+    });
     return organization;
   }
 
   requireCollaborator(userId: string | undefined): string {
     if (userId === undefined) {
-      throw invalidArgument(NS, 'no_collaborator', 'no collaborator given; name the user who gets all rights with --user-id');
+      throw invalidArgument(
+        NS,
+        'no_collaborator',
+        'no collaborator given; name the user who gets all rights with --user-id',
+      );
     }
     return validate.userId(userId);
   }
@@ -189,7 +207,11 @@ export class OrganizationService {
   private async visibleTo(scope: Scope, userId: string | undefined): Promise<string | undefined> {
     const { caller } = scope;
     if (caller.kind === 'api-key') {
-      throw permissionDenied(NS, 'api_key_cannot_list', `API keys act on their own organization only; use get ${caller.key.organizationId}`);
+      throw permissionDenied(
+        NS,
+        'api_key_cannot_list',
+        `API keys act on their own organization only; use get ${caller.key.organizationId}`,
+      );
     }
     if (userId !== undefined) {
       if (!isAdministrator(scope.caller) && !(caller.kind === 'user' && caller.user.id === userId)) {
@@ -213,14 +235,19 @@ export class OrganizationService {
       given.add(field);
     }
     if (given.size === 0) {
-      throw invalidArgument(NS, 'no_fields', 'nothing to set: give --name, --description, --attributes, --fanout-notifications or --unset');
+      throw invalidArgument(
+        NS,
+        'no_fields',
+        'nothing to set: give --name, --description, --attributes, --fanout-notifications or --unset',
+      );
     }
     const updated = await this.session.write(async (scope) => {
       const org = await this.live(scope, id);
       await requireRights(scope, id, 'RIGHT_ORGANIZATION_SETTINGS_BASIC');
       const next: Organization = { ...org, attributes: { ...org.attributes }, updatedAt: scope.now };
       if (request.name !== undefined || unset.has('name')) next.name = request.name || undefined;
-      if (request.description !== undefined || unset.has('description')) next.description = request.description || undefined;
+      if (request.description !== undefined || unset.has('description'))
+        next.description = request.description || undefined;
       if (unset.has('attributes')) next.attributes = {};
       for (const [key, value] of Object.entries(request.attributes ?? {})) {
         if (value === '') delete next.attributes[key];
@@ -252,7 +279,11 @@ export class OrganizationService {
       }
       await requireRights(scope, id, 'RIGHT_ORGANIZATION_DELETE');
       if (scope.now - org.deletedAt > this.restoreWindowMs) {
-        throw failedPrecondition(NS, 'restore_window_expired', `organization ${id} was deleted too long ago to be restored; purge it instead`);
+        throw failedPrecondition(
+          NS,
+          'restore_window_expired',
+          `organization ${id} was deleted too long ago to be restored; purge it instead`,
+        );
       }
       await scope.tx.updateOrganization({ ...org, deletedAt: undefined });
     });

@@ -77,7 +77,11 @@ export class Session {
         return { kind: 'admin' };
       case 'user': {
         if (!validate.isUserId(identity.userId)) {
-          throw unauthenticated('auth', 'invalid_caller', `the caller's user ID ${validate.quote(identity.userId)} is invalid`);
+          throw unauthenticated(
+            'auth',
+            'invalid_caller',
+            `the caller's user ID ${validate.quote(identity.userId)} is invalid`,
+          );
         }
         if ((await scope.tx.accountKind(identity.userId)) === 'organization') {
           throw unauthenticated('auth', 'caller_is_organization', `${identity.userId} is an organization, not a user`);
@@ -99,7 +103,11 @@ export async function ensureUser(scope: Omit<Scope, 'caller'>, id: string): Prom
   const existing = await scope.tx.getUser(id);
   if (existing) return existing;
   if ((await scope.tx.accountKind(id)) === 'organization') {
-    throw invalidArgument('validate', 'nested_organizations', `${id} is an organization; organizations cannot be nested, name a user`);
+    throw invalidArgument(
+      'validate',
+      'nested_organizations',
+      `${id} is an organization; organizations cannot be nested, name a user`,
+    );
   }
   if (!scope.writable) throw NEEDS_WRITE;
   const user: User = { id, admin: false, createdAt: scope.now, updatedAt: scope.now };
@@ -119,7 +127,8 @@ async function authenticateKey(scope: Omit<Scope, 'caller'>, text: string): Prom
   if (!token) throw refuse('is not of the form NNSXS.<id>.<secret>');
   const key = await scope.tx.getApiKey(token.id);
   if (!key || !verifySecret(token.secret, key.secretHash)) throw refuse('is unknown, deleted or does not match');
-  if (key.expiresAt !== undefined && key.expiresAt <= scope.now) throw refuse(`expired at ${new Date(key.expiresAt).toISOString()}`);
+  if (key.expiresAt !== undefined && key.expiresAt <= scope.now)
+    throw refuse(`expired at ${new Date(key.expiresAt).toISOString()}`);
   const org = await scope.tx.getOrganization(key.organizationId);
   if (org?.deletedAt !== undefined) throw refuse(`belongs to deleted organization ${key.organizationId}`);
   return key;

@@ -30,8 +30,19 @@ export class UserService {
     return this.session.write(async (scope) => {
       requireAdministrator(scope.caller, 'create users');
       const taken = await scope.tx.accountKind(id);
-      if (taken) throw alreadyExists(NS, 'id_taken', `ID ${id} is already taken by ${taken === 'user' ? 'a user' : 'an organization'}`);
-      const user: User = { id, name: input.name || undefined, admin: input.admin ?? false, createdAt: scope.now, updatedAt: scope.now };
+      if (taken)
+        throw alreadyExists(
+          NS,
+          'id_taken',
+          `ID ${id} is already taken by ${taken === 'user' ? 'a user' : 'an organization'}`,
+        );
+      const user: User = {
+        id,
+        name: input.name || undefined,
+        admin: input.admin ?? false,
+        createdAt: scope.now,
+        updatedAt: scope.now,
+      };
       await scope.tx.insertUser(user);
       return userView(user);
     });
@@ -58,7 +69,8 @@ export class UserService {
     const id = validate.userId(input.userId);
     if (input.name !== undefined) validate.maxLength('name', input.name, validate.LIMITS.name);
     return this.session.write(async (scope) => {
-      if (input.admin !== undefined || !isSelf(scope.caller, id)) requireAdministrator(scope.caller, 'change other users or administrators');
+      if (input.admin !== undefined || !isSelf(scope.caller, id))
+        requireAdministrator(scope.caller, 'change other users or administrators');
       const user = await this.existing(scope, id);
       const next: User = {
         ...user,

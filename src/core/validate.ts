@@ -113,11 +113,19 @@ export function expiryDate(text: string): number {
   const [, year, month, day, hour, minute, second] = match ?? [];
   const valid =
     !Number.isNaN(ms) &&
-    Number(month) >= 1 && Number(month) <= 12 &&
-    Number(day) >= 1 && Number(day) <= new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate() &&
-    Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59;
+    Number(month) >= 1 &&
+    Number(month) <= 12 &&
+    Number(day) >= 1 &&
+    Number(day) <= new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate() &&
+    Number(hour) <= 23 &&
+    Number(minute) <= 59 &&
+    Number(second) <= 59;
   if (!valid) {
-    throw invalidArgument(NS, 'expiry_date_format_invalid', `${quote(text)} is not an RFC 3339 time such as 2030-01-31T12:00:00Z`);
+    throw invalidArgument(
+      NS,
+      'expiry_date_format_invalid',
+      `${quote(text)} is not an RFC 3339 time such as 2030-01-31T12:00:00Z`,
+    );
   }
   return ms;
 }

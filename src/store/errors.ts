@@ -6,21 +6,37 @@ export function storeError(error: unknown, path: string): OrgsError {
   const message = error instanceof Error ? error.message : String(error);
   switch (code) {
     case 'SQLITE_NOTADB':
-      return failedPrecondition('store', 'not_a_database', `${path} is not an orgs database; move it away or choose another file with --db`);
+      return failedPrecondition(
+        'store',
+        'not_a_database',
+        `${path} is not an orgs database; move it away or choose another file with --db`,
+      );
     case 'SQLITE_CORRUPT':
-      return failedPrecondition('store', 'corrupt_database', `${path} is damaged (${message}); restore it from a backup`);
+      return failedPrecondition(
+        'store',
+        'corrupt_database',
+        `${path} is damaged (${message}); restore it from a backup`,
+      );
     case 'SQLITE_READONLY':
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
     case 'SQLITE_CANTOPEN':
     case 'SQLITE_READONLY_DIRECTORY':
-      return permissionDenied('store', 'store_not_writable', `cannot write ${path} or its folder (${message}); check its permissions`);
+      return permissionDenied(
+        'store',
+        'store_not_writable',
+        `cannot write ${path} or its folder (${message}); check its permissions`,
+      );
     case 'SQLITE_BUSY':
       return failedPrecondition('store', 'store_busy', `${path} stayed locked by another process; try again`);
     case 'ENOTDIR':
     case 'EISDIR':
-      return failedPrecondition('store', 'invalid_store_path', `${path} cannot be a database file (${message}); choose another with --db`);
+      return failedPrecondition(
+        'store',
+        'invalid_store_path',
+        `${path} cannot be a database file (${message}); choose another with --db`,
+      );
     default:
       return internal('store', 'store_failed', `the store ${path} failed, this is a bug: ${message}`);
   }

@@ -198,9 +198,7 @@ class SqliteTransaction implements Transaction {
       params.push(indexed.join(' AND '));
     }
     for (const [key, value] of query.attributesContain ?? []) {
-      where.push(
-        `EXISTS (SELECT 1 FROM json_each(o.attributes) AS a WHERE a.key = ? AND a.value LIKE ? ESCAPE '\\')`,
-      );
+      where.push(`EXISTS (SELECT 1 FROM json_each(o.attributes) AS a WHERE a.key = ? AND a.value LIKE ? ESCAPE '\\')`);
       params.push(key, likeContains(value));
     }
     const column = ORGANIZATION_ORDER_COLUMNS[query.order.field];
@@ -218,9 +216,13 @@ class SqliteTransaction implements Transaction {
 
   async insertUser(user: User): Promise<void> {
     this.stmt(`INSERT INTO accounts (id, kind) VALUES (?, 'user')`).run(user.id);
-    this.stmt(
-      `INSERT INTO users (id, name, admin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-    ).run(user.id, user.name ?? null, user.admin ? 1 : 0, user.createdAt, user.updatedAt);
+    this.stmt(`INSERT INTO users (id, name, admin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`).run(
+      user.id,
+      user.name ?? null,
+      user.admin ? 1 : 0,
+      user.createdAt,
+      user.updatedAt,
+    );
   }
 
   async updateUser(user: User): Promise<void> {
@@ -286,9 +288,11 @@ class SqliteTransaction implements Transaction {
     const column = API_KEY_ORDER_COLUMNS[query.order.field];
     const direction = query.order.direction === 'desc' ? 'DESC' : 'ASC';
     const orderBy = column === 'id' ? `id ${direction}` : `${column} ${direction}, id ${direction}`;
-    const rows = this.stmt(
-      `SELECT * FROM api_keys WHERE organization_id = ? ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
-    ).all(query.organizationId, query.limit, query.offset) as ApiKeyRow[];
+    const rows = this.stmt(`SELECT * FROM api_keys WHERE organization_id = ? ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(
+      query.organizationId,
+      query.limit,
+      query.offset,
+    ) as ApiKeyRow[];
     return rows.map(toApiKey);
   }
 

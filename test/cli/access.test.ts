@@ -95,9 +95,9 @@ const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
 function storeDump(): string {
   const db = new Database(s.db);
   try {
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-      .all() as Array<{ name: string }>;
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{
+      name: string;
+    }>;
     const dump: Record<string, string[]> = {};
     for (const { name } of tables) {
       dump[name] = (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).map((row) => JSON.stringify(row)).sort();
@@ -137,7 +137,10 @@ const grant = (userId: string, rights: string[], org = 'org1') =>
 async function collaborators(org = 'org1'): Promise<Record<string, string[]>> {
   const result = await s.ok(['collaborators', 'list', org]);
   return Object.fromEntries(
-    (result.json as Array<{ ids: { user_ids: { user_id: string } }; rights: string[] }>).map((c) => [c.ids.user_ids.user_id, c.rights]),
+    (result.json as Array<{ ids: { user_ids: { user_id: string } }; rights: string[] }>).map((c) => [
+      c.ids.user_ids.user_id,
+      c.rights,
+    ]),
   );
 }
 
@@ -183,8 +186,17 @@ describe('get: RIGHT_ORGANIZATION_INFO, else the public view', () => {
 
   beforeEach(async () => {
     await s.ok([
-      'create', 'org1', '--user-id', 'owner', '--name', 'Org One', '--description', 'secret plans',
-      '--attributes', 'tier=gold', '--fanout-notifications',
+      'create',
+      'org1',
+      '--user-id',
+      'owner',
+      '--name',
+      'Org One',
+      '--description',
+      'secret plans',
+      '--attributes',
+      'tier=gold',
+      '--fanout-notifications',
     ]);
   });
 
@@ -297,7 +309,10 @@ describe('set: RIGHT_ORGANIZATION_SETTINGS_BASIC', () => {
   });
 
   test('a member without it (even with every other organization right but ALL) and an outsider are denied', async () => {
-    await grant('almost', ORGANIZATION.filter((r) => r !== 'RIGHT_ORGANIZATION_SETTINGS_BASIC' && r !== 'RIGHT_ORGANIZATION_ALL'));
+    await grant(
+      'almost',
+      ORGANIZATION.filter((r) => r !== 'RIGHT_ORGANIZATION_SETTINGS_BASIC' && r !== 'RIGHT_ORGANIZATION_ALL'),
+    );
     await registerUsers('stranger');
     await expectDenied(['set', 'org1', '--name', 'Nope'], as('almost'));
     await expectDenied(['set', 'org1', '--unset', 'name'], as('stranger'));
@@ -330,7 +345,10 @@ describe('delete, restore: RIGHT_ORGANIZATION_DELETE', () => {
   });
 
   test('a member without RIGHT_ORGANIZATION_DELETE and an outsider can neither delete nor restore', async () => {
-    await grant('manager', ORGANIZATION.filter((r) => r !== 'RIGHT_ORGANIZATION_DELETE' && r !== 'RIGHT_ORGANIZATION_ALL'));
+    await grant(
+      'manager',
+      ORGANIZATION.filter((r) => r !== 'RIGHT_ORGANIZATION_DELETE' && r !== 'RIGHT_ORGANIZATION_ALL'),
+    );
     await registerUsers('stranger');
     await expectDenied(['delete', 'org1'], as('manager'));
     await expectDenied(['delete', 'org1'], as('stranger'));
@@ -422,7 +440,16 @@ describe('collaborators get, set, delete: RIGHT_ORGANIZATION_SETTINGS_MEMBERS', 
   test('the administrator gets, sets and deletes collaborators', async () => {
     const owner = await s.ok(['collaborators', 'get', '--organization-id', 'org1', '--user-id', 'owner']);
     expect(owner.json).toEqual({ ids: { user_ids: { user_id: 'owner' } }, rights: ['RIGHT_ALL'] });
-    const set = await s.ok(['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user2', '--right-organization-info', '--right-gateway-info']);
+    const set = await s.ok([
+      'collaborators',
+      'set',
+      '--organization-id',
+      'org1',
+      '--user-id',
+      'user2',
+      '--right-organization-info',
+      '--right-gateway-info',
+    ]);
     expect(set.stdout).toBe('');
     const got = await s.ok(['collaborators', 'get', '--organization-id', 'org1', '--user-id', 'user2']);
     expect(got.json.rights).toEqual(['RIGHT_GATEWAY_INFO', 'RIGHT_ORGANIZATION_INFO']);
@@ -436,10 +463,16 @@ describe('collaborators get, set, delete: RIGHT_ORGANIZATION_SETTINGS_MEMBERS', 
     const get = await s.run(['collaborators', 'get', '--organization-id', 'org1', '--user-id', 'owner'], as('manager'));
     expect(get.exitCode, get.stderr).toBe(0);
     expect(get.json.rights).toEqual(['RIGHT_ALL']);
-    const set = await s.run(['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user2', '--right-organization-info'], as('manager'));
+    const set = await s.run(
+      ['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user2', '--right-organization-info'],
+      as('manager'),
+    );
     expect(set.exitCode, set.stderr).toBe(0);
     expect((await collaborators()).user2).toEqual(['RIGHT_ORGANIZATION_INFO']);
-    const del = await s.run(['collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'user2'], as('manager'));
+    const del = await s.run(
+      ['collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'user2'],
+      as('manager'),
+    );
     expect(del.exitCode, del.stderr).toBe(0);
     expect(Object.keys(await collaborators()).sort()).toEqual(['manager', 'owner']);
   });
@@ -449,10 +482,16 @@ describe('collaborators get, set, delete: RIGHT_ORGANIZATION_SETTINGS_MEMBERS', 
     await grant('user2', ['RIGHT_ORGANIZATION_INFO']);
     await registerUsers('stranger');
     await expectDenied(['collaborators', 'get', '--organization-id', 'org1', '--user-id', 'owner'], as('reader'));
-    await expectDenied(['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user3', '--right-organization-info'], as('reader'));
+    await expectDenied(
+      ['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user3', '--right-organization-info'],
+      as('reader'),
+    );
     await expectDenied(['collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'user2'], as('reader'));
     await expectDenied(['collaborators', 'get', '--organization-id', 'org1', '--user-id', 'owner'], as('stranger'));
-    await expectDenied(['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'stranger', '--right-organization-info'], as('stranger'));
+    await expectDenied(
+      ['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'stranger', '--right-organization-info'],
+      as('stranger'),
+    );
     await expectDenied(['collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'user2'], as('stranger'));
   });
 });
@@ -461,12 +500,30 @@ describe('collaborators get, set, delete: RIGHT_ORGANIZATION_SETTINGS_MEMBERS', 
 describe('collaborators: the seed page’s lines', () => {
   test('add user1 with --right-organization-all, then remove a collaborator while another owner remains', async () => {
     await s.ok(['organizations', 'create', 'org1', '--user-id', 'owner']);
-    await s.ok(['organizations', 'collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user1', '--right-organization-all']);
+    await s.ok([
+      'organizations',
+      'collaborators',
+      'set',
+      '--organization-id',
+      'org1',
+      '--user-id',
+      'user1',
+      '--right-organization-all',
+    ]);
     expect(await collaborators()).toEqual({ owner: ['RIGHT_ALL'], user1: ['RIGHT_ORGANIZATION_ALL'] });
     await s.ok(['organizations', 'collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'user1']);
     expect(await collaborators()).toEqual({ owner: ['RIGHT_ALL'] });
     // RIGHT_ORGANIZATION_ALL alone makes an owner: with user1 back, the original owner may go.
-    await s.ok(['organizations', 'collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user1', '--right-organization-all']);
+    await s.ok([
+      'organizations',
+      'collaborators',
+      'set',
+      '--organization-id',
+      'org1',
+      '--user-id',
+      'user1',
+      '--right-organization-all',
+    ]);
     await s.ok(['organizations', 'collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'owner']);
     expect(await collaborators()).toEqual({ user1: ['RIGHT_ORGANIZATION_ALL'] });
   });
@@ -476,22 +533,51 @@ describe('collaborators: the seed page’s lines', () => {
 describe('collaborators set: granting and removing needs holding the right', () => {
   beforeEach(async () => {
     await s.ok(['create', 'org1', '--user-id', 'owner']);
-    await grant('manager', ['RIGHT_ORGANIZATION_SETTINGS_MEMBERS', 'RIGHT_ORGANIZATION_INFO', 'RIGHT_ORGANIZATION_SETTINGS_BASIC']);
+    await grant('manager', [
+      'RIGHT_ORGANIZATION_SETTINGS_MEMBERS',
+      'RIGHT_ORGANIZATION_INFO',
+      'RIGHT_ORGANIZATION_SETTINGS_BASIC',
+    ]);
   });
 
   test('granting rights one holds succeeds; granting one one does not hold is denied', async () => {
     const held = await s.run(
-      ['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user3', '--right-organization-info', '--right-organization-settings-basic'],
+      [
+        'collaborators',
+        'set',
+        '--organization-id',
+        'org1',
+        '--user-id',
+        'user3',
+        '--right-organization-info',
+        '--right-organization-settings-basic',
+      ],
       as('manager'),
     );
     expect(held.exitCode, held.stderr).toBe(0);
     expect((await collaborators()).user3).toEqual(['RIGHT_ORGANIZATION_INFO', 'RIGHT_ORGANIZATION_SETTINGS_BASIC']);
-    await expectDenied(['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user4', '--right-organization-delete'], as('manager'));
+    await expectDenied(
+      ['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user4', '--right-organization-delete'],
+      as('manager'),
+    );
     // RIGHT_ORGANIZATION_ALL implies rights the manager lacks.
-    await expectDenied(['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user4', '--right-organization-all'], as('manager'));
+    await expectDenied(
+      ['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user4', '--right-organization-all'],
+      as('manager'),
+    );
     // Raising an existing collaborator by a right not held is denied as well.
     await expectDenied(
-      ['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user3', '--right-organization-info', '--right-organization-settings-basic', '--right-application-info'],
+      [
+        'collaborators',
+        'set',
+        '--organization-id',
+        'org1',
+        '--user-id',
+        'user3',
+        '--right-organization-info',
+        '--right-organization-settings-basic',
+        '--right-application-info',
+      ],
       as('manager'),
     );
   });
@@ -499,10 +585,16 @@ describe('collaborators set: granting and removing needs holding the right', () 
   test('removing a right one does not hold is denied, by set and by delete; removing held rights works', async () => {
     await grant('user5', ['RIGHT_ORGANIZATION_INFO', 'RIGHT_ORGANIZATION_DELETE']);
     await grant('user6', ['RIGHT_ORGANIZATION_INFO']);
-    await expectDenied(['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user5', '--right-organization-info'], as('manager'));
+    await expectDenied(
+      ['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user5', '--right-organization-info'],
+      as('manager'),
+    );
     await expectDenied(['collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'user5'], as('manager'));
     expect((await collaborators()).user5).toEqual(['RIGHT_ORGANIZATION_DELETE', 'RIGHT_ORGANIZATION_INFO']);
-    const del = await s.run(['collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'user6'], as('manager'));
+    const del = await s.run(
+      ['collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'user6'],
+      as('manager'),
+    );
     expect(del.exitCode, del.stderr).toBe(0);
     expect(Object.keys(await collaborators()).sort()).toEqual(['manager', 'owner', 'user5']);
   });
@@ -514,15 +606,34 @@ describe('collaborators set, delete: the last owner stays', () => {
     await s.ok(['create', 'org1', '--user-id', 'owner']);
     await grant('user2', ['RIGHT_ORGANIZATION_INFO', 'RIGHT_ORGANIZATION_SETTINGS_MEMBERS']);
     const before = await collaborators();
-    await expectFails(['collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'owner'], {}, 5, 'organization_needs_collaborator');
     await expectFails(
-      ['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'owner', '--right-organization-info', '--right-organization-settings-members'],
+      ['collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'owner'],
+      {},
+      5,
+      'organization_needs_collaborator',
+    );
+    await expectFails(
+      [
+        'collaborators',
+        'set',
+        '--organization-id',
+        'org1',
+        '--user-id',
+        'owner',
+        '--right-organization-info',
+        '--right-organization-settings-members',
+      ],
       {},
       5,
       'organization_needs_collaborator',
     );
     // The owner acting on themselves is held to the same rule.
-    await expectFails(['collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'owner'], as('owner'), 5, 'organization_needs_collaborator');
+    await expectFails(
+      ['collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'owner'],
+      as('owner'),
+      5,
+      'organization_needs_collaborator',
+    );
     expect(await collaborators()).toEqual(before);
     // RIGHT_ALL → RIGHT_ORGANIZATION_ALL keeps an owner, so it is allowed.
     await s.ok(['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'owner', '--right-organization-all']);
@@ -546,8 +657,18 @@ describe('collaborators set: a user and at least one right', () => {
 
   test('no --right-* flag is no_collaborator_rights (exit 2), nothing changed', async () => {
     await s.ok(['create', 'org1', '--user-id', 'owner']);
-    await expectFails(['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user2'], {}, 2, 'no_collaborator_rights');
-    await expectFails(['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'owner'], {}, 2, 'no_collaborator_rights');
+    await expectFails(
+      ['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user2'],
+      {},
+      2,
+      'no_collaborator_rights',
+    );
+    await expectFails(
+      ['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'owner'],
+      {},
+      2,
+      'no_collaborator_rights',
+    );
   });
 });
 
@@ -586,7 +707,9 @@ describe('rights: the caller’s expanded rights', () => {
     for (const all of ['RIGHT_APPLICATION_ALL', 'RIGHT_CLIENT_ALL', 'RIGHT_GATEWAY_ALL', 'RIGHT_ORGANIZATION_ALL']) {
       expect(admin).toContain(all);
     }
-    expect(admin.filter((r) => r.startsWith('RIGHT_USER_') || r === 'RIGHT_ALL' || r === 'RIGHT_SEND_INVITES')).toEqual([]);
+    expect(admin.filter((r) => r.startsWith('RIGHT_USER_') || r === 'RIGHT_ALL' || r === 'RIGHT_SEND_INVITES')).toEqual(
+      [],
+    );
     expect(await rightsOf('owner')).toEqual(admin);
   });
 
@@ -642,7 +765,9 @@ describe('login, logout, whoami', () => {
 
     // Logged in, alice is the caller: she creates for herself and is no administrator.
     await s.ok(['create', 'org1']);
-    expect((await s.ok(['collaborators', 'get', '--organization-id', 'org1', '--user-id', 'alice'])).json.rights).toEqual(['RIGHT_ALL']);
+    expect(
+      (await s.ok(['collaborators', 'get', '--organization-id', 'org1', '--user-id', 'alice'])).json.rights,
+    ).toEqual(['RIGHT_ALL']);
     await expectDenied(['create', 'org2', '--user-id', 'bob']);
     await expectDenied(['purge', 'org1', '--force']);
     // ORGS_USER_ID wins: bob is not a member of alice's organization.
@@ -680,7 +805,10 @@ describe('users: managed by the administrator', () => {
     await s.ok(['create', 'org1', '--user-id', 'owner']);
     await expectFails(['users', 'create', 'org1'], {}, 5);
     const list = await s.ok(['users', 'list']);
-    expect((list.json as Array<{ ids: { user_id: string } }>).map((u) => u.ids.user_id).sort()).toEqual(['carol', 'owner']);
+    expect((list.json as Array<{ ids: { user_id: string } }>).map((u) => u.ids.user_id).sort()).toEqual([
+      'carol',
+      'owner',
+    ]);
     expect((await s.ok(['users', 'get', 'carol'])).json.name).toBe('Carol');
     const set = await s.ok(['users', 'set', 'carol', '--name', 'Caroline', '--admin']);
     expect(set.json).toMatchObject({ name: 'Caroline', admin: true });

@@ -64,7 +64,9 @@ afterEach(() => {
   try {
     for (const { args, stderr } of runs) {
       for (const secret of secrets) {
-        expect(stderr.includes(secret), `stderr of \`orgs ${args.join(' ')}\` shows a key's secret: ${stderr}`).toBe(false);
+        expect(stderr.includes(secret), `stderr of \`orgs ${args.join(' ')}\` shows a key's secret: ${stderr}`).toBe(
+          false,
+        );
       }
     }
   } finally {
@@ -91,7 +93,9 @@ async function ok(args: string[], env?: Env): Promise<Result> {
 function storeDump(): string {
   const db = new Database(s.db);
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{
+      name: string;
+    }>;
     const dump: Record<string, string[]> = {};
     for (const { name } of tables) {
       dump[name] = (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).map((row) => JSON.stringify(row)).sort();
@@ -167,7 +171,11 @@ describe('create, list, get: the token is printed once, by create', () => {
     expect(json.id).toBe(TOKEN.exec(json.key)![1]);
     expect(json.id).toMatch(/^[A-Z2-7]{39}$/);
     expect(json.name).toBe('my key');
-    expect(json.rights).toEqual(['RIGHT_APPLICATION_INFO', 'RIGHT_ORGANIZATION_INFO', 'RIGHT_ORGANIZATION_SETTINGS_MEMBERS']);
+    expect(json.rights).toEqual([
+      'RIGHT_APPLICATION_INFO',
+      'RIGHT_ORGANIZATION_INFO',
+      'RIGHT_ORGANIZATION_SETTINGS_MEMBERS',
+    ]);
     expect(json.created_at).toMatch(TIMESTAMP);
     expect(json.updated_at).toBe(json.created_at);
     expect(json.expires_at).toBe('2030-01-31T12:00:00.000Z');
@@ -191,12 +199,23 @@ describe('create, list, get: the token is printed once, by create', () => {
   test('the seed page command works; unset fields are left out; every key gets its own id and secret', async () => {
     await ok(['create', 'org1', '--user-id', 'user1']);
     const seed = await ok([
-      'organizations', 'api-keys', 'create', '--name', 'API key for my organization', '--organization-id', 'org1', '--right-organization-all',
+      'organizations',
+      'api-keys',
+      'create',
+      '--name',
+      'API key for my organization',
+      '--organization-id',
+      'org1',
+      '--right-organization-all',
     ]);
     const seedMatch = TOKEN.exec(seed.json.key);
     expect(seedMatch).not.toBeNull();
     secrets.push(seedMatch![2]!);
-    expect(seed.json).toMatchObject({ id: seedMatch![1], name: 'API key for my organization', rights: ['RIGHT_ORGANIZATION_ALL'] });
+    expect(seed.json).toMatchObject({
+      id: seedMatch![1],
+      name: 'API key for my organization',
+      rights: ['RIGHT_ORGANIZATION_ALL'],
+    });
 
     const plain = await createKey('org1', ['RIGHT_ORGANIZATION_INFO']);
     expect(Object.keys(plain.json)).toEqual(['id', 'key', 'rights', 'created_at', 'updated_at']);
@@ -207,7 +226,15 @@ describe('create, list, get: the token is printed once, by create', () => {
   test('group alias api-key and the aliases add/generate, ls, info, update, remove; IDs as flags or positionals', async () => {
     await ok(['create', 'org1', '--user-id', 'user1']);
     const a = await ok(['api-key', 'add', 'org1', '--right-organization-info']);
-    const b = await ok(['api-keys', 'generate', '--organization-id', 'org1', '--name', 'gen', '--right-organization-info']);
+    const b = await ok([
+      'api-keys',
+      'generate',
+      '--organization-id',
+      'org1',
+      '--name',
+      'gen',
+      '--right-organization-info',
+    ]);
     for (const result of [a, b]) {
       expect(result.json.key).toMatch(TOKEN);
       secrets.push(TOKEN.exec(result.json.key)![2]!);
@@ -254,19 +281,35 @@ describe('validation: rights, name, expiry', () => {
   test('a key needs at least one right (no_api_key_rights, exit 2); a name longer than 50 is exit 2', async () => {
     await ok(['create', 'org1', '--user-id', 'user1']);
     await expectFails(['api-keys', 'create', 'org1', '--name', 'no rights'], undefined, 2, 'no_api_key_rights');
-    await expectFails(['api-keys', 'create', 'org1', '--name', 'n'.repeat(51), '--right-organization-info'], undefined, 2);
+    await expectFails(
+      ['api-keys', 'create', 'org1', '--name', 'n'.repeat(51), '--right-organization-info'],
+      undefined,
+      2,
+    );
   });
 
   test('--api-key-expiry must be RFC 3339 (expiry_date_format_invalid) and in the future (expiry_date_invalid), on create and set', async () => {
     await ok(['create', 'org1', '--user-id', 'user1']);
-    const create = (expiry: string) => ['api-keys', 'create', 'org1', '--right-organization-info', '--api-key-expiry', expiry];
+    const create = (expiry: string) => [
+      'api-keys',
+      'create',
+      'org1',
+      '--right-organization-info',
+      '--api-key-expiry',
+      expiry,
+    ];
     await expectFails(create('tomorrow'), undefined, 2, 'expiry_date_format_invalid');
     await expectFails(create('2030-02-30T00:00:00Z'), undefined, 2, 'expiry_date_format_invalid');
     await expectFails(create('2001-01-01T00:00:00Z'), undefined, 2, 'expiry_date_invalid');
 
     const k = await createKey('org1', ['RIGHT_ORGANIZATION_INFO']);
     expect(k.json).not.toHaveProperty('expires_at');
-    await expectFails(['api-keys', 'set', 'org1', k.id, '--api-key-expiry', '2001-01-01T00:00:00Z'], undefined, 2, 'expiry_date_invalid');
+    await expectFails(
+      ['api-keys', 'set', 'org1', k.id, '--api-key-expiry', '2001-01-01T00:00:00Z'],
+      undefined,
+      2,
+      'expiry_date_invalid',
+    );
     await ok(['api-keys', 'set', 'org1', k.id, '--api-key-expiry', '2031-06-01T00:00:00Z']);
     const get = await ok(['api-keys', 'get', 'org1', k.id]);
     expect(get.json.expires_at).toBe('2031-06-01T00:00:00.000Z');
@@ -277,9 +320,21 @@ describe('list: paging and order', () => {
   test('--order api_key_id, name, created_at, expires_at (and with -); --limit/--page with the next-page hint', async () => {
     await ok(['create', 'org1', '--user-id', 'user1']);
     // Created in the order b, a, c; expiring in the order c, b, a.
-    const b = await createKey('org1', ['RIGHT_ORGANIZATION_INFO'], ['--name', 'b', '--api-key-expiry', '2031-01-01T00:00:00Z']);
-    const a = await createKey('org1', ['RIGHT_ORGANIZATION_INFO'], ['--name', 'a', '--api-key-expiry', '2032-01-01T00:00:00Z']);
-    const c = await createKey('org1', ['RIGHT_ORGANIZATION_INFO'], ['--name', 'c', '--api-key-expiry', '2030-01-01T00:00:00Z']);
+    const b = await createKey(
+      'org1',
+      ['RIGHT_ORGANIZATION_INFO'],
+      ['--name', 'b', '--api-key-expiry', '2031-01-01T00:00:00Z'],
+    );
+    const a = await createKey(
+      'org1',
+      ['RIGHT_ORGANIZATION_INFO'],
+      ['--name', 'a', '--api-key-expiry', '2032-01-01T00:00:00Z'],
+    );
+    const c = await createKey(
+      'org1',
+      ['RIGHT_ORGANIZATION_INFO'],
+      ['--name', 'c', '--api-key-expiry', '2030-01-01T00:00:00Z'],
+    );
     expect(b.json.created_at < a.json.created_at && a.json.created_at < c.json.created_at).toBe(true);
     const byId = sorted([a.id, b.id, c.id]);
 
@@ -337,7 +392,10 @@ describe('the secret is stored only as a salted hash', () => {
           ];
           for (const { file, bytes } of contents) {
             for (const form of forms) {
-              expect(bytes.includes(Buffer.from(form)), `${when}: ${file} holds the secret (as ${form.slice(0, 12)}…)`).toBe(false);
+              expect(
+                bytes.includes(Buffer.from(form)),
+                `${when}: ${file} holds the secret (as ${form.slice(0, 12)}…)`,
+              ).toBe(false);
             }
           }
         }
@@ -351,7 +409,8 @@ describe('the secret is stored only as a salted hash', () => {
     // The last connection closed: the WAL is checkpointed into orgs.db.
     const files = [s.db, `${s.db}-wal`, `${s.db}-shm`].filter((file) => existsSync(file));
     const all = Buffer.concat(files.map((file) => readFileSync(file)));
-    for (const secret of secrets) expect(all.includes(Buffer.from(secret)), 'after checkpoint the store holds a secret').toBe(false);
+    for (const secret of secrets)
+      expect(all.includes(Buffer.from(secret)), 'after checkpoint the store holds a secret').toBe(false);
   });
 });
 
@@ -447,7 +506,11 @@ describe('a key’s rights: its own, expanded, on its own organization only', ()
   test('set --right-* replaces the rights and needs every right added or removed; a key cannot raise its own rights', async () => {
     await ok(['create', 'org1', '--user-id', 'user1']);
     const target = await createKey('org1', ['RIGHT_ORGANIZATION_INFO', 'RIGHT_ORGANIZATION_DELETE']);
-    await grant('bob', ['RIGHT_ORGANIZATION_SETTINGS_API_KEYS', 'RIGHT_ORGANIZATION_INFO', 'RIGHT_ORGANIZATION_SETTINGS_BASIC']);
+    await grant('bob', [
+      'RIGHT_ORGANIZATION_SETTINGS_API_KEYS',
+      'RIGHT_ORGANIZATION_INFO',
+      'RIGHT_ORGANIZATION_SETTINGS_BASIC',
+    ]);
     const bob = asUser('bob');
     const set = (...rights: string[]) => ['api-keys', 'set', 'org1', target.id, ...rights.map(flag)];
 
@@ -465,7 +528,9 @@ describe('a key’s rights: its own, expanded, on its own organization only', ()
 
     // The administrator replaces the rights; the key then holds exactly those.
     await ok(set('RIGHT_ORGANIZATION_SETTINGS_BASIC'));
-    expect((await ok(['api-keys', 'get', 'org1', target.id])).json.rights).toEqual(['RIGHT_ORGANIZATION_SETTINGS_BASIC']);
+    expect((await ok(['api-keys', 'get', 'org1', target.id])).json.rights).toEqual([
+      'RIGHT_ORGANIZATION_SETTINGS_BASIC',
+    ]);
     expect((await ok(['rights', 'org1'], asKey(target.key))).json).toEqual(['RIGHT_ORGANIZATION_SETTINGS_BASIC']);
 
     const self = await createKey('org1', ['RIGHT_ORGANIZATION_SETTINGS_API_KEYS', 'RIGHT_ORGANIZATION_INFO']);
@@ -487,7 +552,10 @@ describe('a key that is not valid authenticates nobody (exit 4, one line, nothin
     await expectUnauthenticated(['set', 'org1', '--name', 'hacked'], unknown);
     await expectUnauthenticated(['api-keys', 'create', 'org1', '--right-organization-all'], 'garbage');
     await expectUnauthenticated(['delete', 'org1'], `NNSXS.${goodId}.${shortSecret}`);
-    await expectUnauthenticated(['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'mallory', '--right-organization-all'], tamper(good.key));
+    await expectUnauthenticated(
+      ['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'mallory', '--right-organization-all'],
+      tamper(good.key),
+    );
     await expectUnauthenticated(['api-keys', 'delete', 'org1', other.id], `NNSXS.${goodId}.${otherSecret}`);
 
     // The same commands do run with the genuine key.

@@ -146,9 +146,18 @@ describe('create', () => {
 
   test('prints back --name, --description, --attributes and --fanout-notifications, and stores them', async () => {
     const org = await ok([
-      'create', 'org1', '--user-id', 'user1',
-      '--name', 'Org One', '--description', 'The first organization',
-      '--attributes', 'zone=eu1', '--attributes', 'team=a b=c',
+      'create',
+      'org1',
+      '--user-id',
+      'user1',
+      '--name',
+      'Org One',
+      '--description',
+      'The first organization',
+      '--attributes',
+      'zone=eu1',
+      '--attributes',
+      'team=a b=c',
       '--fanout-notifications',
     ]);
     expect(org).toEqual({
@@ -175,9 +184,17 @@ describe('create', () => {
     const id36 = `a${'b'.repeat(34)}c`;
     const tenAttributes = Array.from({ length: 10 }, (_, i) => ['--attributes', `key${i}=v`]).flat();
     const org = await ok([
-      'create', id36, '--user-id', 'u1',
-      '--name', 'n'.repeat(50), '--description', 'd'.repeat(2000),
-      ...tenAttributes, '--attributes', `key0=${'v'.repeat(200)}`,
+      'create',
+      id36,
+      '--user-id',
+      'u1',
+      '--name',
+      'n'.repeat(50),
+      '--description',
+      'd'.repeat(2000),
+      ...tenAttributes,
+      '--attributes',
+      `key0=${'v'.repeat(200)}`,
     ]);
     expect(org.ids.organization_id).toBe(id36);
     expect(Object.keys(org.attributes)).toHaveLength(10);
@@ -239,7 +256,11 @@ describe('list', () => {
   /** Three organizations whose ID, name and creation orders all differ. */
   async function three(): Promise<Org[]> {
     const created: Org[] = [];
-    for (const [id, name] of [['bbb', 'Zed'], ['ccc', 'Alpha'], ['aaa', 'Mid']] as const) {
+    for (const [id, name] of [
+      ['bbb', 'Zed'],
+      ['ccc', 'Alpha'],
+      ['aaa', 'Mid'],
+    ] as const) {
       created.push(await ok(['create', id, '--user-id', 'user1', '--name', name]));
     }
     return created;
@@ -343,7 +364,18 @@ describe('list', () => {
   });
 
   test('a user as caller sees only their organizations; get without rights prints only public fields', async () => {
-    const full = await ok(['create', 'org1', '--user-id', 'user1', '--name', 'N', '--description', 'D', '--attributes', 'foo=bar']);
+    const full = await ok([
+      'create',
+      'org1',
+      '--user-id',
+      'user1',
+      '--name',
+      'N',
+      '--description',
+      'D',
+      '--attributes',
+      'foo=bar',
+    ]);
     await ok(['create', 'org2', '--user-id', 'user2', '--name', 'M']);
     const user1 = { env: { ORGS_USER_ID: 'user1' } };
     const newbie = { env: { ORGS_USER_ID: 'newbie' } };
@@ -365,8 +397,17 @@ describe('list', () => {
 
   test('field selectors add fields; --all adds every one that is set', async () => {
     await ok([
-      'create', 'org1', '--user-id', 'user1', '--name', 'N', '--description', 'D',
-      '--attributes', 'foo=bar', '--fanout-notifications',
+      'create',
+      'org1',
+      '--user-id',
+      'user1',
+      '--name',
+      'N',
+      '--description',
+      'D',
+      '--attributes',
+      'foo=bar',
+      '--fanout-notifications',
     ]);
     const selections: Array<[string[], string[]]> = [
       [['--name'], ['name']],
@@ -374,7 +415,10 @@ describe('list', () => {
       [['--attributes'], ['attributes']],
       [['--fanout-notifications'], ['fanout_notifications']],
       [['--deleted-at'], []],
-      [['--name', '--attributes'], ['name', 'attributes']],
+      [
+        ['--name', '--attributes'],
+        ['name', 'attributes'],
+      ],
       [['--all'], ['name', 'description', 'attributes', 'fanout_notifications']],
     ];
     for (const [flags, extra] of selections) {
@@ -391,8 +435,32 @@ describe('list', () => {
 
 describe('search', () => {
   async function seed(): Promise<void> {
-    await ok(['create', 'alpha-one', '--user-id', 'user1', '--name', 'Red Team', '--description', 'builds gateways', '--attributes', 'zone=eu1']);
-    await ok(['create', 'beta-two', '--user-id', 'user1', '--name', 'Blue Team', '--description', 'runs the red network', '--attributes', 'zone=us1', '--attributes', 'tier=gold']);
+    await ok([
+      'create',
+      'alpha-one',
+      '--user-id',
+      'user1',
+      '--name',
+      'Red Team',
+      '--description',
+      'builds gateways',
+      '--attributes',
+      'zone=eu1',
+    ]);
+    await ok([
+      'create',
+      'beta-two',
+      '--user-id',
+      'user1',
+      '--name',
+      'Blue Team',
+      '--description',
+      'runs the red network',
+      '--attributes',
+      'zone=us1',
+      '--attributes',
+      'tier=gold',
+    ]);
     await ok(['create', 'gamma-red', '--user-id', 'user1', '--name', 'Green', '--attributes', 'tier=silver']);
   }
 
@@ -436,10 +504,15 @@ describe('search', () => {
     ]);
     expect(Object.keys(gold[0]!).sort()).toEqual([...BASE_KEYS, 'attributes'].sort());
     expect(ids(await ok(['search', '--attributes-contain', 'zone=1']))).toEqual(['alpha-one', 'beta-two']);
-    expect(ids(await ok(['search', '--attributes-contain', 'zone=1', '--attributes-contain', 'tier=g']))).toEqual(['beta-two']);
+    expect(ids(await ok(['search', '--attributes-contain', 'zone=1', '--attributes-contain', 'tier=g']))).toEqual([
+      'beta-two',
+    ]);
     expect((await s.run(['search', '--attributes-contain', 'nokey=1'])).stdout).toBe('[]\n');
 
-    expect(ids(await ok(['search', '--attributes-contain', 'tier=l', '--order', '-organization_id']))).toEqual(['gamma-red', 'beta-two']);
+    expect(ids(await ok(['search', '--attributes-contain', 'tier=l', '--order', '-organization_id']))).toEqual([
+      'gamma-red',
+      'beta-two',
+    ]);
     const page = await s.run(['search', '--query', 'e', '--limit', '2']);
     expect(json(page)).toHaveLength(2);
     expect(page.stderr).toContain('--limit=2 --page=2');
@@ -450,7 +523,11 @@ describe('search', () => {
     expect(ids(deleted)).toEqual(['gamma-red']);
     expect(deleted[0]!.deleted_at).toMatch(RFC3339_MS);
     const selected: Org[] = await ok(['search', '--id-contains', 'alpha', '--all']);
-    expect(selected[0]).toMatchObject({ name: 'Red Team', description: 'builds gateways', attributes: { zone: 'eu1' } });
+    expect(selected[0]).toMatchObject({
+      name: 'Red Team',
+      description: 'builds gateways',
+      attributes: { zone: 'eu1' },
+    });
   });
 
   test('search strings of more than 50 characters are rejected (exit 2); 50 is fine', async () => {
@@ -474,18 +551,41 @@ describe('search', () => {
 describe('get', () => {
   test('prints the organization, by positional, --organization-id or the info alias, with field selectors', async () => {
     const created = await ok([
-      'create', 'org1', '--user-id', 'user1', '--name', 'N', '--description', 'D', '--attributes', 'foo=bar',
+      'create',
+      'org1',
+      '--user-id',
+      'user1',
+      '--name',
+      'N',
+      '--description',
+      'D',
+      '--attributes',
+      'foo=bar',
     ]);
     const base = { ids: { organization_id: 'org1' }, created_at: created.created_at, updated_at: created.updated_at };
-    for (const args of [['get', 'org1'], ['info', 'org1'], ['get', '--organization-id', 'org1'], ['org', 'info', '--organization-id', 'org1']]) {
+    for (const args of [
+      ['get', 'org1'],
+      ['info', 'org1'],
+      ['get', '--organization-id', 'org1'],
+      ['org', 'info', '--organization-id', 'org1'],
+    ]) {
       const org = await ok(args);
       expect(Object.keys(org)).toEqual(BASE_KEYS);
       expect(org).toEqual(base);
     }
     expect(await ok(['get', 'org1', '--name'])).toEqual({ ...base, name: 'N' });
-    expect(await ok(['get', 'org1', '--description', '--attributes'])).toEqual({ ...base, description: 'D', attributes: { foo: 'bar' } });
+    expect(await ok(['get', 'org1', '--description', '--attributes'])).toEqual({
+      ...base,
+      description: 'D',
+      attributes: { foo: 'bar' },
+    });
     expect(await ok(['get', 'org1', '--fanout-notifications', '--deleted-at'])).toEqual(base);
-    expect(await ok(['get', 'org1', '--all'])).toEqual({ ...base, name: 'N', description: 'D', attributes: { foo: 'bar' } });
+    expect(await ok(['get', 'org1', '--all'])).toEqual({
+      ...base,
+      name: 'N',
+      description: 'D',
+      attributes: { foo: 'bar' },
+    });
   });
 
   test('an unknown or deleted organization is not found (exit 3); a bad or missing ID is exit 2', async () => {
@@ -507,7 +607,12 @@ describe('set', () => {
     const created = await ok(['create', 'org1', '--user-id', 'user1', '--name', 'Old', '--attributes', 'foo=bar']);
     const updated = await ok(['set', 'org1', '--name', 'New', '--description', 'Desc']);
     expect(Object.keys(updated).sort()).toEqual([...BASE_KEYS, 'name', 'description'].sort());
-    expect(updated).toMatchObject({ ids: { organization_id: 'org1' }, name: 'New', description: 'Desc', created_at: created.created_at });
+    expect(updated).toMatchObject({
+      ids: { organization_id: 'org1' },
+      name: 'New',
+      description: 'Desc',
+      created_at: created.created_at,
+    });
     expectTimestamps(updated);
     expect(updated.updated_at > created.updated_at).toBe(true);
     expect(await ok(['get', 'org1', '--all'])).toEqual({ ...updated, attributes: { foo: 'bar' } });
@@ -524,7 +629,16 @@ describe('set', () => {
 
   test('merges --attributes and removes a key with key=', async () => {
     await ok(['create', 'org1', '--user-id', 'user1', '--attributes', 'foo=bar', '--attributes', 'keep=yes']);
-    const merged = await ok(['set', 'org1', '--attributes', 'foo=', '--attributes', 'new=v', '--attributes', 'keep=still']);
+    const merged = await ok([
+      'set',
+      'org1',
+      '--attributes',
+      'foo=',
+      '--attributes',
+      'new=v',
+      '--attributes',
+      'keep=still',
+    ]);
     expect(merged.attributes).toEqual({ keep: 'still', new: 'v' });
     expect((await ok(['get', 'org1', '--attributes'])).attributes).toEqual({ keep: 'still', new: 'v' });
     // Removing a key that is not there is not an error.
@@ -533,9 +647,7 @@ describe('set', () => {
   });
 
   test('--unset clears name, description and attributes; fanout notifications switch on and off', async () => {
-    await ok([
-      'create', 'org1', '--user-id', 'user1', '--name', 'N', '--description', 'D', '--attributes', 'foo=bar',
-    ]);
+    await ok(['create', 'org1', '--user-id', 'user1', '--name', 'N', '--description', 'D', '--attributes', 'foo=bar']);
     const cleared = await ok(['set', 'org1', '--unset', 'name,description']);
     expect(Object.keys(cleared)).toEqual(BASE_KEYS);
     expect(await ok(['get', 'org1', '--all'])).toMatchObject({ attributes: { foo: 'bar' } });
@@ -571,14 +683,21 @@ describe('set', () => {
     });
     // The tenth attribute fits, and replacing one while adding one keeps it at ten.
     expect(Object.keys((await ok(['set', 'org1', '--attributes', 'extra1=v'])).attributes)).toHaveLength(10);
-    expect(Object.keys((await ok(['set', 'org1', '--attributes', 'key0=', '--attributes', 'extra2=v'])).attributes)).toHaveLength(10);
+    expect(
+      Object.keys((await ok(['set', 'org1', '--attributes', 'key0=', '--attributes', 'extra2=v'])).attributes),
+    ).toHaveLength(10);
   });
 });
 
 describe('delete', () => {
   test('delete, del, remove and rm print nothing; the organization is gone but its ID stays reserved', async () => {
     for (const id of ['org1', 'org2', 'org3', 'org4', 'org5']) await ok(['create', id, '--user-id', 'user1']);
-    for (const [command, id] of [['delete', 'org1'], ['del', 'org2'], ['remove', 'org3'], ['rm', 'org4']] as const) {
+    for (const [command, id] of [
+      ['delete', 'org1'],
+      ['del', 'org2'],
+      ['remove', 'org3'],
+      ['rm', 'org4'],
+    ] as const) {
       const result = await s.run([command, id]);
       expect(result.exitCode, result.stderr).toBe(0);
       expect(result.stdout).toBe('');
@@ -742,7 +861,8 @@ describe('bulk create from stdin', () => {
 
   test('an ID taken earlier in the same stream fails for that item only', async () => {
     await ok(['create', 'taken', '--user-id', 'user1']);
-    const input = '{"ids":{"organization_id":"new-1"}}{"ids":{"organization_id":"taken"}}{"ids":{"organization_id":"new-1"}}{"ids":{"organization_id":"new-2"}}';
+    const input =
+      '{"ids":{"organization_id":"new-1"}}{"ids":{"organization_id":"taken"}}{"ids":{"organization_id":"new-1"}}{"ids":{"organization_id":"new-2"}}';
     const result = await s.run(['create', '--user-id', 'user1'], { input });
     expect(result.exitCode).not.toBe(0);
     expect(ids(documents(result.stdout))).toEqual(['new-1', 'new-2']);

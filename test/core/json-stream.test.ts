@@ -22,7 +22,10 @@ describe('splitting a stream of JSON documents', () => {
   test('a document split across chunks at any point', () => {
     const text = '{"ids":{"organization_id":"x-1"},"name":"a \\"b\\" {c}"}\n{"ids":{}}';
     for (let cut = 0; cut <= text.length; cut++) {
-      expect(split(text.slice(0, cut), text.slice(cut))).toEqual(['{"ids":{"organization_id":"x-1"},"name":"a \\"b\\" {c}"}', '{"ids":{}}']);
+      expect(split(text.slice(0, cut), text.slice(cut))).toEqual([
+        '{"ids":{"organization_id":"x-1"},"name":"a \\"b\\" {c}"}',
+        '{"ids":{}}',
+      ]);
     }
   });
 

@@ -8,7 +8,11 @@ describe('the catalogue', () => {
     expect(CATALOGUE).toHaveLength(98);
     expect(new Set(CATALOGUE.map((r) => r.name)).size).toBe(98);
     expect(new Set(CATALOGUE.map((r) => r.value)).size).toBe(98);
-    expect(CATALOGUE.find((r) => r.name === 'RIGHT_ORGANIZATION_ALL')).toEqual({ name: 'RIGHT_ORGANIZATION_ALL', value: 53, group: 'organization' });
+    expect(CATALOGUE.find((r) => r.name === 'RIGHT_ORGANIZATION_ALL')).toEqual({
+      name: 'RIGHT_ORGANIZATION_ALL',
+      value: 53,
+      group: 'organization',
+    });
   });
 
   test('has 50 flag rights: the application, client, gateway and organization groups', () => {
@@ -23,10 +27,13 @@ describe('expansion', () => {
     expect(Rights.of(['RIGHT_ALL']).expand().toArray()).toEqual(CATALOGUE.map((r) => r.name).sort());
   });
 
-  test.each(['user', 'application', 'client', 'gateway', 'organization'])('RIGHT_%s_ALL implies its group only', (g) => {
-    const expanded = Rights.of([`RIGHT_${g.toUpperCase()}_ALL`]).expand();
-    expect(expanded.toArray()).toEqual(group(g).sort());
-  });
+  test.each(['user', 'application', 'client', 'gateway', 'organization'])(
+    'RIGHT_%s_ALL implies its group only',
+    (g) => {
+      const expanded = Rights.of([`RIGHT_${g.toUpperCase()}_ALL`]).expand();
+      expect(expanded.toArray()).toEqual(group(g).sort());
+    },
+  );
 
   test('RIGHT_APPLICATION_LINK implies info, traffic read and downlink write', () => {
     expect(Rights.of(['RIGHT_APPLICATION_LINK']).expand().toArray()).toEqual([
@@ -53,7 +60,11 @@ describe('set algebra', () => {
   const b = Rights.of(['RIGHT_ORGANIZATION_INFO', 'RIGHT_GATEWAY_INFO']);
 
   test('union, intersection, difference', () => {
-    expect(a.union(b).toArray()).toEqual(['RIGHT_GATEWAY_INFO', 'RIGHT_ORGANIZATION_DELETE', 'RIGHT_ORGANIZATION_INFO']);
+    expect(a.union(b).toArray()).toEqual([
+      'RIGHT_GATEWAY_INFO',
+      'RIGHT_ORGANIZATION_DELETE',
+      'RIGHT_ORGANIZATION_INFO',
+    ]);
     expect(a.intersect(b).toArray()).toEqual(['RIGHT_ORGANIZATION_INFO']);
     expect(a.minus(b).toArray()).toEqual(['RIGHT_ORGANIZATION_DELETE']);
   });

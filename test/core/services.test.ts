@@ -36,8 +36,18 @@ async function failure(promise: Promise<unknown>): Promise<OrgsError> {
 /** Everything in the store, to show that a failed operation changed nothing. */
 const snapshot = () =>
   store.read(async (tx) => ({
-    organizations: await tx.listOrganizations({ deleted: false, order: { field: 'organization_id', direction: 'asc' }, limit: 1000, offset: 0 }),
-    deleted: await tx.listOrganizations({ deleted: true, order: { field: 'organization_id', direction: 'asc' }, limit: 1000, offset: 0 }),
+    organizations: await tx.listOrganizations({
+      deleted: false,
+      order: { field: 'organization_id', direction: 'asc' },
+      limit: 1000,
+      offset: 0,
+    }),
+    deleted: await tx.listOrganizations({
+      deleted: true,
+      order: { field: 'organization_id', direction: 'asc' },
+      limit: 1000,
+      offset: 0,
+    }),
     users: await tx.listUsers({ limit: 1000, offset: 0 }),
     org1: await tx.listMemberships('org1'),
   }));
@@ -55,7 +65,12 @@ afterEach(async () => {
 describe('create', () => {
   test('makes the named user a collaborator with RIGHT_ALL and returns the fields given', async () => {
     const view = await admin().organizations.create({ organizationId: 'org1', userId: 'user1', name: 'One' });
-    expect(view).toEqual({ ids: { organization_id: 'org1' }, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', name: 'One' });
+    expect(view).toEqual({
+      ids: { organization_id: 'org1' },
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+      name: 'One',
+    });
     expect(await user('user1').collaborators.list({ organizationId: 'org1' })).toEqual({
       items: [{ ids: { user_ids: { user_id: 'user1' } }, rights: ['RIGHT_ALL'] }],
     });
@@ -65,17 +80,25 @@ describe('create', () => {
     await user('user1').organizations.create({ organizationId: 'org1' });
     const error = await failure(user('user1').organizations.create({ organizationId: 'org2', userId: 'user2' }));
     expect(error.errorClass).toBe('permission_denied');
-    expect(await failure(admin().organizations.create({ organizationId: 'org3' }))).toMatchObject({ errorName: 'no_collaborator' });
+    expect(await failure(admin().organizations.create({ organizationId: 'org3' }))).toMatchObject({
+      errorName: 'no_collaborator',
+    });
   });
 
   test('users and organizations share one namespace; a deleted ID stays reserved', async () => {
     const { organizations } = admin();
     await organizations.create({ organizationId: 'org1', userId: 'user1' });
-    expect(await failure(organizations.create({ organizationId: 'user1', userId: 'user2' }))).toMatchObject({ errorName: 'id_taken' });
-    expect(await failure(organizations.create({ organizationId: 'org2', userId: 'org1' }))).toMatchObject({ errorName: 'nested_organizations' });
+    expect(await failure(organizations.create({ organizationId: 'user1', userId: 'user2' }))).toMatchObject({
+      errorName: 'id_taken',
+    });
+    expect(await failure(organizations.create({ organizationId: 'org2', userId: 'org1' }))).toMatchObject({
+      errorName: 'nested_organizations',
+    });
     await organizations.delete('org1');
     const before = await snapshot();
-    expect(await failure(organizations.create({ organizationId: 'org1', userId: 'user9' }))).toMatchObject({ errorClass: 'already_exists' });
+    expect(await failure(organizations.create({ organizationId: 'org1', userId: 'user9' }))).toMatchObject({
+      errorClass: 'already_exists',
+    });
     expect(await snapshot()).toEqual(before);
     await organizations.purge('org1');
     await organizations.create({ organizationId: 'org1', userId: 'user1' });
@@ -107,7 +130,13 @@ describe('list and search', () => {
       ['org-c', 'Charlie', 'user2'],
     ] as const) {
       now += 1000;
-      await organizations.create({ organizationId: id, userId: owner, name, description: `the ${name} team`, attributes: { team: name.toLowerCase() } });
+      await organizations.create({
+        organizationId: id,
+        userId: owner,
+        name,
+        description: `the ${name} team`,
+        attributes: { team: name.toLowerCase() },
+      });
     }
   });
 
@@ -171,7 +200,10 @@ describe('bulk create', () => {
     const result = await createMany(
       session,
       organizations,
-      chunks('{"ids":{"organization_id":"bulk-1"},"name":"B"}\n{"ids":{"organization_id":"bad_id"}}\n{"ids"', ':{"organization_id":"bulk-2"}} nope'),
+      chunks(
+        '{"ids":{"organization_id":"bulk-1"},"name":"B"}\n{"ids":{"organization_id":"bad_id"}}\n{"ids"',
+        ':{"organization_id":"bulk-2"}} nope',
+      ),
       { userId: 'user1', description: 'from flags' },
       { created: (views) => created.push(...views), failed: (at, id, error) => failed.push([at, id, error.errorName]) },
     );
@@ -189,6 +221,8 @@ describe('bulk create', () => {
   test('nothing on stdin is no_organization_id', async () => {
     const { session, organizations } = admin();
     const report = { created: () => {}, failed: () => {} };
-    expect(await failure(createMany(session, organizations, chunks('  \n'), { userId: 'user1' }, report))).toMatchObject({ errorName: 'no_organization_id' });
+    expect(
+      await failure(createMany(session, organizations, chunks('  \n'), { userId: 'user1' }, report)),
+    ).toMatchObject({ errorName: 'no_organization_id' });
   });
 });

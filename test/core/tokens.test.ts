@@ -195,7 +195,12 @@ describe('hashSecret and verifySecret', () => {
   test('the stored hash does not contain the secret in any plain form', () => {
     const { secret } = generateToken();
     const stored = hashSecret(secret);
-    for (const form of [secret, secret.toLowerCase(), Buffer.from(secret).toString('hex'), Buffer.from(secret).toString('base64')]) {
+    for (const form of [
+      secret,
+      secret.toLowerCase(),
+      Buffer.from(secret).toString('hex'),
+      Buffer.from(secret).toString('base64'),
+    ]) {
       expect(stored.toLowerCase()).not.toContain(form.toLowerCase().slice(0, 16));
     }
   });
@@ -219,15 +224,7 @@ describe('hashSecret and verifySecret', () => {
     const stored = hashSecret(secret);
     const parts = stored.split(':');
     const flipLastHex = (hex: string) => hex.slice(0, -1) + (hex.at(-1) === '0' ? '1' : '0');
-    const malformed = [
-      '',
-      'garbage',
-      secret,
-      ':',
-      '::',
-      stored.slice(0, -2),
-      `${stored}00`,
-    ];
+    const malformed = ['', 'garbage', secret, ':', '::', stored.slice(0, -2), `${stored}00`];
     if (parts.length >= 2) {
       // Other scheme name, salt changed, hash changed, hash missing, salt missing.
       const [scheme, ...rest] = parts;

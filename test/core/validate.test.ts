@@ -18,11 +18,14 @@ describe('organization IDs', () => {
     expect(validate.organizationId(id)).toBe(id);
   });
 
-  test.each(['ab', 'Org1', 'org_1', '-org', 'org-', 'or--g', 'x'.repeat(37), 'org 1', 'örg', ''])('%j is invalid', (id) => {
-    const error = failure(() => validate.organizationId(id));
-    expect(error.exitCode).toBe(2);
-    expect(error.errorName).toBe(id === '' ? 'no_organization_id' : 'invalid_organization_id');
-  });
+  test.each(['ab', 'Org1', 'org_1', '-org', 'org-', 'or--g', 'x'.repeat(37), 'org 1', 'örg', ''])(
+    '%j is invalid',
+    (id) => {
+      const error = failure(() => validate.organizationId(id));
+      expect(error.exitCode).toBe(2);
+      expect(error.errorName).toBe(id === '' ? 'no_organization_id' : 'invalid_organization_id');
+    },
+  );
 
   test('missing is no_organization_id', () => {
     expect(failure(() => validate.organizationId(undefined)).errorName).toBe('no_organization_id');

@@ -42,13 +42,33 @@ describe('field selection', () => {
   });
 
   test('selected but empty fields are left out', () => {
-    const bare: Organization = { ...org, name: undefined, description: undefined, attributes: {}, fanoutNotifications: false, deletedAt: undefined };
-    expect(Object.keys(organizationView(bare, new Set(ORGANIZATION_FIELDS)))).toEqual(['ids', 'created_at', 'updated_at']);
+    const bare: Organization = {
+      ...org,
+      name: undefined,
+      description: undefined,
+      attributes: {},
+      fanoutNotifications: false,
+      deletedAt: undefined,
+    };
+    expect(Object.keys(organizationView(bare, new Set(ORGANIZATION_FIELDS)))).toEqual([
+      'ids',
+      'created_at',
+      'updated_at',
+    ]);
   });
 
   test('a collaborator with sorted rights, or without them', () => {
-    const membership = { organizationId: 'org1', userId: 'user1', rights: ['RIGHT_ORGANIZATION_INFO', 'RIGHT_ALL'], createdAt: 0, updatedAt: 0 };
-    expect(collaboratorView(membership, true)).toEqual({ ids: { user_ids: { user_id: 'user1' } }, rights: ['RIGHT_ALL', 'RIGHT_ORGANIZATION_INFO'] });
+    const membership = {
+      organizationId: 'org1',
+      userId: 'user1',
+      rights: ['RIGHT_ORGANIZATION_INFO', 'RIGHT_ALL'],
+      createdAt: 0,
+      updatedAt: 0,
+    };
+    expect(collaboratorView(membership, true)).toEqual({
+      ids: { user_ids: { user_id: 'user1' } },
+      rights: ['RIGHT_ALL', 'RIGHT_ORGANIZATION_INFO'],
+    });
     expect(collaboratorView(membership, false)).toEqual({ ids: { user_ids: { user_id: 'user1' } } });
   });
 });

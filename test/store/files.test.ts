@@ -50,7 +50,12 @@ describe('a store made by schema 1 (part 1)', () => {
     copyFileSync(FIXTURE, path);
     const all = await s.ok(['--db', path, 'list', '--all']);
     expect(all.json).toEqual([
-      expect.objectContaining({ ids: { organization_id: 'org1' }, name: 'Org One', description: 'first', attributes: { team: 'radio' } }),
+      expect.objectContaining({
+        ids: { organization_id: 'org1' },
+        name: 'Org One',
+        description: 'first',
+        attributes: { team: 'radio' },
+      }),
     ]);
     const deleted = await s.ok(['--db', path, 'list', '--deleted']);
     expect(deleted.json.map((o: any) => o.ids.organization_id)).toEqual(['org2']);
@@ -114,7 +119,10 @@ describe('files that are not an orgs store', () => {
 const asNobody = process.getuid?.() === 0;
 const runAs = (args: string[]) =>
   asNobody
-    ? execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', BIN, ...args], { reject: false, env: { ORGS_CONFIG_DIR: join(s.dir, 'config') } })
+    ? execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', BIN, ...args], {
+        reject: false,
+        env: { ORGS_CONFIG_DIR: join(s.dir, 'config') },
+      })
     : execa('node', [BIN, ...args], { reject: false, env: { ORGS_CONFIG_DIR: join(s.dir, 'config') } });
 const own = (path: string) => asNobody && chownSync(path, 65534, 65534);
 
