@@ -4,13 +4,13 @@ import { DEFAULT_RESTORE_WINDOW_MS } from '../core/organizations.js';
 import { invalidArgument } from '../core/errors.js';
 import { action, type CommandTree } from './command.js';
 import { printJson } from './output.js';
-import { configPath, defaultDbPath, LOGIN_KEYS, openConf, readConfig, SETTABLE_KEYS } from './settings.js';
+import type { Context } from './context.js';
+import { configPath, dbPathOf, LOGIN_KEYS, openConf, readConfig, SETTABLE_KEYS } from './settings.js';
 
-const DEFAULTS = (env: NodeJS.ProcessEnv): Record<string, string> => ({
-  db: defaultDbPath(env),
+const DEFAULTS: Record<string, string> = {
   'output-format': 'json',
   'restore-window': `${DEFAULT_RESTORE_WINDOW_MS / 3_600_000}h`,
-});
+};
 
 const KNOWN_KEYS = [...Object.keys(SETTABLE_KEYS), ...LOGIN_KEYS];
 
@@ -25,12 +25,16 @@ function knownKey(key: string): string {
   return key;
 }
 
-/** The configured values over the defaults; a stored API key shows its ID, never its secret. */
-async function effective(env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+/**
+ * The configured values over the defaults; `db` is the store in effect (--db and ORGS_DB
+ * included), and a stored API key shows its ID, never its secret.
+ */
+async function effective(ctx: Context): Promise<Record<string, string>> {
   const { describeToken } = await import('../core/tokens.js');
-  const values: Record<string, string> = DEFAULTS(env);
-  for (const [key, value] of Object.entries(readConfig(env))) {
-    if (typeof value === 'string') values[key] = key === 'api-key' ? describeToken(value) : value;
+  const config = readConfig(ctx.env);
+  const values: Record<string, string> = { db: dbPathOf(ctx.flags, ctx.env, config), ...DEFAULTS };
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value === 'string' && key !== 'db') values[key] = key === 'api-key' ? describeToken(value) : value;
   }
   return values;
 }
@@ -48,14 +52,14 @@ function addSubcommands(config: Command): void {
     .command('list')
     .alias('ls')
     .summary('print every setting as JSON')
-    .action(action(async (ctx) => printJson(await effective(ctx.env))));
+    .action(action(async (ctx) => printJson(await effective(ctx))));
 
   config
     .command('get <key>')
     .summary('print one setting')
     .action(
       action(async (ctx, [key]) => {
-        const value = (await effective(ctx.env))[knownKey(key!)];
+        const value = (await effective(ctx))[knownKey(key!)];
         if (value !== undefined) process.stdout.write(`${value}\n`);
       }),
     );

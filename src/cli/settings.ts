@@ -89,6 +89,11 @@ function configured(config: ConfigValues, key: string): string | undefined {
   return value;
 }
 
+/** The store: --db, else ORGS_DB, else config key db, else the default. */
+export function dbPathOf(flags: { db?: string }, env: Env, config: ConfigValues): string {
+  return resolve(flags.db ?? (env.ORGS_DB || undefined) ?? configured(config, 'db') ?? defaultDbPath(env));
+}
+
 export interface Settings {
   dbPath: string;
   identity: Identity;
@@ -99,7 +104,7 @@ export interface Settings {
 export function resolveSettings(flags: { db?: string }, env: Env, config: ConfigValues = readConfig(env)): Settings {
   const restoreWindow = configured(config, 'restore-window');
   return {
-    dbPath: resolve(flags.db ?? (env.ORGS_DB || undefined) ?? configured(config, 'db') ?? defaultDbPath(env)),
+    dbPath: dbPathOf(flags, env, config),
     identity: identityOf(env, config),
     restoreWindowMs: restoreWindow === undefined ? DEFAULT_RESTORE_WINDOW_MS : parseDuration(restoreWindow),
     outputFormat: (configured(config, 'output-format') as OutputFormat | undefined) ?? 'json',

@@ -20,3 +20,8 @@ test('an invalid ID is one error line and exit 2', async () => {
   expect(result.stdout).toBe('');
   expect(errorName(result)).toBe('invalid_organization_id');
 });
+
+test('config get db names the store in effect: --db, else ORGS_DB', async () => {
+  expect((await s.ok(['config', 'get', 'db'])).stdout).toBe(`${s.db}\n`);
+  expect((await s.ok(['--db', '/tmp/elsewhere.db', 'config', 'get', 'db'])).stdout).toBe('/tmp/elsewhere.db\n');
+});
