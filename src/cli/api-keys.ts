@@ -1,8 +1,11 @@
 /** `orgs api-keys list|get|create|set|delete`: organization API keys. */
 import type { Command } from 'commander';
-import { action, addRightFlags, type CommandTree, either, rightsFrom } from './command.js';
+import { action, addRightFlags, type CommandTree, either, rightsFrom, examples } from './command.js';
 import { organizationIdOption, pagingOptions } from './organizations.js';
-import { note, printJson, printListing } from './output.js';
+import type { Context } from './context.js';
+import { note } from './output.js';
+import { confirm } from './prompt.js';
+import { readConfig } from './settings.js';
 
 type Options = Record<string, any>;
 
@@ -21,6 +24,14 @@ export function addApiKeyCommands(tree: CommandTree): void {
 function addSubcommands(group: Command): void {
   group
     .summary('manage the API keys of an organization')
+    .addHelpText(
+      'after',
+      examples(
+        'orgs api-keys create org1 --name ci --right-organization-info',
+        'orgs api-keys list org1',
+        'orgs api-keys delete org1 <api-key-id>',
+      ),
+    )
     .description(
       'Create, list, show, change and delete organization API keys. A key acts on its own organization only.',
     );
@@ -30,11 +41,18 @@ function addSubcommands(group: Command): void {
       .command('list [organization-id]')
       .alias('ls')
       .summary("list an organization's API keys (never their secrets)")
+      .description(
+        'List the API keys of an organization with their names, rights and expiry; never their secrets. Needs RIGHT_ORGANIZATION_SETTINGS_API_KEYS.',
+      )
+      .addHelpText(
+        'after',
+        examples('orgs api-keys list org1', 'orgs api-keys list org1 --order -created_at --limit 10'),
+      )
       .addOption(organizationIdOption()),
     'api_key_id, name, created_at, expires_at',
   ).action(
     action(async (ctx, [positional], options) => {
-      printListing(
+      await ctx.output.printListing(
         await (
           await ctx.apiKeys()
         ).list({
@@ -51,15 +69,35 @@ function addSubcommands(group: Command): void {
     .command('get [organization-id] [api-key-id]')
     .alias('info')
     .summary('show an API key (never its secret)')
+    .description('Show one API key of an organization: its name, rights and expiry; never its secret.')
+    .addHelpText(
+      'after',
+      examples(
+        'orgs api-keys get org1 <api-key-id>',
+        'orgs api-keys get --organization-id org1 --api-key-id <api-key-id>',
+      ),
+    )
     .addOption(organizationIdOption())
     .option('--api-key-id <id>', 'the API key ID')
-    .action(action(async (ctx, args, options) => printJson(await (await ctx.apiKeys()).get(keyIds(args, options)))));
+    .action(
+      action(
+        async (ctx, args, options) => await ctx.output.print(await (await ctx.apiKeys()).get(keyIds(args, options))),
+      ),
+    );
 
   addRightFlags(
     group
       .command('create [organization-id]')
       .aliases(['add', 'generate'])
       .summary('create an API key; its secret is shown this once')
+      .addHelpText(
+        'after',
+        examples(
+          'orgs api-keys create org1 --name "API key for my organization" --right-organization-all',
+          'orgs api-keys create org1 --right-organization-info --api-key-expiry 2030-01-31T12:00:00Z',
+          'KEY=$(orgs api-keys create org1 --right-organization-info | jq -r .key)',
+        ),
+      )
       .description(
         'Create an API key holding the rights given (at least one, each held by the caller). The key is printed ' +
           'once, in the "key" field: store it safely, it cannot be shown again.',
@@ -77,7 +115,7 @@ function addSubcommands(group: Command): void {
         rights: rightsFrom(options),
         expiresAt: options.apiKeyExpiry,
       });
-      printJson(created);
+      await ctx.output.print(created);
       note('The key above is shown only now: copy it to a safe place. It cannot be shown again.');
     }),
   );
@@ -87,6 +125,13 @@ function addSubcommands(group: Command): void {
       .command('set [organization-id] [api-key-id]')
       .alias('update')
       .summary("change an API key's name, expiry or rights")
+      .addHelpText(
+        'after',
+        examples(
+          'orgs api-keys set org1 <api-key-id> --name reader',
+          'orgs api-keys set org1 <api-key-id> --right-organization-info --right-organization-settings-members',
+        ),
+      )
       .description(
         'Change an API key. --right-* flags replace its rights; adding or removing a right needs holding it.',
       )
@@ -112,7 +157,26 @@ function addSubcommands(group: Command): void {
     .command('delete [organization-id] [api-key-id]')
     .aliases(['remove', 'del', 'rm'])
     .summary('delete an API key: it authenticates nobody from now on')
+    .description('Delete an API key of an organization. Scripts holding it are refused from now on.')
+    .addHelpText('after', examples('orgs api-keys delete org1 <api-key-id>'))
     .addOption(organizationIdOption())
     .option('--api-key-id <id>', 'the API key ID')
-    .action(action(async (ctx, args, options) => (await ctx.apiKeys()).delete(keyIds(args, options))));
+    .option('--force', 'do not ask for confirmation when the key is the one orgs login uses')
+    .action(
+      action(async (ctx, args, options) => {
+        const ids = keyIds(args, options);
+        if (!options.force && ids.apiKeyId !== undefined && ids.apiKeyId === (await loginKeyId(ctx))) {
+          await confirm(`API key ${ids.apiKeyId} is the one orgs login uses; delete it and lose that login?`);
+        }
+        await (await ctx.apiKeys()).delete(ids);
+      }),
+    );
+}
+
+/** The ID of the API key that `orgs login --api-key` stored, if any. */
+async function loginKeyId(ctx: Context): Promise<string | undefined> {
+  const stored = readConfig(ctx.env)['api-key'];
+  if (typeof stored !== 'string') return undefined;
+  const { parseToken } = await import('../core/tokens.js');
+  return parseToken(stored)?.id;
 }

@@ -1,16 +1,16 @@
 /** `orgs login|logout|whoami`: who the caller is, remembered in the configuration file. */
-import type { Command } from 'commander';
 import { invalidArgument } from '../core/errors.js';
 import type { Identity } from '../core/session.js';
 import * as validate from '../core/validate.js';
-import { action, type CommandTree } from './command.js';
-import { note, printJson } from './output.js';
+import { action, type CommandTree, examples } from './command.js';
+import { note } from './output.js';
 import { LOGIN_KEYS, openConf } from './settings.js';
 
 export function addAuthCommands(tree: CommandTree): void {
   tree.add('login', [], (command) =>
     command
       .summary('act as a user from now on')
+      .addHelpText('after', examples('orgs login --user-id user1', 'orgs login --api-key NNSXS.…'))
       .description(
         'Remember the caller in the configuration file (mode 0600); ORGS_API_KEY and ORGS_USER_ID still win when set.',
       )
@@ -37,17 +37,27 @@ export function addAuthCommands(tree: CommandTree): void {
   );
 
   tree.add('logout', [], (command) =>
-    command.summary('forget the login: act as the local administrator again').action(
-      action(async (ctx) => {
-        const conf = await openConf(ctx.env);
-        for (const key of LOGIN_KEYS) conf.delete(key);
-      }),
-    ),
+    command
+      .summary('forget the login: act as the local administrator again')
+      .description(
+        'Forget what orgs login stored. The caller is then ORGS_API_KEY, ORGS_USER_ID, or the local administrator.',
+      )
+      .addHelpText('after', examples('orgs logout'))
+      .action(
+        action(async (ctx) => {
+          const conf = await openConf(ctx.env);
+          for (const key of LOGIN_KEYS) conf.delete(key);
+        }),
+      ),
   );
 
   tree.add('whoami', [], (command) =>
     command
       .summary('print the caller as JSON')
-      .action(action(async (ctx) => printJson(await (await ctx.session()).whoami()))),
+      .description(
+        'Print who is calling: a user (and whether an administrator), an API key and its organization, or the local administrator.',
+      )
+      .addHelpText('after', examples('orgs whoami', 'ORGS_USER_ID=user2 orgs whoami'))
+      .action(action(async (ctx) => await ctx.output.print(await (await ctx.session()).whoami()))),
   );
 }

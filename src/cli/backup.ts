@@ -1,15 +1,15 @@
 /** `orgs backup PATH`: a consistent copy of the live store, safe while other processes write. */
 import { closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, basename, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { alreadyExists } from '../core/errors.js';
-import { action, type CommandTree } from './command.js';
+import { action, type CommandTree, examples } from './command.js';
 import { note } from './output.js';
 
 export function addBackupCommand(tree: CommandTree): void {
   tree.add('backup <path>', [], (command) =>
     command
       .summary('copy the store, consistently, to a file')
+      .addHelpText('after', examples('orgs backup ~/orgs-backup.db', 'orgs backup ~/orgs-backup.db --force'))
       .description(
         "Copy the store through SQLite's online backup: consistent even while other orgs processes write. " +
           'To restore, copy the backup over the store file (with no orgs running) or point --db at it.',

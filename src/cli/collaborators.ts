@@ -1,8 +1,7 @@
 /** `orgs collaborators list|get|set|delete`: who is in an organization, with which rights. */
 import type { Command } from 'commander';
-import { action, addRightFlags, type CommandTree, either, rightsFrom } from './command.js';
+import { action, addRightFlags, type CommandTree, either, rightsFrom, examples } from './command.js';
 import { organizationIdOption, pagingOptions } from './organizations.js';
-import { printJson, printListing } from './output.js';
 
 export function addCollaboratorCommands(tree: CommandTree): void {
   tree.add('collaborators', ['collaborator', 'members', 'member'], addSubcommands);
@@ -11,6 +10,14 @@ export function addCollaboratorCommands(tree: CommandTree): void {
 function addSubcommands(group: Command): void {
   group
     .summary('manage the collaborators of an organization')
+    .addHelpText(
+      'after',
+      examples(
+        'orgs collaborators set --organization-id org1 --user-id user2 --right-organization-info',
+        'orgs collaborators list org1',
+        'orgs collaborators delete --organization-id org1 --user-id user2',
+      ),
+    )
     .description('List, show, set and remove the users who collaborate on an organization, with their rights.');
 
   pagingOptions(
@@ -18,13 +25,14 @@ function addSubcommands(group: Command): void {
       .command('list [organization-id]')
       .alias('ls')
       .summary('list the collaborators of an organization')
+      .addHelpText('after', examples('orgs collaborators list org1', 'orgs members ls org1 --order -rights'))
       .description('List collaborators with their rights (IDs only without RIGHT_ORGANIZATION_SETTINGS_MEMBERS).')
       .addOption(organizationIdOption()),
     'id, rights',
   ).action(
     action(async (ctx, [positional], options) => {
       const service = await ctx.collaborators();
-      printListing(
+      await ctx.output.printListing(
         await service.list({
           organizationId: either(positional, options.organizationId, 'organization ID'),
           limit: options.limit,
@@ -39,11 +47,13 @@ function addSubcommands(group: Command): void {
     .command('get')
     .alias('info')
     .summary("show a collaborator's rights")
+    .description('Show the rights a user holds in an organization. Needs RIGHT_ORGANIZATION_SETTINGS_MEMBERS.')
+    .addHelpText('after', examples('orgs collaborators get --organization-id org1 --user-id user2'))
     .addOption(organizationIdOption())
     .option('--user-id <id>', 'the collaborator')
     .action(
       action(async (ctx, _args, options) => {
-        printJson(
+        await ctx.output.print(
           await (await ctx.collaborators()).get({ organizationId: options.organizationId, userId: options.userId }),
         );
       }),
@@ -54,6 +64,13 @@ function addSubcommands(group: Command): void {
       .command('set')
       .alias('update')
       .summary("add a collaborator or replace a collaborator's rights")
+      .addHelpText(
+        'after',
+        examples(
+          'orgs collaborators set --organization-id org1 --user-id user1 --right-organization-all',
+          'orgs collaborators set --organization-id org1 --user-id user2 --right-organization-info --right-organization-settings-members',
+        ),
+      )
       .description(
         'Make --user-id a collaborator holding exactly the rights given (at least one). Granting or removing a ' +
           'right needs holding it; the organization must keep a collaborator with RIGHT_ORGANIZATION_ALL.',
@@ -76,6 +93,10 @@ function addSubcommands(group: Command): void {
     .command('delete')
     .aliases(['del', 'remove', 'rm'])
     .summary('remove a collaborator')
+    .description(
+      'Remove a user from an organization. Needs RIGHT_ORGANIZATION_SETTINGS_MEMBERS and every right the user holds; an owner (RIGHT_ORGANIZATION_ALL) must remain.',
+    )
+    .addHelpText('after', examples('orgs collaborators delete --organization-id org1 --user-id user2'))
     .addOption(organizationIdOption())
     .option('--user-id <id>', 'the collaborator')
     .action(

@@ -41,6 +41,11 @@ export function action(work: (ctx: Context, args: (string | undefined)[], option
   };
 }
 
+/** The examples block at the end of a command's --help. */
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+}
+
 export function integer(value: string): number {
   if (!/^\d{1,15}$/.test(value)) throw new InvalidArgumentError('expected a whole number.');
   return Number(value);

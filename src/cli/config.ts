@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { DEFAULT_RESTORE_WINDOW_MS } from '../core/organizations.js';
 import { invalidArgument } from '../core/errors.js';
-import { action, type CommandTree } from './command.js';
-import { printJson } from './output.js';
+import { action, type CommandTree, examples } from './command.js';
+
 import type { Context } from './context.js';
 import { configPath, dbPathOf, LOGIN_KEYS, openConf, readConfig, SETTABLE_KEYS } from './settings.js';
 
@@ -46,17 +46,25 @@ export function addConfigCommands(tree: CommandTree): void {
 function addSubcommands(config: Command): void {
   config
     .summary('show or change the configuration')
+    .addHelpText(
+      'after',
+      examples('orgs config list', 'orgs config set restore-window 30m', 'orgs config unset restore-window'),
+    )
     .description(`Show or change the configuration (keys: ${KNOWN_KEYS.join(', ')}).`);
 
   config
     .command('list')
     .alias('ls')
     .summary('print every setting as JSON')
-    .action(action(async (ctx) => printJson(await effective(ctx))));
+    .description('Print every setting, configured or default, as a JSON object. A stored API key shows its ID only.')
+    .addHelpText('after', examples('orgs config list', 'orgs config list | jq -r .db'))
+    .action(action(async (ctx) => await ctx.output.print(await effective(ctx))));
 
   config
     .command('get <key>')
     .summary('print one setting')
+    .description('Print one setting, configured or default, as a plain line.')
+    .addHelpText('after', examples('orgs config get db', 'orgs config get restore-window'))
     .action(
       action(async (ctx, [key]) => {
         const value = (await effective(ctx))[knownKey(key!)];
@@ -67,6 +75,8 @@ function addSubcommands(config: Command): void {
   config
     .command('set <key> <value>')
     .summary('change one setting')
+    .description('Change one setting in the configuration file. Keys: db, output-format, restore-window.')
+    .addHelpText('after', examples('orgs config set db ~/orgs/work.db', 'orgs config set restore-window 48h'))
     .action(
       action(async (ctx, [key, value]) => {
         const check = SETTABLE_KEYS[knownKey(key!)];
@@ -79,10 +89,14 @@ function addSubcommands(config: Command): void {
   config
     .command('unset <key>')
     .summary('return one setting to its default')
+    .description('Remove one setting from the configuration file, returning it to its default.')
+    .addHelpText('after', examples('orgs config unset db'))
     .action(action(async (ctx, [key]) => (await openConf(ctx.env)).delete(knownKey(key!))));
 
   config
     .command('path')
     .summary('print the path of the configuration file')
+    .description('Print where the configuration file is (ORGS_CONFIG_DIR moves it).')
+    .addHelpText('after', examples('orgs config path'))
     .action(action(async (ctx) => void process.stdout.write(`${configPath(ctx.env)}\n`)));
 }

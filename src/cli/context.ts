@@ -8,16 +8,19 @@ import type { OrganizationService } from '../core/organizations.js';
 import type { UserService } from '../core/users.js';
 import { Session } from '../core/session.js';
 import type { SqliteStore } from '../store/sqlite.js';
+import { Output } from './output.js';
 import { resolveSettings, type Settings } from './settings.js';
 
 export interface GlobalFlags {
   db?: string;
+  outputFormat?: string;
 }
 
 export class Context {
   private cachedSettings?: Settings;
   private openedStore?: SqliteStore;
   private cachedSession?: Session;
+  private cachedOutput?: Output;
 
   constructor(
     readonly flags: GlobalFlags,
@@ -36,6 +39,11 @@ export class Context {
       this.openedStore = await openSqliteStore(this.settings.dbPath);
     }
     return this.openedStore;
+  }
+
+  get output(): Output {
+    this.cachedOutput ??= new Output(this.settings.outputFormat, this.env);
+    return this.cachedOutput;
   }
 
   async session(): Promise<Session> {

@@ -1,11 +1,13 @@
 /** The commander tree, and the one place where errors become a stderr line and an exit code. */
 import { Command, CommanderError } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
 import { CommandTree } from './command.js';
 import { invalidArgument, OrgsError, toOrgsError } from '../core/errors.js';
 import { addApiKeyCommands } from './api-keys.js';
 import { addAuthCommands } from './auth.js';
 import { addBackupCommand } from './backup.js';
 import { addCollaboratorCommands } from './collaborators.js';
+import { addCompletionCommands } from './completion.js';
 import { addConfigCommands } from './config.js';
 import { addOrganizationCommands } from './organizations.js';
 import { addUserCommands } from './users.js';
@@ -13,7 +15,7 @@ import { addUserCommands } from './users.js';
 /** `orgs organizations create …` is `orgs create …`: the group name means nothing more. */
 const GROUP_NAMES = new Set(['organizations', 'organization', 'org', 'o']);
 /** Global options that take a value, to find the first word of the command after them. */
-const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--db']);
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--db', '--output-format']);
 
 /** Where the first word of the command line is, after the global options (-1: none). */
 function firstWord(args: readonly string[]): number {
@@ -38,6 +40,7 @@ const REGISTRARS = [
   addAuthCommands,
   addConfigCommands,
   addBackupCommand,
+  addCompletionCommands,
 ];
 
 /** The program for these arguments: only the command they name is built, unless they name none. */
@@ -50,7 +53,9 @@ export function buildProgram(args: readonly string[] = []): Command {
 function build(only: string | undefined): Command {
   const program = new Command('orgs')
     .description("The Things Stack's organization management (ttn-lw-cli organizations) on your own machine")
+    .version(packageJson.version, '-v, --version', 'print the version')
     .option('--db <path>', 'the store (default: $ORGS_DB, config key db, ~/.local/share/orgs/orgs.db)')
+    .option('--output-format <format>', 'json (the default) or table (default: config key output-format)')
     .showSuggestionAfterError(true);
   const tree = new CommandTree(program, only);
   for (const register of REGISTRARS) register(tree);

@@ -1,7 +1,8 @@
 /** The organization commands: create, list, search, get, set, delete, restore, purge. */
 import { type Command, Option } from 'commander';
-import { canceled, failedPrecondition, OrgsError } from '../core/errors.js';
+import { OrgsError } from '../core/errors.js';
 import * as validate from '../core/validate.js';
+import { confirm } from './prompt.js';
 import {
   action,
   addFieldSelectors,
@@ -11,8 +12,8 @@ import {
   integer,
   keyValues,
   selectedFields,
+  examples,
 } from './command.js';
-import { note, printJson, printJsonDocuments, printListing } from './output.js';
 
 export const organizationIdOption = () => new Option('--organization-id <id>', 'the organization ID');
 export const pagingOptions = (command: Command, orders: string) =>
@@ -25,6 +26,14 @@ export function addOrganizationCommands(tree: CommandTree): void {
   tree.add('create [organization-id]', ['add', 'register'], (command) =>
     command
       .summary('create an organization')
+      .addHelpText(
+        'after',
+        examples(
+          'orgs create org1 --user-id user1',
+          'orgs create org2 --name "Org 2" --attributes team=radio --user-id user1',
+          'printf \'{"ids":{"organization_id":"bulk-1"}}\\n\' | orgs create --user-id user1',
+        ),
+      )
       .description(
         'Create an organization and make --user-id a collaborator with all rights. With no ID and JSON ' +
           'organizations on stdin, create each of them (bulk mode).',
@@ -47,43 +56,11 @@ export function addOrganizationCommands(tree: CommandTree): void {
           };
           const service = await ctx.organizations();
           if (request.organizationId !== undefined || process.stdin.isTTY) {
-            printJson(await service.create(request));
+            await ctx.output.print(await service.create(request));
             return;
           }
-          const { createMany } = await import('../core/bulk.js');
-          const { readUntilAborted } = await import('./stdin.js');
-          // Ctrl-C stops reading; the batch in hand still commits and prints, then we exit 130.
-          const interrupt = new AbortController();
-          process.once('SIGINT', () => interrupt.abort());
-          const result = await createMany(
-            await ctx.session(),
-            service,
-            readUntilAborted(process.stdin, interrupt.signal),
-            request,
-            {
-              created: printJsonDocuments,
-              failed: (position, id, error) =>
-                note(error.within(`item ${position}${id === undefined ? '' : `, ${id}`}`).format()),
-            },
-            () => interrupt.signal.aborted,
-          );
-          if (interrupt.signal.aborted) {
-            throw canceled(
-              'cli',
-              'interrupted',
-              `interrupted; ${result.created} organizations were created and printed before it`,
-            );
-          }
-          if (result.firstError) {
-            // The exit code is that of the first failure's class.
-            const { errorClass } = result.firstError;
-            throw new OrgsError(
-              errorClass,
-              'bulk',
-              'items_failed',
-              `${result.failed} of ${result.created + result.failed} organizations failed, ${result.created} created`,
-            );
-          }
+          const { bulkCreate } = await import('./bulk.js');
+          await bulkCreate(ctx, service, request);
         }),
       ),
   );
@@ -93,6 +70,15 @@ export function addOrganizationCommands(tree: CommandTree): void {
       pagingOptions(
         command
           .summary('list organizations')
+          .addHelpText(
+            'after',
+            examples(
+              'orgs list',
+              'orgs list --all --order -created_at --limit 10 --page 2',
+              'orgs list --deleted',
+              'orgs list --user-id user1',
+            ),
+          )
           .description('List the organizations the caller is a member of (the administrator sees all).')
           .option('--user-id <id>', 'list the organizations of this user')
           .option('--deleted', 'list deleted organizations instead'),
@@ -101,7 +87,7 @@ export function addOrganizationCommands(tree: CommandTree): void {
     ).action(
       action(async (ctx, _args, options) => {
         const service = await ctx.organizations();
-        printListing(
+        await ctx.output.printListing(
           await service.list({
             userId: options.userId,
             deleted: options.deleted,
@@ -120,6 +106,14 @@ export function addOrganizationCommands(tree: CommandTree): void {
       pagingOptions(
         command
           .summary('search organizations')
+          .addHelpText(
+            'after',
+            examples(
+              'orgs search --id-contains org1',
+              'orgs search --query radio --all',
+              'orgs search --attributes-contain team=radio',
+            ),
+          )
           .description('Search the organizations the caller can see; every filter given must match.')
           .option('--query <text>', 'ID, name or description contains the text')
           .option('--id-contains <text>', 'ID contains the text')
@@ -136,7 +130,7 @@ export function addOrganizationCommands(tree: CommandTree): void {
     ).action(
       action(async (ctx, _args, options) => {
         const service = await ctx.organizations();
-        printListing(
+        await ctx.output.printListing(
           await service.search({
             query: options.query,
             idContains: options.idContains,
@@ -158,12 +152,16 @@ export function addOrganizationCommands(tree: CommandTree): void {
     addFieldSelectors(
       command
         .summary('show an organization')
+        .addHelpText(
+          'after',
+          examples('orgs get org1', 'orgs get --organization-id org1 --name --attributes', 'orgs get org1 --all'),
+        )
         .description('Show an organization; without RIGHT_ORGANIZATION_INFO only its public fields.')
         .addOption(organizationIdOption()),
     ).action(
       action(async (ctx, [positional], options) => {
         const service = await ctx.organizations();
-        printJson(
+        await ctx.output.print(
           await service.get(either(positional, options.organizationId, 'organization ID'), selectedFields(options)),
         );
       }),
@@ -173,6 +171,14 @@ export function addOrganizationCommands(tree: CommandTree): void {
   tree.add('set [organization-id]', ['update'], (command) =>
     command
       .summary('change an organization')
+      .addHelpText(
+        'after',
+        examples(
+          'orgs set org1 --name "New name"',
+          'orgs set org1 --attributes team=radio --attributes old=',
+          'orgs set org1 --unset description',
+        ),
+      )
       .description('Change the fields given; --attributes are merged (key= removes one).')
       .addOption(organizationIdOption())
       .option('--name <name>', 'new name')
@@ -184,7 +190,7 @@ export function addOrganizationCommands(tree: CommandTree): void {
       .action(
         action(async (ctx, [positional], options) => {
           const service = await ctx.organizations();
-          printJson(
+          await ctx.output.print(
             await service.update({
               organizationId: either(positional, options.organizationId, 'organization ID'),
               name: options.name,
@@ -201,6 +207,7 @@ export function addOrganizationCommands(tree: CommandTree): void {
   tree.add('delete [organization-id]', ['del', 'remove', 'rm'], (command) =>
     command
       .summary('delete an organization (its ID stays reserved)')
+      .addHelpText('after', examples('orgs delete org1', 'orgs delete --organization-id org1'))
       .description(
         'Delete an organization. It can be restored within the restore window; its ID stays reserved until purged.',
       )
@@ -215,6 +222,7 @@ export function addOrganizationCommands(tree: CommandTree): void {
   tree.add('restore [organization-id]', [], (command) =>
     command
       .summary('restore a deleted organization')
+      .addHelpText('after', examples('orgs restore org1'))
       .description(
         'Restore an organization deleted within the restore window (config key restore-window, default 24h).',
       )
@@ -229,11 +237,12 @@ export function addOrganizationCommands(tree: CommandTree): void {
   tree.add('rights [organization-id]', [], (command) =>
     command
       .summary("list the caller's rights on an organization")
+      .addHelpText('after', examples('orgs rights org1', 'ORGS_USER_ID=user2 orgs rights org1'))
       .description("Print the caller's rights on an organization, expanded (RIGHT_*_ALL included), as a JSON array.")
       .addOption(organizationIdOption())
       .action(
         action(async (ctx, [positional], options) => {
-          printJson(
+          await ctx.output.print(
             await (await ctx.organizations()).rights(either(positional, options.organizationId, 'organization ID')),
           );
         }),
@@ -243,6 +252,7 @@ export function addOrganizationCommands(tree: CommandTree): void {
   tree.add('purge [organization-id]', ['permanent-delete', 'hard-delete'], (command) =>
     command
       .summary('remove an organization for good and free its ID')
+      .addHelpText('after', examples('orgs purge org1', 'orgs purge org1 --force'))
       .description('Remove an organization, its collaborators and API keys for good. Administrators only.')
       .addOption(organizationIdOption())
       .option('--force', 'do not ask for confirmation')
@@ -272,19 +282,4 @@ function unsetFields(list: string): Array<(typeof UNSETTABLE)[number]> {
       );
     return known;
   });
-}
-
-/** A y/N question on the terminal; without one, the caller must say --force. */
-async function confirm(question: string): Promise<void> {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw failedPrecondition('cli', 'no_confirmation', 'confirmation needed and no terminal to ask on; add --force');
-  }
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`${question} [y/N] `);
-    if (!/^y(es)?$/i.test(answer.trim())) throw failedPrecondition('cli', 'no_confirmation', 'not confirmed');
-  } finally {
-    rl.close();
-  }
 }

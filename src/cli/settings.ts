@@ -10,11 +10,9 @@ import { parseDuration } from '../core/duration.js';
 import { invalidArgument } from '../core/errors.js';
 import { DEFAULT_RESTORE_WINDOW_MS } from '../core/organizations.js';
 import type { Identity } from '../core/session.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './output.js';
 
 type Env = NodeJS.ProcessEnv;
-
-export const OUTPUT_FORMATS = ['json'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** The keys `orgs config set` accepts, each with its check. */
 export const SETTABLE_KEYS: Record<string, (value: string) => void> = {
@@ -101,13 +99,18 @@ export interface Settings {
   outputFormat: OutputFormat;
 }
 
-export function resolveSettings(flags: { db?: string }, env: Env, config: ConfigValues = readConfig(env)): Settings {
+export function resolveSettings(
+  flags: { db?: string; outputFormat?: string },
+  env: Env,
+  config: ConfigValues = readConfig(env),
+): Settings {
   const restoreWindow = configured(config, 'restore-window');
+  if (flags.outputFormat !== undefined) SETTABLE_KEYS['output-format']!(flags.outputFormat);
   return {
     dbPath: dbPathOf(flags, env, config),
     identity: identityOf(env, config),
     restoreWindowMs: restoreWindow === undefined ? DEFAULT_RESTORE_WINDOW_MS : parseDuration(restoreWindow),
-    outputFormat: (configured(config, 'output-format') as OutputFormat | undefined) ?? 'json',
+    outputFormat: (flags.outputFormat ?? configured(config, 'output-format') ?? 'json') as OutputFormat,
   };
 }
 

@@ -1,7 +1,6 @@
 /** `orgs users create|list|get|set|delete`: the users of the local registry. */
 import type { Command } from 'commander';
-import { action, type CommandTree, either, integer } from './command.js';
-import { printJson, printListing } from './output.js';
+import { action, type CommandTree, either, integer, examples } from './command.js';
 
 export function addUserCommands(tree: CommandTree): void {
   tree.add('users', ['user'], addSubcommands);
@@ -10,16 +9,29 @@ export function addUserCommands(tree: CommandTree): void {
 function addSubcommands(group: Command): void {
   group
     .summary('manage users')
+    .addHelpText(
+      'after',
+      examples('orgs users create user2 --name "User Two"', 'orgs users set user2 --admin', 'orgs users list'),
+    )
     .description('Users are registered the first time they are named; these commands manage them explicitly.');
 
   const userIdOption = (command: Command) => command.option('--user-id <id>', 'the user ID');
 
-  userIdOption(group.command('create [user-id]').aliases(['add', 'register']).summary('register a user'))
+  userIdOption(
+    group
+      .command('create [user-id]')
+      .aliases(['add', 'register'])
+      .summary('register a user')
+      .description(
+        'Register a user explicitly (users are also registered the first time they are named). Administrators only.',
+      )
+      .addHelpText('after', examples('orgs users create user2 --name "User Two"', 'orgs users create admin2 --admin')),
+  )
     .option('--name <name>', 'name of the user')
     .option('--admin', 'make the user an administrator (all rights on everything)')
     .action(
       action(async (ctx, [positional], options) => {
-        printJson(
+        await ctx.output.print(
           await (
             await ctx.users()
           ).create({
@@ -35,27 +47,43 @@ function addSubcommands(group: Command): void {
     .command('list')
     .alias('ls')
     .summary('list users (administrators only)')
+    .description('List the registered users. Administrators only.')
+    .addHelpText('after', examples('orgs users list'))
     .option('--limit <n>', 'results per page (at most 1000)', integer, 50)
     .option('--page <n>', 'page of results, from 1', integer, 1)
     .action(
       action(async (ctx, _args, options) => {
-        printListing(await (await ctx.users()).list({ limit: options.limit, page: options.page }));
+        await ctx.output.printListing(await (await ctx.users()).list({ limit: options.limit, page: options.page }));
       }),
     );
 
-  userIdOption(group.command('get [user-id]').alias('info').summary('show a user')).action(
+  userIdOption(
+    group
+      .command('get [user-id]')
+      .alias('info')
+      .summary('show a user')
+      .description('Show a user: yourself, or anyone for an administrator.')
+      .addHelpText('after', examples('orgs users get user2')),
+  ).action(
     action(async (ctx, [positional], options) => {
-      printJson(await (await ctx.users()).get(either(positional, options.userId, 'user ID')));
+      await ctx.output.print(await (await ctx.users()).get(either(positional, options.userId, 'user ID')));
     }),
   );
 
-  userIdOption(group.command('set [user-id]').alias('update').summary('change a user'))
+  userIdOption(
+    group
+      .command('set [user-id]')
+      .alias('update')
+      .summary('change a user')
+      .description("Change a user's name (yourself) or administrator flag (administrators only).")
+      .addHelpText('after', examples('orgs users set user2 --name "User 2"', 'orgs users set user2 --no-admin')),
+  )
     .option('--name <name>', 'new name')
     .option('--admin', 'make the user an administrator')
     .option('--no-admin', 'make the user an ordinary user')
     .action(
       action(async (ctx, [positional], options) => {
-        printJson(
+        await ctx.output.print(
           await (
             await ctx.users()
           ).update({
@@ -68,7 +96,14 @@ function addSubcommands(group: Command): void {
     );
 
   userIdOption(
-    group.command('delete [user-id]').aliases(['del', 'remove', 'rm']).summary('delete a user and free the ID'),
+    group
+      .command('delete [user-id]')
+      .aliases(['del', 'remove', 'rm'])
+      .summary('delete a user and free the ID')
+      .description(
+        'Delete a user and their memberships, freeing the ID. Administrators only; no organization may lose its last owner.',
+      )
+      .addHelpText('after', examples('orgs users delete user2')),
   ).action(
     action(async (ctx, [positional], options) => {
       await (await ctx.users()).delete(either(positional, options.userId, 'user ID'));

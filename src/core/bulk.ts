@@ -12,7 +12,7 @@ import { organizationView, type OrganizationField } from './views.js';
 
 export interface BulkReport {
   /** Called once per committed batch with its organizations, in input order. */
-  created(views: View[]): void;
+  created(views: View[]): void | Promise<void>;
   /** Called once per failed document; `position` counts documents from 1. */
   failed(position: number, id: string | undefined, error: OrgsError): void;
 }
@@ -145,7 +145,7 @@ export async function createMany(
     } catch (error) {
       if (error !== NOTHING_CREATED) throw error;
     }
-    if (pending.length > 0) report.created(pending);
+    if (pending.length > 0) await report.created(pending);
     result.created += pending.length;
   };
   for await (const chunk of input) {

@@ -205,7 +205,10 @@ describe('bulk create', () => {
         ':{"organization_id":"bulk-2"}} nope',
       ),
       { userId: 'user1', description: 'from flags' },
-      { created: (views) => created.push(...views), failed: (at, id, error) => failed.push([at, id, error.errorName]) },
+      {
+        created: (views) => void created.push(...views),
+        failed: (at, id, error) => failed.push([at, id, error.errorName]),
+      },
     );
     expect(created).toMatchObject([
       { ids: { organization_id: 'bulk-1' }, name: 'B', description: 'from flags' },

@@ -1,0 +1,65 @@
+/**
+ * Bulk create from stdin, as a command runs it: results on stdout per committed batch, failures
+ * on stderr, a live count on a terminal, Ctrl-C honoured between batches. Loaded only for bulk.
+ */
+import { addAbortSignal, type Readable } from 'node:stream';
+import { createMany } from '../core/bulk.js';
+import { canceled, OrgsError } from '../core/errors.js';
+import type { CreateRequest, OrganizationService } from '../core/organizations.js';
+import type { Context } from './context.js';
+import { note } from './output.js';
+import { Progress } from './progress.js';
+
+/** The stream's text until it ends or the signal aborts (which ends it quietly). */
+async function* readUntilAborted(stream: Readable, signal: AbortSignal): AsyncGenerator<string> {
+  stream.setEncoding('utf8');
+  addAbortSignal(signal, stream);
+  try {
+    for await (const chunk of stream) yield chunk as string;
+  } catch (error) {
+    if (!signal.aborted) throw error;
+  }
+}
+
+export async function bulkCreate(ctx: Context, service: OrganizationService, flags: CreateRequest): Promise<void> {
+  // Ctrl-C stops reading; the batch in hand still commits and prints, then we exit 130.
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort());
+  const progress = new Progress('organizations created');
+  let result;
+  try {
+    result = await createMany(
+      await ctx.session(),
+      service,
+      readUntilAborted(process.stdin, interrupt.signal),
+      flags,
+      {
+        created: async (views) => {
+          await ctx.output.printDocuments(views);
+          progress.add(views.length);
+        },
+        failed: (position, id, error) =>
+          note(error.within(`item ${position}${id === undefined ? '' : `, ${id}`}`).format()),
+      },
+      () => interrupt.signal.aborted,
+    );
+  } finally {
+    progress.end();
+  }
+  if (interrupt.signal.aborted) {
+    throw canceled(
+      'cli',
+      'interrupted',
+      `interrupted; ${result.created} organizations were created and printed before it`,
+    );
+  }
+  if (result.firstError) {
+    // The exit code is that of the first failure's class.
+    throw new OrgsError(
+      result.firstError.errorClass,
+      'bulk',
+      'items_failed',
+      `${result.failed} of ${result.created + result.failed} organizations failed, ${result.created} created`,
+    );
+  }
+}

@@ -1,0 +1,31 @@
+/** A live count and rate on stderr, for a person watching a bulk create; nothing when stderr is not a terminal. */
+export class Progress {
+  private count = 0;
+  private readonly started = Date.now();
+  private lastDrawn = 0;
+  private readonly live: boolean;
+
+  constructor(
+    private readonly what: string,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.live = stream.isTTY === true;
+  }
+
+  add(n: number): void {
+    this.count += n;
+    const now = Date.now();
+    // Ten redraws a second are plenty for a person, and cheap for a million items.
+    if (!this.live || now - this.lastDrawn < 100) return;
+    this.lastDrawn = now;
+    const rate = this.count / Math.max((now - this.started) / 1000, 0.001);
+    this.stream.write(
+      `\r\u001b[K${this.count.toLocaleString('en')} ${this.what} (${Math.round(rate).toLocaleString('en')}/s)`,
+    );
+  }
+
+  /** Clears the line, leaving the terminal as it was. */
+  end(): void {
+    if (this.live && this.lastDrawn > 0) this.stream.write('\r\u001b[K');
+  }
+}
