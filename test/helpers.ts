@@ -1,7 +1,8 @@
 /** Running the built CLI as a user would: a fresh store and config folder per test. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { execa, type Options } from 'execa';
 
 export const BIN = resolve(import.meta.dirname, '..', 'bin', 'orgs.js');
@@ -73,4 +74,31 @@ export function errorName(result: Result): string {
   const match = /^error:[a-z_/]+:([a-z_]+) \(.*\)$/.exec(lines[lines.length - 1] ?? '');
   if (!match) throw new Error(`not an error line: ${JSON.stringify(result.stderr)}`);
   return match[1]!;
+}
+
+/**
+ * Every row of every table of a store, in a stable order (undefined before the file exists): to
+ * show that a command that failed left the store as it was.
+ */
+export function dumpStore(path: string): Record<string, string[]> | undefined {
+  if (!existsSync(path)) return undefined;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+      .pluck()
+      .all() as string[];
+    return Object.fromEntries(
+      tables.map((table) => [
+        table,
+        db
+          .prepare(`SELECT * FROM "${table}"`)
+          .all()
+          .map((row) => JSON.stringify(row))
+          .sort(),
+      ]),
+    );
+  } finally {
+    db.close();
+  }
 }

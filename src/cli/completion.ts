@@ -102,7 +102,7 @@ export function addCompletionCommands(tree: CommandTree): void {
     command
       .summary('print a shell completion script (bash, zsh or fish)')
       .description('Print a completion script for the shell; it asks orgs itself for commands, flags and IDs.')
-      .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(SHELLS))
+      .addArgument(new Argument('<shell>', 'the shell to complete in').choices(SHELLS))
       .addHelpText(
         'after',
         examples(

@@ -7,9 +7,8 @@
  * A denied or rejected command must leave the store as it was: `storeDump` reads every table of the
  * SQLite file (the documented store) so "unchanged" is checked without spending CLI runs.
  */
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { errorName, sandbox, type Result, type Sandbox } from '../helpers.js';
+import { errorName, sandbox, type Result, type Sandbox, dumpStore } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // The catalogue's flag groups (reference/rights.tsv), in catalogue order.
@@ -91,22 +90,7 @@ afterEach(() => s.cleanup());
 /** Run options acting as this user. */
 const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
 
-/** Every row of every table of the store, to compare before and after a command that must fail. */
-function storeDump(): string {
-  const db = new Database(s.db);
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{
-      name: string;
-    }>;
-    const dump: Record<string, string[]> = {};
-    for (const { name } of tables) {
-      dump[name] = (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).map((row) => JSON.stringify(row)).sort();
-    }
-    return JSON.stringify(dump);
-  } finally {
-    db.close();
-  }
-}
+const storeDump = () => dumpStore(s.db);
 
 /** Runs a command that must fail with `exitCode` (and `name`, if given), leaving the store as it was. */
 async function expectFails(

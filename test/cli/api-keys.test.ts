@@ -12,7 +12,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { errorName, sandbox, type Result, type Sandbox } from '../helpers.js';
+import { errorName, sandbox, type Result, type Sandbox, dumpStore } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants.
@@ -89,22 +89,7 @@ async function ok(args: string[], env?: Env): Promise<Result> {
   return result;
 }
 
-/** Every row of every table of the store. */
-function storeDump(): string {
-  const db = new Database(s.db);
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{
-      name: string;
-    }>;
-    const dump: Record<string, string[]> = {};
-    for (const { name } of tables) {
-      dump[name] = (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).map((row) => JSON.stringify(row)).sort();
-    }
-    return JSON.stringify(dump);
-  } finally {
-    db.close();
-  }
-}
+const storeDump = () => dumpStore(s.db);
 
 /** A command that must fail with `exitCode` (and `name`): one stderr line, no stdout, store unchanged. */
 async function expectFails(args: string[], env: Env | undefined, exitCode: number, name?: string): Promise<Result> {

@@ -2,11 +2,10 @@
  * Black-box tests of the organization commands, as a user of `orgs` sees them: the built CLI run
  * against a fresh store and config folder per test (CONTRACT.md, RULES.md).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { errorName, sandbox, type Result, type Sandbox } from '../helpers.js';
+import { errorName, sandbox, type Result, type Sandbox, dumpStore } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -59,37 +58,13 @@ async function fails(args: string[], exitCode: number, name?: string, options?: 
   return result;
 }
 
-/** Every row of every table of the store, in a stable order (undefined before the file exists). */
-function dumpStore(): Record<string, string[]> | undefined {
-  if (!existsSync(s.db)) return undefined;
-  const db = new Database(s.db, { readonly: true, fileMustExist: true });
-  try {
-    const tables = db
-      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-      .pluck()
-      .all() as string[];
-    return Object.fromEntries(
-      tables.map((table) => [
-        table,
-        db
-          .prepare(`SELECT * FROM "${table}"`)
-          .all()
-          .map((row) => JSON.stringify(row))
-          .sort(),
-      ]),
-    );
-  } finally {
-    db.close();
-  }
-}
-
 /** What a user can see of the store, and what is in the file. */
 async function snapshot() {
   const all = await s.run(['list', '--all', '--limit', '1000']);
   const deleted = await s.run(['list', '--all', '--deleted', '--limit', '1000']);
   expect(all.exitCode).toBe(0);
   expect(deleted.exitCode).toBe(0);
-  return { all: all.stdout, deleted: deleted.stdout, store: dumpStore() };
+  return { all: all.stdout, deleted: deleted.stdout, store: dumpStore(s.db) };
 }
 
 /** Runs failing commands and checks that, taken together, they left the store as it was. */

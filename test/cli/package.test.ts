@@ -11,7 +11,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('the tarball holds the launcher, the bundle and the README, and runs from where it is unpacked', async () => {
   // --ignore-scripts: no rebuild of dist/ while other test files run the CLI from it.
-  const { stdout } = await execa('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT });
+  const { stdout } = await execa('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
+    cwd: ROOT,
+  });
   const [packed] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }];
   expect(packed.files.map((f) => f.path).sort()).toEqual([
     'README.md',
