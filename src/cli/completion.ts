@@ -3,9 +3,7 @@
  * `orgs __complete -- <words…>` for the candidates of the last word, which reads them off the
  * commander tree itself (and IDs off the store), so completion never drifts from the commands.
  */
-import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { createRequire } from 'node:module';
 import { Argument, type Command, Option } from 'commander';
 import type { Transaction } from '../core/store.js';
 import { type CommandTree, examples } from './command.js';
@@ -283,31 +281,18 @@ async function valuesOf(what: Option | Argument, at: Position, prefix: string): 
  */
 async function storeIds(kind: IdKind, prefix: string, deleted: 'live' | 'deleted' | 'both', db?: string) {
   const path = dbPathOf({ db: db === undefined ? undefined : shellPath(db) }, process.env, readConfig(process.env));
-  if (!existsSync(path)) return [];
-  const { default: Database } = await import('better-sqlite3');
-  const { SqliteStore } = await import('../store/sqlite.js');
-  const { checkOwnership } = await import('../store/schema.js');
-  // A store in use has its -wal beside it: join it read-only, creating nothing. Without one, a
-  // read-only connection would leave an empty -wal and -shm behind, while a writable one that
-  // cannot write (query_only) removes them on close and leaves the store exactly as it was.
-  const inUse = existsSync(`${path}-wal`);
-  const connection = new Database(path, {
-    readonly: inUse,
-    fileMustExist: true,
-    timeout: 1000,
-    nativeBinding: createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node'),
-  });
+  const { peekSqliteStore } = await import('../store/sqlite.js');
+  const store = await peekSqliteStore(path);
+  if (!store) return [];
   try {
-    if (!inUse) connection.pragma('query_only = ON');
-    checkOwnership(connection, path);
-    return await new SqliteStore(connection, path).read(async (tx) => {
+    return await store.read(async (tx) => {
       if (kind === 'users') return userIds(tx, prefix);
       const live = deleted === 'deleted' ? [] : await organizationIds(tx, prefix, false);
       const gone = deleted === 'live' ? [] : await organizationIds(tx, prefix, true);
       return [...live, ...gone].sort().slice(0, MAX_IDS);
     });
   } finally {
-    connection.close();
+    await store.close();
   }
 }
 

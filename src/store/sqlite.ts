@@ -1,5 +1,5 @@
 /** The SQLite store: one file, WAL, one transaction per command, statements prepared once. */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { internal, OrgsError } from '../core/errors.js';
 import type { AccountKind, ApiKey, Membership, Organization, User } from '../core/model.js';
 import type { ApiKeyQuery, OrganizationQuery, Store, Transaction, UserQuery } from '../core/store.js';
-import { checkOwnership, migrate } from './schema.js';
+import { checkOwnership, migrate, SCHEMA_VERSION } from './schema.js';
 import { storeError } from './errors.js';
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -376,6 +376,28 @@ async function withBusyRetry<T>(step: () => T, path: string): Promise<T> {
       if (!busy || attempt >= BUSY_RETRIES) throw storeError(error, path);
       await sleep(50 * attempt + Math.random() * 50);
     }
+  }
+}
+
+/**
+ * The store at `path` for reading only, if there is one of ours: never created, migrated or
+ * written, and nothing left beside it (shell completion peeks at IDs this way).
+ */
+export async function peekSqliteStore(path: string): Promise<SqliteStore | undefined> {
+  if (!existsSync(path)) return undefined;
+  // A store in use has its -wal beside it: join it read-only, creating nothing. Without one, a
+  // read-only connection would leave an empty -wal and -shm behind, while a writable one that
+  // cannot write (query_only) removes them on close and leaves the store exactly as it was.
+  const inUse = existsSync(`${path}-wal`);
+  const db = new Database(path, { readonly: inUse, fileMustExist: true, timeout: 1000, nativeBinding: NATIVE_BINDING });
+  try {
+    if (!inUse) db.pragma('query_only = ON');
+    checkOwnership(db, path);
+    if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) throw new Error('not migrated');
+    return new SqliteStore(db, path);
+  } catch {
+    db.close();
+    return undefined;
   }
 }
 
