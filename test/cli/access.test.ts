@@ -8,7 +8,7 @@
  * SQLite file (the documented store) so "unchanged" is checked without spending CLI runs.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { errorName, sandbox, type Result, type Sandbox, dumpStore } from '../helpers.js';
+import { errorName, sandbox, type Result, type Sandbox, dumpStore, ORGANIZATION } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // The catalogue's flag groups (reference/rights.tsv), in catalogue order.
@@ -54,22 +54,6 @@ const GATEWAY = [
   'RIGHT_GATEWAY_WRITE_SECRETS',
   'RIGHT_GATEWAY_READ_SECRETS',
   'RIGHT_GATEWAY_ALL',
-];
-const ORGANIZATION = [
-  'RIGHT_ORGANIZATION_INFO',
-  'RIGHT_ORGANIZATION_SETTINGS_BASIC',
-  'RIGHT_ORGANIZATION_SETTINGS_API_KEYS',
-  'RIGHT_ORGANIZATION_SETTINGS_MEMBERS',
-  'RIGHT_ORGANIZATION_DELETE',
-  'RIGHT_ORGANIZATION_PURGE',
-  'RIGHT_ORGANIZATION_APPLICATIONS_LIST',
-  'RIGHT_ORGANIZATION_APPLICATIONS_CREATE',
-  'RIGHT_ORGANIZATION_GATEWAYS_LIST',
-  'RIGHT_ORGANIZATION_GATEWAYS_CREATE',
-  'RIGHT_ORGANIZATION_CLIENTS_LIST',
-  'RIGHT_ORGANIZATION_CLIENTS_CREATE',
-  'RIGHT_ORGANIZATION_ADD_AS_COLLABORATOR',
-  'RIGHT_ORGANIZATION_ALL',
 ];
 /** Every right that has a `--right-*` flag, i.e. everything `orgs rights` can ever print. */
 const FLAG_RIGHTS = [...APPLICATION, ...CLIENT, ...GATEWAY, ...ORGANIZATION];

@@ -12,7 +12,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { errorName, sandbox, type Result, type Sandbox, dumpStore } from '../helpers.js';
+import { errorName, sandbox, type Result, type Sandbox, dumpStore, ORGANIZATION } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants.
@@ -21,23 +21,6 @@ const TOKEN = /^NNSXS\.([A-Z2-7]{39})\.([A-Z2-7]{52})$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const NOT_SHOWN_AGAIN = /(not|never) be shown again|cannot be shown again|can't be shown again|not be able to see/i;
 
-/** The organization group of reference/rights.tsv. */
-const ORGANIZATION = [
-  'RIGHT_ORGANIZATION_INFO',
-  'RIGHT_ORGANIZATION_SETTINGS_BASIC',
-  'RIGHT_ORGANIZATION_SETTINGS_API_KEYS',
-  'RIGHT_ORGANIZATION_SETTINGS_MEMBERS',
-  'RIGHT_ORGANIZATION_DELETE',
-  'RIGHT_ORGANIZATION_PURGE',
-  'RIGHT_ORGANIZATION_APPLICATIONS_LIST',
-  'RIGHT_ORGANIZATION_APPLICATIONS_CREATE',
-  'RIGHT_ORGANIZATION_GATEWAYS_LIST',
-  'RIGHT_ORGANIZATION_GATEWAYS_CREATE',
-  'RIGHT_ORGANIZATION_CLIENTS_LIST',
-  'RIGHT_ORGANIZATION_CLIENTS_CREATE',
-  'RIGHT_ORGANIZATION_ADD_AS_COLLABORATOR',
-  'RIGHT_ORGANIZATION_ALL',
-];
 const sorted = (names: readonly string[]) => [...names].sort();
 
 /** `RIGHT_ORGANIZATION_INFO` → `--right-organization-info`. */
