@@ -46,7 +46,14 @@ export class Session {
     }
   }
 
-  /** The caller as JSON: the user and whether it is an administrator, or the local administrator. */
+  write<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
+    return this.store.write((tx) => this.enter(tx, true, work));
+  }
+
+  /**
+   * The caller as JSON: a user (and whether an administrator), an API key and its organization,
+   * or the local administrator.
+   */
   whoami(): Promise<Record<string, unknown>> {
     return this.read(async ({ caller }) => {
       switch (caller.kind) {
@@ -58,10 +65,6 @@ export class Session {
           return { api_key_id: caller.key.id, organization_id: caller.key.organizationId };
       }
     });
-  }
-
-  write<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
-    return this.store.write((tx) => this.enter(tx, true, work));
   }
 
   private async enter<T>(tx: Transaction, writable: boolean, work: (scope: Scope) => Promise<T>): Promise<T> {
