@@ -8,6 +8,26 @@ import { Context } from './context.js';
 
 type Options = Record<string, any>;
 
+/** `orgs organizations create …` is `orgs create …`: the group name means nothing more. */
+export const GROUP_NAMES: ReadonlySet<string> = new Set(['organizations', 'organization', 'org', 'o']);
+/** Global options that take a value, to find the first word of the command after them. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--db', '--output-format']);
+
+/** Where the first word of the command line is, after the global options (-1: none). */
+export function firstWord(args: readonly string[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i++;
+    else if (!arg.startsWith('-')) return i;
+  }
+  return -1;
+}
+
+export function withoutGroupName(args: readonly string[]): string[] {
+  const at = firstWord(args);
+  return at >= 0 && GROUP_NAMES.has(args[at]!) ? [...args.slice(0, at), ...args.slice(at + 1)] : [...args];
+}
+
 /**
  * The top-level commands, built on demand: when the command line names one, only that one is
  * built (with its subcommands and their many flags); otherwise all are, for help and suggestions.
@@ -15,7 +35,9 @@ type Options = Record<string, any>;
 export class CommandTree {
   constructor(
     readonly program: Command,
-    private readonly only?: string,
+    private readonly only: string | undefined,
+    /** The program with every command, for what must know them all (shell completion). */
+    readonly everything: () => Command,
   ) {}
 
   add(usage: string, aliases: string[], configure: (command: Command) => unknown): void {

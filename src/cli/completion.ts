@@ -6,8 +6,7 @@
 import { homedir } from 'node:os';
 import { Argument, type Command, Option } from 'commander';
 import type { Transaction } from '../core/store.js';
-import { type CommandTree, examples } from './command.js';
-import { buildProgram, withoutGroupName } from './main.js';
+import { type CommandTree, examples, GROUP_NAMES, withoutGroupName } from './command.js';
 import { dbPathOf, readConfig } from './settings.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -17,12 +16,6 @@ const HIDDEN_COMMAND = '__complete';
 /** More candidates than this are no help in a prompt, and cost a slow store read. */
 const MAX_IDS = 200;
 const PAGE = 1000;
-
-/**
- * main.ts drops these before a command (`orgs org create` is `orgs create`); they are offered as
- * first words, as long as main's own rule still drops them.
- */
-const GROUP_NAMES = ['organizations', 'organization', 'org', 'o'];
 
 /** Which store IDs an option or argument of that name takes. */
 const ID_KINDS: Record<string, IdKind> = { 'organization-id': 'organizations', 'user-id': 'users' };
@@ -119,7 +112,7 @@ export function addCompletionCommands(tree: CommandTree): void {
       .allowExcessArguments()
       .action(async (words: string[]) => {
         try {
-          const lines = await candidates(words.length > 0 ? words : ['']);
+          const lines = await candidates(tree.everything(), words.length > 0 ? words : ['']);
           if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
         } catch {
           // Whatever fails, nothing may reach the user's prompt: no candidates, exit 0.
@@ -146,8 +139,7 @@ interface Position {
 }
 
 /** The candidates for the last of `words` (the command line after `orgs`), filtered by it. */
-async function candidates(words: string[]): Promise<string[]> {
-  const program = buildProgram();
+async function candidates(program: Command, words: string[]): Promise<string[]> {
   const prior = words.slice(0, -1);
   const current = words[words.length - 1]!;
   const withoutGroup = withoutGroupName(prior);
@@ -175,7 +167,7 @@ async function candidates(words: string[]): Promise<string[]> {
     // A group name is dropped once, before the first word only.
     const groups =
       command === program && withoutGroup.length === prior.length
-        ? GROUP_NAMES.filter((name) => withoutGroupName([...prior, name]).length === prior.length)
+        ? [...GROUP_NAMES].filter((name) => withoutGroupName([...prior, name]).length === prior.length)
         : [];
     return matching([...names, ...groups]);
   }

@@ -1,7 +1,7 @@
 /** The commander tree, and the one place where errors become a stderr line and an exit code. */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { CommandTree } from './command.js';
+import { CommandTree, firstWord, withoutGroupName } from './command.js';
 import { invalidArgument, OrgsError, toOrgsError } from '../core/errors.js';
 import { addApiKeyCommands } from './api-keys.js';
 import { addAuthCommands } from './auth.js';
@@ -11,26 +11,6 @@ import { addCompletionCommands } from './completion.js';
 import { addConfigCommands } from './config.js';
 import { addOrganizationCommands } from './organizations.js';
 import { addUserCommands } from './users.js';
-
-/** `orgs organizations create …` is `orgs create …`: the group name means nothing more. */
-const GROUP_NAMES = new Set(['organizations', 'organization', 'org', 'o']);
-/** Global options that take a value, to find the first word of the command after them. */
-const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--db', '--output-format']);
-
-/** Where the first word of the command line is, after the global options (-1: none). */
-function firstWord(args: readonly string[]): number {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i++;
-    else if (!arg.startsWith('-')) return i;
-  }
-  return -1;
-}
-
-export function withoutGroupName(args: readonly string[]): string[] {
-  const at = firstWord(args);
-  return at >= 0 && GROUP_NAMES.has(args[at]!) ? [...args.slice(0, at), ...args.slice(at + 1)] : [...args];
-}
 
 const REGISTRARS = [
   addOrganizationCommands,
@@ -57,7 +37,7 @@ function build(only: string | undefined): Command {
     .option('--db <path>', 'the store (default: $ORGS_DB, config key db, ~/.local/share/orgs/orgs.db)')
     .option('--output-format <format>', 'json (the default) or table (default: config key output-format)')
     .showSuggestionAfterError(true);
-  const tree = new CommandTree(program, only);
+  const tree = new CommandTree(program, only, () => build(undefined));
   for (const register of REGISTRARS) register(tree);
   configureRecursively(program);
   return program;
