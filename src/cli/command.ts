@@ -1,4 +1,7 @@
-/** The small pieces every command adapter shares: option parsers, the action wrapper. */
+/**
+ * What every command adapter shares: the first word of a command line, the command tree, option
+ * parsers, the action wrapper.
+ */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { FLAG_RIGHTS, flagName } from '../core/rights.js';
 import { invalidArgument } from '../core/errors.js';
