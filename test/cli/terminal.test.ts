@@ -1,7 +1,7 @@
 /** orgs in a real terminal (tmux): tables a person reads, coloured unless NO_COLOR says otherwise. */
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIN, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, errorName, sandbox, type Sandbox } from '../helpers.js';
 
 const hasTmux = (await execa('tmux', ['-V'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
 const socket = `orgs-test-${process.pid}`;
@@ -19,8 +19,17 @@ afterAll(async () => {
   s.cleanup();
 });
 
-/** Runs `orgs …args` in a new 100×20 tmux window and returns the screen once the command is done. */
-async function screen(args: string[], env: Record<string, string> = {}, escapes = false): Promise<string> {
+interface TerminalRun {
+  env?: Record<string, string>;
+  /** Keep colour escapes in the captured screen. */
+  escapes?: boolean;
+  /** Keys to type once the screen shows `when` (an answer to a prompt). */
+  answer?: { when: string; keys: string[] };
+}
+
+/** Runs `orgs …args` in a new 100×20 tmux window; the screen and exit code once it is done. */
+async function terminal(args: string[], run: TerminalRun = {}): Promise<{ screen: string; exitCode: number }> {
+  const env = run.env ?? {};
   const name = `w${Math.random().toString(36).slice(2, 8)}`;
   // The sandbox's NO_COLOR is for pipes; here it is set only when a test says so.
   const { NO_COLOR: _, ...store } = s.env;
@@ -28,18 +37,27 @@ async function screen(args: string[], env: Record<string, string> = {}, escapes 
     .map(([k, v]) => `${k}='${v}'`)
     .join(' ');
   const unset = 'NO_COLOR' in env ? '' : '-u NO_COLOR';
-  const command = `env ${unset} ${vars} node ${BIN} ${args.join(' ')}; echo '[done]'; sleep 60`;
+  const command = `env ${unset} ${vars} node ${BIN} ${args.join(' ')}; echo "[exit $?]"; sleep 60`;
   await tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '20', command);
+  let answered = false;
   for (let i = 0; i < 100; i++) {
-    const { stdout } = await tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name);
-    if (stdout.includes('[done]')) {
+    const { stdout } = await tmux('capture-pane', '-p', ...(run.escapes ? ['-e'] : []), '-t', name);
+    const done = /\[exit (\d+)\]/.exec(stdout);
+    if (done) {
       await tmux('kill-session', '-t', name);
-      return stdout.slice(0, stdout.indexOf('[done]')).trimEnd();
+      return { screen: stdout.slice(0, done.index).trimEnd(), exitCode: Number(done[1]) };
+    }
+    if (run.answer && !answered && stdout.includes(run.answer.when)) {
+      await tmux('send-keys', '-t', name, ...run.answer.keys);
+      answered = true;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the command did not finish in the terminal');
 }
+
+const screen = async (args: string[], env: Record<string, string> = {}, escapes = false) =>
+  (await terminal(args, { env, escapes })).screen;
 
 describe.skipIf(!hasTmux)('in a terminal', () => {
   test('orgs list --output-format table shows aligned columns', async () => {
@@ -68,5 +86,41 @@ describe.skipIf(!hasTmux)('in a terminal', () => {
     const json = await screen(['list'], {}, true);
     expect(json).not.toMatch(/\u001b\[(1|36)m/);
     expect(json).toContain('"organization_id": "org1"');
+  });
+
+  test('purge asks on a terminal: y purges, anything else keeps the organization', async () => {
+    await s.ok(['create', 'gone', '--user-id', 'user1']);
+    await s.ok(['create', 'kept', '--user-id', 'user1']);
+    const question = 'Purge organization';
+    const no = await terminal(['purge', 'kept'], { answer: { when: '[y/N]', keys: ['n', 'Enter'] } });
+    expect(no.screen).toContain(question);
+    expect(no.exitCode).toBe(5);
+    expect(no.screen).toContain('error:cli:no_confirmation (not confirmed)');
+    const yes = await terminal(['purge', 'gone'], { answer: { when: '[y/N]', keys: ['y', 'Enter'] } });
+    expect(yes.exitCode).toBe(0);
+    const left = (await s.ok(['list'])).json.map((o: { ids: { organization_id: string } }) => o.ids.organization_id);
+    expect(left).toContain('kept');
+    expect(left).not.toContain('gone');
+  });
+
+  test('deleting the API key the login uses asks first; without a terminal it needs --force', async () => {
+    const created = await s.ok(['api-keys', 'create', 'org1', '--right-organization-all']);
+    const { id, key } = created.json as { id: string; key: string };
+    await s.ok(['login', '--api-key', key]);
+    try {
+      const no = await terminal(['api-keys', 'delete', 'org1', id], {
+        answer: { when: '[y/N]', keys: ['n', 'Enter'] },
+      });
+      expect(no.screen).toContain(`API key ${id} is the one orgs login uses`);
+      expect(no.exitCode).toBe(5);
+      expect((await s.ok(['whoami'])).json).toEqual({ api_key_id: id, organization_id: 'org1' });
+      const piped = await s.run(['api-keys', 'delete', 'org1', id]);
+      expect(piped.exitCode).toBe(5);
+      expect(errorName(piped)).toBe('no_confirmation');
+      await s.ok(['api-keys', 'delete', 'org1', id, '--force']);
+      expect((await s.run(['whoami'])).exitCode).toBe(4);
+    } finally {
+      await s.ok(['logout']);
+    }
   });
 });
