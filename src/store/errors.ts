@@ -4,7 +4,10 @@ import { failedPrecondition, internal, type OrgsError, permissionDenied } from '
 export function storeError(error: unknown, path: string): OrgsError {
   const code = (error as { code?: string }).code ?? '';
   const message = error instanceof Error ? error.message : String(error);
-  switch (code) {
+  // Extended result codes (SQLITE_READONLY_DBMOVED, SQLITE_CORRUPT_VTAB, …) mean what their
+  // primary code means.
+  const primary = code.startsWith('SQLITE_') ? code.split('_').slice(0, 2).join('_') : code;
+  switch (primary) {
     case 'SQLITE_NOTADB':
       return failedPrecondition(
         'store',
@@ -22,7 +25,6 @@ export function storeError(error: unknown, path: string): OrgsError {
     case 'EPERM':
     case 'EROFS':
     case 'SQLITE_CANTOPEN':
-    case 'SQLITE_READONLY_DIRECTORY':
       return permissionDenied(
         'store',
         'store_not_writable',
