@@ -86,6 +86,9 @@ export class Session {
             `the caller's user ID ${validate.quote(identity.userId)} is invalid`,
           );
         }
+        // A registered caller costs one lookup; the namespace is consulted only for a newcomer.
+        const user = await scope.tx.getUser(identity.userId);
+        if (user) return { kind: 'user', user };
         if ((await scope.tx.accountKind(identity.userId)) === 'organization') {
           throw unauthenticated('auth', 'caller_is_organization', `${identity.userId} is an organization, not a user`);
         }
