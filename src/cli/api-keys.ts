@@ -1,7 +1,15 @@
 /** `orgs api-keys list|get|create|set|delete`: organization API keys. */
 import type { Command } from 'commander';
-import { action, addRightFlags, type CommandTree, either, rightsFrom, examples } from './command.js';
-import { organizationIdOption, pagingOptions } from './organizations.js';
+import {
+  action,
+  addRightFlags,
+  type CommandTree,
+  either,
+  rightsFrom,
+  examples,
+  organizationIdOption,
+  pagingOptions,
+} from './command.js';
 import type { Context } from './context.js';
 import { note } from './output.js';
 import { confirm } from './prompt.js';

@@ -1,7 +1,15 @@
 /** `orgs collaborators list|get|set|delete`: who is in an organization, with which rights. */
 import type { Command } from 'commander';
-import { action, addRightFlags, type CommandTree, either, rightsFrom, examples } from './command.js';
-import { organizationIdOption, pagingOptions } from './organizations.js';
+import {
+  action,
+  addRightFlags,
+  type CommandTree,
+  either,
+  rightsFrom,
+  examples,
+  organizationIdOption,
+  pagingOptions,
+} from './command.js';
 
 export function addCollaboratorCommands(tree: CommandTree): void {
   tree.add('collaborators', ['collaborator', 'members', 'member'], addSubcommands);

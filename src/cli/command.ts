@@ -71,6 +71,18 @@ export function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 }
 
+export const organizationIdOption = () => new Option('--organization-id <id>', 'the organization ID');
+
+/** --limit and --page, as every listing takes them. */
+export const pageOptions = (command: Command) =>
+  command
+    .option('--limit <n>', 'results per page (at most 1000)', integer, 50)
+    .option('--page <n>', 'page of results, from 1', integer, 1);
+
+/** --limit, --page and --order; shell completion reads the fields off this description. */
+export const pagingOptions = (command: Command, orders: string) =>
+  pageOptions(command).option('--order <field>', `order by ${orders}; a leading - reverses`);
+
 export function integer(value: string): number {
   if (!/^\d{1,15}$/.test(value)) throw new InvalidArgumentError('expected a whole number.');
   return Number(value);

@@ -1,5 +1,4 @@
 /** The organization commands: create, list, search, get, set, delete, restore, purge. */
-import { type Command, Option } from 'commander';
 import { OrgsError } from '../core/errors.js';
 import * as validate from '../core/validate.js';
 import { confirm } from './prompt.js';
@@ -9,18 +8,12 @@ import {
   type CommandTree,
   collect,
   either,
-  integer,
   keyValues,
   selectedFields,
   examples,
+  organizationIdOption,
+  pagingOptions,
 } from './command.js';
-
-export const organizationIdOption = () => new Option('--organization-id <id>', 'the organization ID');
-export const pagingOptions = (command: Command, orders: string) =>
-  command
-    .option('--limit <n>', 'results per page (at most 1000)', integer, 50)
-    .option('--page <n>', 'page of results, from 1', integer, 1)
-    .option('--order <field>', `order by ${orders}; a leading - reverses`);
 
 export function addOrganizationCommands(tree: CommandTree): void {
   tree.add('create [organization-id]', ['add', 'register'], (command) =>

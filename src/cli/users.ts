@@ -1,6 +1,6 @@
 /** `orgs users create|list|get|set|delete`: the users of the local registry. */
 import type { Command } from 'commander';
-import { action, type CommandTree, either, integer, examples } from './command.js';
+import { action, type CommandTree, either, examples, pageOptions } from './command.js';
 
 export function addUserCommands(tree: CommandTree): void {
   tree.add('users', ['user'], addSubcommands);
@@ -43,19 +43,18 @@ function addSubcommands(group: Command): void {
       }),
     );
 
-  group
-    .command('list')
-    .alias('ls')
-    .summary('list users (administrators only)')
-    .description('List the registered users. Administrators only.')
-    .addHelpText('after', examples('orgs users list'))
-    .option('--limit <n>', 'results per page (at most 1000)', integer, 50)
-    .option('--page <n>', 'page of results, from 1', integer, 1)
-    .action(
-      action(async (ctx, _args, options) => {
-        await ctx.output.printListing(await (await ctx.users()).list({ limit: options.limit, page: options.page }));
-      }),
-    );
+  pageOptions(
+    group
+      .command('list')
+      .alias('ls')
+      .summary('list users (administrators only)')
+      .description('List the registered users. Administrators only.')
+      .addHelpText('after', examples('orgs users list')),
+  ).action(
+    action(async (ctx, _args, options) => {
+      await ctx.output.printListing(await (await ctx.users()).list({ limit: options.limit, page: options.page }));
+    }),
+  );
 
   userIdOption(
     group
