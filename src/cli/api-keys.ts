@@ -13,7 +13,6 @@ import {
 import type { Context } from './context.js';
 import { note } from './output.js';
 import { confirm } from './prompt.js';
-import { readConfig } from './settings.js';
 
 type Options = Record<string, any>;
 
@@ -183,7 +182,7 @@ function addSubcommands(group: Command): void {
 
 /** The ID of the API key that `orgs login --api-key` stored, if any. */
 async function loginKeyId(ctx: Context): Promise<string | undefined> {
-  const stored = readConfig(ctx.env)['api-key'];
+  const stored = ctx.config['api-key'];
   if (typeof stored !== 'string') return undefined;
   const { parseToken } = await import('../core/tokens.js');
   return parseToken(stored)?.id;

@@ -5,7 +5,7 @@ import { invalidArgument } from '../core/errors.js';
 import { action, type CommandTree, examples } from './command.js';
 
 import type { Context } from './context.js';
-import { configPath, dbPathOf, LOGIN_KEYS, openConf, readConfig, SETTABLE_KEYS } from './settings.js';
+import { configPath, dbPathOf, LOGIN_KEYS, openConf, SETTABLE_KEYS } from './settings.js';
 
 const DEFAULTS: Record<string, string> = {
   'output-format': 'json',
@@ -31,7 +31,7 @@ function knownKey(key: string): string {
  */
 async function effective(ctx: Context): Promise<Record<string, string>> {
   const { describeToken } = await import('../core/tokens.js');
-  const config = readConfig(ctx.env);
+  const config = ctx.config;
   const values: Record<string, string> = { db: dbPathOf(ctx.flags, ctx.env, config), ...DEFAULTS };
   for (const [key, value] of Object.entries(config)) {
     if (typeof value === 'string' && key !== 'db') values[key] = key === 'api-key' ? describeToken(value) : value;

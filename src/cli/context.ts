@@ -9,7 +9,7 @@ import type { UserService } from '../core/users.js';
 import { Session } from '../core/session.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import { Output } from './output.js';
-import { resolveSettings, type Settings } from './settings.js';
+import { type ConfigValues, outputFormatOf, readConfig, resolveSettings, type Settings } from './settings.js';
 
 export interface GlobalFlags {
   db?: string;
@@ -17,6 +17,7 @@ export interface GlobalFlags {
 }
 
 export class Context {
+  private cachedConfig?: ConfigValues;
   private cachedSettings?: Settings;
   private openedStore?: SqliteStore;
   private cachedSession?: Session;
@@ -27,8 +28,14 @@ export class Context {
     readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
+  /** The configuration file's values, read once. */
+  get config(): ConfigValues {
+    this.cachedConfig ??= readConfig(this.env);
+    return this.cachedConfig;
+  }
+
   get settings(): Settings {
-    this.cachedSettings ??= resolveSettings(this.flags, this.env);
+    this.cachedSettings ??= resolveSettings(this.flags, this.env, this.config);
     return this.cachedSettings;
   }
 
@@ -42,7 +49,9 @@ export class Context {
   }
 
   get output(): Output {
-    this.cachedOutput ??= new Output(this.settings.outputFormat, this.env);
+    // Only the output format, not every setting: `orgs config list` must work even when another
+    // configured value is wrong, so that it can be seen and fixed.
+    this.cachedOutput ??= new Output(outputFormatOf(this.flags, this.config), this.env);
     return this.cachedOutput;
   }
 

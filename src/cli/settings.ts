@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDuration } from '../core/duration.js';
-import { invalidArgument } from '../core/errors.js';
+import { invalidArgument, OrgsError } from '../core/errors.js';
 import { DEFAULT_RESTORE_WINDOW_MS } from '../core/organizations.js';
 import type { Identity } from '../core/session.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output.js';
@@ -83,8 +83,18 @@ function configured(config: ConfigValues, key: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string')
     throw invalidArgument('config', 'invalid_config', `config key ${key} must be a string`);
-  SETTABLE_KEYS[key]?.(value);
+  try {
+    SETTABLE_KEYS[key]?.(value);
+  } catch (error) {
+    throw error instanceof OrgsError ? error.within(`config key ${key} (fix it with orgs config set or unset)`) : error;
+  }
   return value;
+}
+
+/** --output-format, else config key output-format, else JSON. */
+export function outputFormatOf(flags: { outputFormat?: string }, config: ConfigValues): OutputFormat {
+  if (flags.outputFormat !== undefined) SETTABLE_KEYS['output-format']!(flags.outputFormat);
+  return (flags.outputFormat ?? configured(config, 'output-format') ?? 'json') as OutputFormat;
 }
 
 /** The store: --db, else ORGS_DB, else config key db, else the default. */
@@ -105,12 +115,11 @@ export function resolveSettings(
   config: ConfigValues = readConfig(env),
 ): Settings {
   const restoreWindow = configured(config, 'restore-window');
-  if (flags.outputFormat !== undefined) SETTABLE_KEYS['output-format']!(flags.outputFormat);
   return {
     dbPath: dbPathOf(flags, env, config),
     identity: identityOf(env, config),
     restoreWindowMs: restoreWindow === undefined ? DEFAULT_RESTORE_WINDOW_MS : parseDuration(restoreWindow),
-    outputFormat: (flags.outputFormat ?? configured(config, 'output-format') ?? 'json') as OutputFormat,
+    outputFormat: outputFormatOf(flags, config),
   };
 }
 

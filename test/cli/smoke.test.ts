@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { errorName, sandbox, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
@@ -24,4 +26,16 @@ test('an invalid ID is one error line and exit 2', async () => {
 test('config get db names the store in effect: --db, else ORGS_DB', async () => {
   expect((await s.ok(['config', 'get', 'db'])).stdout).toBe(`${s.db}\n`);
   expect((await s.ok(['--db', '/tmp/elsewhere.db', 'config', 'get', 'db'])).stdout).toBe('/tmp/elsewhere.db\n');
+});
+
+test('a bad hand-edited setting is named by every command, yet config list still shows it to fix', async () => {
+  mkdirSync(s.configDir, { recursive: true });
+  writeFileSync(join(s.configDir, 'config.json'), '{"restore-window":"banana"}');
+  const listed = await s.ok(['config', 'list']);
+  expect(listed.json['restore-window']).toBe('banana');
+  const refused = await s.run(['list']);
+  expect(refused.exitCode).toBe(2);
+  expect(refused.stderr).toContain('config key restore-window');
+  await s.ok(['config', 'unset', 'restore-window']);
+  await s.ok(['list']);
 });
