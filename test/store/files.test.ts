@@ -1,6 +1,6 @@
 /** Store files that are not what they should be: each refused with one line, and left untouched. */
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
@@ -9,6 +9,7 @@ import { APPLICATION_ID } from '../../src/store/migrations.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { BIN, errorName, sandbox, type Sandbox } from '../helpers.js';
 
+const REPO = resolve(import.meta.dirname, '..', '..');
 const FIXTURE = resolve(import.meta.dirname, '..', 'fixtures', 'schema-v1.db');
 const FIXTURE_KEY = readFileSync(resolve(import.meta.dirname, '..', 'fixtures', 'schema-v1.key'), 'utf8').trim();
 
@@ -115,11 +116,29 @@ describe('files that are not an orgs store', () => {
   });
 });
 
-// Permissions do not bind root, so these run the CLI as nobody when the tests run as root.
+// Permissions do not bind root, so these run the CLI as nobody when the tests run as root. The
+// checkout may sit in a folder nobody cannot enter (mktemp -d makes 0700 ones), so nobody runs
+// a copy of what `orgs list` needs: the launcher, the bundle and the SQLite addon.
 const asNobody = process.getuid?.() === 0;
+
+function copyForNobody(): string {
+  chmodSync(s.dir, 0o755);
+  const root = join(s.dir, 'orgs');
+  const addon = join('node_modules', 'better-sqlite3');
+  for (const part of [
+    'bin',
+    'dist',
+    join(addon, 'package.json'),
+    join(addon, 'build', 'Release', 'better_sqlite3.node'),
+  ]) {
+    cpSync(join(REPO, part), join(root, part), { recursive: true });
+  }
+  return join(root, 'bin', 'orgs.js');
+}
+
 const runAs = (args: string[]) =>
   asNobody
-    ? execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', BIN, ...args], {
+    ? execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', copyForNobody(), ...args], {
         reject: false,
         env: { ORGS_CONFIG_DIR: join(s.dir, 'config') },
       })
