@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa, type Options } from 'execa';
+import { expect } from 'vitest';
 
 export const BIN = resolve(import.meta.dirname, '..', 'bin', 'orgs.js');
 
@@ -74,6 +75,39 @@ export function errorName(result: Result): string {
   const match = /^error:[a-z_/]+:([a-z_]+) \(.*\)$/.exec(lines[lines.length - 1] ?? '');
   if (!match) throw new Error(`not an error line: ${JSON.stringify(result.stderr)}`);
   return match[1]!;
+}
+
+/**
+ * A failure as the contract has it: exactly `exitCode` (never "some non-zero code": an internal
+ * error is exit 1), nothing on stdout, exactly one `error:<namespace>:<name> (<message>)` line on
+ * stderr and no stack trace; the name too when given. Returns the name.
+ */
+export function expectError(result: Result, exitCode: number, name?: string): string {
+  expect(result.exitCode, `stderr: ${result.stderr}`).toBe(exitCode);
+  expect(result.stdout, 'nothing on stdout').toBe('');
+  expect(result.stderr.trimEnd().split('\n'), 'exactly one stderr line').toHaveLength(1);
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+  const actual = errorName(result);
+  if (name !== undefined) expect(actual).toBe(name);
+  return actual;
+}
+
+/**
+ * Runs a command that must fail as the contract says (see expectError) and leave the sandbox's
+ * store exactly as it was.
+ */
+export async function expectFails(
+  s: Sandbox,
+  args: string[],
+  exitCode: number,
+  name?: string,
+  options?: Parameters<Sandbox['run']>[1],
+): Promise<Result> {
+  const before = dumpStore(s.db);
+  const result = await s.run(args, options);
+  expectError(result, exitCode, name);
+  expect(dumpStore(s.db), `orgs ${args.join(' ')} left the store unchanged`).toEqual(before);
+  return result;
 }
 
 /**
