@@ -23,6 +23,8 @@ export class Output {
 
   async printListing(listing: Listing<unknown>): Promise<void> {
     await this.print(listing.items);
+    // Hints about results that nobody reads (`orgs list | head -1`) would only be noise.
+    if (stdout.gone) return;
     if (listing.items.length === 0 && this.format === 'table') note('no results');
     if (listing.next) note(`more results: --limit=${listing.next.limit} --page=${listing.next.page}`);
   }
