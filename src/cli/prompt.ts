@@ -7,7 +7,7 @@ import { stderr } from './streams.js';
  * (exit 130), Ctrl-D (no answer at all) is not a yes.
  */
 export async function confirm(question: string): Promise<void> {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+  if (!process.stdin.isTTY || !stderr.isTTY) {
     throw failedPrecondition('cli', 'no_confirmation', 'confirmation needed and no terminal to ask on; add --force');
   }
   const { createInterface } = await import('node:readline');
