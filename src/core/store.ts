@@ -18,8 +18,16 @@ export interface OrganizationQuery extends Page {
   deleted: boolean;
   /** Only organizations this user is a member of. */
   memberOf?: string;
+  /**
+   * Given with `memberOf`: the organization is readable (beyond its ID and name) only where that
+   * member's stored rights include one of these. Unset: every organization is readable.
+   */
+  readableWith?: readonly string[];
   order: { field: OrganizationOrderField; direction: SortDirection };
-  /** Substring filters, all of which must match (case-insensitive). */
+  /**
+   * Substring filters, all of which must match, ignoring case (Unicode-aware, the same rule for
+   * every length). The description and attributes are searched only where readable.
+   */
   idContains?: string;
   nameContains?: string;
   descriptionContains?: string;
@@ -28,6 +36,9 @@ export interface OrganizationQuery extends Page {
   /** Each key must be present with a value containing the given text. */
   attributesContain?: ReadonlyArray<readonly [string, string]>;
 }
+
+/** An organization in a listing, and whether the caller may read more of it than the public fields. */
+export type ListedOrganization = Organization & { readable: boolean };
 
 export type ApiKeyOrderField = 'api_key_id' | 'name' | 'created_at' | 'expires_at';
 
@@ -47,7 +58,7 @@ export interface Transaction {
   updateOrganization(organization: Organization): Promise<void>;
   /** Removes the organization, its memberships and API keys, and frees its ID. */
   purgeOrganization(id: string): Promise<void>;
-  listOrganizations(query: OrganizationQuery): Promise<Organization[]>;
+  listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]>;
 
   getUser(id: string): Promise<User | undefined>;
   insertUser(user: User): Promise<void>;

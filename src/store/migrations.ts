@@ -98,4 +98,32 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO organizations_search (rowid, id, name, description) VALUES (new.pk, new.id, new.name, new.description);
   END;
   `,
+
+  // 3: the trigram index holds text folded by orgs_fold (src/store/fold.ts), the function the
+  // short searches use too, so that both agree for every length and script; FTS5's own folding
+  // (ASCII for LIKE, its own tables for trigrams) is off. Contentless: a row is deleted by rowid,
+  // whatever its text was folded to when indexed.
+  `
+  DROP TRIGGER organizations_search_insert;
+  DROP TRIGGER organizations_search_delete;
+  DROP TRIGGER organizations_search_update;
+  DROP TABLE organizations_search;
+  CREATE VIRTUAL TABLE organizations_search USING fts5 (
+    id, name, description, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
+  );
+  INSERT INTO organizations_search (rowid, id, name, description)
+    SELECT pk, orgs_fold(id), orgs_fold(name), orgs_fold(description) FROM organizations;
+  CREATE TRIGGER organizations_search_insert AFTER INSERT ON organizations BEGIN
+    INSERT INTO organizations_search (rowid, id, name, description)
+      VALUES (new.pk, orgs_fold(new.id), orgs_fold(new.name), orgs_fold(new.description));
+  END;
+  CREATE TRIGGER organizations_search_delete AFTER DELETE ON organizations BEGIN
+    DELETE FROM organizations_search WHERE rowid = old.pk;
+  END;
+  CREATE TRIGGER organizations_search_update AFTER UPDATE OF id, name, description ON organizations BEGIN
+    DELETE FROM organizations_search WHERE rowid = old.pk;
+    INSERT INTO organizations_search (rowid, id, name, description)
+      VALUES (new.pk, orgs_fold(new.id), orgs_fold(new.name), orgs_fold(new.description));
+  END;
+  `,
 ];

@@ -6,7 +6,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { internal, OrgsError } from '../core/errors.js';
 import type { AccountKind, ApiKey, Membership, Organization, User } from '../core/model.js';
-import type { ApiKeyQuery, OrganizationQuery, Store, Transaction, UserQuery } from '../core/store.js';
+import type {
+  ApiKeyQuery,
+  ListedOrganization,
+  OrganizationQuery,
+  Store,
+  Transaction,
+  UserQuery,
+} from '../core/store.js';
+import { fold, FOLD_FUNCTION, registerFold } from './fold.js';
 import { checkOwnership, migrate, SCHEMA_VERSION } from './schema.js';
 import { storeError } from './errors.js';
 
@@ -114,9 +122,6 @@ const apiKeyParams = (k: ApiKey) => ({
   expires_at: k.expiresAt ?? null,
 });
 
-/** `%` and `_` are LIKE wildcards; searched text is matched literally. */
-const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 const ORGANIZATION_ORDER_COLUMNS = { organization_id: 'id', name: 'name', created_at: 'created_at' } as const;
 const API_KEY_ORDER_COLUMNS = {
   api_key_id: 'id',
@@ -124,6 +129,77 @@ const API_KEY_ORDER_COLUMNS = {
   created_at: 'created_at',
   expires_at: 'expires_at',
 } as const;
+
+/** Searches this long (folded, in characters) or longer are answered by the trigram index. */
+const INDEXED_LENGTH = 3;
+
+/**
+ * The SQL of a listing; tests read its query plan. A filter matches where the folded column
+ * contains the folded text (src/store/fold.ts): through the trigram index, which holds folded
+ * text, from three characters on, by a scan below that. Columns beyond the ID and name are
+ * searched only where the caller may read them (`readable`, from the caller's membership).
+ */
+export function organizationListing(query: OrganizationQuery): { sql: string; params: unknown[] } {
+  // Parameters are pushed in the order their `?` appear in the text.
+  const params: unknown[] = [];
+  let readable: (() => string) | undefined;
+  if (query.readableWith !== undefined) {
+    if (query.memberOf === undefined) throw internal('store', 'readable_without_member', 'readableWith needs memberOf');
+    const rights = JSON.stringify(query.readableWith);
+    readable = () => {
+      params.push(rights);
+      return 'EXISTS (SELECT 1 FROM json_each(m.rights) AS r WHERE r.value IN (SELECT value FROM json_each(?)))';
+    };
+  }
+  const onlyReadable = (condition: () => string) => (readable ? `(${readable()} AND ${condition()})` : condition());
+
+  let sql = `SELECT o.*, ${readable ? readable() : '1'} AS readable FROM organizations AS o`;
+  if (query.memberOf !== undefined) {
+    sql += ' JOIN memberships AS m ON m.organization_id = o.id AND m.user_id = ?';
+    params.push(query.memberOf);
+  }
+  const where = [query.deleted ? 'o.deleted_at IS NOT NULL' : 'o.deleted_at IS NULL'];
+
+  const contains = (columns: readonly string[], folded: string) => () => {
+    if ([...folded].length >= INDEXED_LENGTH) {
+      params.push(`{${columns.join(' ')}} : "${folded.replaceAll('"', '""')}"`);
+      return 'o.pk IN (SELECT rowid FROM organizations_search WHERE organizations_search MATCH ?)';
+    }
+    params.push(...columns.map(() => folded));
+    return `(${columns.map((c) => `instr(${FOLD_FUNCTION}(o.${c}), ?) > 0`).join(' OR ')})`;
+  };
+  /** The text in any of the public columns, or in a readable column of the others. */
+  const filter = (text: string | undefined, publicColumns: readonly string[], readableColumns: readonly string[]) => {
+    if (text === undefined) return;
+    const folded = fold(text);
+    if (!readable) {
+      where.push(contains([...publicColumns, ...readableColumns], folded)());
+      return;
+    }
+    const alternatives: string[] = [];
+    if (publicColumns.length > 0) alternatives.push(contains(publicColumns, folded)());
+    if (readableColumns.length > 0) alternatives.push(onlyReadable(contains(readableColumns, folded)));
+    where.push(alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' OR ')})`);
+  };
+  filter(query.idContains, ['id'], []);
+  filter(query.nameContains, ['name'], []);
+  filter(query.descriptionContains, [], ['description']);
+  filter(query.query, ['id', 'name'], ['description']);
+  for (const [key, value] of query.attributesContain ?? []) {
+    where.push(
+      onlyReadable(() => {
+        params.push(key, fold(value));
+        return `EXISTS (SELECT 1 FROM json_each(o.attributes) AS a WHERE a.key = ? AND instr(${FOLD_FUNCTION}(a.value), ?) > 0)`;
+      }),
+    );
+  }
+  const column = ORGANIZATION_ORDER_COLUMNS[query.order.field];
+  const direction = query.order.direction === 'desc' ? 'DESC' : 'ASC';
+  const orderBy = column === 'id' ? `o.id ${direction}` : `o.${column} ${direction}, o.id ${direction}`;
+  sql += ` WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
+  params.push(query.limit, query.offset);
+  return { sql, params };
+}
 
 class SqliteTransaction implements Transaction {
   private readonly statements = new Map<string, Database.Statement>();
@@ -170,43 +246,10 @@ class SqliteTransaction implements Transaction {
     this.stmt(`DELETE FROM accounts WHERE id = ? AND kind = 'organization'`).run(id);
   }
 
-  async listOrganizations(query: OrganizationQuery): Promise<Organization[]> {
-    const where: string[] = [query.deleted ? 'o.deleted_at IS NOT NULL' : 'o.deleted_at IS NULL'];
-    const params: unknown[] = [];
-    if (query.memberOf !== undefined) {
-      where.push('o.id IN (SELECT organization_id FROM memberships WHERE user_id = ?)');
-      params.push(query.memberOf);
-    }
-    // Substrings of three characters or more are found through the trigram index; shorter ones
-    // cannot be, and are matched by LIKE.
-    const indexed: string[] = [];
-    const contains = (columns: string[], text: string | undefined) => {
-      if (text === undefined) return;
-      if ([...text].length >= 3) {
-        indexed.push(`{${columns.join(' ')}} : "${text.replaceAll('"', '""')}"`);
-        return;
-      }
-      where.push(`(${columns.map((c) => `o.${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
-      params.push(...columns.map(() => likeContains(text)));
-    };
-    contains(['id'], query.idContains);
-    contains(['name'], query.nameContains);
-    contains(['description'], query.descriptionContains);
-    contains(['id', 'name', 'description'], query.query);
-    if (indexed.length > 0) {
-      where.push('o.pk IN (SELECT rowid FROM organizations_search WHERE organizations_search MATCH ?)');
-      params.push(indexed.join(' AND '));
-    }
-    for (const [key, value] of query.attributesContain ?? []) {
-      where.push(`EXISTS (SELECT 1 FROM json_each(o.attributes) AS a WHERE a.key = ? AND a.value LIKE ? ESCAPE '\\')`);
-      params.push(key, likeContains(value));
-    }
-    const column = ORGANIZATION_ORDER_COLUMNS[query.order.field];
-    const direction = query.order.direction === 'desc' ? 'DESC' : 'ASC';
-    const orderBy = column === 'id' ? `o.id ${direction}` : `o.${column} ${direction}, o.id ${direction}`;
-    const sql = `SELECT o.* FROM organizations AS o WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
-    const rows = this.stmt(sql).all(...params, query.limit, query.offset) as OrganizationRow[];
-    return rows.map(toOrganization);
+  async listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]> {
+    const { sql, params } = organizationListing(query);
+    const rows = this.stmt(sql).all(...params) as Array<OrganizationRow & { readable: number }>;
+    return rows.map((row) => ({ ...toOrganization(row), readable: row.readable === 1 }));
   }
 
   async getUser(id: string): Promise<User | undefined> {
@@ -391,6 +434,7 @@ export async function peekSqliteStore(path: string): Promise<SqliteStore | undef
   const inUse = existsSync(`${path}-wal`);
   const db = new Database(path, { readonly: inUse, fileMustExist: true, timeout: 1000, nativeBinding: NATIVE_BINDING });
   try {
+    registerFold(db);
     if (!inUse) db.pragma('query_only = ON');
     checkOwnership(db, path);
     if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) throw new Error('not migrated');
@@ -410,6 +454,7 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
     closeSync(openSync(path, 'a', 0o600));
     const opened = new Database(path, { nativeBinding: NATIVE_BINDING });
     db = opened;
+    registerFold(opened);
     opened.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Nothing is written before the file is known to be ours.
     await withBusyRetry(() => checkOwnership(opened, path), path);

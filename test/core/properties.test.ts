@@ -526,6 +526,7 @@ function expected(
       const t = keyOf(op, tokens);
       const key = t && s.keys.find((k) => k.id === t.id);
       if (!key || key.organizationId !== op.org) return deny('no such key in the organization');
+      if (!subset(oracleExpand(key.rights), held)) return deny('key holds rights the caller does not');
       if (op.op === 'key-delete') return { ok: true, why: '' };
       if (op.rights === undefined && op.name === undefined) return deny('nothing to set');
       if (op.rights !== undefined && op.rights.length === 0) return deny('no rights');
