@@ -70,7 +70,7 @@ export function sandbox(): Sandbox {
 }
 
 /** A stderr of exactly one error line, `error:<namespace>:<name> (…)`; returns the name. */
-export function errorName(result: Result): string {
+export function errorName(result: Pick<Result, 'stderr'>): string {
   const lines = result.stderr.trimEnd().split('\n');
   const match = /^error:[a-z_/]+:([a-z_]+) \(.*\)$/.exec(lines[lines.length - 1] ?? '');
   if (!match) throw new Error(`not an error line: ${JSON.stringify(result.stderr)}`);
@@ -82,7 +82,11 @@ export function errorName(result: Result): string {
  * error is exit 1), nothing on stdout, exactly one `error:<namespace>:<name> (<message>)` line on
  * stderr and no stack trace; the name too when given. Returns the name.
  */
-export function expectError(result: Result, exitCode: number, name?: string): string {
+export function expectError(
+  result: { stdout: string; stderr: string; exitCode?: number | undefined },
+  exitCode: number,
+  name?: string,
+): string {
   expect(result.exitCode, `stderr: ${result.stderr}`).toBe(exitCode);
   expect(result.stdout, 'nothing on stdout').toBe('');
   expect(result.stderr.trimEnd().split('\n'), 'exactly one stderr line').toHaveLength(1);

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BIN, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, expectError, expectFails, sandbox, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -62,11 +62,8 @@ describe('orgs completion', () => {
   });
 
   test('an unknown or missing shell is a usage error', async () => {
-    for (const args of [['completion', 'tcsh'], ['completion']]) {
-      const result = await s.run(args);
-      expect(result.exitCode).toBe(2);
-      expect(result.stdout).toBe('');
-    }
+    expectError(await s.run(['completion', 'tcsh']), 2, 'invalid_argument');
+    expectError(await s.run(['completion']), 2, 'missing_argument');
   });
 
   test('help lists completion but not the hidden command', async () => {
@@ -230,7 +227,7 @@ describe('orgs __complete', () => {
     const before = snapshot(s.dir);
     for (const file of [text, foreign, s.dir]) expect(await complete('--db', file, 'get', '')).toEqual([]);
     expect(snapshot(s.dir)).toEqual(before);
-    expect((await s.run(['list'], { env: { ORGS_DB: foreign } })).exitCode).toBe(5);
+    await expectFails(s, ['list'], 5, 'foreign_database', { env: { ORGS_DB: foreign } });
   });
 });
 
