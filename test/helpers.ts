@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa, type Options } from 'execa';
 import { expect } from 'vitest';
+import { rightsOfGroup } from './fixtures/rights.js';
 
 export const BIN = resolve(import.meta.dirname, '..', 'bin', 'orgs.js');
 
@@ -141,20 +142,5 @@ export function dumpStore(path: string): Record<string, string[]> | undefined {
   }
 }
 
-/** The organization group of reference/rights.tsv, written out: the tests' own oracle. */
-export const ORGANIZATION = [
-  'RIGHT_ORGANIZATION_INFO',
-  'RIGHT_ORGANIZATION_SETTINGS_BASIC',
-  'RIGHT_ORGANIZATION_SETTINGS_API_KEYS',
-  'RIGHT_ORGANIZATION_SETTINGS_MEMBERS',
-  'RIGHT_ORGANIZATION_DELETE',
-  'RIGHT_ORGANIZATION_PURGE',
-  'RIGHT_ORGANIZATION_APPLICATIONS_LIST',
-  'RIGHT_ORGANIZATION_APPLICATIONS_CREATE',
-  'RIGHT_ORGANIZATION_GATEWAYS_LIST',
-  'RIGHT_ORGANIZATION_GATEWAYS_CREATE',
-  'RIGHT_ORGANIZATION_CLIENTS_LIST',
-  'RIGHT_ORGANIZATION_CLIENTS_CREATE',
-  'RIGHT_ORGANIZATION_ADD_AS_COLLABORATOR',
-  'RIGHT_ORGANIZATION_ALL',
-];
+/** The organization group of rights.tsv (test/fixtures), in catalogue order: the tests' own oracle. */
+export const ORGANIZATION = rightsOfGroup('organization');

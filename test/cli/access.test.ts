@@ -9,55 +9,15 @@
  * CLI runs.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { FLAGGED_RIGHTS, rightsOfGroup } from '../fixtures/rights.js';
 import { dumpStore, expectError, expectFails, ORGANIZATION, type Result, sandbox, type Sandbox } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------
-// The catalogue's flag groups (reference/rights.tsv), in catalogue order.
+// The catalogue's flag groups, from test/fixtures/rights.tsv (a copy of reference/rights.tsv).
 
-const APPLICATION = [
-  'RIGHT_APPLICATION_INFO',
-  'RIGHT_APPLICATION_SETTINGS_BASIC',
-  'RIGHT_APPLICATION_SETTINGS_API_KEYS',
-  'RIGHT_APPLICATION_SETTINGS_COLLABORATORS',
-  'RIGHT_APPLICATION_SETTINGS_PACKAGES',
-  'RIGHT_APPLICATION_DELETE',
-  'RIGHT_APPLICATION_PURGE',
-  'RIGHT_APPLICATION_DEVICES_READ',
-  'RIGHT_APPLICATION_DEVICES_WRITE',
-  'RIGHT_APPLICATION_DEVICES_READ_KEYS',
-  'RIGHT_APPLICATION_DEVICES_WRITE_KEYS',
-  'RIGHT_APPLICATION_TRAFFIC_READ',
-  'RIGHT_APPLICATION_TRAFFIC_UP_WRITE',
-  'RIGHT_APPLICATION_TRAFFIC_DOWN_WRITE',
-  'RIGHT_APPLICATION_LINK',
-  'RIGHT_APPLICATION_ALL',
-];
-const CLIENT = [
-  'RIGHT_CLIENT_ALL',
-  'RIGHT_CLIENT_INFO',
-  'RIGHT_CLIENT_SETTINGS_BASIC',
-  'RIGHT_CLIENT_SETTINGS_COLLABORATORS',
-  'RIGHT_CLIENT_DELETE',
-  'RIGHT_CLIENT_PURGE',
-];
-const GATEWAY = [
-  'RIGHT_GATEWAY_INFO',
-  'RIGHT_GATEWAY_SETTINGS_BASIC',
-  'RIGHT_GATEWAY_SETTINGS_API_KEYS',
-  'RIGHT_GATEWAY_SETTINGS_COLLABORATORS',
-  'RIGHT_GATEWAY_DELETE',
-  'RIGHT_GATEWAY_PURGE',
-  'RIGHT_GATEWAY_TRAFFIC_READ',
-  'RIGHT_GATEWAY_TRAFFIC_DOWN_WRITE',
-  'RIGHT_GATEWAY_LINK',
-  'RIGHT_GATEWAY_STATUS_READ',
-  'RIGHT_GATEWAY_LOCATION_READ',
-  'RIGHT_GATEWAY_WRITE_SECRETS',
-  'RIGHT_GATEWAY_READ_SECRETS',
-  'RIGHT_GATEWAY_ALL',
-];
+const APPLICATION = rightsOfGroup('application');
 /** Every right that has a `--right-*` flag, i.e. everything `orgs rights` can ever print. */
-const FLAG_RIGHTS = [...APPLICATION, ...CLIENT, ...GATEWAY, ...ORGANIZATION];
+const FLAG_RIGHTS = FLAGGED_RIGHTS.map((r) => r.name);
 const sorted = (names: readonly string[]) => [...names].sort();
 
 /** `RIGHT_ORGANIZATION_INFO` → `--right-organization-info`. */

@@ -30,7 +30,7 @@ import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FLAG_RIGHTS, flagName } from '../../src/core/rights.js';
+import { FLAGGED_RIGHTS } from '../fixtures/rights.js';
 
 const ARGV_RUNS = 140;
 const STDIN_RUNS = 50;
@@ -419,7 +419,7 @@ const FLAGS = [
   '---',
   '-x',
 ];
-const RIGHT_FLAGS = FLAG_RIGHTS.map((r) => `--${flagName(r)}`);
+const RIGHT_FLAGS = FLAGGED_RIGHTS.map((r) => r.cliFlag);
 const SQL = [
   "'; DROP TABLE organizations; --",
   '" OR 1=1 --',

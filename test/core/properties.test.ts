@@ -13,9 +13,9 @@
  * of up to MAX_STEPS steps.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ApiKeyService } from '../../src/core/api-keys.js';
@@ -23,30 +23,22 @@ import { CollaboratorService } from '../../src/core/collaborators.js';
 import { OrgsError } from '../../src/core/errors.js';
 import type { ApiKey, Membership, Organization, User } from '../../src/core/model.js';
 import { DEFAULT_RESTORE_WINDOW_MS, OrganizationService } from '../../src/core/organizations.js';
-import { CATALOGUE, FLAG_RIGHTS, RIGHT_ALL, RIGHT_ORGANIZATION_ALL, Rights } from '../../src/core/rights.js';
+import { CATALOGUE, RIGHT_ALL, RIGHT_ORGANIZATION_ALL, Rights } from '../../src/core/rights.js';
 import { type Identity, Session } from '../../src/core/session.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.js';
+import { CATALOGUE_ROWS, FLAGGED_RIGHTS } from '../fixtures/rights.js';
 
 const RUNS_ALGEBRA = 300;
 const RUNS_SEQUENCES = 100;
 const MAX_STEPS = 25;
 
 // ---------------------------------------------------------------------------------------------
-// An oracle of expansion, from reference/rights.tsv and the words of RULES.md ("Rights").
+// An oracle of expansion, from test/fixtures/rights.tsv (a copy of reference/rights.tsv) and the
+// words of RULES.md ("Rights").
 
-const TSV = [
-  resolve(import.meta.dirname, '../../../shared/reference/rights.tsv'),
-  '/work/shared/reference/rights.tsv',
-].find(existsSync);
-const TSV_ROWS: Array<{ name: string; group: string }> = TSV
-  ? readFileSync(TSV, 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => line.split('\t'))
-      .map(([name, , group]) => ({ name: name!, group: group! }))
-  : CATALOGUE.map((r) => ({ name: r.name, group: r.group }));
+const TSV_ROWS = CATALOGUE_ROWS;
 const ALL_NAMES = TSV_ROWS.map((r) => r.name);
+const FLAG_NAMES = FLAGGED_RIGHTS.map((r) => r.name);
 const GROUP_OF = new Map(TSV_ROWS.map((r) => [r.name, r.group]));
 const LINK_IMPLIES: Record<string, string[]> = {
   RIGHT_APPLICATION_LINK: [
@@ -83,9 +75,8 @@ const rights = names.map((n) => Rights.of(n));
 const algebra = { numRuns: RUNS_ALGEBRA };
 
 describe(`rights algebra over arbitrary subsets of the ${ALL_NAMES.length}-right catalogue (${RUNS_ALGEBRA} cases each)`, () => {
-  test('the catalogue in src is the catalogue of rights.tsv', () => {
-    expect(sorted(CATALOGUE.map((r) => r.name))).toEqual(sorted(ALL_NAMES));
-    for (const r of CATALOGUE) expect([r.name, r.group]).toEqual([r.name, GROUP_OF.get(r.name)]);
+  test('the catalogue in src is the catalogue of rights.tsv (test/fixtures)', () => {
+    expect(CATALOGUE.map((r) => [r.name, r.value, r.group])).toEqual(TSV_ROWS.map((r) => [r.name, r.value, r.group]));
   });
 
   test('expand agrees with the RULES.md oracle', () => {
@@ -248,7 +239,7 @@ const callerArb: fc.Arbitrary<Caller> = fc.oneof(
   },
 );
 const rightsArb = fc.oneof(
-  { weight: 4, arbitrary: fc.subarray([...FLAG_RIGHTS], { maxLength: 5 }) },
+  { weight: 4, arbitrary: fc.subarray(FLAG_NAMES, { maxLength: 5 }) },
   {
     weight: 4,
     arbitrary: fc.constantFrom<string[]>(
@@ -263,7 +254,7 @@ const rightsArb = fc.oneof(
       [MEMBERS, 'RIGHT_APPLICATION_INFO', 'RIGHT_APPLICATION_TRAFFIC_READ'],
     ),
   },
-  { weight: 1, arbitrary: fc.subarray([...FLAG_RIGHTS]) },
+  { weight: 1, arbitrary: fc.subarray(FLAG_NAMES) },
 );
 const orgArb = fc.oneof(
   { weight: 12, arbitrary: fc.constantFrom(...ORGS) },
