@@ -1,4 +1,5 @@
 /** Running the built CLI as a user would: a fresh store and config folder per test. */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -140,6 +141,25 @@ export function dumpStore(path: string): Record<string, string[]> | undefined {
   } finally {
     db.close();
   }
+}
+
+const warnedMissing = new Set<string>();
+
+/**
+ * Whether `tool` (tmux, zsh, fish, …) is on PATH, for `test.skipIf(!needsTool('zsh'))`. Under
+ * CI=true a missing tool throws, so the run fails instead of skipping (.ci/run installs them);
+ * elsewhere its tests skip, with one warning per missing tool.
+ */
+export function needsTool(tool: string): boolean {
+  if (spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' }).status === 0) return true;
+  if (process.env.CI === 'true') {
+    throw new Error(`${tool} is not installed; under CI=true the tests that need it fail instead of skipping`);
+  }
+  if (!warnedMissing.has(tool)) {
+    warnedMissing.add(tool);
+    console.warn(`${tool} is not installed: skipping the tests that need it`);
+  }
+  return false;
 }
 
 /** The organization group of rights.tsv (test/fixtures), in catalogue order: the tests' own oracle. */

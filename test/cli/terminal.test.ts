@@ -1,9 +1,9 @@
 /** orgs in a real terminal (tmux): tables a person reads, coloured unless NO_COLOR says otherwise. */
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIN, expectError, expectFails, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, expectError, expectFails, needsTool, sandbox, type Sandbox } from '../helpers.js';
 
-const hasTmux = (await execa('tmux', ['-V'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
+const hasTmux = needsTool('tmux');
 const socket = `orgs-test-${process.pid}`;
 const tmux = (...args: string[]) => execa('tmux', ['-L', socket, '-f', '/dev/null', ...args]);
 
