@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa, type Options } from 'execa';
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import { rightsOfGroup } from './fixtures/rights.js';
 
@@ -141,6 +142,28 @@ export function dumpStore(path: string): Record<string, string[]> | undefined {
   } finally {
     db.close();
   }
+}
+
+/** The seed of every fast-check property: FC_SEED, else a fixed one, so a run can be replayed. */
+export const FC_SEED = process.env.FC_SEED === undefined ? 20_261_201 : Number(process.env.FC_SEED);
+
+/**
+ * Checks a fast-check property on exactly `numRuns` cases (the count its test name promises) from
+ * FC_SEED. With `timeLimitMs`, running out of time fails the test (fast-check would otherwise
+ * pass a run cut short after one case); a failure's message names the seed and path to replay it.
+ */
+export async function checkProperty<Ts>(
+  property: fc.IRawProperty<Ts>,
+  numRuns: number,
+  timeLimitMs?: number,
+): Promise<void> {
+  const details = await fc.check(property, {
+    numRuns,
+    seed: FC_SEED,
+    ...(timeLimitMs === undefined ? {} : { interruptAfterTimeLimit: timeLimitMs, markInterruptAsFailure: true }),
+  });
+  if (details.failed) throw new Error(fc.defaultReportMessage(details) ?? `failed with seed ${FC_SEED}`);
+  expect(details.numRuns, `cases run (seed ${FC_SEED})`).toBe(numRuns);
 }
 
 const warnedMissing = new Set<string>();
