@@ -150,7 +150,8 @@ export class JsonDocumentSplitter {
           continue;
         }
         if (!SCALAR_TEXT.test(this.scalar)) {
-          fail(`unexpected ${quoteWord(this.scalar)}`, this.scalarColumn);
+          const word = this.scalar.isWellFormed() ? quoteWord(this.scalar) : 'bytes that are not UTF-8';
+          fail(`unexpected ${word}`, this.scalarColumn);
           continue;
         }
         this.scalar = '';
