@@ -62,8 +62,7 @@ function givenFields(input: OrganizationInput): Set<OrganizationField> {
 
 function validateInput(input: OrganizationInput): void {
   if (input.name !== undefined) validate.text('name', input.name, validate.LIMITS.name);
-  if (input.description !== undefined)
-    validate.text('description', input.description, validate.LIMITS.description);
+  if (input.description !== undefined) validate.text('description', input.description, validate.LIMITS.description);
   if (input.attributes !== undefined) validate.attributes(input.attributes);
 }
 
