@@ -6,7 +6,8 @@
  * It checks the JSON grammar as it reads, so that a broken document costs only itself. The rule:
  * a line whose first character is `{` or `[` (in a top-level array: at the column its elements
  * start) begins a new document. While a document is open, such a line means the open one was cut
- * short; after a syntax error, reading resumes at the next such line. Pretty-printers
+ * short. After a syntax error, reading resumes where the brackets of the broken document close
+ * (counted as a plain splitter would) or at the next such line, whichever comes first. Pretty-printers
  * (JSON.stringify, jq, `orgs` itself) indent everything nested, so a complete document never
  * meets such a line, and a truncated line of a one-per-line stream loses only that line; only a
  * hand-made document with a nested object flush left is cut in two.
@@ -54,6 +55,9 @@ export class JsonDocumentSplitter {
   /** Inside a string: 0, or -1 just after a backslash, or how many hex digits of `\u` remain. */
   private escape = 0;
   private scalar = '';
+  /** While skipping: how many brackets of the broken document are open, and whether in a string. */
+  private skipDepth = 0;
+  private skipInString = false;
   private scalarColumn = 0;
   private inArray = false;
   private arrayLine = 0;
@@ -104,9 +108,12 @@ export class JsonDocumentSplitter {
       this.size = 0;
       this.closers.length = 0;
       this.scalar = '';
+      this.escape = 0;
     };
-    // Skipping starts at this character, which may itself begin the next document's line.
+    // Skipping starts at this character (read again), with the brackets still open.
     const fail = (why: string, at?: number) => {
+      this.skipDepth = this.closers.length;
+      this.skipInString = this.state === STRING;
       report(why, at);
       this.state = SKIPPING;
       i--;
@@ -161,6 +168,7 @@ export class JsonDocumentSplitter {
       }
       if (c === 0x20 || c === 0x09 || c === 0x0d) continue;
       if (c === 0x0a) {
+        this.skipInString = false; // a string cannot span lines
         this.line++;
         this.lineOffset = this.offset + i + 1;
         this.atLineStart = true;
@@ -184,6 +192,21 @@ export class JsonDocumentSplitter {
       }
       switch (this.state) {
         case SKIPPING:
+          if (this.skipInString) {
+            if (c === 0x5c) i++;
+            else if (c === 0x22) this.skipInString = false;
+          } else if (c === 0x22) {
+            this.skipInString = true;
+          } else if (c === 0x7b || c === 0x5b) {
+            if (this.skipDepth === 0) {
+              this.state = this.inArray ? ELEMENT : BETWEEN;
+              i--; // it begins the next document
+            } else {
+              this.skipDepth++;
+            }
+          } else if ((c === 0x7d || c === 0x5d) && this.skipDepth > 0 && --this.skipDepth === 0) {
+            this.state = this.inArray ? COMMA_OR_END : BETWEEN;
+          }
           continue;
         case BETWEEN:
           if (c === 0xfeff && this.offset + i === 0) {

@@ -72,6 +72,7 @@ describe('splitting a stream of JSON documents', () => {
     expect(located('{"a":1} nope {"b":2}')).toEqual([
       '1:1 {"a":1}',
       '1:9 ! not valid JSON: unexpected "nope" at line 1, column 9',
+      '1:14 {"b":2}',
     ]);
     expect(located('{"a":1')).toEqual(['1:1 ! not valid JSON: the input ends inside the document at line 1, column 7']);
     expect(located('}')).toEqual(['1:1 ! not valid JSON: unexpected "}" at line 1, column 1']);
@@ -80,9 +81,15 @@ describe('splitting a stream of JSON documents', () => {
       '1:8 ! not valid JSON: expected ":", not "2" at line 1, column 13',
     ]);
     expect(split('')).toEqual([]);
-    expect(split('{"a":tru}', '{"a":1,}', '{"a":"\\x"}', '{"a":"\\u12G4"}', '{"a":01}', '[1,]')).toEqual([
+    // Reading resumes where the broken document's brackets close, on the same line too.
+    const broken = ['{"a":tru}', '{"a":1,}', '{"a":"\\x{"}', '{"a":"\\u12G4"}', '{"a":01}', '{"a" [1]}'];
+    expect(split(...broken.flatMap((b) => [b, '{"ok":1}']), '[1,]')).toEqual([
+      ...broken.flatMap(() => ['!invalid_json', '{"ok":1}']),
+      '1',
       '!invalid_json',
     ]);
+    // Brackets that never close on that line: the next line that begins a document ends the skip.
+    expect(split('{"a" [1}{"b":2}\n{"c":3}')).toEqual(['!invalid_json', '{"c":3}']);
   });
 
   test('one broken line of a one-per-line stream costs only itself', () => {
@@ -95,10 +102,13 @@ describe('splitting a stream of JSON documents', () => {
     }
     const nested = lines.map((l, i) => (i === 2 ? '{"a":[1,{"b":' : l)).join('\n');
     expect(split(nested)).toEqual([...good(2).slice(0, 2), '!invalid_json', ...good(2).slice(2)]);
-    // Broken rather than truncated: the rest of that line goes with it.
+    // Broken rather than truncated: what follows on the line still counts.
     const garbled = lines.map((l, i) => (i === 2 ? `{"ids": nope} ${l}` : l)).join('\n');
-    expect(located(garbled)[2]).toBe('3:1 ! not valid JSON: unexpected "nope" at line 3, column 9');
-    expect(split(garbled)).toHaveLength(6);
+    expect(located(garbled).slice(2, 4)).toEqual([
+      '3:1 ! not valid JSON: unexpected "nope" at line 3, column 9',
+      `3:15 ${lines[2]}`,
+    ]);
+    expect(split(garbled)).toHaveLength(7);
   });
 
   test('a broken pretty-printed document is one failure; the next document is found', () => {
