@@ -384,7 +384,7 @@ function quoteWord(word: string): string {
 }
 
 function syntaxError(message: string, unreadable = false): OrgsError {
-  if (unreadable) return invalidArgument(NS, 'invalid_utf8', `not valid UTF-8: ${message}`);
+  if (unreadable) return invalidArgument(NS, 'invalid_encoding', `not valid UTF-8: ${message}`);
   return invalidArgument(NS, 'invalid_json', `not valid JSON: ${message}`);
 }
 
@@ -406,7 +406,7 @@ function invalidUtf8(text: string, line: number, column: number): OrgsError {
   }
   return invalidArgument(
     NS,
-    'invalid_utf8',
+    'invalid_encoding',
     `not valid UTF-8: bytes that are not UTF-8 at line ${line}, column ${column}`,
   );
 }

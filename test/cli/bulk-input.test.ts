@@ -198,7 +198,7 @@ describe('encoding', () => {
       expect(result.exitCode).toBe(2);
       expect(failures(result)).toEqual({
         items: [
-          'error:bulk:invalid_utf8 (item 2 (line 2): not valid UTF-8: bytes that are not UTF-8 at line 2, column 45)',
+          'error:bulk:invalid_encoding (item 2 (line 2): not valid UTF-8: bytes that are not UTF-8 at line 2, column 45)',
         ],
         summary: 'error:bulk:items_failed (1 of 3 organizations failed, 2 created)',
       });
@@ -211,7 +211,7 @@ describe('encoding', () => {
     // At the very end of the input too.
     const cut = await createFromBytes(Buffer.from([...Buffer.from(line('end-1')), 0x0a, 0xe2, 0x82]));
     expect(failures(cut).items).toEqual([
-      'error:bulk:invalid_utf8 (item 2 (line 2): not valid UTF-8: unexpected bytes that are not UTF-8 at line 2, column 1)',
+      'error:bulk:invalid_encoding (item 2 (line 2): not valid UTF-8: unexpected bytes that are not UTF-8 at line 2, column 1)',
     ]);
     expect(stored()).toEqual(['end-1']);
   });

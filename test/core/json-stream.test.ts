@@ -146,7 +146,7 @@ describe('splitting a stream of JSON documents', () => {
       '2:1 ! not valid UTF-8: bytes that are not UTF-8 at line 2, column 12',
       '3:1 {"b":2}',
     ]);
-    expect(split('{"a":1}\n\udcff\n{"b":2}')).toEqual(['{"a":1}', '!invalid_utf8', '{"b":2}']);
+    expect(split('{"a":1}\n\udcff\n{"b":2}')).toEqual(['{"a":1}', '!invalid_encoding', '{"b":2}']);
     expect(split('{"name":"😀"}')).toEqual(['{"name":"😀"}']);
   });
 
