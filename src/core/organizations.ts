@@ -63,9 +63,8 @@ function givenFields(input: OrganizationInput): Set<OrganizationField> {
 }
 
 function validateInput(input: OrganizationInput): void {
-  if (input.name !== undefined) validate.maxLength('name', input.name, validate.LIMITS.name);
-  if (input.description !== undefined)
-    validate.maxLength('description', input.description, validate.LIMITS.description);
+  if (input.name !== undefined) validate.text('name', input.name, validate.LIMITS.name);
+  if (input.description !== undefined) validate.text('description', input.description, validate.LIMITS.description);
   if (input.attributes !== undefined) validate.attributes(input.attributes);
 }
 
@@ -173,11 +172,11 @@ export class OrganizationService {
       attributesContain: request.attributesContain,
     };
     for (const text of [filters.query, filters.idContains, filters.nameContains, filters.descriptionContains]) {
-      if (text !== undefined) validate.maxLength('search', text, validate.LIMITS.search);
+      if (text !== undefined) validate.text('search', text, validate.LIMITS.search);
     }
     for (const [key, value] of filters.attributesContain ?? []) {
       validate.attributeKey(key);
-      validate.maxLength('search', value, validate.LIMITS.search);
+      validate.text('search', value, validate.LIMITS.search);
     }
     // Search prints the fields it searched on.
     const searched = new Set<OrganizationField>();
