@@ -56,7 +56,11 @@ export class Context {
   }
 
   async session(): Promise<Session> {
-    this.cachedSession ??= new Session(await this.store(), this.settings.identity);
+    if (!this.cachedSession) {
+      // Settings first: a bad configured value fails the command before the store is created.
+      const { identity } = this.settings;
+      this.cachedSession = new Session(await this.store(), identity);
+    }
     return this.cachedSession;
   }
 

@@ -1,11 +1,5 @@
 /** File-system and SQLite failures, told in the user's terms: which file, what went wrong, what to do. */
-import {
-  failedPrecondition,
-  internal,
-  notFound,
-  type OrgsError,
-  permissionDenied,
-} from '../core/errors.js';
+import { failedPrecondition, internal, notFound, type OrgsError, permissionDenied } from '../core/errors.js';
 
 /** The files orgs touches; each names its errors (`store_not_writable`, `invalid_backup_path`, …). */
 export type FileSubject = 'store' | 'backup' | 'config';
