@@ -24,7 +24,7 @@ test('the tarball holds the launcher, the bundle and the README, and runs from w
     'package.json',
   ]);
   await execa('tar', ['xzf', join(dir, packed.filename), '-C', dir]);
-  // The runtime dependencies (better-sqlite3, conf) as an install would provide them.
+  // The runtime dependencies (better-sqlite3) as an install would provide them.
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'package', 'node_modules'));
   const bin = join(dir, 'package', 'bin', 'orgs.js');
   const help = await execa(bin, ['--help']);
