@@ -133,7 +133,7 @@ describe.skipIf(!hasTmux)('in a terminal', () => {
     const run = await terminal(['create', '--user-id', 'user1', '<', input, '>', '/dev/null']);
     expect(run.exitCode).toBe(2);
     const lines = run.screen.split('\n'); // the first error line wraps at 100 columns
-    expect(lines[0]).toMatch(/^error:validate:invalid_organization_id \(item 1501, Bad: /);
+    expect(lines[0]).toMatch(/^error:validate:invalid_organization_id \(item 1501 \(line 1501\), Bad: /);
     expect(lines.at(-1)).toBe('error:bulk:items_failed (1 of 1501 organizations failed, 1500 created)');
     expect(run.screen).not.toContain('organizations created (');
   });
