@@ -9,6 +9,7 @@ import { addBackupCommand } from './backup.js';
 import { addCollaboratorCommands } from './collaborators.js';
 import { addCompletionCommands } from './completion.js';
 import { addConfigCommands } from './config.js';
+import { addEntityCommands } from './entities.js';
 import { addOrganizationCommands } from './organizations.js';
 import { addUserCommands } from './users.js';
 
@@ -16,6 +17,7 @@ const REGISTRARS = [
   addOrganizationCommands,
   addCollaboratorCommands,
   addApiKeyCommands,
+  addEntityCommands,
   addUserCommands,
   addAuthCommands,
   addConfigCommands,

@@ -1,5 +1,4 @@
 /** The organization commands: create, list, search, get, set, delete, restore, purge. */
-import { OrgsError } from '../core/errors.js';
 import * as validate from '../core/validate.js';
 import { confirm } from './prompt.js';
 import {
@@ -10,6 +9,7 @@ import {
   either,
   keyValues,
   selectedFields,
+  unsetFields,
   examples,
   organizationIdOption,
   pagingOptions,
@@ -259,20 +259,4 @@ export function addOrganizationCommands(tree: CommandTree): void {
         }),
       ),
   );
-}
-
-const UNSETTABLE = ['name', 'description', 'attributes'] as const;
-
-function unsetFields(list: string): Array<(typeof UNSETTABLE)[number]> {
-  return list.split(',').map((field) => {
-    const known = UNSETTABLE.find((f) => f === field.trim());
-    if (!known)
-      throw new OrgsError(
-        'invalid_argument',
-        'cli',
-        'invalid_unset',
-        `cannot unset ${JSON.stringify(field)}; use name, description or attributes`,
-      );
-    return known;
-  });
 }

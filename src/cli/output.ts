@@ -16,6 +16,11 @@ export class Output {
     process.stdout.write(await this.render(value));
   }
 
+  /** JSON, or for a person the given rendering instead of the generic table. */
+  async printAs(value: unknown, forPerson: () => string): Promise<void> {
+    process.stdout.write(this.format === 'json' ? json(value) : forPerson());
+  }
+
   async printListing(listing: Listing<unknown>): Promise<void> {
     await this.print(listing.items);
     if (listing.items.length === 0 && this.format === 'table') note('no results');

@@ -98,4 +98,51 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO organizations_search (rowid, id, name, description) VALUES (new.pk, new.id, new.name, new.description);
   END;
   `,
+
+  // 3: applications, gateways and clients in one table (their kinds differ in names only), with
+  // their own trigram index, and their collaborators: users or organizations, both accounts, so
+  // purging or deleting either cascades to its collaborations. The second index serves "what does
+  // this account collaborate on" (listing, and the effective-rights paths through organizations).
+  `
+  CREATE TABLE entities (
+    pk          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('application', 'gateway', 'client')),
+    id          TEXT NOT NULL,
+    name        TEXT,
+    description TEXT,
+    attributes  TEXT,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    deleted_at  INTEGER,
+    UNIQUE (kind, id)
+  );
+  CREATE INDEX entities_by_name ON entities (kind, name, id);
+  CREATE INDEX entities_by_created_at ON entities (kind, created_at, id);
+
+  CREATE VIRTUAL TABLE entities_search USING fts5 (
+    id, name, description, content = 'entities', content_rowid = 'pk', tokenize = 'trigram'
+  );
+  CREATE TRIGGER entities_search_insert AFTER INSERT ON entities BEGIN
+    INSERT INTO entities_search (rowid, id, name, description) VALUES (new.pk, new.id, new.name, new.description);
+  END;
+  CREATE TRIGGER entities_search_delete AFTER DELETE ON entities BEGIN
+    INSERT INTO entities_search (entities_search, rowid, id, name, description)
+      VALUES ('delete', old.pk, old.id, old.name, old.description);
+  END;
+  CREATE TRIGGER entities_search_update AFTER UPDATE OF id, name, description ON entities BEGIN
+    INSERT INTO entities_search (entities_search, rowid, id, name, description)
+      VALUES ('delete', old.pk, old.id, old.name, old.description);
+    INSERT INTO entities_search (rowid, id, name, description) VALUES (new.pk, new.id, new.name, new.description);
+  END;
+
+  CREATE TABLE entity_collaborators (
+    entity_pk  INTEGER NOT NULL REFERENCES entities (pk) ON DELETE CASCADE,
+    account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    rights     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (entity_pk, account_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX entity_collaborators_by_account ON entity_collaborators (account_id, entity_pk);
+  `,
 ];

@@ -5,8 +5,27 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { internal, OrgsError } from '../core/errors.js';
-import type { AccountKind, ApiKey, Membership, Organization, User } from '../core/model.js';
-import type { ApiKeyQuery, OrganizationQuery, Store, Transaction, UserQuery } from '../core/store.js';
+import type {
+  AccountKind,
+  ApiKey,
+  Entity,
+  EntityCollaborator,
+  Membership,
+  Organization,
+  RightsSources,
+  User,
+} from '../core/model.js';
+import type { EntityKindName } from '../core/kinds.js';
+import type {
+  ApiKeyQuery,
+  EntityQuery,
+  OrganizationQuery,
+  SearchFilters,
+  SortDirection,
+  Store,
+  Transaction,
+  UserQuery,
+} from '../core/store.js';
 import { checkOwnership, migrate, SCHEMA_VERSION } from './schema.js';
 import { storeError } from './errors.js';
 
@@ -114,10 +133,107 @@ const apiKeyParams = (k: ApiKey) => ({
   expires_at: k.expiresAt ?? null,
 });
 
+interface EntityRow {
+  pk: number;
+  kind: EntityKindName;
+  id: string;
+  name: string | null;
+  description: string | null;
+  attributes: string | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+interface EntityCollaboratorRow {
+  kind: EntityKindName;
+  entity_id: string;
+  account_id: string;
+  account_kind: AccountKind;
+  rights: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const toEntity = (row: EntityRow): Entity => ({
+  kind: row.kind,
+  id: row.id,
+  name: row.name ?? undefined,
+  description: row.description ?? undefined,
+  attributes: row.attributes ? JSON.parse(row.attributes) : {},
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  deletedAt: row.deleted_at ?? undefined,
+});
+
+const entityParams = (e: Entity) => ({
+  kind: e.kind,
+  id: e.id,
+  name: e.name ?? null,
+  description: e.description ?? null,
+  attributes: Object.keys(e.attributes).length > 0 ? JSON.stringify(e.attributes) : null,
+  created_at: e.createdAt,
+  updated_at: e.updatedAt,
+  deleted_at: e.deletedAt ?? null,
+});
+
+const toEntityCollaborator = (row: EntityCollaboratorRow): EntityCollaborator => ({
+  entityKind: row.kind,
+  entityId: row.entity_id,
+  collaborator: { kind: row.account_kind, id: row.account_id },
+  rights: JSON.parse(row.rights),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** An entity collaborator with its entity's kind and ID and its account's kind. */
+const ENTITY_COLLABORATOR_SELECT = `SELECT e.kind, e.id AS entity_id, c.account_id, a.kind AS account_kind, c.rights,
+    c.created_at, c.updated_at
+  FROM entities AS e JOIN entity_collaborators AS c ON c.entity_pk = e.pk JOIN accounts AS a ON a.id = c.account_id`;
+
 /** `%` and `_` are LIKE wildcards; searched text is matched literally. */
 const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/**
+ * Adds the substring filters to a query over `alias`, a table with a trigram index `searchTable`.
+ * Substrings of three characters or more are found through the index; shorter ones cannot be, and
+ * are matched by LIKE.
+ */
+function searchTerms(filters: SearchFilters, alias: string, searchTable: string, where: string[], params: unknown[]) {
+  const indexed: string[] = [];
+  const contains = (columns: string[], text: string | undefined) => {
+    if (text === undefined) return;
+    if ([...text].length >= 3) {
+      indexed.push(`{${columns.join(' ')}} : "${text.replaceAll('"', '""')}"`);
+      return;
+    }
+    where.push(`(${columns.map((c) => `${alias}.${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
+    params.push(...columns.map(() => likeContains(text)));
+  };
+  contains(['id'], filters.idContains);
+  contains(['name'], filters.nameContains);
+  contains(['description'], filters.descriptionContains);
+  contains(['id', 'name', 'description'], filters.query);
+  if (indexed.length > 0) {
+    where.push(`${alias}.pk IN (SELECT rowid FROM ${searchTable} WHERE ${searchTable} MATCH ?)`);
+    params.push(indexed.join(' AND '));
+  }
+  for (const [key, value] of filters.attributesContain ?? []) {
+    where.push(
+      `EXISTS (SELECT 1 FROM json_each(${alias}.attributes) AS a WHERE a.key = ? AND a.value LIKE ? ESCAPE '\\')`,
+    );
+    params.push(key, likeContains(value));
+  }
+}
+
+/** An ORDER BY over `column`, with the ID breaking ties so that pages never overlap. */
+function orderBy(alias: string, column: string, direction: SortDirection): string {
+  const dir = direction === 'desc' ? 'DESC' : 'ASC';
+  return column === 'id' ? `${alias}.id ${dir}` : `${alias}.${column} ${dir}, ${alias}.id ${dir}`;
+}
+
 const ORGANIZATION_ORDER_COLUMNS = { organization_id: 'id', name: 'name', created_at: 'created_at' } as const;
+const ENTITY_ORDER_COLUMNS = { id: 'id', name: 'name', created_at: 'created_at' } as const;
 const API_KEY_ORDER_COLUMNS = {
   api_key_id: 'id',
   name: 'name',
@@ -177,34 +293,9 @@ class SqliteTransaction implements Transaction {
       where.push('o.id IN (SELECT organization_id FROM memberships WHERE user_id = ?)');
       params.push(query.memberOf);
     }
-    // Substrings of three characters or more are found through the trigram index; shorter ones
-    // cannot be, and are matched by LIKE.
-    const indexed: string[] = [];
-    const contains = (columns: string[], text: string | undefined) => {
-      if (text === undefined) return;
-      if ([...text].length >= 3) {
-        indexed.push(`{${columns.join(' ')}} : "${text.replaceAll('"', '""')}"`);
-        return;
-      }
-      where.push(`(${columns.map((c) => `o.${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
-      params.push(...columns.map(() => likeContains(text)));
-    };
-    contains(['id'], query.idContains);
-    contains(['name'], query.nameContains);
-    contains(['description'], query.descriptionContains);
-    contains(['id', 'name', 'description'], query.query);
-    if (indexed.length > 0) {
-      where.push('o.pk IN (SELECT rowid FROM organizations_search WHERE organizations_search MATCH ?)');
-      params.push(indexed.join(' AND '));
-    }
-    for (const [key, value] of query.attributesContain ?? []) {
-      where.push(`EXISTS (SELECT 1 FROM json_each(o.attributes) AS a WHERE a.key = ? AND a.value LIKE ? ESCAPE '\\')`);
-      params.push(key, likeContains(value));
-    }
-    const column = ORGANIZATION_ORDER_COLUMNS[query.order.field];
-    const direction = query.order.direction === 'desc' ? 'DESC' : 'ASC';
-    const orderBy = column === 'id' ? `o.id ${direction}` : `o.${column} ${direction}, o.id ${direction}`;
-    const sql = `SELECT o.* FROM organizations AS o WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
+    searchTerms(query, 'o', 'organizations_search', where, params);
+    const sql = `SELECT o.* FROM organizations AS o WHERE ${where.join(' AND ')}
+      ORDER BY ${orderBy('o', ORGANIZATION_ORDER_COLUMNS[query.order.field], query.order.direction)} LIMIT ? OFFSET ?`;
     const rows = this.stmt(sql).all(...params, query.limit, query.offset) as OrganizationRow[];
     return rows.map(toOrganization);
   }
@@ -285,14 +376,10 @@ class SqliteTransaction implements Transaction {
   }
 
   async listApiKeys(query: ApiKeyQuery): Promise<ApiKey[]> {
-    const column = API_KEY_ORDER_COLUMNS[query.order.field];
-    const direction = query.order.direction === 'desc' ? 'DESC' : 'ASC';
-    const orderBy = column === 'id' ? `id ${direction}` : `${column} ${direction}, id ${direction}`;
-    const rows = this.stmt(`SELECT * FROM api_keys WHERE organization_id = ? ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(
-      query.organizationId,
-      query.limit,
-      query.offset,
-    ) as ApiKeyRow[];
+    const order = orderBy('k', API_KEY_ORDER_COLUMNS[query.order.field], query.order.direction);
+    const rows = this.stmt(
+      `SELECT * FROM api_keys AS k WHERE organization_id = ? ORDER BY ${order} LIMIT ? OFFSET ?`,
+    ).all(query.organizationId, query.limit, query.offset) as ApiKeyRow[];
     return rows.map(toApiKey);
   }
 
@@ -312,6 +399,126 @@ class SqliteTransaction implements Transaction {
 
   async deleteApiKey(id: string): Promise<void> {
     this.stmt('DELETE FROM api_keys WHERE id = ?').run(id);
+  }
+
+  async getEntity(kind: EntityKindName, id: string): Promise<Entity | undefined> {
+    const row = this.stmt('SELECT * FROM entities WHERE kind = ? AND id = ?').get(kind, id) as EntityRow | undefined;
+    return row && toEntity(row);
+  }
+
+  async insertEntity(entity: Entity): Promise<void> {
+    this.stmt(
+      `INSERT INTO entities (kind, id, name, description, attributes, created_at, updated_at, deleted_at)
+       VALUES (:kind, :id, :name, :description, :attributes, :created_at, :updated_at, :deleted_at)`,
+    ).run(entityParams(entity));
+  }
+
+  async updateEntity(entity: Entity): Promise<void> {
+    this.stmt(
+      `UPDATE entities SET name = :name, description = :description, attributes = :attributes,
+         updated_at = :updated_at, deleted_at = :deleted_at
+       WHERE kind = :kind AND id = :id`,
+    ).run(entityParams(entity));
+  }
+
+  async purgeEntity(kind: EntityKindName, id: string): Promise<void> {
+    this.stmt('DELETE FROM entities WHERE kind = ? AND id = ?').run(kind, id);
+  }
+
+  async listEntities(query: EntityQuery): Promise<Entity[]> {
+    const where = ['e.kind = ?', query.deleted ? 'e.deleted_at IS NOT NULL' : 'e.deleted_at IS NULL'];
+    const params: unknown[] = [query.kind];
+    if (query.collaborator !== undefined) {
+      where.push('e.pk IN (SELECT entity_pk FROM entity_collaborators WHERE account_id = ?)');
+      params.push(query.collaborator);
+    }
+    if (query.reachableBy !== undefined) {
+      where.push(`e.pk IN (
+        SELECT entity_pk FROM entity_collaborators WHERE account_id = :user
+        UNION
+        SELECT c.entity_pk FROM memberships AS m
+          JOIN organizations AS o ON o.id = m.organization_id AND o.deleted_at IS NULL
+          JOIN entity_collaborators AS c ON c.account_id = m.organization_id
+        WHERE m.user_id = :user)`);
+    }
+    searchTerms(query, 'e', 'entities_search', where, params);
+    const sql = `SELECT e.* FROM entities AS e WHERE ${where.join(' AND ')}
+      ORDER BY ${orderBy('e', ENTITY_ORDER_COLUMNS[query.order.field], query.order.direction)} LIMIT ? OFFSET ?`;
+    const named = query.reachableBy === undefined ? [] : [{ user: query.reachableBy }];
+    const rows = this.stmt(sql).all(...named, ...params, query.limit, query.offset) as EntityRow[];
+    return rows.map(toEntity);
+  }
+
+  async getEntityCollaborator(
+    kind: EntityKindName,
+    entityId: string,
+    accountId: string,
+  ): Promise<EntityCollaborator | undefined> {
+    const row = this.stmt(`${ENTITY_COLLABORATOR_SELECT} WHERE e.kind = ? AND e.id = ? AND c.account_id = ?`).get(
+      kind,
+      entityId,
+      accountId,
+    ) as EntityCollaboratorRow | undefined;
+    return row && toEntityCollaborator(row);
+  }
+
+  async listEntityCollaborators(kind: EntityKindName, entityId: string): Promise<EntityCollaborator[]> {
+    const rows = this.stmt(`${ENTITY_COLLABORATOR_SELECT} WHERE e.kind = ? AND e.id = ? ORDER BY c.account_id`).all(
+      kind,
+      entityId,
+    ) as EntityCollaboratorRow[];
+    return rows.map(toEntityCollaborator);
+  }
+
+  async putEntityCollaborator(c: EntityCollaborator): Promise<void> {
+    this.stmt(
+      `INSERT INTO entity_collaborators (entity_pk, account_id, rights, created_at, updated_at)
+       SELECT pk, ?, ?, ?, ? FROM entities WHERE kind = ? AND id = ?
+       ON CONFLICT (entity_pk, account_id) DO UPDATE SET rights = excluded.rights, updated_at = excluded.updated_at`,
+    ).run(c.collaborator.id, JSON.stringify(c.rights), c.createdAt, c.updatedAt, c.entityKind, c.entityId);
+  }
+
+  async deleteEntityCollaborator(kind: EntityKindName, entityId: string, accountId: string): Promise<void> {
+    this.stmt(
+      `DELETE FROM entity_collaborators
+       WHERE entity_pk = (SELECT pk FROM entities WHERE kind = ? AND id = ?) AND account_id = ?`,
+    ).run(kind, entityId, accountId);
+  }
+
+  async rightsSources(
+    kind: EntityKindName,
+    entityIds: readonly string[],
+    userId: string,
+  ): Promise<Map<string, RightsSources>> {
+    // One indexed read per path: the entities' collaborator rows, and the user's memberships of the
+    // organizations among them (live ones only: a deleted organization grants nothing).
+    const rows = this.stmt(
+      `SELECT e.id AS entity_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights
+       FROM entities AS e
+       JOIN entity_collaborators AS c ON c.entity_pk = e.pk
+       LEFT JOIN memberships AS m ON m.organization_id = c.account_id AND m.user_id = :user
+       LEFT JOIN organizations AS o ON o.id = m.organization_id
+       WHERE e.kind = :kind AND e.id IN (SELECT value FROM json_each(:ids))
+         AND (c.account_id = :user OR (m.user_id IS NOT NULL AND o.deleted_at IS NULL))
+       ORDER BY e.id, c.account_id`,
+    ).all({ kind, user: userId, ids: JSON.stringify(entityIds) }) as Array<{
+      entity_id: string;
+      account_id: string;
+      entity_rights: string;
+      member_rights: string | null;
+    }>;
+    const sources = new Map<string, RightsSources>(entityIds.map((id) => [id, { organizations: [] }]));
+    for (const row of rows) {
+      const source = sources.get(row.entity_id)!;
+      if (row.member_rights === null) source.direct = JSON.parse(row.entity_rights);
+      else
+        source.organizations.push({
+          organizationId: row.account_id,
+          memberRights: JSON.parse(row.member_rights),
+          organizationRights: JSON.parse(row.entity_rights),
+        });
+    }
+    return sources;
   }
 }
 
