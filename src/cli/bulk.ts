@@ -1,6 +1,7 @@
 /**
  * Bulk create from stdin, as a command runs it: results on stdout per committed batch, failures
- * on stderr, a live count on a terminal, Ctrl-C honoured between batches. Loaded only for bulk.
+ * on stderr, a live count on a terminal, Ctrl-C and a reader that went away honoured between
+ * batches. Loaded only for bulk.
  */
 import { addAbortSignal, type Readable } from 'node:stream';
 import { createMany } from '../core/bulk.js';
@@ -9,6 +10,7 @@ import type { CreateRequest, OrganizationService } from '../core/organizations.j
 import type { Context } from './context.js';
 import { note } from './output.js';
 import { Progress } from './progress.js';
+import { stdout } from './streams.js';
 
 /** The stream's text until it ends or the signal aborts (which ends it quietly). */
 async function* readUntilAborted(stream: Readable, signal: AbortSignal): AsyncGenerator<string> {
@@ -41,7 +43,8 @@ export async function bulkCreate(ctx: Context, service: OrganizationService, fla
         failed: (position, id, error) =>
           note(error.within(`item ${position}${id === undefined ? '' : `, ${id}`}`).format()),
       },
-      () => interrupt.signal.aborted,
+      // A reader gone (`| head`) saw only committed batches; main then exits quietly.
+      () => interrupt.signal.aborted || stdout.gone,
     );
   } finally {
     progress.end();

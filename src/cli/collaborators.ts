@@ -11,6 +11,10 @@ import {
   pagingOptions,
 } from './command.js';
 
+/** Every collaborators command takes the organization ID as its argument or as --organization-id. */
+const organizationIdOf = (positional: string | undefined, options: { organizationId?: string }) =>
+  either(positional, options.organizationId, 'organization ID');
+
 export function addCollaboratorCommands(tree: CommandTree): void {
   tree.add('collaborators', ['collaborator', 'members', 'member'], addSubcommands);
 }
@@ -21,9 +25,9 @@ function addSubcommands(group: Command): void {
     .addHelpText(
       'after',
       examples(
-        'orgs collaborators set --organization-id org1 --user-id user2 --right-organization-info',
+        'orgs collaborators set org1 --user-id user2 --right-organization-info',
         'orgs collaborators list org1',
-        'orgs collaborators delete --organization-id org1 --user-id user2',
+        'orgs collaborators delete org1 --user-id user2',
       ),
     )
     .description('List, show, set and remove the users who collaborate on an organization, with their rights.');
@@ -42,7 +46,7 @@ function addSubcommands(group: Command): void {
       const service = await ctx.collaborators();
       await ctx.output.printListing(
         await service.list({
-          organizationId: either(positional, options.organizationId, 'organization ID'),
+          organizationId: organizationIdOf(positional, options),
           limit: options.limit,
           page: options.page,
           order: options.order,
@@ -52,30 +56,38 @@ function addSubcommands(group: Command): void {
   );
 
   group
-    .command('get')
+    .command('get [organization-id]')
     .alias('info')
     .summary("show a collaborator's rights")
     .description('Show the rights a user holds in an organization. Needs RIGHT_ORGANIZATION_SETTINGS_MEMBERS.')
-    .addHelpText('after', examples('orgs collaborators get --organization-id org1 --user-id user2'))
+    .addHelpText(
+      'after',
+      examples(
+        'orgs collaborators get org1 --user-id user2',
+        'orgs collaborators get --organization-id org1 --user-id user2',
+      ),
+    )
     .addOption(organizationIdOption())
     .option('--user-id <id>', 'the collaborator')
     .action(
-      action(async (ctx, _args, options) => {
+      action(async (ctx, [positional], options) => {
         await ctx.output.print(
-          await (await ctx.collaborators()).get({ organizationId: options.organizationId, userId: options.userId }),
+          await (
+            await ctx.collaborators()
+          ).get({ organizationId: organizationIdOf(positional, options), userId: options.userId }),
         );
       }),
     );
 
   addRightFlags(
     group
-      .command('set')
+      .command('set [organization-id]')
       .alias('update')
       .summary("add a collaborator or replace a collaborator's rights")
       .addHelpText(
         'after',
         examples(
-          'orgs collaborators set --organization-id org1 --user-id user1 --right-organization-all',
+          'orgs collaborators set org1 --user-id user1 --right-organization-all',
           'orgs collaborators set --organization-id org1 --user-id user2 --right-organization-info --right-organization-settings-members',
         ),
       )
@@ -86,11 +98,11 @@ function addSubcommands(group: Command): void {
       .addOption(organizationIdOption())
       .option('--user-id <id>', 'the collaborator'),
   ).action(
-    action(async (ctx, _args, options) => {
+    action(async (ctx, [positional], options) => {
       await (
         await ctx.collaborators()
       ).set({
-        organizationId: options.organizationId,
+        organizationId: organizationIdOf(positional, options),
         userId: options.userId,
         rights: rightsFrom(options),
       });
@@ -98,18 +110,23 @@ function addSubcommands(group: Command): void {
   );
 
   group
-    .command('delete')
+    .command('delete [organization-id]')
     .aliases(['del', 'remove', 'rm'])
     .summary('remove a collaborator')
     .description(
       'Remove a user from an organization. Needs RIGHT_ORGANIZATION_SETTINGS_MEMBERS and every right the user holds; an owner (RIGHT_ORGANIZATION_ALL) must remain.',
     )
-    .addHelpText('after', examples('orgs collaborators delete --organization-id org1 --user-id user2'))
+    .addHelpText('after', examples('orgs collaborators delete org1 --user-id user2'))
     .addOption(organizationIdOption())
     .option('--user-id <id>', 'the collaborator')
     .action(
-      action(async (ctx, _args, options) => {
-        await (await ctx.collaborators()).delete({ organizationId: options.organizationId, userId: options.userId });
+      action(async (ctx, [positional], options) => {
+        await (
+          await ctx.collaborators()
+        ).delete({
+          organizationId: organizationIdOf(positional, options),
+          userId: options.userId,
+        });
       }),
     );
 }

@@ -9,6 +9,7 @@ import { type EntityKindName, KINDS } from '../core/kinds.js';
 import type { Transaction } from '../core/store.js';
 import { type CommandTree, examples, GROUP_NAMES, withoutGroupName } from './command.js';
 import { dbPathOf, readConfig } from './settings.js';
+import { stdout } from './streams.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
 type Shell = (typeof SHELLS)[number];
@@ -111,7 +112,7 @@ export function addCompletionCommands(tree: CommandTree): void {
           'orgs completion fish > ~/.config/fish/completions/orgs.fish',
         ),
       )
-      .action((shell: Shell) => void process.stdout.write(SCRIPTS[shell])),
+      .action((shell: Shell) => stdout.write(SCRIPTS[shell])),
   );
 
   tree.add(`${HIDDEN_COMMAND} [words...]`, [], (command) => {
@@ -122,7 +123,7 @@ export function addCompletionCommands(tree: CommandTree): void {
       .action(async (words: string[]) => {
         try {
           const lines = await candidates(tree.everything(), words.length > 0 ? words : ['']);
-          if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+          if (lines.length > 0) await stdout.write(`${lines.join('\n')}\n`);
         } catch {
           // Whatever fails, nothing may reach the user's prompt: no candidates, exit 0.
         }
@@ -219,12 +220,12 @@ function walk(program: Command, words: string[]): Position | undefined {
   return at;
 }
 
-/** The subcommands shown in help: neither the hidden ones nor commander's own `help`. */
+/** The subcommands shown in help: neither the hidden ones nor `help`. */
 function subcommands(command: Command): Command[] {
   return command
     .createHelp()
     .visibleCommands(command)
-    .filter((sub) => command.commands.includes(sub));
+    .filter((sub) => sub.name() !== 'help');
 }
 
 /** An option of the command, or of a parent (commander takes `--db` after the command too). */

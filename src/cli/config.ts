@@ -5,6 +5,8 @@ import { invalidArgument } from '../core/errors.js';
 import { action, type CommandTree, examples } from './command.js';
 
 import type { Context } from './context.js';
+import { Output } from './output.js';
+import { stdout } from './streams.js';
 import { configPath, dbPathOf, LOGIN_KEYS, openConf, SETTABLE_KEYS } from './settings.js';
 
 const DEFAULTS: Record<string, string> = {
@@ -58,7 +60,8 @@ function addSubcommands(config: Command): void {
     .summary('print every setting as JSON')
     .description('Print every setting, configured or default, as a JSON object. A stored API key shows its ID only.')
     .addHelpText('after', examples('orgs config list', 'orgs config list | jq -r .db'))
-    .action(action(async (ctx) => await ctx.output.print(await effective(ctx))));
+    // JSON whatever output-format says: it is documented so, and scripts read it with jq.
+    .action(action(async (ctx) => await new Output('json').print(await effective(ctx))));
 
   config
     .command('get <key>')
@@ -68,7 +71,7 @@ function addSubcommands(config: Command): void {
     .action(
       action(async (ctx, [key]) => {
         const value = (await effective(ctx))[knownKey(key!)];
-        if (value !== undefined) process.stdout.write(`${value}\n`);
+        if (value !== undefined) await stdout.write(`${value}\n`);
       }),
     );
 
@@ -98,5 +101,5 @@ function addSubcommands(config: Command): void {
     .summary('print the path of the configuration file')
     .description('Print where the configuration file is (ORGS_CONFIG_DIR moves it).')
     .addHelpText('after', examples('orgs config path'))
-    .action(action(async (ctx) => void process.stdout.write(`${configPath(ctx.env)}\n`)));
+    .action(action(async (ctx) => await stdout.write(`${configPath(ctx.env)}\n`)));
 }

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CommandTree, firstWord, withoutGroupName } from './command.js';
 import { invalidArgument, OrgsError, toOrgsError } from '../core/errors.js';
+import { shorten } from '../core/validate.js';
 import { addApiKeyCommands } from './api-keys.js';
 import { addAuthCommands } from './auth.js';
 import { addBackupCommand } from './backup.js';
@@ -12,6 +13,7 @@ import { addConfigCommands } from './config.js';
 import { addEntityCommands } from './entities.js';
 import { addOrganizationCommands } from './organizations.js';
 import { addUserCommands } from './users.js';
+import { READER_GONE_EXIT_CODE, stderr, stdout } from './streams.js';
 
 const REGISTRARS = [
   addOrganizationCommands,
@@ -45,10 +47,32 @@ function build(only: string | undefined): Command {
   return program;
 }
 
-/** Every command reports usage errors through main instead of printing and exiting itself. */
+/**
+ * Every command reports usage errors through main instead of printing and exiting itself, prints
+ * through streams.ts, and has a `help [command]` that knows an unknown command when it sees one.
+ */
 function configureRecursively(command: Command): void {
-  command.exitOverride().configureOutput({ outputError: () => {} });
+  command.exitOverride().configureOutput({
+    writeOut: (text) => void stdout.write(text),
+    writeErr: (text) => void stderr.write(text),
+    outputError: () => {},
+  });
+  if (command.commands.length > 0) addHelpCommand(command);
   command.commands.forEach(configureRecursively);
+}
+
+/** commander's own `help nosuch` shows the parent's help and reports a missing subcommand. */
+function addHelpCommand(parent: Command): void {
+  parent
+    .helpCommand(false)
+    .command('help [command]')
+    .description('display help for command')
+    .action((name: string | undefined) => {
+      if (name === undefined) parent.help();
+      const command = parent.commands.find((c) => c.name() === name || c.aliases().includes(name));
+      if (!command) throw invalidArgument('cli', 'unknown_command', `unknown command '${shorten(name)}'`);
+      command.help();
+    });
 }
 
 /** commander's usage errors in our format; help and version are not errors. */
@@ -62,7 +86,11 @@ function fromCommander(error: CommanderError): OrgsError | undefined {
   const message =
     error.code === 'commander.help'
       ? 'a subcommand is missing; see the help above'
-      : error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+      : error.message
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          // commander quotes what was typed, 'like this', however long it is.
+          .replace(/'(.*?)'(?=[\s.,;:)]|$)/g, (_, quoted: string) => `'${shorten(quoted)}'`);
   return invalidArgument('cli', name, message);
 }
 
@@ -71,11 +99,13 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     const words = withoutGroupName(args);
     await buildProgram(words).parseAsync(words, { from: 'user' });
-    return 0;
+    return stdout.gone ? READER_GONE_EXIT_CODE : 0;
   } catch (error) {
+    // The reader went away: whatever came of it (a bulk create stopped early), stop quietly.
+    if (stdout.gone) return READER_GONE_EXIT_CODE;
     const orgsError = error instanceof CommanderError ? fromCommander(error) : toOrgsError(error);
     if (!orgsError) return 0;
-    process.stderr.write(`${orgsError.format()}\n`);
+    await stderr.write(`${orgsError.format()}\n`);
     return orgsError.exitCode;
   }
 }

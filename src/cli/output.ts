@@ -1,5 +1,7 @@
 /** stdout carries results only; everything meant for a person goes to stderr. */
 import type { Listing } from '../core/paging.js';
+import { stderr, stdout } from './streams.js';
+import type { TableWriter } from './table.js';
 
 export const OUTPUT_FORMATS = ['json', 'table'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -7,13 +9,16 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 export class Output {
+  /** The table that bulk output continues batch after batch, under one header. */
+  private documentTable?: TableWriter;
+
   constructor(
     private readonly format: OutputFormat,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
   async print(value: unknown): Promise<void> {
-    process.stdout.write(await this.render(value));
+    await stdout.write(this.format === 'json' ? json(value) : (await this.table()).render(value));
   }
 
   /** JSON, or for a person the given rendering instead of the generic table. */
@@ -23,24 +28,26 @@ export class Output {
 
   async printListing(listing: Listing<unknown>): Promise<void> {
     await this.print(listing.items);
+    // Hints about results that nobody reads (`orgs list | head -1`) would only be noise.
+    if (stdout.gone) return;
     if (listing.items.length === 0 && this.format === 'table') note('no results');
     if (listing.next) note(`more results: --limit=${listing.next.limit} --page=${listing.next.page}`);
   }
 
   /** Many documents in one write: bulk output costs one system call per batch, not per item. */
   async printDocuments(values: unknown[]): Promise<void> {
-    process.stdout.write(this.format === 'json' ? values.map(json).join('') : await this.render(values));
+    if (this.format === 'json') return stdout.write(values.map(json).join(''));
+    this.documentTable ??= await this.table();
+    await stdout.write(this.documentTable.render(values));
   }
 
-  private async render(value: unknown): Promise<string> {
-    if (this.format === 'json') return json(value);
+  private async table(): Promise<TableWriter> {
     // Tables (and chalk) load only when asked for: JSON output pays nothing for them.
-    const { renderTable } = await import('./table.js');
-    const color = process.stdout.isTTY === true && !this.env.NO_COLOR;
-    return renderTable(value, { color });
+    const { TableWriter } = await import('./table.js');
+    return new TableWriter({ color: stdout.isTTY && !this.env.NO_COLOR });
   }
 }
 
 export function note(line: string): void {
-  process.stderr.write(`${line}\n`);
+  void stderr.write(`${line}\n`);
 }

@@ -1,4 +1,6 @@
 /** A live count and rate on stderr, for a person watching a bulk create; nothing when stderr is not a terminal. */
+import { type ErrorStream, stderr } from './streams.js';
+
 export class Progress {
   private count = 0;
   private readonly started = Date.now();
@@ -7,9 +9,9 @@ export class Progress {
 
   constructor(
     private readonly what: string,
-    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly stream: ErrorStream = stderr,
   ) {
-    this.live = stream.isTTY === true;
+    this.live = stream.isTTY;
   }
 
   add(n: number): void {
@@ -19,13 +21,11 @@ export class Progress {
     if (!this.live || now - this.lastDrawn < 100) return;
     this.lastDrawn = now;
     const rate = this.count / Math.max((now - this.started) / 1000, 0.001);
-    this.stream.write(
-      `\r\u001b[K${this.count.toLocaleString('en')} ${this.what} (${Math.round(rate).toLocaleString('en')}/s)`,
-    );
+    this.stream.live(`${this.count.toLocaleString('en')} ${this.what} (${Math.round(rate).toLocaleString('en')}/s)`);
   }
 
   /** Clears the line, leaving the terminal as it was. */
   end(): void {
-    if (this.live && this.lastDrawn > 0) this.stream.write('\r\u001b[K');
+    this.stream.endLive();
   }
 }

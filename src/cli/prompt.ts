@@ -1,16 +1,43 @@
 /** Questions to the person at the terminal, before something that cannot be undone. */
-import { failedPrecondition } from '../core/errors.js';
+import { canceled, failedPrecondition } from '../core/errors.js';
+import { stderr } from './streams.js';
 
-/** A y/N question on the terminal; without one, the caller must say --force. */
+/**
+ * A y/N question on the terminal; without one, the caller must say --force. Ctrl-C interrupts
+ * (exit 130), Ctrl-D (no answer at all) is not a yes.
+ */
 export async function confirm(question: string): Promise<void> {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+  if (!process.stdin.isTTY || !stderr.isTTY) {
     throw failedPrecondition('cli', 'no_confirmation', 'confirmation needed and no terminal to ask on; add --force');
   }
-  const { createInterface } = await import('node:readline/promises');
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`${question} [y/N] `);
-    if (!/^y(es)?$/i.test(answer.trim())) throw failedPrecondition('cli', 'no_confirmation', 'not confirmed');
+    const answer = await new Promise<string | undefined>((resolve, reject) => {
+      let pending = true;
+      rl.question(`${question} [y/N] `, (text) => {
+        pending = false;
+        resolve(text);
+      });
+      // Neither Ctrl-C nor Ctrl-D ends the prompt's line as Enter does: end it, so that the error has a line of its own.
+      const unanswered = (settle: () => void) => () => {
+        if (!pending) return;
+        pending = false;
+        void stderr.write('\n');
+        settle();
+      };
+      rl.once(
+        'SIGINT',
+        unanswered(() => reject(canceled('cli', 'interrupted', 'interrupted at the confirmation prompt'))),
+      );
+      rl.once(
+        'close',
+        unanswered(() => resolve(undefined)),
+      );
+    });
+    if (answer === undefined || !/^y(es)?$/i.test(answer.trim())) {
+      throw failedPrecondition('cli', 'no_confirmation', 'not confirmed');
+    }
   } finally {
     rl.close();
   }

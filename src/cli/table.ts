@@ -2,7 +2,9 @@
  * `--output-format table`: what a person reads. Lists become aligned columns, single items
  * key/value blocks, lists of rights one line per group. Loaded only when asked for, with chalk.
  */
-import { Chalk } from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
+import stringWidth from 'string-width';
+import { escapeControls } from '../core/errors.js';
 import { groupOf } from '../core/rights.js';
 
 type Cell = string;
@@ -40,10 +42,11 @@ function cell(value: unknown, separator: string): Cell {
   if (Array.isArray(value)) return value.map((v) => cell(v, separator)).join(', ');
   if (value !== null && typeof value === 'object') {
     return Object.entries(value)
-      .map(([k, v]) => `${k}=${cell(v, separator)}`)
+      .map(([k, v]) => `${escapeControls(k)}=${cell(v, separator)}`)
       .join(', ');
   }
-  return String(value);
+  // Values are the user's: a control character would act on the terminal, a newline break the row.
+  return escapeControls(String(value));
 }
 
 /** `{ ids: { organization_id } , name }` → organization_id, name: nested IDs become columns of their own. */
@@ -56,49 +59,71 @@ function flatten(value: Record<string, unknown>, separator: string, row: Row = n
 }
 
 const title = (key: string) => key.replaceAll('_', ' ').toUpperCase();
-const width = (text: string) => [...text].length;
-const pad = (text: string, to: number) => text + ' '.repeat(Math.max(0, to - width(text)));
+const pad = (text: string, to: number) => text + ' '.repeat(Math.max(0, to - stringWidth(text)));
 
-/** Renders a result for a person; an empty list renders as nothing (the caller says so on stderr). */
+/** A result rendered for a person; an empty list renders as nothing (the caller says so on stderr). */
 export function renderTable(value: unknown, options: TableOptions): string {
-  const chalk = new Chalk({ level: options.color ? 1 : 0 });
-  if (isRightList(value))
-    return compactRights(value)
-      .map((line) => `${line}\n`)
-      .join('');
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '';
-    const rows = value.map((item) => flatten(item as Record<string, unknown>, '; '));
-    const columns = [...new Set(rows.flatMap((row) => [...row.keys()]))];
-    const widths = columns.map((c) => Math.max(width(title(c)), ...rows.map((row) => width(row.get(c) ?? ''))));
+  return new TableWriter(options).render(value);
+}
+
+/**
+ * Renders results for a person. A list is a table whose header is printed once however many
+ * parts it comes in (bulk create prints one per batch): later parts keep the columns (and the
+ * widths, which only grow), and print a header again only if they bring a new column.
+ */
+export class TableWriter {
+  private readonly chalk: ChalkInstance;
+  private columns: string[] = [];
+  private widths: number[] = [];
+
+  constructor(options: TableOptions) {
+    this.chalk = new Chalk({ level: options.color ? 1 : 0 });
+  }
+
+  render(value: unknown): string {
+    if (isRightList(value)) return lines(compactRights(value));
+    if (Array.isArray(value)) return this.rows(value);
+    if (value !== null && typeof value === 'object') return this.block(value as Record<string, unknown>);
+    return lines([escapeControls(String(value))]);
+  }
+
+  private rows(items: unknown[]): string {
+    if (items.length === 0) return '';
+    const rows = items.map((item) => flatten(item as Record<string, unknown>, '; '));
+    const added = [...new Set(rows.flatMap((row) => [...row.keys()]))].filter((c) => !this.columns.includes(c));
+    this.columns = [...this.columns, ...added];
+    this.widths = this.columns.map((c, i) =>
+      Math.max(this.widths[i] ?? 0, stringWidth(title(c)), ...rows.map((row) => stringWidth(row.get(c) ?? ''))),
+    );
     const line = (cells: string[], style: (text: string, column: number) => string) =>
       cells
-        .map((text, i) => style(i === cells.length - 1 ? text : pad(text, widths[i]!), i))
+        .map((text, i) => style(i === cells.length - 1 ? text : pad(text, this.widths[i]!), i))
         .join('  ')
         .trimEnd();
-    return [
-      line(columns.map(title), (text) => chalk.bold(text)),
+    const header = added.length > 0 ? [line(this.columns.map(title), (text) => this.chalk.bold(text))] : [];
+    return lines([
+      ...header,
       ...rows.map((row) =>
         line(
-          columns.map((c) => row.get(c) ?? ''),
-          (text, i) => (i === 0 ? chalk.cyan(text) : text),
+          this.columns.map((c) => row.get(c) ?? ''),
+          (text, i) => (i === 0 ? this.chalk.cyan(text) : text),
         ),
       ),
-    ]
-      .map((text) => `${text}\n`)
-      .join('');
+    ]);
   }
-  if (value !== null && typeof value === 'object') {
-    const row = flatten(value as Record<string, unknown>, '\n');
-    const keyWidth = Math.max(...[...row.keys()].map((k) => width(title(k)) + 1));
-    return [...row]
-      .map(([key, text]) => {
+
+  /** A single item: one `KEY:  value` line per field, multi-line values indented under it. */
+  private block(value: Record<string, unknown>): string {
+    const row = flatten(value, '\n');
+    const keyWidth = Math.max(...[...row.keys()].map((k) => stringWidth(title(k)) + 1));
+    return lines(
+      [...row].map(([key, text]) => {
         const [first = '', ...rest] = text.split('\n');
-        const label = chalk.bold(pad(`${title(key)}:`, keyWidth));
+        const label = this.chalk.bold(pad(`${title(key)}:`, keyWidth));
         return [`${label}  ${first}`, ...rest.map((more) => `${' '.repeat(keyWidth)}  ${more}`)].join('\n');
-      })
-      .map((text) => `${text}\n`)
-      .join('');
+      }),
+    );
   }
-  return `${String(value)}\n`;
 }
+
+const lines = (texts: string[]) => texts.map((text) => `${text}\n`).join('');

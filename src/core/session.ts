@@ -129,8 +129,8 @@ async function authenticateKey(scope: Omit<Scope, 'caller'>, text: string): Prom
   // Loaded here, not up front: crypto is start-up time that only key-holding callers need.
   const { describeToken, parseToken, verifySecret } = await import('./tokens.js');
   const token = parseToken(text);
+  if (!token) throw unauthenticated('auth', 'unauthenticated', 'the API key is not of the form NNSXS.<id>.<secret>');
   const refuse = (why: string) => unauthenticated('auth', 'unauthenticated', `API key ${describeToken(text)} ${why}`);
-  if (!token) throw refuse('is not of the form NNSXS.<id>.<secret>');
   const key = await scope.tx.getApiKey(token.id);
   if (!key || !verifySecret(token.secret, key.secretHash)) throw refuse('is unknown, deleted or does not match');
   if (key.expiresAt !== undefined && key.expiresAt <= scope.now)

@@ -25,10 +25,14 @@ export function isUserId(id: string): boolean {
   return id.length <= MAX_ID_LENGTH && USER_ID.test(id);
 }
 
-/** Shows a user-supplied value in an error message without flooding the terminal. */
+/** A user-supplied value cut short enough for an error message, without flooding the terminal. */
+export function shorten(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+}
+
+/** Shows a user-supplied value in an error message, shortened and quoted. */
 export function quote(value: string): string {
-  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-  return JSON.stringify(shown);
+  return JSON.stringify(shorten(value));
 }
 
 export function organizationId(id: string | undefined): string {

@@ -128,7 +128,7 @@ describe('orgs __complete', () => {
   });
 
   test('with nothing positional left, an empty word offers the flags', async () => {
-    expect(await complete('collaborators', 'set', '')).toEqual(
+    expect(await complete('collaborators', 'set', 'org1', '')).toEqual(
       expect.arrayContaining(['--organization-id', '--user-id', '--right-organization-all']),
     );
     expect(await complete('whoami', 'x')).toEqual([]);

@@ -1,10 +1,12 @@
 /** Bulk progress: a live line on a terminal's stderr, cleared at the end; nothing elsewhere. */
 import { expect, test, vi } from 'vitest';
 import { Progress } from '../../src/cli/progress.js';
+import { ErrorStream } from '../../src/cli/streams.js';
 
 function fakeStream(isTTY: boolean) {
   const written: string[] = [];
-  return { stream: { isTTY, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream, written };
+  const target = { isTTY, write: (text: string) => written.push(text), on: () => target };
+  return { stream: new ErrorStream(() => target as unknown as NodeJS.WriteStream), written };
 }
 
 test('on a terminal: count and rate, redrawn at most ten times a second, then cleared', () => {

@@ -1,4 +1,6 @@
 /** orgs in a real terminal (tmux): tables a person reads, coloured unless NO_COLOR says otherwise. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BIN, errorName, sandbox, type Sandbox } from '../helpers.js';
@@ -101,6 +103,39 @@ describe.skipIf(!hasTmux)('in a terminal', () => {
     const left = (await s.ok(['list'])).json.map((o: { ids: { organization_id: string } }) => o.ids.organization_id);
     expect(left).toContain('kept');
     expect(left).not.toContain('gone');
+  });
+
+  test('Ctrl-C at the prompt interrupts (130), Ctrl-D is no answer (5); the error gets a line of its own', async () => {
+    await s.ok(['create', 'asked', '--user-id', 'user1']);
+    const interrupted = await terminal(['purge', 'asked'], { answer: { when: '[y/N]', keys: ['C-c'] } });
+    expect(interrupted.exitCode).toBe(130);
+    expect(interrupted.screen.split('\n')).toEqual([
+      expect.stringMatching(/^Purge organization .*\[y\/N\]\s*$/),
+      'error:cli:interrupted (interrupted at the confirmation prompt)',
+    ]);
+    const ended = await terminal(['purge', 'asked'], { answer: { when: '[y/N]', keys: ['C-d'] } });
+    expect(ended.exitCode).toBe(5);
+    expect(ended.screen.split('\n')).toEqual([
+      expect.stringMatching(/^Purge organization .*\[y\/N\]\s*$/),
+      'error:cli:no_confirmation (not confirmed)',
+    ]);
+    expect((await s.ok(['get', 'asked'])).json.ids.organization_id).toBe('asked');
+  });
+
+  test('bulk failures reported while the progress line is live start on a clean line', async () => {
+    // Over one 64 KiB chunk of input before the bad document: the progress line is drawn by then.
+    const input = join(s.dir, 'progress.jsonl');
+    const good = Array.from(
+      { length: 1500 },
+      (_, i) => `{"ids":{"organization_id":"live-${i}"},"name":"${'n'.repeat(40)}"}\n`,
+    );
+    writeFileSync(input, `${good.join('')}{"ids":{"organization_id":"Bad"}}\n`);
+    const run = await terminal(['create', '--user-id', 'user1', '<', input, '>', '/dev/null']);
+    expect(run.exitCode).toBe(2);
+    const lines = run.screen.split('\n'); // the first error line wraps at 100 columns
+    expect(lines[0]).toMatch(/^error:validate:invalid_organization_id \(item 1501, Bad: /);
+    expect(lines.at(-1)).toBe('error:bulk:items_failed (1 of 1501 organizations failed, 1500 created)');
+    expect(run.screen).not.toContain('organizations created (');
   });
 
   test('deleting the API key the login uses asks first; without a terminal it needs --force', async () => {
