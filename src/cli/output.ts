@@ -23,7 +23,7 @@ export class Output {
 
   /** JSON, or for a person the given rendering instead of the generic table. */
   async printAs(value: unknown, forPerson: () => string): Promise<void> {
-    process.stdout.write(this.format === 'json' ? json(value) : forPerson());
+    await stdout.write(this.format === 'json' ? json(value) : forPerson());
   }
 
   async printListing(listing: Listing<unknown>): Promise<void> {
