@@ -43,7 +43,7 @@ function shared(setup: (s: Sandbox) => Promise<void>): { s: Sandbox } {
   return box;
 }
 
-describe.each(KINDS)('$command', (kind) => {
+describe.concurrent.each(KINDS)('$command', (kind) => {
   const K = kind.command;
   const R = kind.rights;
   const ns = kind.namespace;
@@ -77,7 +77,7 @@ describe.each(KINDS)('$command', (kind) => {
     (await s.ok(['api-keys', 'create', 'org1', ...flags(...rights)])).json as { id: string; key: string };
 
   // ---------------------------------------------------------------------------------------------
-  describe('create (who may do what)', () => {
+  describe.sequential('create (who may do what)', () => {
     const w = shared(async (s) => {
       await s.ok(['create', 'org1', '--user-id', 'user1']);
       await s.ok([
@@ -157,6 +157,11 @@ describe.each(KINDS)('$command', (kind) => {
       await expectFails(w.s, [K, 'create', id('org3'), '--organization-id', 'org2'], 3, 'organization_not_found');
     });
 
+    test('its own namespace: an entity may take the ID of an organization', async () => {
+      const created = await w.s.ok([K, 'create', 'org1', '--user-id', 'user1']);
+      expect(created.json.ids).toEqual({ [kind.idKey]: 'org1' });
+    });
+
     test('both collaborator flags: invalid argument', async () => {
       await expectFails(w.s, [K, 'create', id('both'), '--user-id', 'user1', '--organization-id', 'org1'], 2);
     });
@@ -172,7 +177,7 @@ describe.each(KINDS)('$command', (kind) => {
   });
 
   // ---------------------------------------------------------------------------------------------
-  describe('rights through organizations: list, get, rights, --explain', () => {
+  describe.sequential('rights through organizations: list, get, rights, --explain', () => {
     const w = shared(async (s) => {
       await s.ok(['create', 'org1', '--user-id', 'user1']);
       await s.ok(['create', 'org2', '--user-id', 'user1']);
@@ -389,7 +394,7 @@ describe.each(KINDS)('$command', (kind) => {
   });
 
   // ---------------------------------------------------------------------------------------------
-  describe('operations (who may do what)', () => {
+  describe.sequential('operations (who may do what)', () => {
     const w = shared(async (s) => {
       await s.ok(['create', 'org1', '--user-id', 'user1']);
       await s.ok([K, 'create', id('e1'), '--user-id', 'user1', '--name', 'N', '--description', 'D']);
@@ -449,6 +454,9 @@ describe.each(KINDS)('$command', (kind) => {
       await expectFails(s, [K, 'purge', pur], 4, undefined, as('user1'));
       await expectFails(s, [K, 'purge', pur, '--force'], 4, undefined, as('user1'));
       await expectFails(s, [K, 'purge', pur], 5, 'no_confirmation');
+      // A deleted entity's ID stays reserved until it is purged.
+      await s.ok([K, 'delete', pur]);
+      await expectFails(s, [K, 'create', pur, '--user-id', 'user1'], 5);
       await s.ok([K, 'purge', pur, '--force']);
       await expectFails(s, [K, 'get', pur], 3, `${kind.name}_not_found`);
       await s.ok([K, 'create', pur, '--user-id', 'user1']);
@@ -567,6 +575,13 @@ describe.each(KINDS)('$command', (kind) => {
       ]);
       const needs = `${kind.name}_needs_collaborator`;
       await expectFails(s, [K, 'collaborators', 'delete', own, '--user-id', 'user6'], 5, needs, as('user6'));
+    });
+
+    test('one level only: an organization is never named where a user is (nested_organizations)', async () => {
+      const { s } = w;
+      await expectFails(s, [K, 'collaborators', 'set', e1, '--user-id', 'org1', flag(A)], 2, 'nested_organizations');
+      await expectFails(s, [K, 'rights', e1, '--user-id', 'org1'], 2, 'nested_organizations');
+      await expectFails(s, [K, 'create', id('nest'), '--user-id', 'org1'], 2, 'nested_organizations');
     });
 
     test('rights of the caller need nothing: no rights is []', async () => {
