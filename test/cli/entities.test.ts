@@ -157,6 +157,25 @@ describe.concurrent.each(KINDS)('$command', (kind) => {
       await expectFails(w.s, [K, 'create', id('org3'), '--organization-id', 'org2'], 3, 'organization_not_found');
     });
 
+    test('bulk: no ID and JSON documents on stdin, the flags applying to each, each printed once created', async () => {
+      const { s } = w;
+      const input =
+        `{"ids":{"${kind.idKey}":"${id('bulk-1')}"},"name":"B1"}` + `\n{"ids":{"${kind.idKey}":"${id('bulk-2')}"}}\n`;
+      const result = await s.ok([K, 'create', '--user-id', 'user5', '--description', 'Bulk'], { input });
+      const documents = result.stdout.split(/\n(?=\{)/).map((document) => JSON.parse(document));
+      expect(documents).toEqual([
+        expect.objectContaining({ ids: { [kind.idKey]: id('bulk-1') }, name: 'B1', description: 'Bulk' }),
+        expect.objectContaining({ ids: { [kind.idKey]: id('bulk-2') }, description: 'Bulk' }),
+      ]);
+      expect((await s.ok([K, 'collaborators', 'list', id('bulk-2')])).json).toEqual([
+        userCollaborator('user5', ['RIGHT_ALL']),
+      ]);
+    });
+
+    test(`no ID and nothing on stdin: no_${kind.name}_id`, async () => {
+      await expectFails(w.s, [K, 'create', '--user-id', 'user5'], 2, `no_${kind.name}_id`);
+    });
+
     test('its own namespace: an entity may take the ID of an organization', async () => {
       const created = await w.s.ok([K, 'create', 'org1', '--user-id', 'user1']);
       expect(created.json.ids).toEqual({ [kind.idKey]: 'org1' });
@@ -246,6 +265,13 @@ describe.concurrent.each(KINDS)('$command', (kind) => {
       expect(listed(await s.ok([K, 'list', '--organization-id', 'org2']))).toEqual([id('empty')]);
       await expectFails(s, [K, 'list', '--organization-id', 'org1'], 4, undefined, as('user2'));
       await expectFails(s, [K, 'list', '--organization-id', 'nope'], 3, 'organization_not_found');
+    });
+
+    test('search looks only among the entities the caller can see', async () => {
+      const { s } = w;
+      expect(listed(await s.ok([K, 'search', '--id-contains', kind.name.slice(0, 3)], as('user2')))).toEqual(
+        sorted([id('direct'), id('viaorg'), id('seed')]),
+      );
     });
 
     test(`get: every field with ${R.info} (here through an organization), else only the public ones`, async () => {
