@@ -24,8 +24,12 @@ export interface EffectiveRights {
 export type Subject =
   { kind: 'caller' } | { kind: 'user'; userId: string } | { kind: 'organization'; organizationId: string };
 
-/** `rights`, expanded and limited to the kind's group. */
-const within = (kind: EntityKind, rights: readonly string[]) => Rights.of(rights).expand().inGroups([kind.group]);
+/**
+ * `rights`, expanded and limited to the kind's group: what they mean on an entity of the kind (the
+ * creator's RIGHT_ALL is the kind's whole group, which a holder of the kind's _ALL may take away).
+ */
+export const within = (kind: EntityKind, rights: readonly string[]) =>
+  Rights.of(rights).expand().inGroups([kind.group]);
 
 function combine(paths: RightsPath[]): EffectiveRights {
   return { rights: paths.reduce((all, path) => all.union(path.rights), Rights.none), paths };

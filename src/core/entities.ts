@@ -3,7 +3,7 @@
  * (src/core/kinds.ts). Every check goes through effectiveRights, in the transaction of the change.
  */
 import { requireFullCollaboratorRemains, requireHeldChange } from './collaborators.js';
-import { effectiveRights, effectiveRightsOn, type EffectiveRights, type Subject } from './effective-rights.js';
+import { effectiveRights, effectiveRightsOn, within, type EffectiveRights, type Subject } from './effective-rights.js';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied } from './errors.js';
 import type { EntityKind } from './kinds.js';
 import type { CollaboratorIds, Entity, EntityCollaborator } from './model.js';
@@ -334,7 +334,7 @@ export class EntityService {
         await requireRights(scope, named.id, 'RIGHT_ORGANIZATION_ADD_AS_COLLABORATOR');
       }
       const existing = await scope.tx.getEntityCollaborator(this.kind.name, id, named.id);
-      requireHeldChange(held, Rights.of(existing?.rights ?? []), after, `${named.kind} ${named.id}`);
+      requireHeldChange(held, within(this.kind, existing?.rights ?? []), after, `${named.kind} ${named.id}`);
       await this.requireFullCollaboratorRemains(scope, id, named.id, after.toArray());
       await scope.tx.putEntityCollaborator({
         ...this.collaboration(id, named, after.toArray(), scope.now),
@@ -350,7 +350,7 @@ export class EntityService {
       await this.live(scope, id);
       const held = await this.requireRights(scope, id, this.kind.rights.settingsCollaborators);
       const existing = await this.existingCollaborator(scope, id, named);
-      requireHeldChange(held, Rights.of(existing.rights), Rights.none, `${named.kind} ${named.id}`);
+      requireHeldChange(held, within(this.kind, existing.rights), Rights.none, `${named.kind} ${named.id}`);
       await this.requireFullCollaboratorRemains(scope, id, named.id, undefined);
       await scope.tx.deleteEntityCollaborator(this.kind.name, id, named.id);
     });
