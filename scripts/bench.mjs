@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // npm run bench: how close orgs is to the floor of this machine. Every row is a ratio of two
 // commands measured side by side in the same run, alternating, over BENCH_RUNS pairs; the figure
-// is the median of the paired ratios. Not a test: it prints, it does not judge.
+// is the median of the paired ratios. Not a test of speed: it prints, it does not judge. But a
+// fast wrong answer is no figure: each measured command is first run once with its output read
+// and checked (the organization asked for, the count expected), and a wrong answer stops the bench.
 import { spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -42,6 +44,35 @@ function time(command, { env = {}, stdinFile, measureRss = false } = {}) {
   return { ms, rssMiB: measureRss ? Number(lines[lines.length - 1]) / 1024 : undefined };
 }
 
+/** Runs a command once, as measured, and returns its stdout; it must succeed. */
+function answer(command, { env = {}, stdinFile } = {}) {
+  const stdin = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
+  const result = spawnSync(command[0], command.slice(1), {
+    env: { ...process.env, ...env },
+    stdio: [stdin, 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  if (typeof stdin === 'number') closeSync(stdin);
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Fails the bench loudly: a wrong answer makes every figure after it meaningless. */
+function must(ok, what) {
+  if (!ok) throw new Error(`wrong answer, the bench stops: ${what}`);
+}
+
+const organizationIds = (stdout) => [...stdout.matchAll(/"organization_id": "([^"]+)"/g)].map((m) => m[1]);
+const countIn = (db) => {
+  const store = new Database(db, { readonly: true });
+  try {
+    return store.prepare('SELECT count(*) FROM organizations WHERE deleted_at IS NULL').pluck().get();
+  } finally {
+    store.close();
+  }
+};
+
 /** Alternates a and b RUNS times; prepare(i) runs before each pair (fresh stores, …). */
 function paired(a, b, prepare = () => {}) {
   const as = [];
@@ -63,11 +94,14 @@ function paired(a, b, prepare = () => {}) {
 const orgs = (_db, ...args) => ['node', BIN, ...args];
 const envFor = (db) => ({ ORGS_DB: db, ORGS_CONFIG_DIR: join(dir, 'config') });
 
+const nameOf = (i) => `Organization ${i}`;
+const descriptionOf = (i) => `Team number ${i} of the bench`;
+
 function documents(file, count, prefix) {
   const fd = openSync(file, 'w');
   let chunk = '';
   for (let i = 0; i < count; i++) {
-    chunk += `{"ids":{"organization_id":"${prefix}-${i}"},"name":"Organization ${i}","description":"Team number ${i} of the bench"}\n`;
+    chunk += `{"ids":{"organization_id":"${prefix}-${i}"},"name":"${nameOf(i)}","description":"${descriptionOf(i)}"}\n`;
     if (chunk.length > 1 << 20) {
       writeFileSync(fd, chunk);
       chunk = '';
@@ -84,7 +118,8 @@ function store(name, count) {
   const file = documents(join(dir, `${name}.jsonl`), count, 'org');
   const run = time(orgs(db, 'create', '--user-id', 'user1'), { env: envFor(db), stdinFile: file, measureRss: true });
   rmSync(file);
-  return { db, run };
+  must(countIn(db) === count, `${name}: ${countIn(db)} organizations stored, not ${count}`);
+  return { db, run, count };
 }
 
 const rows = [];
@@ -104,7 +139,8 @@ const header = [
 try {
   log('start-up');
   const empty = join(dir, 'empty.db');
-  time(orgs(empty, 'list'), { env: envFor(empty) });
+  const listed = answer(orgs(empty, 'list'), { env: envFor(empty) });
+  must(listed === '[]\n', `orgs list on an empty store printed ${JSON.stringify(listed)}`);
   const startup = paired(
     () => time(orgs(empty, 'list'), { env: envFor(empty) }),
     () => time(['node', '-e', '0']),
@@ -120,24 +156,38 @@ try {
       { env: envFor(db) },
     );
   }
-  const single = (label, args) => {
+  const single = (label, args, check) => {
+    for (const db of [big, small]) check(answer(orgs(db, ...args), { env: envFor(db) }), db);
     const r = paired(
       () => time(orgs(big, ...args), { env: envFor(big) }),
       () => time(orgs(small, ...args), { env: envFor(small) }),
     );
     row(`\`orgs ${label}\` at 100,000 orgs vs 1`, r.a, r.b, r.ratio, '≤ 1.1');
   };
-  single('get', ['get', 'org-0', '--all']);
-  single('collaborators set', [
-    'collaborators',
-    'set',
-    '--organization-id',
-    'org-0',
-    '--user-id',
-    'user2',
-    '--right-organization-info',
-  ]);
-  single('api-keys create', ['api-keys', 'create', 'org-0', '--right-organization-info']);
+  single('get', ['get', 'org-0', '--all'], (stdout) => {
+    const org = JSON.parse(stdout);
+    must(org.ids?.organization_id === 'org-0' && org.name === nameOf(0), `get org-0 printed ${stdout}`);
+  });
+  single(
+    'collaborators set',
+    ['collaborators', 'set', '--organization-id', 'org-0', '--user-id', 'user2', '--right-organization-info'],
+    (stdout, db) => {
+      const store = new Database(db, { readonly: true });
+      const rights = store
+        .prepare("SELECT rights FROM memberships WHERE organization_id = 'org-0' AND user_id = 'user2'")
+        .pluck()
+        .get();
+      store.close();
+      must(stdout === '' && rights === '["RIGHT_ORGANIZATION_INFO"]', `collaborators set left user2 with ${rights}`);
+    },
+  );
+  single('api-keys create', ['api-keys', 'create', 'org-0', '--right-organization-info'], (stdout) => {
+    const key = JSON.parse(stdout);
+    must(
+      /^NNSXS\.[A-Z2-7]+\.[A-Z2-7]+$/.test(key.key) && key.rights?.includes('RIGHT_ORGANIZATION_INFO'),
+      `api-keys create printed ${stdout}`,
+    );
+  });
 
   for (const count of [10_000, 100_000]) {
     log(`bulk create of ${count.toLocaleString('en')} organizations vs the better-sqlite3 floor`);
@@ -149,6 +199,16 @@ try {
       for (const db of [a, b]) for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
       copyFileSync(empty, b);
     };
+    fresh();
+    const created = organizationIds(
+      answer(orgs(a, 'create', '--user-id', 'user1'), { env: envFor(a), stdinFile: file }),
+    );
+    must(
+      created.length === count && countIn(a) === count,
+      `bulk create printed ${created.length}, stored ${countIn(a)}`,
+    );
+    time(['node', join(ROOT, 'scripts', 'floor.mjs'), b], { stdinFile: file });
+    must(countIn(b) === count, `the floor stored ${countIn(b)} organizations, not ${count}`);
     const r = paired(
       () => time(orgs(a, 'create', '--user-id', 'user1'), { env: envFor(a), stdinFile: file }),
       () => time(['node', join(ROOT, 'scripts', 'floor.mjs'), b], { stdinFile: file }),
@@ -169,15 +229,27 @@ try {
   });
   log(`  peak RSS ${large.run.rssMiB.toFixed(0)} MiB in ${(large.run.ms / 1000).toFixed(1)} s`);
 
-  for (const [label, db] of [
-    ['100,000', big],
-    [LARGE.toLocaleString('en'), large.db],
+  for (const [label, db, count] of [
+    ['100,000', big, 100_000],
+    [LARGE.toLocaleString('en'), large.db, large.count],
   ]) {
     log(`search at ${label} organizations vs list --limit 1`);
-    for (const [flag, text] of [
-      ['--name-contains', 'nization 4321'],
-      ['--query', 'number 98765'],
+    const first = organizationIds(answer(orgs(db, 'list', '--limit', '1'), { env: envFor(db) }));
+    must(first.length === 1, `list --limit 1 at ${label} printed ${first.length} organizations`);
+    // A search that finds something wherever it runs (98765 and 4321 unless the store is smaller).
+    const wanted = String(Math.min(98_765, count - 1));
+    for (const [flag, text, matches] of [
+      ['--name-contains', 'nization 4321', (i) => nameOf(i).includes('nization 4321')],
+      ['--query', `number ${wanted}`, (i) => descriptionOf(i).includes(`number ${wanted}`)],
     ]) {
+      const expected = new Set();
+      for (let i = 0; i < count; i++) if (matches(i)) expected.add(`org-${i}`);
+      const found = organizationIds(answer(orgs(db, 'search', flag, text), { env: envFor(db) }));
+      must(
+        expected.size > 0 && found.length === Math.min(expected.size, 50) && found.every((id) => expected.has(id)),
+        `search ${flag} ${JSON.stringify(text)} at ${label} found ${found.length} (${found.slice(0, 3)}…), ` +
+          `expected ${Math.min(expected.size, 50)} of ${expected.size}`,
+      );
       const r = paired(
         () => time(orgs(db, 'search', flag, text), { env: envFor(db) }),
         () => time(orgs(db, 'list', '--limit', '1'), { env: envFor(db) }),

@@ -1,10 +1,13 @@
 /** Running the built CLI as a user would: a fresh store and config folder per test. */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa, type Options } from 'execa';
+import fc from 'fast-check';
 import { expect } from 'vitest';
+import { rightsOfGroup } from './fixtures/rights.js';
 
 export const BIN = resolve(import.meta.dirname, '..', 'bin', 'orgs.js');
 
@@ -70,7 +73,7 @@ export function sandbox(): Sandbox {
 }
 
 /** A stderr of exactly one error line, `error:<namespace>:<name> (…)`; returns the name. */
-export function errorName(result: Result): string {
+export function errorName(result: Pick<Result, 'stderr'>): string {
   const lines = result.stderr.trimEnd().split('\n');
   const match = /^error:[a-z_/]+:([a-z_]+) \(.*\)$/.exec(lines[lines.length - 1] ?? '');
   if (!match) throw new Error(`not an error line: ${JSON.stringify(result.stderr)}`);
@@ -82,7 +85,11 @@ export function errorName(result: Result): string {
  * error is exit 1), nothing on stdout, exactly one `error:<namespace>:<name> (<message>)` line on
  * stderr and no stack trace; the name too when given. Returns the name.
  */
-export function expectError(result: Result, exitCode: number, name?: string): string {
+export function expectError(
+  result: { stdout: string; stderr: string; exitCode?: number | undefined },
+  exitCode: number,
+  name?: string,
+): string {
   expect(result.exitCode, `stderr: ${result.stderr}`).toBe(exitCode);
   expect(result.stdout, 'nothing on stdout').toBe('');
   expect(result.stderr.trimEnd().split('\n'), 'exactly one stderr line').toHaveLength(1);
@@ -137,20 +144,46 @@ export function dumpStore(path: string): Record<string, string[]> | undefined {
   }
 }
 
-/** The organization group of reference/rights.tsv, written out: the tests' own oracle. */
-export const ORGANIZATION = [
-  'RIGHT_ORGANIZATION_INFO',
-  'RIGHT_ORGANIZATION_SETTINGS_BASIC',
-  'RIGHT_ORGANIZATION_SETTINGS_API_KEYS',
-  'RIGHT_ORGANIZATION_SETTINGS_MEMBERS',
-  'RIGHT_ORGANIZATION_DELETE',
-  'RIGHT_ORGANIZATION_PURGE',
-  'RIGHT_ORGANIZATION_APPLICATIONS_LIST',
-  'RIGHT_ORGANIZATION_APPLICATIONS_CREATE',
-  'RIGHT_ORGANIZATION_GATEWAYS_LIST',
-  'RIGHT_ORGANIZATION_GATEWAYS_CREATE',
-  'RIGHT_ORGANIZATION_CLIENTS_LIST',
-  'RIGHT_ORGANIZATION_CLIENTS_CREATE',
-  'RIGHT_ORGANIZATION_ADD_AS_COLLABORATOR',
-  'RIGHT_ORGANIZATION_ALL',
-];
+/** The seed of every fast-check property: FC_SEED, else a fixed one, so a run can be replayed. */
+export const FC_SEED = process.env.FC_SEED === undefined ? 20_261_201 : Number(process.env.FC_SEED);
+
+/**
+ * Checks a fast-check property on exactly `numRuns` cases (the count its test name promises) from
+ * FC_SEED. With `timeLimitMs`, running out of time fails the test (fast-check would otherwise
+ * pass a run cut short after one case); a failure's message names the seed and path to replay it.
+ */
+export async function checkProperty<Ts>(
+  property: fc.IRawProperty<Ts>,
+  numRuns: number,
+  timeLimitMs?: number,
+): Promise<void> {
+  const details = await fc.check(property, {
+    numRuns,
+    seed: FC_SEED,
+    ...(timeLimitMs === undefined ? {} : { interruptAfterTimeLimit: timeLimitMs, markInterruptAsFailure: true }),
+  });
+  if (details.failed) throw new Error(fc.defaultReportMessage(details) ?? `failed with seed ${FC_SEED}`);
+  expect(details.numRuns, `cases run (seed ${FC_SEED})`).toBe(numRuns);
+}
+
+const warnedMissing = new Set<string>();
+
+/**
+ * Whether `tool` (tmux, zsh, fish, …) is on PATH, for `test.skipIf(!needsTool('zsh'))`. Under
+ * CI=true a missing tool throws, so the run fails instead of skipping (.ci/run installs them);
+ * elsewhere its tests skip, with one warning per missing tool.
+ */
+export function needsTool(tool: string): boolean {
+  if (spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' }).status === 0) return true;
+  if (process.env.CI === 'true') {
+    throw new Error(`${tool} is not installed; under CI=true the tests that need it fail instead of skipping`);
+  }
+  if (!warnedMissing.has(tool)) {
+    warnedMissing.add(tool);
+    console.warn(`${tool} is not installed: skipping the tests that need it`);
+  }
+  return false;
+}
+
+/** The organization group of rights.tsv (test/fixtures), in catalogue order: the tests' own oracle. */
+export const ORGANIZATION = rightsOfGroup('organization');

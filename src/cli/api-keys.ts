@@ -172,10 +172,15 @@ function addSubcommands(group: Command): void {
     .action(
       action(async (ctx, args, options) => {
         const ids = keyIds(args, options);
-        if (!options.force && ids.apiKeyId !== undefined && ids.apiKeyId === (await loginKeyId(ctx))) {
-          await confirm(`API key ${ids.apiKeyId} is the one orgs login uses; delete it and lose that login?`);
-        }
-        await (await ctx.apiKeys()).delete(ids);
+        const loginKey = options.force ? undefined : await loginKeyId(ctx);
+        await (
+          await ctx.apiKeys()
+        ).delete(
+          ids,
+          loginKey === undefined || ids.apiKeyId !== loginKey
+            ? undefined
+            : (id) => confirm(`API key ${id} is the one orgs login uses; delete it and lose that login?`),
+        );
       }),
     );
 }

@@ -1,5 +1,4 @@
 /** The organization commands: create, list, search, get, set, delete, restore, purge. */
-import * as validate from '../core/validate.js';
 import { confirm } from './prompt.js';
 import {
   action,
@@ -251,11 +250,13 @@ export function addOrganizationCommands(tree: CommandTree): void {
       .option('--force', 'do not ask for confirmation')
       .action(
         action(async (ctx, [positional], options) => {
-          const id = validate.organizationId(either(positional, options.organizationId, 'organization ID'));
           const service = await ctx.organizations();
-          if (!options.force)
-            await confirm(`Purge organization ${id} for good? Its collaborators and API keys go with it.`);
-          await service.purge(id);
+          await service.purge(
+            either(positional, options.organizationId, 'organization ID'),
+            options.force
+              ? undefined
+              : (id) => confirm(`Purge organization ${id} for good? Its collaborators and API keys go with it.`),
+          );
         }),
       ),
   );

@@ -113,7 +113,7 @@ export class ApiKeyService {
     }
     await this.session.write(async (scope) => {
       const expiresAt = checkExpiry(request.expiresAt, scope.now);
-      const { key, held } = await this.managed(scope, ids);
+      const { key, held } = await this.changeable(scope, ids);
       if (rights) requireHeldChange(held, Rights.of(key.rights), rights, `API key ${key.id}`);
       await scope.tx.updateApiKey({
         ...key,
@@ -125,10 +125,18 @@ export class ApiKeyService {
     });
   }
 
-  async delete(request: ApiKeyRequest): Promise<void> {
+  /**
+   * Deletes a key. `confirm`, when given, is asked once the caller is known to be allowed, outside
+   * any transaction (no write lock held while a person thinks); the delete then checks again.
+   */
+  async delete(request: ApiKeyRequest, confirm?: (apiKeyId: string) => Promise<void>): Promise<void> {
     const ids = this.ids(request);
+    if (confirm) {
+      await this.session.read((scope) => this.changeable(scope, ids));
+      await confirm(ids.apiKeyId);
+    }
     await this.session.write(async (scope) => {
-      const { key } = await this.managed(scope, ids);
+      const { key } = await this.changeable(scope, ids);
       await scope.tx.deleteApiKey(key.id);
     });
   }
@@ -156,5 +164,25 @@ export class ApiKeyService {
       );
     }
     return { key, held };
+  }
+
+  /**
+   * A key the caller may change or delete: one whose every right the caller holds, so that managing
+   * keys never lets a caller cut short a key that can do more than they can.
+   */
+  private async changeable(
+    scope: Scope,
+    ids: { organizationId: string; apiKeyId: string },
+  ): Promise<{ key: ApiKey; held: Rights }> {
+    const managed = await this.managed(scope, ids);
+    const missing = Rights.of(managed.key.rights).expand().minus(managed.held);
+    if (missing.size > 0) {
+      throw permissionDenied(
+        'auth',
+        'insufficient_rights',
+        `API key ${managed.key.id} holds rights the caller does not (${missing.summary()}); only a caller holding all of them can change or delete it`,
+      );
+    }
+    return managed;
   }
 }

@@ -80,7 +80,7 @@ export function requireHeldChange(held: Rights, before: Rights, after: Rights, s
     throw permissionDenied(
       'auth',
       'insufficient_rights',
-      `the caller cannot grant or remove rights it does not hold (${missing.toArray().slice(0, 5).join(', ')}${missing.size > 5 ? ', …' : ''}) for ${subject}`,
+      `the caller cannot grant or remove rights it does not hold (${missing.summary()}) for ${subject}`,
     );
   }
 }

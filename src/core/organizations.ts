@@ -2,11 +2,11 @@
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied } from './errors.js';
 import type { Organization } from './model.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
-import { ENTITY_GROUPS, RIGHT_ALL } from './rights.js';
+import { ENTITY_GROUPS, RIGHT_ALL, rightsImplying } from './rights.js';
 import { ensureUser, isAdministrator, requireRights, rightsOn, type Scope, type Session } from './session.js';
 import type { OrganizationOrderField, OrganizationQuery } from './store.js';
 import * as validate from './validate.js';
-import { organizationView, PUBLIC_FIELDS, type FieldMask, type OrganizationField } from './views.js';
+import { organizationView, visibleFields, type FieldMask, type OrganizationField } from './views.js';
 
 export const ORGANIZATION_ORDERS: readonly OrganizationOrderField[] = ['organization_id', 'name', 'created_at'];
 export const DEFAULT_RESTORE_WINDOW_MS = 24 * 3_600_000;
@@ -49,6 +49,8 @@ export interface SearchRequest extends ListRequest {
 export type View = Record<string, unknown>;
 
 const NS = 'organizations';
+/** What reading an organization beyond its public fields takes, in get, list and search alike. */
+const READ_RIGHT = 'RIGHT_ORGANIZATION_INFO';
 
 /** The fields a request gave, which `create` and `set` print back. */
 function givenFields(input: OrganizationInput): Set<OrganizationField> {
@@ -145,7 +147,7 @@ export class OrganizationService {
     return this.session.read(async (scope) => {
       const org = await this.live(scope, id);
       const rights = await rightsOn(scope, id);
-      return organizationView(org, rights.has('RIGHT_ORGANIZATION_INFO') ? fields : intersect(fields, PUBLIC_FIELDS));
+      return organizationView(org, visibleFields(fields, rights.has(READ_RIGHT)));
     });
   }
 
@@ -195,16 +197,25 @@ export class OrganizationService {
     const fields = new Set([...(request.fields ?? []), ...extraFields]);
     if (request.deleted) fields.add('deleted_at');
     return this.session.read(async (scope) => {
-      const memberOf = await this.visibleTo(scope, request.userId);
+      const visible = await this.visibleTo(scope, request.userId);
       const listing = await paginate(request, (page) =>
-        scope.tx.listOrganizations({ ...filters, ...page, order, deleted: request.deleted ?? false, memberOf }),
+        scope.tx.listOrganizations({ ...filters, ...page, order, deleted: request.deleted ?? false, ...visible }),
       );
-      return { ...listing, items: listing.items.map((org) => organizationView(org, fields)) };
+      return {
+        ...listing,
+        items: listing.items.map((org) => organizationView(org, visibleFields(fields, org.readable))),
+      };
     });
   }
 
-  /** Whose memberships a listing is limited to: users see their own, the administrator sees all. */
-  private async visibleTo(scope: Scope, userId: string | undefined): Promise<string | undefined> {
+  /**
+   * Whose memberships a listing is limited to (users see their own, the administrator sees all),
+   * and which of them a user may read: those where they hold a right that implies READ_RIGHT.
+   */
+  private async visibleTo(
+    scope: Scope,
+    userId: string | undefined,
+  ): Promise<Pick<OrganizationQuery, 'memberOf' | 'readableWith'>> {
     const { caller } = scope;
     if (caller.kind === 'api-key') {
       throw permissionDenied(
@@ -218,9 +229,11 @@ export class OrganizationService {
         throw permissionDenied(NS, 'list_other_user', `only an administrator can list the organizations of ${userId}`);
       }
       await ensureUser(scope, userId);
-      return userId;
     }
-    return caller.kind === 'user' && !caller.user.admin ? caller.user.id : undefined;
+    if (caller.kind === 'user' && !caller.user.admin) {
+      return { memberOf: caller.user.id, readableWith: rightsImplying(READ_RIGHT) };
+    }
+    return { memberOf: userId };
   }
 
   async update(request: UpdateRequest): Promise<View> {
@@ -289,15 +302,28 @@ export class OrganizationService {
     });
   }
 
-  async purge(organizationId: string | undefined): Promise<void> {
+  /**
+   * Purges the organization. `confirm`, when given, is asked only once the caller is known to be
+   * allowed and the organization to exist, and outside any transaction: nobody holds the write
+   * lock while a person thinks. The purge then checks again, in its own transaction.
+   */
+  async purge(organizationId: string | undefined, confirm?: (id: string) => Promise<void>): Promise<void> {
     const id = validate.organizationId(organizationId);
+    if (confirm) {
+      await this.session.read((scope) => this.requirePurgeable(scope, id));
+      await confirm(id);
+    }
     await this.session.write(async (scope) => {
-      if (!isAdministrator(scope.caller)) {
-        throw permissionDenied(NS, 'purge_needs_admin', 'only an administrator can purge organizations');
-      }
-      if (!(await scope.tx.getOrganization(id))) throw notFoundError(id);
+      await this.requirePurgeable(scope, id);
       await scope.tx.purgeOrganization(id);
     });
+  }
+
+  private async requirePurgeable(scope: Scope, id: string): Promise<void> {
+    if (!isAdministrator(scope.caller)) {
+      throw permissionDenied(NS, 'purge_needs_admin', 'only an administrator can purge organizations');
+    }
+    if (!(await scope.tx.getOrganization(id))) throw notFoundError(id);
   }
 
   /** The organization, unless it does not exist or is deleted (then it is not found). */
@@ -306,8 +332,4 @@ export class OrganizationService {
     if (!org || org.deletedAt !== undefined) throw notFoundError(id);
     return org;
   }
-}
-
-function intersect<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): Set<T> {
-  return new Set([...a].filter((x) => b.has(x)));
 }

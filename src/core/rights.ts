@@ -217,4 +217,15 @@ export class Rights {
   toArray(): string[] {
     return [...this.names].sort();
   }
+
+  /** The first few names, for a message (an expanded set can hold dozens). */
+  summary(max = 5): string {
+    const names = this.toArray();
+    return names.slice(0, max).join(', ') + (names.length > max ? ', …' : '');
+  }
+}
+
+/** Every right whose expansion includes `name` (itself too): what a stored set needs to grant it. */
+export function rightsImplying(name: string): string[] {
+  return CATALOGUE.filter((r) => Rights.of([r.name]).expand().has(name)).map((r) => r.name);
 }

@@ -23,7 +23,10 @@ export interface Page {
 
 export type OrganizationOrderField = 'organization_id' | 'name' | 'created_at';
 
-/** Substring filters, all of which must match (case-insensitive). */
+/**
+ * Substring filters, all of which must match, ignoring case (Unicode-aware, the same rule for
+ * every length).
+ */
 export interface SearchFilters {
   idContains?: string;
   nameContains?: string;
@@ -39,6 +42,12 @@ export interface OrganizationQuery extends Page, SearchFilters {
   deleted: boolean;
   /** Only organizations this user is a member of. */
   memberOf?: string;
+  /**
+   * Given with `memberOf`: the organization is readable (beyond its ID and name) only where that
+   * member's stored rights include one of these; the description and attributes are searched only
+   * where readable. Unset: every organization is readable.
+   */
+  readableWith?: readonly string[];
   order: { field: OrganizationOrderField; direction: SortDirection };
 }
 
@@ -54,6 +63,9 @@ export interface EntityQuery extends Page, SearchFilters {
   reachableBy?: string;
   order: { field: EntityOrderField; direction: SortDirection };
 }
+
+/** An organization in a listing, and whether the caller may read more of it than the public fields. */
+export type ListedOrganization = Organization & { readable: boolean };
 
 export type ApiKeyOrderField = 'api_key_id' | 'name' | 'created_at' | 'expires_at';
 
@@ -73,7 +85,7 @@ export interface Transaction {
   updateOrganization(organization: Organization): Promise<void>;
   /** Removes the organization, its memberships and API keys, and frees its ID. */
   purgeOrganization(id: string): Promise<void>;
-  listOrganizations(query: OrganizationQuery): Promise<Organization[]>;
+  listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]>;
 
   getUser(id: string): Promise<User | undefined>;
   insertUser(user: User): Promise<void>;

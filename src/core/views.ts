@@ -13,6 +13,11 @@ export type FieldMask = ReadonlySet<OrganizationField>;
 /** The fields anyone may see of an organization they are not allowed to read. */
 export const PUBLIC_FIELDS: FieldMask = new Set(['name']);
 
+/** Of the fields asked for, those the caller sees: all if it may read the organization, else the public ones. */
+export function visibleFields(fields: FieldMask, readable: boolean): FieldMask {
+  return readable ? fields : new Set([...fields].filter((field) => PUBLIC_FIELDS.has(field)));
+}
+
 export const timestamp = (ms: number): string => new Date(ms).toISOString();
 
 /** The fields of an application, gateway or client: an organization's, but notifications. */

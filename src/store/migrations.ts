@@ -99,8 +99,36 @@ export const MIGRATIONS: readonly string[] = [
   END;
   `,
 
-  // 3: applications, gateways and clients in one table (their kinds differ in names only), with
-  // their own trigram index, and their collaborators: users or organizations, both accounts, so
+  // 3: the trigram index holds text folded by orgs_fold (src/store/fold.ts), the function the
+  // short searches use too, so that both agree for every length and script; FTS5's own folding
+  // (ASCII for LIKE, its own tables for trigrams) is off. Contentless: a row is deleted by rowid,
+  // whatever its text was folded to when indexed.
+  `
+  DROP TRIGGER organizations_search_insert;
+  DROP TRIGGER organizations_search_delete;
+  DROP TRIGGER organizations_search_update;
+  DROP TABLE organizations_search;
+  CREATE VIRTUAL TABLE organizations_search USING fts5 (
+    id, name, description, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
+  );
+  INSERT INTO organizations_search (rowid, id, name, description)
+    SELECT pk, orgs_fold(id), orgs_fold(name), orgs_fold(description) FROM organizations;
+  CREATE TRIGGER organizations_search_insert AFTER INSERT ON organizations BEGIN
+    INSERT INTO organizations_search (rowid, id, name, description)
+      VALUES (new.pk, orgs_fold(new.id), orgs_fold(new.name), orgs_fold(new.description));
+  END;
+  CREATE TRIGGER organizations_search_delete AFTER DELETE ON organizations BEGIN
+    DELETE FROM organizations_search WHERE rowid = old.pk;
+  END;
+  CREATE TRIGGER organizations_search_update AFTER UPDATE OF id, name, description ON organizations BEGIN
+    DELETE FROM organizations_search WHERE rowid = old.pk;
+    INSERT INTO organizations_search (rowid, id, name, description)
+      VALUES (new.pk, orgs_fold(new.id), orgs_fold(new.name), orgs_fold(new.description));
+  END;
+  `,
+
+  // 4: applications, gateways and clients in one table (their kinds differ in names only), with
+  // their own trigram index (of folded text, as in 3), and their collaborators: users or organizations, both accounts, so
   // purging or deleting either cascades to its collaborations. The second index serves "what does
   // this account collaborate on" (listing, and the effective-rights paths through organizations).
   `
@@ -120,19 +148,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX entities_by_created_at ON entities (kind, created_at, id);
 
   CREATE VIRTUAL TABLE entities_search USING fts5 (
-    id, name, description, content = 'entities', content_rowid = 'pk', tokenize = 'trigram'
+    id, name, description, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
   );
   CREATE TRIGGER entities_search_insert AFTER INSERT ON entities BEGIN
-    INSERT INTO entities_search (rowid, id, name, description) VALUES (new.pk, new.id, new.name, new.description);
+    INSERT INTO entities_search (rowid, id, name, description)
+      VALUES (new.pk, orgs_fold(new.id), orgs_fold(new.name), orgs_fold(new.description));
   END;
   CREATE TRIGGER entities_search_delete AFTER DELETE ON entities BEGIN
-    INSERT INTO entities_search (entities_search, rowid, id, name, description)
-      VALUES ('delete', old.pk, old.id, old.name, old.description);
+    DELETE FROM entities_search WHERE rowid = old.pk;
   END;
   CREATE TRIGGER entities_search_update AFTER UPDATE OF id, name, description ON entities BEGIN
-    INSERT INTO entities_search (entities_search, rowid, id, name, description)
-      VALUES ('delete', old.pk, old.id, old.name, old.description);
-    INSERT INTO entities_search (rowid, id, name, description) VALUES (new.pk, new.id, new.name, new.description);
+    DELETE FROM entities_search WHERE rowid = old.pk;
+    INSERT INTO entities_search (rowid, id, name, description)
+      VALUES (new.pk, orgs_fold(new.id), orgs_fold(new.name), orgs_fold(new.description));
   END;
 
   CREATE TABLE entity_collaborators (

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { internal, OrgsError } from '../core/errors.js';
+import type { EntityKindName } from '../core/kinds.js';
 import type {
   AccountKind,
   ApiKey,
@@ -15,10 +16,10 @@ import type {
   RightsSources,
   User,
 } from '../core/model.js';
-import type { EntityKindName } from '../core/kinds.js';
 import type {
   ApiKeyQuery,
   EntityQuery,
+  ListedOrganization,
   OrganizationQuery,
   SearchFilters,
   SortDirection,
@@ -26,6 +27,7 @@ import type {
   Transaction,
   UserQuery,
 } from '../core/store.js';
+import { fold, FOLD_FUNCTION, registerFold } from './fold.js';
 import { checkOwnership, migrate, SCHEMA_VERSION } from './schema.js';
 import { storeError } from './errors.js';
 
@@ -191,47 +193,6 @@ const ENTITY_COLLABORATOR_SELECT = `SELECT e.kind, e.id AS entity_id, c.account_
     c.created_at, c.updated_at
   FROM entities AS e JOIN entity_collaborators AS c ON c.entity_pk = e.pk JOIN accounts AS a ON a.id = c.account_id`;
 
-/** `%` and `_` are LIKE wildcards; searched text is matched literally. */
-const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/**
- * Adds the substring filters to a query over `alias`, a table with a trigram index `searchTable`.
- * Substrings of three characters or more are found through the index; shorter ones cannot be, and
- * are matched by LIKE.
- */
-function searchTerms(filters: SearchFilters, alias: string, searchTable: string, where: string[], params: unknown[]) {
-  const indexed: string[] = [];
-  const contains = (columns: string[], text: string | undefined) => {
-    if (text === undefined) return;
-    if ([...text].length >= 3) {
-      indexed.push(`{${columns.join(' ')}} : "${text.replaceAll('"', '""')}"`);
-      return;
-    }
-    where.push(`(${columns.map((c) => `${alias}.${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
-    params.push(...columns.map(() => likeContains(text)));
-  };
-  contains(['id'], filters.idContains);
-  contains(['name'], filters.nameContains);
-  contains(['description'], filters.descriptionContains);
-  contains(['id', 'name', 'description'], filters.query);
-  if (indexed.length > 0) {
-    where.push(`${alias}.pk IN (SELECT rowid FROM ${searchTable} WHERE ${searchTable} MATCH ?)`);
-    params.push(indexed.join(' AND '));
-  }
-  for (const [key, value] of filters.attributesContain ?? []) {
-    where.push(
-      `EXISTS (SELECT 1 FROM json_each(${alias}.attributes) AS a WHERE a.key = ? AND a.value LIKE ? ESCAPE '\\')`,
-    );
-    params.push(key, likeContains(value));
-  }
-}
-
-/** An ORDER BY over `column`, with the ID breaking ties so that pages never overlap. */
-function orderBy(alias: string, column: string, direction: SortDirection): string {
-  const dir = direction === 'desc' ? 'DESC' : 'ASC';
-  return column === 'id' ? `${alias}.id ${dir}` : `${alias}.${column} ${dir}, ${alias}.id ${dir}`;
-}
-
 const ORGANIZATION_ORDER_COLUMNS = { organization_id: 'id', name: 'name', created_at: 'created_at' } as const;
 const ENTITY_ORDER_COLUMNS = { id: 'id', name: 'name', created_at: 'created_at' } as const;
 const API_KEY_ORDER_COLUMNS = {
@@ -240,6 +201,132 @@ const API_KEY_ORDER_COLUMNS = {
   created_at: 'created_at',
   expires_at: 'expires_at',
 } as const;
+
+/** Searches this long (folded, in characters) or longer are answered by the trigram index. */
+const INDEXED_LENGTH = 3;
+
+/** A table with a trigram index of its folded ID, name and description. */
+interface Searchable {
+  alias: string;
+  index: string;
+}
+const ORGANIZATIONS: Searchable = { alias: 'o', index: 'organizations_search' };
+const ENTITIES: Searchable = { alias: 'e', index: 'entities_search' };
+
+/**
+ * The WHERE terms of substring filters over a searchable table, their parameters pushed in the
+ * order of their `?`. A filter matches where the folded column contains the folded text
+ * (src/store/fold.ts): through the trigram index, which holds folded text, from three characters
+ * on, by a scan below that. With `readable` (an SQL condition that pushes its own parameters),
+ * the description and attributes are searched only where it holds; the ID and name always.
+ */
+function filterTerms(
+  { alias, index }: Searchable,
+  filters: SearchFilters,
+  params: unknown[],
+  readable?: () => string,
+): string[] {
+  const terms: string[] = [];
+  const onlyReadable = (condition: () => string) => (readable ? `(${readable()} AND ${condition()})` : condition());
+  const contains = (columns: readonly string[], folded: string) => () => {
+    if ([...folded].length >= INDEXED_LENGTH) {
+      params.push(`{${columns.join(' ')}} : "${folded.replaceAll('"', '""')}"`);
+      return `${alias}.pk IN (SELECT rowid FROM ${index} WHERE ${index} MATCH ?)`;
+    }
+    params.push(...columns.map(() => folded));
+    return `(${columns.map((c) => `instr(${FOLD_FUNCTION}(${alias}.${c}), ?) > 0`).join(' OR ')})`;
+  };
+  /** The text in any of the public columns, or in a readable column of the others. */
+  const filter = (text: string | undefined, publicColumns: readonly string[], readableColumns: readonly string[]) => {
+    if (text === undefined) return;
+    const folded = fold(text);
+    if (!readable) {
+      terms.push(contains([...publicColumns, ...readableColumns], folded)());
+      return;
+    }
+    const alternatives: string[] = [];
+    if (publicColumns.length > 0) alternatives.push(contains(publicColumns, folded)());
+    if (readableColumns.length > 0) alternatives.push(onlyReadable(contains(readableColumns, folded)));
+    terms.push(alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' OR ')})`);
+  };
+  filter(filters.idContains, ['id'], []);
+  filter(filters.nameContains, ['name'], []);
+  filter(filters.descriptionContains, [], ['description']);
+  filter(filters.query, ['id', 'name'], ['description']);
+  for (const [key, value] of filters.attributesContain ?? []) {
+    terms.push(
+      onlyReadable(() => {
+        params.push(key, fold(value));
+        return `EXISTS (SELECT 1 FROM json_each(${alias}.attributes) AS a WHERE a.key = ? AND instr(${FOLD_FUNCTION}(a.value), ?) > 0)`;
+      }),
+    );
+  }
+  return terms;
+}
+
+/** An ORDER BY over `column`, the ID breaking ties so that pages never overlap. */
+function orderBy(alias: string, column: string, direction: SortDirection): string {
+  const dir = direction === 'desc' ? 'DESC' : 'ASC';
+  return column === 'id' ? `${alias}.id ${dir}` : `${alias}.${column} ${dir}, ${alias}.id ${dir}`;
+}
+
+/**
+ * The SQL of an organization listing; tests read its query plan. For a member (`readableWith`),
+ * whether each organization is readable comes from the member's own membership, in the same query.
+ */
+export function organizationListing(query: OrganizationQuery): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  let readable: (() => string) | undefined;
+  if (query.readableWith !== undefined) {
+    if (query.memberOf === undefined) throw internal('store', 'readable_without_member', 'readableWith needs memberOf');
+    const rights = JSON.stringify(query.readableWith);
+    readable = () => {
+      params.push(rights);
+      return 'EXISTS (SELECT 1 FROM json_each(m.rights) AS r WHERE r.value IN (SELECT value FROM json_each(?)))';
+    };
+  }
+  let sql = `SELECT o.*, ${readable ? readable() : '1'} AS readable FROM organizations AS o`;
+  if (query.memberOf !== undefined) {
+    sql += ' JOIN memberships AS m ON m.organization_id = o.id AND m.user_id = ?';
+    params.push(query.memberOf);
+  }
+  const where = [query.deleted ? 'o.deleted_at IS NOT NULL' : 'o.deleted_at IS NULL'];
+  where.push(...filterTerms(ORGANIZATIONS, query, params, readable));
+  const order = orderBy('o', ORGANIZATION_ORDER_COLUMNS[query.order.field], query.order.direction);
+  sql += ` WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`;
+  params.push(query.limit, query.offset);
+  return { sql, params };
+}
+
+/**
+ * The SQL of an entity listing. Who may read what of each entity depends on effective rights,
+ * which reach through organizations: the core narrows the result down (src/core/entities.ts).
+ */
+export function entityListing(query: EntityQuery): { sql: string; params: unknown[] } {
+  const params: unknown[] = [query.kind];
+  const where = ['e.kind = ?', query.deleted ? 'e.deleted_at IS NOT NULL' : 'e.deleted_at IS NULL'];
+  if (query.collaborator !== undefined) {
+    where.push('e.pk IN (SELECT entity_pk FROM entity_collaborators WHERE account_id = ?)');
+    params.push(query.collaborator);
+  }
+  if (query.reachableBy !== undefined) {
+    where.push(`e.pk IN (
+      SELECT entity_pk FROM entity_collaborators WHERE account_id = ?
+      UNION
+      SELECT c.entity_pk FROM memberships AS m
+        JOIN organizations AS o ON o.id = m.organization_id AND o.deleted_at IS NULL
+        JOIN entity_collaborators AS c ON c.account_id = m.organization_id
+      WHERE m.user_id = ?)`);
+    params.push(query.reachableBy, query.reachableBy);
+  }
+  where.push(...filterTerms(ENTITIES, query, params));
+  const order = orderBy('e', ENTITY_ORDER_COLUMNS[query.order.field], query.order.direction);
+  params.push(query.limit, query.offset);
+  return {
+    sql: `SELECT e.* FROM entities AS e WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    params,
+  };
+}
 
 class SqliteTransaction implements Transaction {
   private readonly statements = new Map<string, Database.Statement>();
@@ -286,18 +373,10 @@ class SqliteTransaction implements Transaction {
     this.stmt(`DELETE FROM accounts WHERE id = ? AND kind = 'organization'`).run(id);
   }
 
-  async listOrganizations(query: OrganizationQuery): Promise<Organization[]> {
-    const where: string[] = [query.deleted ? 'o.deleted_at IS NOT NULL' : 'o.deleted_at IS NULL'];
-    const params: unknown[] = [];
-    if (query.memberOf !== undefined) {
-      where.push('o.id IN (SELECT organization_id FROM memberships WHERE user_id = ?)');
-      params.push(query.memberOf);
-    }
-    searchTerms(query, 'o', 'organizations_search', where, params);
-    const sql = `SELECT o.* FROM organizations AS o WHERE ${where.join(' AND ')}
-      ORDER BY ${orderBy('o', ORGANIZATION_ORDER_COLUMNS[query.order.field], query.order.direction)} LIMIT ? OFFSET ?`;
-    const rows = this.stmt(sql).all(...params, query.limit, query.offset) as OrganizationRow[];
-    return rows.map(toOrganization);
+  async listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]> {
+    const { sql, params } = organizationListing(query);
+    const rows = this.stmt(sql).all(...params) as Array<OrganizationRow & { readable: number }>;
+    return rows.map((row) => ({ ...toOrganization(row), readable: row.readable === 1 }));
   }
 
   async getUser(id: string): Promise<User | undefined> {
@@ -426,27 +505,8 @@ class SqliteTransaction implements Transaction {
   }
 
   async listEntities(query: EntityQuery): Promise<Entity[]> {
-    const where = ['e.kind = ?', query.deleted ? 'e.deleted_at IS NOT NULL' : 'e.deleted_at IS NULL'];
-    const params: unknown[] = [query.kind];
-    if (query.collaborator !== undefined) {
-      where.push('e.pk IN (SELECT entity_pk FROM entity_collaborators WHERE account_id = ?)');
-      params.push(query.collaborator);
-    }
-    if (query.reachableBy !== undefined) {
-      where.push(`e.pk IN (
-        SELECT entity_pk FROM entity_collaborators WHERE account_id = :user
-        UNION
-        SELECT c.entity_pk FROM memberships AS m
-          JOIN organizations AS o ON o.id = m.organization_id AND o.deleted_at IS NULL
-          JOIN entity_collaborators AS c ON c.account_id = m.organization_id
-        WHERE m.user_id = :user)`);
-    }
-    searchTerms(query, 'e', 'entities_search', where, params);
-    const sql = `SELECT e.* FROM entities AS e WHERE ${where.join(' AND ')}
-      ORDER BY ${orderBy('e', ENTITY_ORDER_COLUMNS[query.order.field], query.order.direction)} LIMIT ? OFFSET ?`;
-    const named = query.reachableBy === undefined ? [] : [{ user: query.reachableBy }];
-    const rows = this.stmt(sql).all(...named, ...params, query.limit, query.offset) as EntityRow[];
-    return rows.map(toEntity);
+    const { sql, params } = entityListing(query);
+    return (this.stmt(sql).all(...params) as EntityRow[]).map(toEntity);
   }
 
   async getEntityCollaborator(
@@ -598,6 +658,7 @@ export async function peekSqliteStore(path: string): Promise<SqliteStore | undef
   const inUse = existsSync(`${path}-wal`);
   const db = new Database(path, { readonly: inUse, fileMustExist: true, timeout: 1000, nativeBinding: NATIVE_BINDING });
   try {
+    registerFold(db);
     if (!inUse) db.pragma('query_only = ON');
     checkOwnership(db, path);
     if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) throw new Error('not migrated');
@@ -617,6 +678,7 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
     closeSync(openSync(path, 'a', 0o600));
     const opened = new Database(path, { nativeBinding: NATIVE_BINDING });
     db = opened;
+    registerFold(opened);
     opened.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Nothing is written before the file is known to be ours.
     await withBusyRetry(() => checkOwnership(opened, path), path);

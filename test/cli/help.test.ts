@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { expect, test } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
-import { errorName, sandbox } from '../helpers.js';
+import { expectError, sandbox } from '../helpers.js';
 
 function* walk(command: Command, path: string[] = []): Generator<[string, Command]> {
   for (const sub of command.commands) {
@@ -63,10 +63,10 @@ test('orgs help <command> and orgs --version work; typos get the closest command
     expect(help.stdout).toContain('Examples:');
     expect((await s.ok(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
     const typo = await s.run(['colaborators', 'list']);
-    expect(typo.exitCode).toBe(2);
-    expect(errorName(typo)).toBe('unknown_command');
+    expectError(typo, 2, 'unknown_command');
     expect(typo.stderr).toContain('Did you mean collaborators?');
     const flag = await s.run(['list', '--limt', '5']);
+    expectError(flag, 2, 'unknown_option');
     expect(flag.stderr).toContain('Did you mean --limit?');
   } finally {
     s.cleanup();

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorName, sandbox, type Sandbox } from '../helpers.js';
+import { expectError, expectFails, sandbox, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -17,10 +17,8 @@ test('the README command prints the org1 JSON', async () => {
 });
 
 test('an invalid ID is one error line and exit 2', async () => {
-  const result = await s.run(['create', 'Bad_ID', '--user-id', 'user1']);
-  expect(result.exitCode).toBe(2);
-  expect(result.stdout).toBe('');
-  expect(errorName(result)).toBe('invalid_organization_id');
+  // expectError, not expectFails: a refused first command still creates the (empty) store file.
+  expectError(await s.run(['create', 'Bad_ID', '--user-id', 'user1']), 2, 'invalid_organization_id');
 });
 
 test('config get db names the store in effect: --db, else ORGS_DB', async () => {
@@ -33,8 +31,7 @@ test('a bad hand-edited setting is named by every command, yet config list still
   writeFileSync(join(s.configDir, 'config.json'), '{"restore-window":"banana"}');
   const listed = await s.ok(['config', 'list']);
   expect(listed.json['restore-window']).toBe('banana');
-  const refused = await s.run(['list']);
-  expect(refused.exitCode).toBe(2);
+  const refused = await expectFails(s, ['list'], 2);
   expect(refused.stderr).toContain('config key restore-window');
   await s.ok(['config', 'unset', 'restore-window']);
   await s.ok(['list']);

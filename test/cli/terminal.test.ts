@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIN, errorName, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, expectError, expectFails, needsTool, sandbox, type Sandbox } from '../helpers.js';
 
-const hasTmux = (await execa('tmux', ['-V'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
+const hasTmux = needsTool('tmux');
 const socket = `orgs-test-${process.pid}`;
 const tmux = (...args: string[]) => execa('tmux', ['-L', socket, '-f', '/dev/null', ...args]);
 
@@ -149,11 +149,9 @@ describe.skipIf(!hasTmux)('in a terminal', () => {
       expect(no.screen).toContain(`API key ${id} is the one orgs login uses`);
       expect(no.exitCode).toBe(5);
       expect((await s.ok(['whoami'])).json).toEqual({ api_key_id: id, organization_id: 'org1' });
-      const piped = await s.run(['api-keys', 'delete', 'org1', id]);
-      expect(piped.exitCode).toBe(5);
-      expect(errorName(piped)).toBe('no_confirmation');
+      await expectFails(s, ['api-keys', 'delete', 'org1', id], 5, 'no_confirmation');
       await s.ok(['api-keys', 'delete', 'org1', id, '--force']);
-      expect((await s.run(['whoami'])).exitCode).toBe(4);
+      expectError(await s.run(['whoami']), 4, 'unauthenticated');
     } finally {
       await s.ok(['logout']);
     }

@@ -10,12 +10,12 @@
  *    fail, and a failed step must leave the store exactly as it was.
  *
  * Case counts are in the test names: RUNS_ALGEBRA per algebra property, RUNS_SEQUENCES sequences
- * of up to MAX_STEPS steps.
+ * of up to MAX_STEPS steps, exactly, from the seed FC_SEED (test/helpers.ts checkProperty).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ApiKeyService } from '../../src/core/api-keys.js';
@@ -23,30 +23,23 @@ import { CollaboratorService } from '../../src/core/collaborators.js';
 import { OrgsError } from '../../src/core/errors.js';
 import type { ApiKey, Membership, Organization, User } from '../../src/core/model.js';
 import { DEFAULT_RESTORE_WINDOW_MS, OrganizationService } from '../../src/core/organizations.js';
-import { CATALOGUE, FLAG_RIGHTS, RIGHT_ALL, RIGHT_ORGANIZATION_ALL, Rights } from '../../src/core/rights.js';
+import { CATALOGUE, RIGHT_ALL, RIGHT_ORGANIZATION_ALL, Rights } from '../../src/core/rights.js';
 import { type Identity, Session } from '../../src/core/session.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.js';
+import { CATALOGUE_ROWS, FLAGGED_RIGHTS } from '../fixtures/rights.js';
+import { checkProperty } from '../helpers.js';
 
 const RUNS_ALGEBRA = 300;
 const RUNS_SEQUENCES = 100;
 const MAX_STEPS = 25;
 
 // ---------------------------------------------------------------------------------------------
-// An oracle of expansion, from reference/rights.tsv and the words of RULES.md ("Rights").
+// An oracle of expansion, from test/fixtures/rights.tsv (a copy of reference/rights.tsv) and the
+// words of RULES.md ("Rights").
 
-const TSV = [
-  resolve(import.meta.dirname, '../../../shared/reference/rights.tsv'),
-  '/work/shared/reference/rights.tsv',
-].find(existsSync);
-const TSV_ROWS: Array<{ name: string; group: string }> = TSV
-  ? readFileSync(TSV, 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => line.split('\t'))
-      .map(([name, , group]) => ({ name: name!, group: group! }))
-  : CATALOGUE.map((r) => ({ name: r.name, group: r.group }));
+const TSV_ROWS = CATALOGUE_ROWS;
 const ALL_NAMES = TSV_ROWS.map((r) => r.name);
+const FLAG_NAMES = FLAGGED_RIGHTS.map((r) => r.name);
 const GROUP_OF = new Map(TSV_ROWS.map((r) => [r.name, r.group]));
 const LINK_IMPLIES: Record<string, string[]> = {
   RIGHT_APPLICATION_LINK: [
@@ -80,63 +73,61 @@ const subset = (a: Iterable<string>, b: ReadonlySet<string>) => [...a].every((x)
 
 const names = fc.subarray(ALL_NAMES);
 const rights = names.map((n) => Rights.of(n));
-const algebra = { numRuns: RUNS_ALGEBRA };
 
 describe(`rights algebra over arbitrary subsets of the ${ALL_NAMES.length}-right catalogue (${RUNS_ALGEBRA} cases each)`, () => {
-  test('the catalogue in src is the catalogue of rights.tsv', () => {
-    expect(sorted(CATALOGUE.map((r) => r.name))).toEqual(sorted(ALL_NAMES));
-    for (const r of CATALOGUE) expect([r.name, r.group]).toEqual([r.name, GROUP_OF.get(r.name)]);
+  test('the catalogue in src is the catalogue of rights.tsv (test/fixtures)', () => {
+    expect(CATALOGUE.map((r) => [r.name, r.value, r.group])).toEqual(TSV_ROWS.map((r) => [r.name, r.value, r.group]));
   });
 
-  test('expand agrees with the RULES.md oracle', () => {
-    fc.assert(
+  test('expand agrees with the RULES.md oracle', async () => {
+    await checkProperty(
       fc.property(names, (x) => {
         expect(arr(Rights.of(x).expand())).toEqual(sorted(oracleExpand(x)));
       }),
-      algebra,
+      RUNS_ALGEBRA,
     );
   });
 
-  test('expand is idempotent: expand(expand(x)) = expand(x)', () => {
-    fc.assert(
+  test('expand is idempotent: expand(expand(x)) = expand(x)', async () => {
+    await checkProperty(
       fc.property(rights, (x) => {
         expect(arr(x.expand().expand())).toEqual(arr(x.expand()));
       }),
-      algebra,
+      RUNS_ALGEBRA,
     );
   });
 
-  test('expand is extensive: x ⊆ expand(x)', () => {
-    fc.assert(
+  test('expand is extensive: x ⊆ expand(x)', async () => {
+    await checkProperty(
       fc.property(rights, (x) => {
         expect(x.expand().includesAll(x)).toBe(true);
       }),
-      algebra,
+      RUNS_ALGEBRA,
     );
   });
 
-  test('expand is monotone: x ⊆ y ⇒ expand(x) ⊆ expand(y)', () => {
+  test('expand is monotone: x ⊆ y ⇒ expand(x) ⊆ expand(y)', async () => {
     const pair = names.chain((y) => fc.tuple(fc.subarray(y), fc.constant(y)));
-    fc.assert(
+    await checkProperty(
       fc.property(pair, ([x, y]) => {
         expect(Rights.of(y).includesAll(Rights.of(x))).toBe(true);
         expect(Rights.of(y).expand().includesAll(Rights.of(x).expand())).toBe(true);
       }),
-      algebra,
+      RUNS_ALGEBRA,
     );
   });
 
-  test('expand distributes over union: expand(a ∪ b) = expand(a) ∪ expand(b)', () => {
-    fc.assert(
+  test('expand distributes over union: expand(a ∪ b) = expand(a) ∪ expand(b)', async () => {
+    await checkProperty(
       fc.property(rights, rights, (a, b) => {
         expect(arr(a.union(b).expand())).toEqual(arr(a.expand().union(b.expand())));
       }),
-      algebra,
+      RUNS_ALGEBRA,
     );
   });
 
-  test('expand stays inside the catalogue, and anything holding RIGHT_ALL expands to all of it', () => {
-    fc.assert(
+  test('expand stays inside the catalogue, and anything holding RIGHT_ALL expands to all of it', async () => {
+    await checkProperty(
       fc.property(names, fc.boolean(), (x, withAll) => {
         const given = withAll ? [...x, RIGHT_ALL] : x;
         const expanded = Rights.of(given).expand();
@@ -144,24 +135,24 @@ describe(`rights algebra over arbitrary subsets of the ${ALL_NAMES.length}-right
         if (withAll) expect(arr(expanded)).toEqual(sorted(ALL_NAMES));
         else if (!x.includes(RIGHT_ALL)) expect(expanded.has(RIGHT_ALL)).toBe(false);
       }),
-      algebra,
+      RUNS_ALGEBRA,
     );
   });
 
-  test('union and intersect are commutative and associative', () => {
-    fc.assert(
+  test('union and intersect are commutative and associative', async () => {
+    await checkProperty(
       fc.property(rights, rights, rights, (a, b, c) => {
         expect(arr(a.union(b))).toEqual(arr(b.union(a)));
         expect(arr(a.intersect(b))).toEqual(arr(b.intersect(a)));
         expect(arr(a.union(b).union(c))).toEqual(arr(a.union(b.union(c))));
         expect(arr(a.intersect(b).intersect(c))).toEqual(arr(a.intersect(b.intersect(c))));
       }),
-      algebra,
+      RUNS_ALGEBRA,
     );
   });
 
-  test('union, intersect and minus agree with the sets they are made of', () => {
-    fc.assert(
+  test('union, intersect and minus agree with the sets they are made of', async () => {
+    await checkProperty(
       fc.property(names, names, (x, y) => {
         const a = Rights.of(x);
         const b = Rights.of(y);
@@ -169,25 +160,25 @@ describe(`rights algebra over arbitrary subsets of the ${ALL_NAMES.length}-right
         expect(arr(a.intersect(b))).toEqual(sorted(x.filter((n) => y.includes(n))));
         expect(arr(a.minus(b))).toEqual(sorted(x.filter((n) => !y.includes(n))));
       }),
-      algebra,
+      RUNS_ALGEBRA,
     );
   });
 
-  test('a.minus(b) ∩ b = ∅, and a.includesAll(b) ⇔ b.minus(a) = ∅', () => {
-    fc.assert(
+  test('a.minus(b) ∩ b = ∅, and a.includesAll(b) ⇔ b.minus(a) = ∅', async () => {
+    await checkProperty(
       fc.property(rights, rights, (a, b) => {
         expect(a.minus(b).intersect(b).size).toBe(0);
         expect(a.includesAll(b)).toBe(b.minus(a).size === 0);
         expect(a.union(b).includesAll(a)).toBe(true);
         expect(a.includesAll(a.intersect(b))).toBe(true);
       }),
-      algebra,
+      RUNS_ALGEBRA,
     );
   });
 
-  test('De Morgan (complements within the catalogue, and relative to any a) and distributivity', () => {
+  test('De Morgan (complements within the catalogue, and relative to any a) and distributivity', async () => {
     const U = Rights.all;
-    fc.assert(
+    await checkProperty(
       fc.property(rights, rights, rights, (a, b, c) => {
         expect(arr(U.minus(a.union(b)))).toEqual(arr(U.minus(a).intersect(U.minus(b))));
         expect(arr(U.minus(a.intersect(b)))).toEqual(arr(U.minus(a).union(U.minus(b))));
@@ -196,20 +187,20 @@ describe(`rights algebra over arbitrary subsets of the ${ALL_NAMES.length}-right
         expect(arr(a.intersect(b.union(c)))).toEqual(arr(a.intersect(b).union(a.intersect(c))));
         expect(arr(a.union(b.intersect(c)))).toEqual(arr(a.union(b).intersect(a.union(c))));
       }),
-      algebra,
+      RUNS_ALGEBRA,
     );
   });
 
-  test('toArray is sorted and unique, and holds exactly the names given (duplicates in the input included)', () => {
+  test('toArray is sorted and unique, and holds exactly the names given (duplicates in the input included)', async () => {
     const withDuplicates = fc.array(fc.constantFrom(...ALL_NAMES), { maxLength: 40 });
-    fc.assert(
+    await checkProperty(
       fc.property(withDuplicates, (x) => {
         const out = Rights.of(x).toArray();
         for (let i = 1; i < out.length; i++) expect(out[i - 1]! < out[i]!).toBe(true);
         expect(out).toEqual(sorted(x));
         expect(Rights.of(x).size).toBe(out.length);
       }),
-      algebra,
+      RUNS_ALGEBRA,
     );
   });
 });
@@ -248,7 +239,7 @@ const callerArb: fc.Arbitrary<Caller> = fc.oneof(
   },
 );
 const rightsArb = fc.oneof(
-  { weight: 4, arbitrary: fc.subarray([...FLAG_RIGHTS], { maxLength: 5 }) },
+  { weight: 4, arbitrary: fc.subarray(FLAG_NAMES, { maxLength: 5 }) },
   {
     weight: 4,
     arbitrary: fc.constantFrom<string[]>(
@@ -263,7 +254,7 @@ const rightsArb = fc.oneof(
       [MEMBERS, 'RIGHT_APPLICATION_INFO', 'RIGHT_APPLICATION_TRAFFIC_READ'],
     ),
   },
-  { weight: 1, arbitrary: fc.subarray([...FLAG_RIGHTS]) },
+  { weight: 1, arbitrary: fc.subarray(FLAG_NAMES) },
 );
 const orgArb = fc.oneof(
   { weight: 12, arbitrary: fc.constantFrom(...ORGS) },
@@ -526,6 +517,7 @@ function expected(
       const t = keyOf(op, tokens);
       const key = t && s.keys.find((k) => k.id === t.id);
       if (!key || key.organizationId !== op.org) return deny('no such key in the organization');
+      if (!subset(oracleExpand(key.rights), held)) return deny('key holds rights the caller does not');
       if (op.op === 'key-delete') return { ok: true, why: '' };
       if (op.rights === undefined && op.name === undefined) return deny('nothing to set');
       if (op.rights !== undefined && op.rights.length === 0) return deny('no rights');
@@ -759,9 +751,9 @@ async function runSequence(ops: Op[]): Promise<void> {
 
 describe(`random operation sequences over the services and a real SQLite store (${RUNS_SEQUENCES} sequences of up to ${MAX_STEPS} steps)`, () => {
   test(`after every step the invariants hold, a failed step changes nothing, no right is granted that is not held, and the outcome is the model's (${RUNS_SEQUENCES} runs)`, async () => {
-    await fc.assert(
+    await checkProperty(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: MAX_STEPS, size: 'max' }), (ops) => runSequence(ops)),
-      { numRuns: RUNS_SEQUENCES },
+      RUNS_SEQUENCES,
     );
   }, 120_000);
 });

@@ -1,30 +1,36 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { CATALOGUE, ENTITY_GROUPS, FLAG_RIGHTS, flagName, Rights } from '../../src/core/rights.js';
+import { CATALOGUE_ROWS, FLAGGED_RIGHTS, RIGHTS_TSV, rightsOfGroup as group } from '../fixtures/rights.js';
 
-const group = (g: string) => CATALOGUE.filter((r) => r.group === g).map((r) => r.name);
+// Every expected value comes from test/fixtures/rights.tsv, never from src.
+const REFERENCE = '/work/shared/reference/rights.tsv';
 
 describe('the catalogue', () => {
-  test('holds the 98 rights of rights.tsv with unique names and numbers', () => {
-    expect(CATALOGUE).toHaveLength(98);
+  test('is the 98 rights of rights.tsv, with their numbers and groups, in its order', () => {
+    expect(CATALOGUE_ROWS).toHaveLength(98);
+    expect(CATALOGUE.map((r) => [r.name, r.value, r.group])).toEqual(
+      CATALOGUE_ROWS.map((r) => [r.name, r.value, r.group]),
+    );
     expect(new Set(CATALOGUE.map((r) => r.name)).size).toBe(98);
     expect(new Set(CATALOGUE.map((r) => r.value)).size).toBe(98);
-    expect(CATALOGUE.find((r) => r.name === 'RIGHT_ORGANIZATION_ALL')).toEqual({
-      name: 'RIGHT_ORGANIZATION_ALL',
-      value: 53,
-      group: 'organization',
-    });
   });
 
-  test('has 50 flag rights: the application, client, gateway and organization groups', () => {
-    expect(FLAG_RIGHTS).toHaveLength(50);
-    expect(FLAG_RIGHTS.every((r) => ENTITY_GROUPS.includes(CATALOGUE.find((c) => c.name === r)!.group))).toBe(true);
-    expect(flagName('RIGHT_ORGANIZATION_SETTINGS_MEMBERS')).toBe('right-organization-settings-members');
+  test('has the 50 flag rights of the cli_flag column, each with its flag', () => {
+    expect(FLAGGED_RIGHTS).toHaveLength(50);
+    expect(FLAG_RIGHTS).toEqual(FLAGGED_RIGHTS.map((r) => r.name));
+    for (const r of FLAGGED_RIGHTS) expect(`--${flagName(r.name)}`).toBe(r.cliFlag);
+    expect([...ENTITY_GROUPS].sort()).toEqual([...new Set(FLAGGED_RIGHTS.map((r) => r.group))].sort());
+  });
+
+  test.skipIf(!existsSync(REFERENCE))('test/fixtures/rights.tsv is a faithful copy of reference/rights.tsv', () => {
+    expect(readFileSync(RIGHTS_TSV, 'utf8')).toBe(readFileSync(REFERENCE, 'utf8'));
   });
 });
 
 describe('expansion', () => {
   test('RIGHT_ALL implies every right of every group', () => {
-    expect(Rights.of(['RIGHT_ALL']).expand().toArray()).toEqual(CATALOGUE.map((r) => r.name).sort());
+    expect(Rights.of(['RIGHT_ALL']).expand().toArray()).toEqual(CATALOGUE_ROWS.map((r) => r.name).sort());
   });
 
   test.each(['user', 'application', 'client', 'gateway', 'organization'])(

@@ -1,10 +1,10 @@
 /** `orgs backup`: a consistent copy, even while another process writes; restoring is copying back. */
-import { copyFileSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { BIN, errorName, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, expectFails, sandbox, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -48,9 +48,8 @@ test('an existing file is not overwritten without --force', async () => {
   await s.ok(['create', 'org1', '--user-id', 'user1']);
   const backup = join(s.dir, 'backup.db');
   writeFileSync(backup, 'precious');
-  const refused = await s.run(['backup', backup]);
-  expect(refused.exitCode).toBe(5);
-  expect(errorName(refused)).toBe('backup_exists');
+  await expectFails(s, ['backup', backup], 5, 'backup_exists');
+  expect(readFileSync(backup, 'utf8')).toBe('precious');
   await s.ok(['backup', backup, '--force']);
   const copy = new Database(backup, { readonly: true });
   expect(copy.prepare('SELECT id FROM organizations').pluck().all()).toEqual(['org1']);

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { APPLICATION_ID } from '../../src/store/migrations.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
-import { BIN, errorName, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, expectError, sandbox, type Sandbox } from '../helpers.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const FIXTURE = resolve(import.meta.dirname, '..', 'fixtures', 'schema-v1.db');
@@ -25,10 +25,7 @@ const digest = (path: string) => createHash('sha256').update(readFileSync(path))
 async function expectRefused(path: string, name: string, exitCode: number) {
   const before = digest(path);
   const result = await s.run(['--db', path, 'list']);
-  expect(result.exitCode).toBe(exitCode);
-  expect(result.stdout).toBe('');
-  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(errorName(result)).toBe(name);
+  expectError(result, exitCode, name);
   expect(result.stderr).toContain(path);
   expect(digest(path)).toBe(before);
 }
@@ -110,9 +107,7 @@ describe('files that are not an orgs store', () => {
   test('a folder', async () => {
     const path = join(s.dir, 'folder.db');
     mkdirSync(path);
-    const result = await s.run(['--db', path, 'list']);
-    expect(result.exitCode).toBe(5);
-    expect(errorName(result)).toBe('invalid_store_path');
+    expectError(await s.run(['--db', path, 'list']), 5, 'invalid_store_path');
   });
 });
 
@@ -157,7 +152,7 @@ describe('files the caller may not write', () => {
     chmodSync(path, 0o444);
     const before = digest(path);
     const result = await runAs(['--db', path, 'list']);
-    expect(result.exitCode).toBe(4);
+    expectError(result, 4, 'store_not_writable');
     expect(result.stderr).toMatch(/^error:store:store_not_writable \(cannot write .*orgs\.db.*\)$/);
     expect(digest(path)).toBe(before);
   });
@@ -169,7 +164,7 @@ describe('files the caller may not write', () => {
     own(folder);
     chmodSync(folder, 0o555);
     const result = await runAs(['--db', join(folder, 'orgs.db'), 'list']);
-    expect(result.exitCode).toBe(4);
+    expectError(result, 4, 'store_not_writable');
     expect(result.stderr).toMatch(/^error:store:store_not_writable \(.*ro\/orgs\.db.*\)$/);
   });
 });
