@@ -223,12 +223,8 @@ function addSubcommands(group: Command, kind: EntityKind): void {
     .option('--force', 'do not ask for confirmation')
     .action(
       action(async (ctx, args, options) => {
-        const entities = await service(ctx);
-        const entityId = idOf(args, options);
-        // Who is asking and whether it exists are checked before anyone is asked.
-        await entities.requirePurgeable(entityId);
-        if (!options.force) await confirm(`Purge ${name} ${entityId} for good? Its collaborators go with it.`);
-        await entities.purge(entityId);
+        const ask = (entityId: string) => confirm(`Purge ${name} ${entityId} for good? Its collaborators go with it.`);
+        await (await service(ctx)).purge(idOf(args, options), options.force ? undefined : ask);
       }),
     );
 

@@ -15,7 +15,9 @@ import {
   givenFields,
   newFields,
   requireRestorable,
+  matchesPublicFields,
   searchFilters,
+  searchesPrivateFields,
   validateInput,
   withUnset,
   type RecordInput,
@@ -25,7 +27,7 @@ import { RIGHT_ALL, Rights } from './rights.js';
 import { ensureUser, isAdministrator, requireRights, type Scope, type Session } from './session.js';
 import type { EntityOrderField, EntityQuery, SearchFilters } from './store.js';
 import * as validate from './validate.js';
-import { entityCollaboratorView, entityView, PUBLIC_FIELDS } from './views.js';
+import { entityCollaboratorView, entityView, visibleFields, type FieldMask, type OrganizationField } from './views.js';
 
 /** The first collaborator or the collaborator meant: exactly one of the two, or (create) neither. */
 export interface CollaboratorRef {
@@ -45,7 +47,7 @@ export interface EntityUpdateRequest extends RecordInput {
 export interface EntityListRequest extends PageRequest, CollaboratorRef {
   deleted?: boolean;
   order?: string;
-  fields?: ReadonlySet<string>;
+  fields?: FieldMask;
 }
 
 export interface EntitySearchRequest extends EntityListRequest, SearchFilters {}
@@ -120,12 +122,12 @@ export class EntityService {
     return entity;
   }
 
-  async get(entityId: string | undefined, fields: ReadonlySet<string> = new Set()): Promise<View> {
+  async get(entityId: string | undefined, fields: FieldMask = new Set()): Promise<View> {
     const id = this.id(entityId);
     return this.session.read(async (scope) => {
       const entity = await this.live(scope, id);
       const { rights } = await effectiveRights(scope, this.kind, id);
-      return entityView(this.kind, entity, this.readable(rights, fields));
+      return entityView(this.kind, entity, visibleFields(fields, rights.has(this.kind.rights.info)));
     });
   }
 
@@ -141,16 +143,14 @@ export class EntityService {
   /**
    * Lists what the caller may see: without flags, the entities the caller has any right on; with
    * --user-id, that user's; with --organization-id, what the organization collaborates on. Each
-   * shows its private fields only to a caller holding the kind's INFO right on it.
+   * shows, and is searched on, its private fields only for a caller holding the kind's INFO right
+   * on it. Effective rights reach through organizations, so the store narrows the listing down and
+   * the core decides the rest, a page at a time.
    */
-  private async find(
-    request: EntityListRequest,
-    filters: SearchFilters,
-    searched: Set<string>,
-  ): Promise<Listing<View>> {
+  private async find(request: EntityListRequest, filters: SearchFilters, searched: FieldMask): Promise<Listing<View>> {
     const { field, direction } = orderOf(request.order, this.orders, this.kind.idKey);
     const order = { field: (field === this.kind.idKey ? 'id' : field) as EntityOrderField, direction };
-    const fields = new Set([...(request.fields ?? []), ...searched]);
+    const fields = new Set<OrganizationField>([...(request.fields ?? []), ...searched]);
     if (request.deleted) fields.add('deleted_at');
     return this.session.read(async (scope) => {
       const { restriction, subject } = await this.listedFor(scope, request);
@@ -163,26 +163,43 @@ export class EntityService {
           ...restriction,
           ...page,
         });
-      // Through an organization, a path may grant nothing: those entities are not the subject's.
-      const listing = subject
-        ? await paginateFiltered(request, query, async (entities) => {
-            const rights = await effectiveRightsOn(
-              scope,
-              this.kind,
-              entities.map((e) => e.id),
-              subject,
-            );
-            return entities.filter((e) => rights.get(e.id)!.rights.size > 0);
-          })
-        : await paginate(request, query);
-      const rights = await effectiveRightsOn(
-        scope,
-        this.kind,
-        listing.items.map((e) => e.id),
-      );
+      const callerRights = new Map<string, Rights>();
+      const rightsOf = async (entities: Entity[]) => {
+        const found = await effectiveRightsOn(
+          scope,
+          this.kind,
+          entities.map((e) => e.id),
+        );
+        for (const [id, effective] of found) callerRights.set(id, effective.rights);
+      };
+      const privateSearch = searchesPrivateFields(filters) && !isAdministrator(scope.caller);
+      const listing =
+        subject || privateSearch
+          ? await paginateFiltered(request, query, async (entities) => {
+              await rightsOf(entities);
+              // Through an organization, a path may grant nothing: such entities are not the subject's.
+              const subjectRights =
+                subject && subject.kind !== 'caller'
+                  ? await effectiveRightsOn(
+                      scope,
+                      this.kind,
+                      entities.map((e) => e.id),
+                      subject,
+                    )
+                  : undefined;
+              return entities.filter((e) => {
+                const own = callerRights.get(e.id)!;
+                if (subject && (subjectRights?.get(e.id)!.rights ?? own).size === 0) return false;
+                return !privateSearch || own.has(this.kind.rights.info) || matchesPublicFields(e, filters);
+              });
+            })
+          : await paginate(request, query);
+      if (!subject && !privateSearch) await rightsOf(listing.items);
       return {
         ...listing,
-        items: listing.items.map((e) => entityView(this.kind, e, this.readable(rights.get(e.id)!.rights, fields))),
+        items: listing.items.map((e) =>
+          entityView(this.kind, e, visibleFields(fields, callerRights.get(e.id)!.has(this.kind.rights.info))),
+        ),
       };
     });
   }
@@ -221,7 +238,7 @@ export class EntityService {
     const id = this.id(request.entityId);
     validateInput(request);
     const unset = new Set(request.unset ?? []);
-    const given = withUnset(givenFields(request), unset);
+    const given = withUnset(this.ns, givenFields(request), unset);
     if (given.size === 0) {
       throw invalidArgument(
         this.ns,
@@ -261,14 +278,16 @@ export class EntityService {
     });
   }
 
-  /** Fails unless the caller may purge the entity: asked before the prompt, and again by purge. */
-  async requirePurgeable(entityId: string | undefined): Promise<void> {
+  /**
+   * Purges the entity. `confirm`, when given, is asked only once the caller is known to be allowed
+   * and the entity to exist, outside any transaction; the purge then checks again in its own.
+   */
+  async purge(entityId: string | undefined, confirm?: (id: string) => Promise<void>): Promise<void> {
     const id = this.id(entityId);
-    await this.session.read((scope) => this.checkPurge(scope, id));
-  }
-
-  async purge(entityId: string | undefined): Promise<void> {
-    const id = this.id(entityId);
+    if (confirm) {
+      await this.session.read((scope) => this.checkPurge(scope, id));
+      await confirm(id);
+    }
     await this.session.write(async (scope) => {
       await this.checkPurge(scope, id);
       await scope.tx.purgeEntity(this.kind.name, id);
@@ -436,12 +455,6 @@ export class EntityService {
       );
     }
     return existing;
-  }
-
-  /** The selected fields the caller may read: all of them with the kind's INFO right, else the public ones. */
-  private readable(rights: Rights, fields: ReadonlySet<string>): ReadonlySet<string> {
-    if (rights.has(this.kind.rights.info)) return fields;
-    return new Set([...fields].filter((f) => PUBLIC_FIELDS.has(f as never)));
   }
 
   /** A collaborator's rights: at least one, each of the kind's own group. */

@@ -4,6 +4,7 @@
  * restore window.
  */
 import { failedPrecondition, invalidArgument } from './errors.js';
+import { fold } from './fold.js';
 import type { SearchFilters } from './store.js';
 import * as validate from './validate.js';
 
@@ -24,8 +25,6 @@ export interface RecordFields {
   description?: string;
   attributes: Record<string, string>;
 }
-
-export type SearchRequest = SearchFilters;
 
 export function validateInput(input: RecordInput): void {
   if (input.name !== undefined) validate.maxLength('name', input.name, validate.LIMITS.name);
@@ -53,10 +52,14 @@ export function givenFields(input: RecordInput): Set<UnsettableField> {
 }
 
 /** The fields a change names, given or unset; a field both set and unset is refused. */
-export function withUnset<F extends string>(given: Set<F | UnsettableField>, unset: ReadonlySet<UnsettableField>) {
+export function withUnset<F extends string>(
+  namespace: string,
+  given: Set<F | UnsettableField>,
+  unset: ReadonlySet<UnsettableField>,
+) {
   for (const field of unset) {
     if (given.has(field)) {
-      throw invalidArgument('validate', 'conflicting_fields', `${field} cannot be both set and unset`);
+      throw invalidArgument(namespace, 'conflicting_fields', `${field} cannot be both set and unset`);
     }
     given.add(field);
   }
@@ -119,4 +122,30 @@ export function requireRestorable(
       `${what} was deleted too long ago to be restored; purge it instead`,
     );
   }
+}
+
+/** Whether the search reads beyond the public ID and name: description, --query, attributes. */
+export function searchesPrivateFields(filters: SearchFilters): boolean {
+  return (
+    filters.descriptionContains !== undefined ||
+    filters.query !== undefined ||
+    (filters.attributesContain?.length ?? 0) > 0
+  );
+}
+
+/**
+ * Whether a record matches the filters on its public fields alone (the ID and name), folded as
+ * the store folds: what search may match on for a caller who may not read the rest.
+ */
+export function matchesPublicFields(record: { id: string; name?: string }, filters: SearchFilters): boolean {
+  const contains = (field: string | undefined, text: string | undefined) =>
+    text === undefined || (field !== undefined && fold(field).includes(fold(text)));
+  const inIdOrName = (text: string) => contains(record.id, text) || contains(record.name, text);
+  return (
+    contains(record.id, filters.idContains) &&
+    contains(record.name, filters.nameContains) &&
+    filters.descriptionContains === undefined &&
+    (filters.query === undefined || inIdOrName(filters.query)) &&
+    (filters.attributesContain?.length ?? 0) === 0
+  );
 }

@@ -99,7 +99,7 @@ export const MIGRATIONS: readonly string[] = [
   END;
   `,
 
-  // 3: the trigram index holds text folded by orgs_fold (src/store/fold.ts), the function the
+  // 3: the trigram index holds text folded by orgs_fold (src/core/fold.ts), the function the
   // short searches use too, so that both agree for every length and script; FTS5's own folding
   // (ASCII for LIKE, its own tables for trigrams) is off. Contentless: a row is deleted by rowid,
   // whatever its text was folded to when indexed.

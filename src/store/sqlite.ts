@@ -216,7 +216,7 @@ const ENTITIES: Searchable = { alias: 'e', index: 'entities_search' };
 /**
  * The WHERE terms of substring filters over a searchable table, their parameters pushed in the
  * order of their `?`. A filter matches where the folded column contains the folded text
- * (src/store/fold.ts): through the trigram index, which holds folded text, from three characters
+ * (src/core/fold.ts): through the trigram index, which holds folded text, from three characters
  * on, by a scan below that. With `readable` (an SQL condition that pushes its own parameters),
  * the description and attributes are searched only where it holds; the ID and name always.
  */
