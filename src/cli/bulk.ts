@@ -12,12 +12,11 @@ import { note } from './output.js';
 import { Progress } from './progress.js';
 import { stdout } from './streams.js';
 
-/** The stream's text until it ends or the signal aborts (which ends it quietly). */
-async function* readUntilAborted(stream: Readable, signal: AbortSignal): AsyncGenerator<string> {
-  stream.setEncoding('utf8');
+/** The stream's bytes (the core decodes them) until it ends or the signal aborts (which ends it quietly). */
+async function* readUntilAborted(stream: Readable, signal: AbortSignal): AsyncGenerator<Uint8Array> {
   addAbortSignal(signal, stream);
   try {
-    for await (const chunk of stream) yield chunk as string;
+    for await (const chunk of stream) yield chunk as Uint8Array;
   } catch (error) {
     if (!signal.aborted) throw error;
   }
@@ -40,8 +39,8 @@ export async function bulkCreate(ctx: Context, service: OrganizationService, fla
           await ctx.output.printDocuments(views);
           progress.add(views.length);
         },
-        failed: (position, id, error) =>
-          note(error.within(`item ${position}${id === undefined ? '' : `, ${id}`}`).format()),
+        failed: (position, id, error, line) =>
+          note(error.within(`item ${position} (line ${line})${id === undefined ? '' : `, ${id}`}`).format()),
       },
       // A reader gone (`| head`) saw only committed batches; main then exits quietly.
       () => interrupt.signal.aborted || stdout.gone,

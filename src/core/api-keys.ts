@@ -63,7 +63,7 @@ export class ApiKeyService {
   async create(request: ApiKeyRequest & ApiKeyInput): Promise<View> {
     const organizationId = validate.organizationId(request.organizationId);
     const rights = checkRights(request.rights ?? []);
-    if (request.name !== undefined) validate.maxLength('name', request.name, validate.LIMITS.apiKeyName);
+    if (request.name !== undefined) validate.text('name', request.name, validate.LIMITS.apiKeyName);
     return this.session.write(async (scope) => {
       const expiresAt = checkExpiry(request.expiresAt, scope.now);
       await this.organizations.live(scope, organizationId);
@@ -107,7 +107,7 @@ export class ApiKeyService {
   async update(request: ApiKeyRequest & ApiKeyInput): Promise<void> {
     const ids = this.ids(request);
     const rights = request.rights === undefined ? undefined : checkRights(request.rights);
-    if (request.name !== undefined) validate.maxLength('name', request.name, validate.LIMITS.apiKeyName);
+    if (request.name !== undefined) validate.text('name', request.name, validate.LIMITS.apiKeyName);
     if (request.name === undefined && rights === undefined && request.expiresAt === undefined) {
       throw invalidArgument(NS, 'no_fields', 'nothing to set: give --name, --api-key-expiry or --right-* flags');
     }

@@ -7,14 +7,18 @@ import { invalidArgument, OrgsError, toOrgsError } from './errors.js';
 import { JsonDocumentSplitter, MAX_DOCUMENT_CHARS, type RawDocument } from './json-stream.js';
 import type { CreateRequest, OrganizationService, View } from './organizations.js';
 import type { Session } from './session.js';
+import { StrictUtf8Decoder } from './utf8.js';
 import * as validate from './validate.js';
 import { organizationView, type OrganizationField } from './views.js';
 
 export interface BulkReport {
   /** Called once per committed batch with its organizations, in input order. */
   created(views: View[]): void | Promise<void>;
-  /** Called once per failed document; `position` counts documents from 1. */
-  failed(position: number, id: string | undefined, error: OrgsError): void;
+  /**
+   * Called once per failed document; `position` counts documents from 1 (each element of a
+   * top-level array is one), `line` is where it starts in the input.
+   */
+  failed(position: number, id: string | undefined, error: OrgsError, line: number): void;
 }
 
 export interface BulkResult {
@@ -25,15 +29,9 @@ export interface BulkResult {
 }
 
 const NS = 'bulk';
-const DOCUMENT_FIELDS = new Set([
-  'ids',
-  'name',
-  'description',
-  'attributes',
-  'fanout_notifications',
-  'created_at',
-  'updated_at',
-]);
+const DOCUMENT_FIELDS = new Set(['ids', 'name', 'description', 'attributes', 'fanout_notifications']);
+/** Fields of the output that a new organization does not take, so that output can be input. */
+const OUTPUT_ONLY_FIELDS = new Set(['created_at', 'updated_at', 'deleted_at']);
 
 interface Parsed {
   request: CreateRequest;
@@ -42,6 +40,7 @@ interface Parsed {
 
 /** Turns one document into a create request; the flags of the command line override its fields. */
 export function parseDocument(raw: RawDocument, flags: CreateRequest): Parsed {
+  if (raw.error) throw raw.error;
   if (raw.text === undefined) {
     throw invalidArgument(NS, 'document_too_large', `document is larger than ${MAX_DOCUMENT_CHARS} characters`);
   }
@@ -54,7 +53,7 @@ export function parseDocument(raw: RawDocument, flags: CreateRequest): Parsed {
   if (!isObject(doc))
     throw invalidArgument(NS, 'invalid_document', 'expected a JSON object shaped like an organization');
   for (const key of Object.keys(doc)) {
-    if (!DOCUMENT_FIELDS.has(key))
+    if (!DOCUMENT_FIELDS.has(key) && !OUTPUT_ONLY_FIELDS.has(key))
       throw invalidArgument(NS, 'invalid_document', `unknown field ${validate.quote(key)}`);
   }
   const ids = doc.ids;
@@ -96,8 +95,9 @@ export function parseDocument(raw: RawDocument, flags: CreateRequest): Parsed {
 
 /** The ID a document names, for error reports, if it can be read at all. */
 function idOf(raw: RawDocument): string | undefined {
+  if (raw.text === undefined) return undefined;
   try {
-    const id = JSON.parse(raw.text ?? '')?.ids?.organization_id;
+    const id = JSON.parse(raw.text)?.ids?.organization_id;
     return typeof id === 'string' ? id : undefined;
   } catch {
     return undefined;
@@ -107,7 +107,8 @@ function idOf(raw: RawDocument): string | undefined {
 export async function createMany(
   session: Session,
   service: OrganizationService,
-  input: AsyncIterable<string>,
+  /** Text, or bytes to be read as UTF-8. */
+  input: AsyncIterable<string | Uint8Array>,
   flags: CreateRequest,
   report: BulkReport,
   shouldStop: () => boolean = () => false,
@@ -116,12 +117,13 @@ export async function createMany(
   if (flags.userId === undefined && session.identity.kind === 'admin') service.requireCollaborator(undefined);
   const result: BulkResult = { created: 0, failed: 0 };
   const splitter = new JsonDocumentSplitter();
+  const decoder = new StrictUtf8Decoder();
   let position = 0;
-  const fail = (at: number, id: string | undefined, error: unknown) => {
+  const fail = (at: number, raw: RawDocument, error: unknown) => {
     const orgsError = toOrgsError(error);
     result.failed++;
     result.firstError ??= orgsError;
-    report.failed(at, id, orgsError);
+    report.failed(at, idOf(raw), orgsError, raw.line);
   };
   const runBatch = async (documents: RawDocument[]) => {
     if (documents.length === 0) return;
@@ -136,7 +138,7 @@ export async function createMany(
             pending.push(organizationView(org, fields));
           } catch (error) {
             if (error instanceof OrgsError && error.errorClass === 'internal') throw error;
-            fail(at, idOf(raw), error);
+            fail(at, raw, error);
           }
         }
         // A batch that created nothing leaves nothing behind, not even the caller it registered.
@@ -149,10 +151,10 @@ export async function createMany(
     result.created += pending.length;
   };
   for await (const chunk of input) {
-    await runBatch(splitter.push(chunk));
+    await runBatch(splitter.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk)));
     if (shouldStop()) return result;
   }
-  await runBatch(splitter.end());
+  await runBatch([...splitter.push(decoder.end()), ...splitter.end()]);
   if (position === 0) {
     throw invalidArgument('validate', 'no_organization_id', 'no organization ID given and nothing on stdin');
   }

@@ -27,9 +27,8 @@ export interface RecordFields {
 }
 
 export function validateInput(input: RecordInput): void {
-  if (input.name !== undefined) validate.maxLength('name', input.name, validate.LIMITS.name);
-  if (input.description !== undefined)
-    validate.maxLength('description', input.description, validate.LIMITS.description);
+  if (input.name !== undefined) validate.text('name', input.name, validate.LIMITS.name);
+  if (input.description !== undefined) validate.text('description', input.description, validate.LIMITS.description);
   if (input.attributes !== undefined) validate.attributes(input.attributes);
 }
 
@@ -94,11 +93,11 @@ export function searchFilters(request: SearchFilters): { filters: SearchFilters;
     attributesContain: request.attributesContain,
   };
   for (const text of [filters.query, filters.idContains, filters.nameContains, filters.descriptionContains]) {
-    if (text !== undefined) validate.maxLength('search', text, validate.LIMITS.search);
+    if (text !== undefined) validate.text('search', text, validate.LIMITS.search);
   }
   for (const [key, value] of filters.attributesContain ?? []) {
     validate.attributeKey(key);
-    validate.maxLength('search', value, validate.LIMITS.search);
+    validate.text('search', value, validate.LIMITS.search);
   }
   const searched = new Set<UnsettableField>();
   if (filters.nameContains !== undefined || filters.query !== undefined) searched.add('name');

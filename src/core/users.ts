@@ -26,7 +26,7 @@ export class UserService {
 
   async create(input: UserInput): Promise<Record<string, unknown>> {
     const id = validate.userId(input.userId);
-    if (input.name !== undefined) validate.maxLength('name', input.name, validate.LIMITS.name);
+    if (input.name !== undefined) validate.text('name', input.name, validate.LIMITS.name);
     return this.session.write(async (scope) => {
       requireAdministrator(scope.caller, 'create users');
       const taken = await scope.tx.accountKind(id);
@@ -67,7 +67,7 @@ export class UserService {
   /** Users may rename themselves; everything else is for the administrator. */
   async update(input: UserInput): Promise<Record<string, unknown>> {
     const id = validate.userId(input.userId);
-    if (input.name !== undefined) validate.maxLength('name', input.name, validate.LIMITS.name);
+    if (input.name !== undefined) validate.text('name', input.name, validate.LIMITS.name);
     return this.session.write(async (scope) => {
       if (input.admin !== undefined || !isSelf(scope.caller, id))
         requireAdministrator(scope.caller, 'change other users or administrators');

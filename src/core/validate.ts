@@ -3,6 +3,13 @@ import { invalidArgument } from './errors.js';
 
 const NS = 'validate';
 
+declare global {
+  interface String {
+    /** ES2024, in Node since 20: false when the string holds a lone surrogate. */
+    isWellFormed(): boolean;
+  }
+}
+
 /** Organization IDs: 3 to 36 characters; user IDs may be 2. Single dashes inside only. */
 const ORGANIZATION_ID = /^[a-z0-9](?:-?[a-z0-9]){2,}$/;
 const USER_ID = /^[a-z0-9](?:-?[a-z0-9]){1,}$/;
@@ -63,6 +70,17 @@ export function userId(id: string | undefined): string {
   return id;
 }
 
+/**
+ * A text field: well-formed Unicode (a lone surrogate, from a JSON `\ud800`, would be stored as
+ * U+FFFD) of at most `max` characters.
+ */
+export function text(field: string, value: string, max: number): string {
+  if (!value.isWellFormed()) {
+    throw invalidArgument(NS, `invalid_${field}`, `${field} is not valid Unicode: it holds a lone surrogate`);
+  }
+  return maxLength(field, value, max);
+}
+
 export function maxLength(field: string, value: string, max: number): string {
   if ([...value].length > max) {
     throw invalidArgument(NS, `invalid_${field}`, `${field} is longer than ${max} characters`);
@@ -77,7 +95,7 @@ export function attributes(attrs: Record<string, string>): Record<string, string
     throw invalidArgument(NS, 'invalid_attributes', `more than ${LIMITS.attributes} attributes`);
   }
   for (const key of keys) attributeKey(key);
-  for (const value of Object.values(attrs)) maxLength('attribute_value', value, LIMITS.attributeValue);
+  for (const value of Object.values(attrs)) text('attribute_value', value, LIMITS.attributeValue);
   return attrs;
 }
 
