@@ -86,17 +86,20 @@ function addSubcommands(group: Command, kind: EntityKind): void {
     .option('--attributes <key=value>', 'an attribute (repeatable)', collect)
     .action(
       action(async (ctx, args, options) => {
-        const view = await (
-          await service(ctx)
-        ).create({
-          entityId: idOf(args, options),
-          userId: options.userId,
-          organizationId: options.organizationId,
+        const entityId = idOf(args, options);
+        const collaborator = { userId: options.userId, organizationId: options.organizationId };
+        const fields = {
           name: options.name,
           description: options.description,
           attributes: keyValues(options.attributes),
-        });
-        await ctx.output.print(view);
+        };
+        const entities = await service(ctx);
+        if (entityId !== undefined || process.stdin.isTTY) {
+          await ctx.output.print(await entities.create({ entityId, ...collaborator, ...fields }));
+          return;
+        }
+        const { bulkCreate } = await import('./bulk.js');
+        await bulkCreate(ctx, entities.bulkTarget(collaborator), fields);
       }),
     );
 

@@ -38,21 +38,20 @@ export function addOrganizationCommands(tree: CommandTree): void {
       .option('--fanout-notifications', 'send notifications to every collaborator')
       .action(
         action(async (ctx, [positional], options) => {
-          const request = {
-            organizationId: either(positional, options.organizationId, 'organization ID'),
-            userId: options.userId,
+          const organizationId = either(positional, options.organizationId, 'organization ID');
+          const fields = {
             name: options.name,
             description: options.description,
             attributes: keyValues(options.attributes),
             fanoutNotifications: options.fanoutNotifications,
           };
           const service = await ctx.organizations();
-          if (request.organizationId !== undefined || process.stdin.isTTY) {
-            await ctx.output.print(await service.create(request));
+          if (organizationId !== undefined || process.stdin.isTTY) {
+            await ctx.output.print(await service.create({ organizationId, userId: options.userId, ...fields }));
             return;
           }
           const { bulkCreate } = await import('./bulk.js');
-          await bulkCreate(ctx, service, request);
+          await bulkCreate(ctx, service.bulkTarget(options.userId), fields);
         }),
       ),
   );

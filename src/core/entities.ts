@@ -2,6 +2,7 @@
  * The registry of applications, gateways and clients: one service, parameterized by the kind
  * (src/core/kinds.ts). Every check goes through effectiveRights, in the transaction of the change.
  */
+import type { BulkTarget } from './bulk.js';
 import { requireFullCollaboratorRemains, requireHeldChange } from './collaborators.js';
 import { effectiveRights, effectiveRightsOn, within, type EffectiveRights, type Subject } from './effective-rights.js';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied } from './errors.js';
@@ -120,6 +121,23 @@ export class EntityService {
     await scope.tx.insertEntity(entity);
     await scope.tx.putEntityCollaborator(this.collaboration(id, collaborator, [RIGHT_ALL], scope.now));
     return entity;
+  }
+
+  /** Bulk create's view of the kind: each made for the collaborator named, or the caller. */
+  bulkTarget(collaborator: CollaboratorRef): BulkTarget {
+    return {
+      idKey: this.kind.idKey,
+      notifications: false,
+      plural: this.kind.command,
+      check: () => {
+        if (this.session.identity.kind === 'admin') this.requireNamed(collaborator);
+        else this.namedCollaborator(collaborator);
+      },
+      createIn: async (scope, entityId, input) => {
+        const entity = await this.createIn(scope, { ...input, ...collaborator, entityId });
+        return { view: (fields) => entityView(this.kind, entity, fields) };
+      },
+    };
   }
 
   async get(entityId: string | undefined, fields: FieldMask = new Set()): Promise<View> {

@@ -1,4 +1,5 @@
 /** The organization registry: create, read, change, delete, restore and purge organizations. */
+import type { BulkTarget } from './bulk.js';
 import { alreadyExists, invalidArgument, notFound, permissionDenied } from './errors.js';
 import type { Organization } from './model.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
@@ -120,6 +121,22 @@ export class OrganizationService {
       updatedAt: now,
     });
     return organization;
+  }
+
+  /** Bulk create's view of organizations: each made for `userId` (default: the calling user). */
+  bulkTarget(userId: string | undefined): BulkTarget {
+    return {
+      idKey: 'organization_id',
+      notifications: true,
+      plural: 'organizations',
+      check: () => {
+        if (userId === undefined && this.session.identity.kind === 'admin') this.requireCollaborator(undefined);
+      },
+      createIn: async (scope, organizationId, input) => {
+        const org = await this.createIn(scope, { ...input, organizationId, userId });
+        return { view: (fields) => organizationView(org, fields) };
+      },
+    };
   }
 
   requireCollaborator(userId: string | undefined): string {
