@@ -15,6 +15,7 @@ import {
   DEFAULT_RESTORE_WINDOW_MS,
   givenFields,
   newFields,
+  purgeChecked,
   requireRestorable,
   matchesPublicFields,
   searchFilters,
@@ -296,20 +297,15 @@ export class EntityService {
     });
   }
 
-  /**
-   * Purges the entity. `confirm`, when given, is asked only once the caller is known to be allowed
-   * and the entity to exist, outside any transaction; the purge then checks again in its own.
-   */
+  /** Purges the entity; `confirm` is asked only once the caller may and the entity exists. */
   async purge(entityId: string | undefined, confirm?: (id: string) => Promise<void>): Promise<void> {
     const id = this.id(entityId);
-    if (confirm) {
-      await this.session.read((scope) => this.checkPurge(scope, id));
-      await confirm(id);
-    }
-    await this.session.write(async (scope) => {
-      await this.checkPurge(scope, id);
-      await scope.tx.purgeEntity(this.kind.name, id);
-    });
+    await purgeChecked(
+      this.session,
+      (scope) => this.checkPurge(scope, id),
+      (scope) => scope.tx.purgeEntity(this.kind.name, id),
+      confirm && (() => confirm(id)),
+    );
   }
 
   private async checkPurge(scope: Scope, id: string): Promise<void> {

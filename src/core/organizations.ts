@@ -11,6 +11,7 @@ import {
   DEFAULT_RESTORE_WINDOW_MS,
   givenFields as givenRecordFields,
   newFields,
+  purgeChecked,
   requireRestorable,
   searchFilters,
   validateInput,
@@ -271,21 +272,15 @@ export class OrganizationService {
     });
   }
 
-  /**
-   * Purges the organization. `confirm`, when given, is asked only once the caller is known to be
-   * allowed and the organization to exist, and outside any transaction: nobody holds the write
-   * lock while a person thinks. The purge then checks again, in its own transaction.
-   */
+  /** Purges the organization; `confirm` is asked only once the caller may and the organization exists. */
   async purge(organizationId: string | undefined, confirm?: (id: string) => Promise<void>): Promise<void> {
     const id = validate.organizationId(organizationId);
-    if (confirm) {
-      await this.session.read((scope) => this.requirePurgeable(scope, id));
-      await confirm(id);
-    }
-    await this.session.write(async (scope) => {
-      await this.requirePurgeable(scope, id);
-      await scope.tx.purgeOrganization(id);
-    });
+    await purgeChecked(
+      this.session,
+      (scope) => this.requirePurgeable(scope, id),
+      (scope) => scope.tx.purgeOrganization(id),
+      confirm && (() => confirm(id)),
+    );
   }
 
   private async requirePurgeable(scope: Scope, id: string): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { failedPrecondition, invalidArgument } from './errors.js';
 import { fold } from './fold.js';
+import type { Scope, Session } from './session.js';
 import type { SearchFilters } from './store.js';
 import * as validate from './validate.js';
 
@@ -147,4 +148,25 @@ export function matchesPublicFields(record: { id: string; name?: string }, filte
     (filters.query === undefined || inIdOrName(filters.query)) &&
     (filters.attributesContain?.length ?? 0) === 0
   );
+}
+
+/**
+ * A purge: `check` (who may, and that the record exists) runs before `confirm` is asked, outside
+ * any transaction, so that nobody holds the write lock while a person thinks; then again, with
+ * the purge itself, in one write transaction.
+ */
+export async function purgeChecked(
+  session: Session,
+  check: (scope: Scope) => Promise<void>,
+  purge: (scope: Scope) => Promise<void>,
+  confirm?: () => Promise<void>,
+): Promise<void> {
+  if (confirm) {
+    await session.read(check);
+    await confirm();
+  }
+  await session.write(async (scope) => {
+    await check(scope);
+    await purge(scope);
+  });
 }
