@@ -34,8 +34,6 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // conf is loaded only by the commands that write the configuration; it stays a real import().
-  external: ['conf'],
   // The one use of import.meta.url is createRequire(), which takes a CommonJS file name as well.
   define: { 'import.meta.url': '__filename' },
   minify: true,

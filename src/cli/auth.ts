@@ -1,10 +1,10 @@
 /** `orgs login|logout|whoami`: who the caller is, remembered in the configuration file. */
 import { invalidArgument } from '../core/errors.js';
-import type { Identity } from '../core/session.js';
+import { describeCaller, type Identity, Session } from '../core/session.js';
 import * as validate from '../core/validate.js';
 import { action, type CommandTree, examples } from './command.js';
 import { note } from './output.js';
-import { LOGIN_KEYS, openConf } from './settings.js';
+import { LOGIN_KEYS, updateConfig } from './settings.js';
 
 export function addAuthCommands(tree: CommandTree): void {
   tree.add('login', [], (command) =>
@@ -21,16 +21,22 @@ export function addAuthCommands(tree: CommandTree): void {
           if ((options.userId === undefined) === (options.apiKey === undefined)) {
             throw invalidArgument('cli', 'no_credentials', 'give either --user-id or --api-key');
           }
-          // Check the credentials (registering a new user) before remembering them.
+          // Check the credentials (registering a new user) and remember them in one write
+          // transaction, committed only once the configuration is written: a failed login
+          // changes nothing.
           const identity: Identity =
             options.apiKey !== undefined
               ? { kind: 'api-key', token: options.apiKey }
               : { kind: 'user', userId: validate.userId(options.userId) };
-          const who = await (await ctx.session()).withIdentity(identity).whoami();
-          const conf = await openConf(ctx.env);
-          for (const key of LOGIN_KEYS) conf.delete(key);
-          if (identity.kind === 'api-key') conf.set('api-key', identity.token);
-          else conf.set('user-id', options.userId);
+          // Not ctx.session(): the login in the file, even a bad one, is what this replaces.
+          const who = await new Session(await ctx.store(), identity).write(async ({ caller }) => {
+            await updateConfig(ctx.env, (values) => {
+              for (const key of LOGIN_KEYS) delete values[key];
+              values[identity.kind === 'api-key' ? 'api-key' : 'user-id'] =
+                identity.kind === 'api-key' ? identity.token : identity.userId;
+            });
+            return describeCaller(caller);
+          });
           note(`logged in as ${JSON.stringify(who)}`);
         }),
       ),
@@ -45,8 +51,9 @@ export function addAuthCommands(tree: CommandTree): void {
       .addHelpText('after', examples('orgs logout'))
       .action(
         action(async (ctx) => {
-          const conf = await openConf(ctx.env);
-          for (const key of LOGIN_KEYS) conf.delete(key);
+          await updateConfig(ctx.env, (values) => {
+            for (const key of LOGIN_KEYS) delete values[key];
+          });
         }),
       ),
   );

@@ -1,7 +1,8 @@
 /** `orgs backup PATH`: a consistent copy of the live store, safe while other processes write. */
-import { closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join, basename, resolve } from 'node:path';
-import { alreadyExists } from '../core/errors.js';
+import { statSync, type Stats } from 'node:fs';
+import { resolve } from 'node:path';
+import { alreadyExists, failedPrecondition } from '../core/errors.js';
+import { replaceFile, replacementOf } from '../store/files.js';
 import { action, type CommandTree, examples } from './command.js';
 import { note } from './output.js';
 
@@ -14,25 +15,34 @@ export function addBackupCommand(tree: CommandTree): void {
         "Copy the store through SQLite's online backup: consistent even while other orgs processes write. " +
           'To restore, copy the backup over the store file (with no orgs running) or point --db at it.',
       )
-      .option('--force', 'overwrite the file if it exists')
+      .option('--force', 'replace the file if it exists (only a regular file; a symbolic link is written through)')
       .action(
         action(async (ctx, [path], options) => {
           const destination = resolve(path!);
-          if (existsSync(destination) && !options.force) {
+          // The store first: its -wal and -shm exist only while it is open.
+          const store = await ctx.store();
+          const replacement = replacementOf(destination, 'backup');
+          if (replacement.existing && !options.force) {
             throw alreadyExists('cli', 'backup_exists', `${destination} exists; add --force to overwrite it`);
           }
-          const store = await ctx.store();
-          // Copy beside the destination, then rename: the destination is whole or untouched.
-          const partial = join(dirname(destination), `.${basename(destination)}.partial-${process.pid}`);
-          try {
-            closeSync(openSync(partial, 'w', 0o600));
-            await store.backup(partial);
-            renameSync(partial, destination);
-          } finally {
-            rmSync(partial, { force: true });
+          if (replacement.existing && isPartOfStore(replacement.existing, store.path)) {
+            throw failedPrecondition(
+              'backup',
+              'backup_is_store',
+              `${destination} is the store itself (or its -wal or -shm); choose another file`,
+            );
           }
+          await replaceFile(destination, 'backup', replacement, (partial) => store.backup(partial));
           note(`backed up ${store.path} to ${destination}`);
         }),
       ),
   );
+}
+
+/** The same file (through any link) as the open store or its -wal and -shm, which exist while it is open. */
+function isPartOfStore(file: Stats, storePath: string): boolean {
+  return ['', '-wal', '-shm'].some((suffix) => {
+    const part = statSync(storePath + suffix, { throwIfNoEntry: false });
+    return part !== undefined && part.dev === file.dev && part.ino === file.ino;
+  });
 }

@@ -7,7 +7,7 @@ import { action, type CommandTree, examples } from './command.js';
 import type { Context } from './context.js';
 import { Output } from './output.js';
 import { stdout } from './streams.js';
-import { configPath, dbPathOf, LOGIN_KEYS, openConf, SETTABLE_KEYS } from './settings.js';
+import { configPath, dbPathOf, LOGIN_KEYS, SETTABLE_KEYS, updateConfig } from './settings.js';
 
 const DEFAULTS: Record<string, string> = {
   'output-format': 'json',
@@ -29,14 +29,22 @@ function knownKey(key: string): string {
 
 /**
  * The configured values over the defaults; `db` is the store in effect (--db and ORGS_DB
- * included), and a stored API key shows its ID, never its secret.
+ * included), and a stored API key shows its ID, never its secret. A bad value is shown as it is
+ * (a bad API key as malformed), so that it can be seen and fixed.
  */
-async function effective(ctx: Context): Promise<Record<string, string>> {
+async function effective(ctx: Context): Promise<Record<string, unknown>> {
   const { describeToken } = await import('../core/tokens.js');
   const config = ctx.config;
-  const values: Record<string, string> = { db: dbPathOf(ctx.flags, ctx.env, config), ...DEFAULTS };
+  let db: unknown;
+  try {
+    db = dbPathOf(ctx.flags, ctx.env, config);
+  } catch {
+    db = config.db;
+  }
+  const values: Record<string, unknown> = { db, ...DEFAULTS };
   for (const [key, value] of Object.entries(config)) {
-    if (typeof value === 'string' && key !== 'db') values[key] = key === 'api-key' ? describeToken(value) : value;
+    if (key === 'db') continue;
+    values[key] = key !== 'api-key' ? value : typeof value === 'string' ? describeToken(value) : 'a malformed key';
   }
   return values;
 }
@@ -71,7 +79,7 @@ function addSubcommands(config: Command): void {
     .action(
       action(async (ctx, [key]) => {
         const value = (await effective(ctx))[knownKey(key!)];
-        if (value !== undefined) await stdout.write(`${value}\n`);
+        if (value !== undefined) await stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
       }),
     );
 
@@ -84,8 +92,8 @@ function addSubcommands(config: Command): void {
       action(async (ctx, [key, value]) => {
         const check = SETTABLE_KEYS[knownKey(key!)];
         if (!check) throw invalidArgument('config', 'not_settable', `${key} is set by orgs login`);
-        check(value!);
-        (await openConf(ctx.env)).set(key!, value!);
+        const stored = check(value!);
+        await updateConfig(ctx.env, (values) => void (values[key!] = stored));
       }),
     );
 
@@ -94,7 +102,12 @@ function addSubcommands(config: Command): void {
     .summary('return one setting to its default')
     .description('Remove one setting from the configuration file, returning it to its default.')
     .addHelpText('after', examples('orgs config unset db'))
-    .action(action(async (ctx, [key]) => (await openConf(ctx.env)).delete(knownKey(key!))));
+    .action(
+      action(async (ctx, [key]) => {
+        const known = knownKey(key!);
+        await updateConfig(ctx.env, (values) => void delete values[known]);
+      }),
+    );
 
   config
     .command('path')

@@ -11,7 +11,7 @@ import type { UserService } from '../core/users.js';
 import { Session } from '../core/session.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import { Output } from './output.js';
-import { type ConfigValues, outputFormatOf, readConfig, resolveSettings, type Settings } from './settings.js';
+import { type ConfigValues, dbPathOf, outputFormatOf, readConfig, resolveSettings, type Settings } from './settings.js';
 
 export interface GlobalFlags {
   db?: string;
@@ -41,11 +41,11 @@ export class Context {
     return this.cachedSettings;
   }
 
-  /** The store file, opened (and created or migrated) on first use. */
+  /** The store file, opened (and created or migrated) on first use; needs no other setting. */
   async store(): Promise<SqliteStore> {
     if (!this.openedStore) {
       const { openSqliteStore } = await import('../store/sqlite.js');
-      this.openedStore = await openSqliteStore(this.settings.dbPath);
+      this.openedStore = await openSqliteStore(dbPathOf(this.flags, this.env, this.config));
     }
     return this.openedStore;
   }
@@ -58,7 +58,11 @@ export class Context {
   }
 
   async session(): Promise<Session> {
-    this.cachedSession ??= new Session(await this.store(), this.settings.identity);
+    if (!this.cachedSession) {
+      // Settings first: a bad configured value fails the command before the store is created.
+      const { identity } = this.settings;
+      this.cachedSession = new Session(await this.store(), identity);
+    }
     return this.cachedSession;
   }
 

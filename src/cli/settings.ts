@@ -1,23 +1,25 @@
 /**
- * Where the store is, who is calling, and the configuration file behind both. Reading the
- * configuration is a plain JSON read: the `conf` package costs more than Node's whole start-up,
- * so it is loaded only by the commands that write the file (config set/unset, login, logout).
+ * Where the store is, who is calling, and the configuration file behind both: read as plain JSON,
+ * written whole (a new file renamed over the old one) through src/store/files.ts.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseDuration } from '../core/duration.js';
 import { invalidArgument, OrgsError } from '../core/errors.js';
 import { DEFAULT_RESTORE_WINDOW_MS } from '../core/records.js';
 import type { Identity } from '../core/session.js';
+import { fileError } from '../store/errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output.js';
 
 type Env = NodeJS.ProcessEnv;
 
-/** The keys `orgs config set` accepts, each with its check. */
-export const SETTABLE_KEYS: Record<string, (value: string) => void> = {
+/** The keys `orgs config set` accepts, each with its check; each returns the value to store. */
+export const SETTABLE_KEYS: Record<string, (value: string) => string> = {
+  // Absolute: a relative path would name another store after every `cd`.
   db: (value) => {
     if (value === '') throw invalidArgument('config', 'invalid_db', 'db must be a file path');
+    return resolve(value);
   },
   'output-format': (value) => {
     if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
@@ -27,16 +29,21 @@ export const SETTABLE_KEYS: Record<string, (value: string) => void> = {
         `output-format must be one of ${OUTPUT_FORMATS.join(', ')}`,
       );
     }
+    return value;
   },
-  'restore-window': (value) => void parseDuration(value),
+  'restore-window': (value) => {
+    parseDuration(value);
+    return value;
+  },
 };
 
 /** Keys that `orgs login` writes. */
 export const LOGIN_KEYS = ['user-id', 'api-key'] as const;
 
-export type ConfigValues = Record<string, string | undefined>;
+/** The configuration file as read: any JSON value per key, checked when used (configured). */
+export type ConfigValues = Record<string, unknown>;
 
-/** conf's default folder for project `orgs` (env-paths), unless ORGS_CONFIG_DIR names another. */
+/** ORGS_CONFIG_DIR, else the folder earlier versions (through the `conf` package) used. */
 export function configDir(env: Env): string {
   if (env.ORGS_CONFIG_DIR) return resolve(env.ORGS_CONFIG_DIR);
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'orgs-nodejs');
@@ -52,7 +59,7 @@ export function readConfig(env: Env): ConfigValues {
     text = readFileSync(configPath(env), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw invalidArgument('config', 'unreadable_config', `cannot read ${configPath(env)}: ${(error as Error).message}`);
+    throw fileError(error, configPath(env), 'config', 'read') ?? error;
   }
   try {
     const values = JSON.parse(text) as unknown;
@@ -67,26 +74,54 @@ export function readConfig(env: Env): ConfigValues {
   }
 }
 
-/** The `conf` store, for the commands that change the configuration. */
-export async function openConf(env: Env) {
-  const { default: Conf } = await import('conf');
-  return new Conf<ConfigValues>({ projectName: 'orgs', cwd: configDir(env), configFileMode: 0o600 });
+/**
+ * Changes the configuration file (mode 0600), whole or not at all. A file that is not valid JSON
+ * is refused as every command refuses it, never overwritten: fixing it is the user's call.
+ */
+export async function updateConfig(env: Env, change: (values: ConfigValues) => void): Promise<void> {
+  const values = readConfig(env);
+  const before = JSON.stringify(values);
+  change(values);
+  if (JSON.stringify(values) === before) return;
+  const { asFileError, makeFolders, replaceFile, replacementOf } = await import('../store/files.js');
+  const path = configPath(env);
+  try {
+    makeFolders(dirname(path));
+  } catch (error) {
+    throw asFileError(error, path, 'config');
+  }
+  await replaceFile(path, 'config', replacementOf(path, 'config'), (partial) => {
+    const fd = openSync(partial, 'w');
+    try {
+      writeSync(fd, `${JSON.stringify(values, null, '\t')}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  });
 }
 
 export function defaultDbPath(env: Env): string {
   return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'orgs', 'orgs.db');
 }
 
-/** A configured value, checked: a bad hand edit is reported, never silently ignored. */
-function configured(config: ConfigValues, key: string): string | undefined {
+/**
+ * A configured value, checked: the one place a value from the file is trusted. A bad hand edit
+ * (of any key, a login included) is an error naming the key, never ignored or taken as absent.
+ */
+export function configured(config: ConfigValues, key: string): string | undefined {
   const value = config[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string')
-    throw invalidArgument('config', 'invalid_config', `config key ${key} must be a string`);
+  const fix = (LOGIN_KEYS as readonly string[]).includes(key)
+    ? 'fix it with orgs login or logout'
+    : 'fix it with orgs config set or unset';
+  if (typeof value !== 'string') {
+    throw invalidArgument('config', 'invalid_config', `config key ${key} must be a string (${fix})`);
+  }
   try {
     SETTABLE_KEYS[key]?.(value);
   } catch (error) {
-    throw error instanceof OrgsError ? error.within(`config key ${key} (fix it with orgs config set or unset)`) : error;
+    throw error instanceof OrgsError ? error.within(`config key ${key} (${fix})`) : error;
   }
   return value;
 }
@@ -103,7 +138,6 @@ export function dbPathOf(flags: { db?: string }, env: Env, config: ConfigValues)
 }
 
 export interface Settings {
-  dbPath: string;
   identity: Identity;
   restoreWindowMs: number;
   outputFormat: OutputFormat;
@@ -116,7 +150,6 @@ export function resolveSettings(
 ): Settings {
   const restoreWindow = configured(config, 'restore-window');
   return {
-    dbPath: dbPathOf(flags, env, config),
     identity: identityOf(env, config),
     restoreWindowMs: restoreWindow === undefined ? DEFAULT_RESTORE_WINDOW_MS : parseDuration(restoreWindow),
     outputFormat: outputFormatOf(flags, config),
@@ -125,11 +158,12 @@ export function resolveSettings(
 
 /** The caller: ORGS_API_KEY, ORGS_USER_ID, the login, else the local administrator. */
 function identityOf(env: Env, config: ConfigValues): Identity {
+  // Both checked even when the environment wins: a bad login is named, never passed over.
+  const apiKey = configured(config, 'api-key');
+  const userId = configured(config, 'user-id');
   if (env.ORGS_API_KEY) return { kind: 'api-key', token: env.ORGS_API_KEY };
   if (env.ORGS_USER_ID) return { kind: 'user', userId: env.ORGS_USER_ID };
-  const apiKey = config['api-key'];
-  if (typeof apiKey === 'string') return { kind: 'api-key', token: apiKey };
-  const userId = config['user-id'];
-  if (typeof userId === 'string') return { kind: 'user', userId };
+  if (apiKey !== undefined) return { kind: 'api-key', token: apiKey };
+  if (userId !== undefined) return { kind: 'user', userId };
   return { kind: 'admin' };
 }

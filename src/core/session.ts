@@ -55,16 +55,7 @@ export class Session {
    * or the local administrator.
    */
   whoami(): Promise<Record<string, unknown>> {
-    return this.read(async ({ caller }) => {
-      switch (caller.kind) {
-        case 'admin':
-          return { local_administrator: true, admin: true };
-        case 'user':
-          return { user_id: caller.user.id, admin: caller.user.admin };
-        case 'api-key':
-          return { api_key_id: caller.key.id, organization_id: caller.key.organizationId };
-      }
-    });
+    return this.read(async ({ caller }) => describeCaller(caller));
   }
 
   private async enter<T>(tx: Transaction, writable: boolean, work: (scope: Scope) => Promise<T>): Promise<T> {
@@ -138,6 +129,18 @@ async function authenticateKey(scope: Omit<Scope, 'caller'>, text: string): Prom
   const org = await scope.tx.getOrganization(key.organizationId);
   if (org?.deletedAt !== undefined) throw refuse(`belongs to deleted organization ${key.organizationId}`);
   return key;
+}
+
+/** What `whoami` prints for a caller. */
+export function describeCaller(caller: Principal): Record<string, unknown> {
+  switch (caller.kind) {
+    case 'admin':
+      return { local_administrator: true, admin: true };
+    case 'user':
+      return { user_id: caller.user.id, admin: caller.user.admin };
+    case 'api-key':
+      return { api_key_id: caller.key.id, organization_id: caller.key.organizationId };
+  }
 }
 
 export function isAdministrator(caller: Principal): boolean {

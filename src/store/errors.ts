@@ -1,5 +1,66 @@
-/** SQLite's failures, told in the user's terms: which file, what went wrong, what to do. */
-import { failedPrecondition, internal, type OrgsError, permissionDenied } from '../core/errors.js';
+/** File-system and SQLite failures, told in the user's terms: which file, what went wrong, what to do. */
+import { failedPrecondition, internal, notFound, type OrgsError, permissionDenied } from '../core/errors.js';
+
+/** The files orgs touches; each names its errors (`store_not_writable`, `invalid_backup_path`, …). */
+export type FileSubject = 'store' | 'backup' | 'config';
+
+/** What Node's file-system error codes mean for a path that should be (or become) a regular file. */
+const WRONG_KIND: Record<string, string> = {
+  EISDIR: 'is a folder',
+  ENOTEMPTY: 'is a folder',
+  ENOTDIR: 'has a file where a folder should be',
+  // mkdir over something that is not a folder.
+  EEXIST: 'has a file where a folder should be',
+  ELOOP: 'leads into a loop of symbolic links',
+  ENXIO: 'is not a regular file (a pipe, socket or device)',
+  ENODEV: 'is not a regular file (a pipe, socket or device)',
+  ENAMETOOLONG: 'is too long a name',
+};
+
+/**
+ * The one mapping from Node's file-system error codes to OrgsErrors naming `path` (the user's
+ * path, not the temporary file beside it that failed); undefined for a code that is not about
+ * the file (a bug, then). Used by the store, backup and the configuration alike:
+ * missing folder → not found (3), permission → permission denied (4), anything else wrong with
+ * what is at the path → failed precondition (5).
+ */
+export function fileError(
+  error: unknown,
+  path: string,
+  subject: FileSubject,
+  access: 'read' | 'write' = 'write',
+): OrgsError | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return undefined;
+  const wrongKind = WRONG_KIND[code];
+  if (wrongKind) return notRegularFile(path, subject, wrongKind);
+  switch (code) {
+    case 'ENOENT':
+      return notFound(
+        subject,
+        `${subject}_path_not_found`,
+        `${path} cannot be reached: a folder on its way, or a symbolic link's target, does not exist`,
+      );
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return permissionDenied(
+        subject,
+        `${subject}_not_${access === 'write' ? 'writable' : 'readable'}`,
+        `cannot ${access} ${path} or its folder (${code === 'EROFS' ? 'read-only file system' : 'permission denied'}); check its permissions`,
+      );
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return failedPrecondition(subject, `${subject}_disk_full`, `no space left to write ${path}; free some and retry`);
+    default:
+      return undefined;
+  }
+}
+
+/** `path` is (or leads through) something that cannot be the regular file it should be. */
+export function notRegularFile(path: string, subject: FileSubject, what = 'is not a regular file'): OrgsError {
+  return failedPrecondition(subject, `invalid_${subject}_path`, `${path} ${what}; choose another path`);
+}
 
 export function storeError(error: unknown, path: string): OrgsError {
   const code = (error as { code?: string }).code ?? '';
@@ -21,9 +82,6 @@ export function storeError(error: unknown, path: string): OrgsError {
         `${path} is damaged (${message}); restore it from a backup`,
       );
     case 'SQLITE_READONLY':
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
     case 'SQLITE_CANTOPEN':
       return permissionDenied(
         'store',
@@ -32,14 +90,12 @@ export function storeError(error: unknown, path: string): OrgsError {
       );
     case 'SQLITE_BUSY':
       return failedPrecondition('store', 'store_busy', `${path} stayed locked by another process; try again`);
-    case 'ENOTDIR':
-    case 'EISDIR':
-      return failedPrecondition(
-        'store',
-        'invalid_store_path',
-        `${path} cannot be a database file (${message}); choose another with --db`,
-      );
+    case 'SQLITE_FULL':
+      return failedPrecondition('store', 'store_disk_full', `no space left to write ${path}; free some and retry`);
     default:
-      return internal('store', 'store_failed', `the store ${path} failed, this is a bug: ${message}`);
+      return (
+        fileError(error, path, 'store') ??
+        internal('store', 'store_failed', `the store ${path} failed, this is a bug: ${message}`)
+      );
   }
 }

@@ -1,7 +1,6 @@
 /** The SQLite store: one file, WAL, one transaction per command, statements prepared once. */
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { internal, OrgsError } from '../core/errors.js';
@@ -30,6 +29,7 @@ import type {
 import { fold, FOLD_FUNCTION, registerFold } from './fold.js';
 import { checkOwnership, migrate, SCHEMA_VERSION } from './schema.js';
 import { storeError } from './errors.js';
+import { ensureRegularFile } from './files.js';
 
 const BUSY_TIMEOUT_MS = 5000;
 /** The addon's path, given directly: better-sqlite3's own search for it costs start-up time. */
@@ -673,9 +673,9 @@ export async function peekSqliteStore(path: string): Promise<SqliteStore | undef
 export async function openSqliteStore(path: string): Promise<SqliteStore> {
   let db: Database.Database | undefined;
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    // Create the file ourselves so it gets mode 0600; SQLite gives the WAL the same mode.
-    closeSync(openSync(path, 'a', 0o600));
+    // Create the file ourselves so it gets mode 0600 (SQLite gives the WAL the same mode), and
+    // so that a device or pipe is refused before SQLite opens it.
+    ensureRegularFile(path, 'store');
     const opened = new Database(path, { nativeBinding: NATIVE_BINDING });
     db = opened;
     registerFold(opened);
