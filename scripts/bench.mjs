@@ -14,6 +14,9 @@ const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'orgs.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 const LARGE = Number(process.env.BENCH_LARGE ?? 1_000_000);
+/** BENCH_ONLY=applications: the rows of applications alone (the others take most of the time). */
+const ONLY = process.env.BENCH_ONLY;
+const APPLICATIONS = Number(process.env.BENCH_APPLICATIONS ?? 100_000);
 const dir = mkdtempSync(join('/tmp', 'orgs-bench-'));
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -97,11 +100,11 @@ const envFor = (db) => ({ ORGS_DB: db, ORGS_CONFIG_DIR: join(dir, 'config') });
 const nameOf = (i) => `Organization ${i}`;
 const descriptionOf = (i) => `Team number ${i} of the bench`;
 
-function documents(file, count, prefix) {
+function documents(file, count, prefix, idKey = 'organization_id') {
   const fd = openSync(file, 'w');
   let chunk = '';
   for (let i = 0; i < count; i++) {
-    chunk += `{"ids":{"organization_id":"${prefix}-${i}"},"name":"${nameOf(i)}","description":"${descriptionOf(i)}"}\n`;
+    chunk += `{"ids":{"${idKey}":"${prefix}-${i}"},"name":"${nameOf(i)}","description":"${descriptionOf(i)}"}\n`;
     if (chunk.length > 1 << 20) {
       writeFileSync(fd, chunk);
       chunk = '';
@@ -137,126 +140,198 @@ const header = [
 ];
 
 try {
-  log('start-up');
-  const empty = join(dir, 'empty.db');
-  const listed = answer(orgs(empty, 'list'), { env: envFor(empty) });
-  must(listed === '[]\n', `orgs list on an empty store printed ${JSON.stringify(listed)}`);
-  const startup = paired(
-    () => time(orgs(empty, 'list'), { env: envFor(empty) }),
-    () => time(['node', '-e', '0']),
-  );
-  row('`orgs list` start-up vs `node -e 0`', startup.a, startup.b, startup.ratio, '≤ 1.3');
+  if (ONLY !== 'applications') {
+    log('start-up');
+    const empty = join(dir, 'empty.db');
+    const listed = answer(orgs(empty, 'list'), { env: envFor(empty) });
+    must(listed === '[]\n', `orgs list on an empty store printed ${JSON.stringify(listed)}`);
+    const startup = paired(
+      () => time(orgs(empty, 'list'), { env: envFor(empty) }),
+      () => time(['node', '-e', '0']),
+    );
+    row('`orgs list` start-up vs `node -e 0`', startup.a, startup.b, startup.ratio, '≤ 1.3');
 
-  log('single commands: a store of 100,000 organizations vs a store of one');
-  const big = store('big', 100_000).db;
-  const small = store('small', 1).db;
-  for (const [db] of [[big], [small]]) {
-    time(
-      orgs(db, 'collaborators', 'set', '--organization-id', 'org-0', '--user-id', 'user2', '--right-organization-info'),
-      { env: envFor(db) },
-    );
-  }
-  const single = (label, args, check) => {
-    for (const db of [big, small]) check(answer(orgs(db, ...args), { env: envFor(db) }), db);
-    const r = paired(
-      () => time(orgs(big, ...args), { env: envFor(big) }),
-      () => time(orgs(small, ...args), { env: envFor(small) }),
-    );
-    row(`\`orgs ${label}\` at 100,000 orgs vs 1`, r.a, r.b, r.ratio, '≤ 1.1');
-  };
-  single('get', ['get', 'org-0', '--all'], (stdout) => {
-    const org = JSON.parse(stdout);
-    must(org.ids?.organization_id === 'org-0' && org.name === nameOf(0), `get org-0 printed ${stdout}`);
-  });
-  single(
-    'collaborators set',
-    ['collaborators', 'set', '--organization-id', 'org-0', '--user-id', 'user2', '--right-organization-info'],
-    (stdout, db) => {
-      const store = new Database(db, { readonly: true });
-      const rights = store
-        .prepare("SELECT rights FROM memberships WHERE organization_id = 'org-0' AND user_id = 'user2'")
-        .pluck()
-        .get();
-      store.close();
-      must(stdout === '' && rights === '["RIGHT_ORGANIZATION_INFO"]', `collaborators set left user2 with ${rights}`);
-    },
-  );
-  single('api-keys create', ['api-keys', 'create', 'org-0', '--right-organization-info'], (stdout) => {
-    const key = JSON.parse(stdout);
-    must(
-      /^NNSXS\.[A-Z2-7]+\.[A-Z2-7]+$/.test(key.key) && key.rights?.includes('RIGHT_ORGANIZATION_INFO'),
-      `api-keys create printed ${stdout}`,
-    );
-  });
-
-  for (const count of [10_000, 100_000]) {
-    log(`bulk create of ${count.toLocaleString('en')} organizations vs the better-sqlite3 floor`);
-    const file = documents(join(dir, `bulk-${count}.jsonl`), count, 'bulk');
-    const a = join(dir, 'bulk-a.db');
-    const b = join(dir, 'bulk-b.db');
-    // orgs starts from nothing (making the schema is its own cost); the floor from an empty store.
-    const fresh = () => {
-      for (const db of [a, b]) for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
-      copyFileSync(empty, b);
-    };
-    fresh();
-    const created = organizationIds(
-      answer(orgs(a, 'create', '--user-id', 'user1'), { env: envFor(a), stdinFile: file }),
-    );
-    must(
-      created.length === count && countIn(a) === count,
-      `bulk create printed ${created.length}, stored ${countIn(a)}`,
-    );
-    time(['node', join(ROOT, 'scripts', 'floor.mjs'), b], { stdinFile: file });
-    must(countIn(b) === count, `the floor stored ${countIn(b)} organizations, not ${count}`);
-    const r = paired(
-      () => time(orgs(a, 'create', '--user-id', 'user1'), { env: envFor(a), stdinFile: file }),
-      () => time(['node', join(ROOT, 'scripts', 'floor.mjs'), b], { stdinFile: file }),
-      fresh,
-    );
-    row(`bulk create ${count.toLocaleString('en')} vs better-sqlite3 floor`, r.a, r.b, r.ratio, '≤ 2.0');
-    fresh();
-    rmSync(file);
-  }
-
-  log(`a store of ${LARGE.toLocaleString('en')} organizations, from one bulk create`);
-  const large = store('large', LARGE);
-  rows.push({
-    figure: `peak RSS, ${LARGE.toLocaleString('en')}-line bulk create`,
-    a: large.run.rssMiB,
-    unit: 'MiB',
-    goal: '≤ 150 MiB',
-  });
-  log(`  peak RSS ${large.run.rssMiB.toFixed(0)} MiB in ${(large.run.ms / 1000).toFixed(1)} s`);
-
-  for (const [label, db, count] of [
-    ['100,000', big, 100_000],
-    [LARGE.toLocaleString('en'), large.db, large.count],
-  ]) {
-    log(`search at ${label} organizations vs list --limit 1`);
-    const first = organizationIds(answer(orgs(db, 'list', '--limit', '1'), { env: envFor(db) }));
-    must(first.length === 1, `list --limit 1 at ${label} printed ${first.length} organizations`);
-    // A search that finds something wherever it runs (98765 and 4321 unless the store is smaller).
-    const wanted = String(Math.min(98_765, count - 1));
-    for (const [flag, text, matches] of [
-      ['--name-contains', 'nization 4321', (i) => nameOf(i).includes('nization 4321')],
-      ['--query', `number ${wanted}`, (i) => descriptionOf(i).includes(`number ${wanted}`)],
-    ]) {
-      const expected = new Set();
-      for (let i = 0; i < count; i++) if (matches(i)) expected.add(`org-${i}`);
-      const found = organizationIds(answer(orgs(db, 'search', flag, text), { env: envFor(db) }));
-      must(
-        expected.size > 0 && found.length === Math.min(expected.size, 50) && found.every((id) => expected.has(id)),
-        `search ${flag} ${JSON.stringify(text)} at ${label} found ${found.length} (${found.slice(0, 3)}…), ` +
-          `expected ${Math.min(expected.size, 50)} of ${expected.size}`,
+    log('single commands: a store of 100,000 organizations vs a store of one');
+    const big = store('big', 100_000).db;
+    const small = store('small', 1).db;
+    for (const [db] of [[big], [small]]) {
+      time(
+        orgs(
+          db,
+          'collaborators',
+          'set',
+          '--organization-id',
+          'org-0',
+          '--user-id',
+          'user2',
+          '--right-organization-info',
+        ),
+        { env: envFor(db) },
       );
+    }
+    const single = (label, args, check) => {
+      for (const db of [big, small]) check(answer(orgs(db, ...args), { env: envFor(db) }), db);
       const r = paired(
-        () => time(orgs(db, 'search', flag, text), { env: envFor(db) }),
-        () => time(orgs(db, 'list', '--limit', '1'), { env: envFor(db) }),
+        () => time(orgs(big, ...args), { env: envFor(big) }),
+        () => time(orgs(small, ...args), { env: envFor(small) }),
       );
-      row(`\`search ${flag}\` at ${label} orgs vs \`list --limit 1\``, r.a, r.b, r.ratio, '≤ 1.5');
+      row(`\`orgs ${label}\` at 100,000 orgs vs 1`, r.a, r.b, r.ratio, '≤ 1.1');
+    };
+    single('get', ['get', 'org-0', '--all'], (stdout) => {
+      const org = JSON.parse(stdout);
+      must(org.ids?.organization_id === 'org-0' && org.name === nameOf(0), `get org-0 printed ${stdout}`);
+    });
+    single(
+      'collaborators set',
+      ['collaborators', 'set', '--organization-id', 'org-0', '--user-id', 'user2', '--right-organization-info'],
+      (stdout, db) => {
+        const store = new Database(db, { readonly: true });
+        const rights = store
+          .prepare("SELECT rights FROM memberships WHERE organization_id = 'org-0' AND user_id = 'user2'")
+          .pluck()
+          .get();
+        store.close();
+        must(stdout === '' && rights === '["RIGHT_ORGANIZATION_INFO"]', `collaborators set left user2 with ${rights}`);
+      },
+    );
+    single('api-keys create', ['api-keys', 'create', 'org-0', '--right-organization-info'], (stdout) => {
+      const key = JSON.parse(stdout);
+      must(
+        /^NNSXS\.[A-Z2-7]+\.[A-Z2-7]+$/.test(key.key) && key.rights?.includes('RIGHT_ORGANIZATION_INFO'),
+        `api-keys create printed ${stdout}`,
+      );
+    });
+
+    for (const count of [10_000, 100_000]) {
+      log(`bulk create of ${count.toLocaleString('en')} organizations vs the better-sqlite3 floor`);
+      const file = documents(join(dir, `bulk-${count}.jsonl`), count, 'bulk');
+      const a = join(dir, 'bulk-a.db');
+      const b = join(dir, 'bulk-b.db');
+      // orgs starts from nothing (making the schema is its own cost); the floor from an empty store.
+      const fresh = () => {
+        for (const db of [a, b]) for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+        copyFileSync(empty, b);
+      };
+      fresh();
+      const created = organizationIds(
+        answer(orgs(a, 'create', '--user-id', 'user1'), { env: envFor(a), stdinFile: file }),
+      );
+      must(
+        created.length === count && countIn(a) === count,
+        `bulk create printed ${created.length}, stored ${countIn(a)}`,
+      );
+      time(['node', join(ROOT, 'scripts', 'floor.mjs'), b], { stdinFile: file });
+      must(countIn(b) === count, `the floor stored ${countIn(b)} organizations, not ${count}`);
+      const r = paired(
+        () => time(orgs(a, 'create', '--user-id', 'user1'), { env: envFor(a), stdinFile: file }),
+        () => time(['node', join(ROOT, 'scripts', 'floor.mjs'), b], { stdinFile: file }),
+        fresh,
+      );
+      row(`bulk create ${count.toLocaleString('en')} vs better-sqlite3 floor`, r.a, r.b, r.ratio, '≤ 2.0');
+      fresh();
+      rmSync(file);
+    }
+
+    log(`a store of ${LARGE.toLocaleString('en')} organizations, from one bulk create`);
+    const large = store('large', LARGE);
+    rows.push({
+      figure: `peak RSS, ${LARGE.toLocaleString('en')}-line bulk create`,
+      a: large.run.rssMiB,
+      unit: 'MiB',
+      goal: '≤ 150 MiB',
+    });
+    log(`  peak RSS ${large.run.rssMiB.toFixed(0)} MiB in ${(large.run.ms / 1000).toFixed(1)} s`);
+
+    for (const [label, db, count] of [
+      ['100,000', big, 100_000],
+      [LARGE.toLocaleString('en'), large.db, large.count],
+    ]) {
+      log(`search at ${label} organizations vs list --limit 1`);
+      const first = organizationIds(answer(orgs(db, 'list', '--limit', '1'), { env: envFor(db) }));
+      must(first.length === 1, `list --limit 1 at ${label} printed ${first.length} organizations`);
+      // A search that finds something wherever it runs (98765 and 4321 unless the store is smaller).
+      const wanted = String(Math.min(98_765, count - 1));
+      for (const [flag, text, matches] of [
+        ['--name-contains', 'nization 4321', (i) => nameOf(i).includes('nization 4321')],
+        ['--query', `number ${wanted}`, (i) => descriptionOf(i).includes(`number ${wanted}`)],
+      ]) {
+        const expected = new Set();
+        for (let i = 0; i < count; i++) if (matches(i)) expected.add(`org-${i}`);
+        const found = organizationIds(answer(orgs(db, 'search', flag, text), { env: envFor(db) }));
+        must(
+          expected.size > 0 && found.length === Math.min(expected.size, 50) && found.every((id) => expected.has(id)),
+          `search ${flag} ${JSON.stringify(text)} at ${label} found ${found.length} (${found.slice(0, 3)}…), ` +
+            `expected ${Math.min(expected.size, 50)} of ${expected.size}`,
+        );
+        const r = paired(
+          () => time(orgs(db, 'search', flag, text), { env: envFor(db) }),
+          () => time(orgs(db, 'list', '--limit', '1'), { env: envFor(db) }),
+        );
+        row(`\`search ${flag}\` at ${label} orgs vs \`list --limit 1\``, r.a, r.b, r.ratio, '≤ 1.5');
+      }
     }
   }
+
+  log(
+    `applications: a user reaching app-0 through 50 organizations, at ${APPLICATIONS.toLocaleString('en')} applications`,
+  );
+  const apps = join(dir, 'apps.db');
+  const appsFile = documents(join(dir, 'apps.jsonl'), APPLICATIONS, 'app', 'application_id');
+  time(orgs(apps, 'applications', 'create', '--user-id', 'user1'), { env: envFor(apps), stdinFile: appsFile });
+  rmSync(appsFile);
+  for (let i = 0; i < 50; i++) {
+    const org = `team-${i}`;
+    for (const args of [
+      ['create', org, '--user-id', 'user1'],
+      [
+        'collaborators',
+        'set',
+        org,
+        '--user-id',
+        'user2',
+        '--right-application-info',
+        '--right-application-devices-read',
+      ],
+      [
+        'applications',
+        'collaborators',
+        'set',
+        'app-0',
+        '--organization-id',
+        org,
+        '--right-application-info',
+        '--right-application-traffic-read',
+      ],
+    ])
+      answer(orgs(apps, ...args), { env: envFor(apps) });
+  }
+  const asUser2 = { ...envFor(apps), ORGS_USER_ID: 'user2' };
+  must(
+    answer(orgs(apps, 'applications', 'rights', 'app-0'), { env: asUser2 }).replace(/\s/g, '') ===
+      '["RIGHT_APPLICATION_INFO"]',
+    'user2 holds RIGHT_APPLICATION_INFO on app-0',
+  );
+  const explained = JSON.parse(answer(orgs(apps, 'applications', 'rights', 'app-0', '--explain'), { env: asUser2 }));
+  must(explained.paths.length === 50, `--explain shows ${explained.paths.length} paths, not 50`);
+  const appsListed = answer(orgs(apps, 'applications', 'list'), { env: asUser2 });
+  must(
+    /"application_id": "app-0"/.test(appsListed) && appsListed.match(/application_id/g).length === 1,
+    'user2 lists app-0 only',
+  );
+  const listOne = () => time(orgs(apps, 'list', '--limit', '1'), { env: envFor(apps) });
+  const rights = () => time(orgs(apps, 'applications', 'rights', 'app-0'), { env: asUser2 });
+  const r1 = paired(rights, listOne);
+  row(
+    `\`applications rights\` through 50 organizations, at ${APPLICATIONS.toLocaleString('en')} applications, vs \`list --limit 1\``,
+    r1.a,
+    r1.b,
+    r1.ratio,
+    '≤ 1.1',
+  );
+  const r2 = paired(() => time(orgs(apps, 'applications', 'rights', 'app-0', '--explain'), { env: asUser2 }), rights);
+  row('`applications rights --explain` vs `applications rights`, same store', r2.a, r2.b, r2.ratio, '≤ 1.05');
+  const r3 = paired(() => time(orgs(apps, 'applications', 'list'), { env: asUser2 }), listOne);
+  row('`applications list` as that user vs `list --limit 1`', r3.a, r3.b, r3.ratio, '≤ 1.2');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 const db = new Database(process.argv[2], { fileMustExist: true });
-// The search index's triggers fold text with orgs_fold; this is src/store/fold.ts's fold.
+// The search index's triggers fold text with orgs_fold; this is src/core/fold.ts's fold.
 db.function('orgs_fold', { deterministic: true }, (text) =>
   typeof text === 'string' ? text.toLowerCase().replaceAll('ς', 'σ').normalize('NFC') : text,
 );

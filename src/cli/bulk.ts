@@ -4,9 +4,9 @@
  * batches. Loaded only for bulk.
  */
 import { addAbortSignal, type Readable } from 'node:stream';
-import { createMany } from '../core/bulk.js';
+import { type BulkTarget, createMany } from '../core/bulk.js';
 import { canceled, OrgsError } from '../core/errors.js';
-import type { CreateRequest, OrganizationService } from '../core/organizations.js';
+import type { OrganizationInput } from '../core/organizations.js';
 import type { Context } from './context.js';
 import { note } from './output.js';
 import { Progress } from './progress.js';
@@ -22,16 +22,16 @@ async function* readUntilAborted(stream: Readable, signal: AbortSignal): AsyncGe
   }
 }
 
-export async function bulkCreate(ctx: Context, service: OrganizationService, flags: CreateRequest): Promise<void> {
+export async function bulkCreate(ctx: Context, target: BulkTarget, flags: OrganizationInput): Promise<void> {
   // Ctrl-C stops reading; the batch in hand still commits and prints, then we exit 130.
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
-  const progress = new Progress('organizations created');
+  const progress = new Progress(`${target.plural} created`);
   let result;
   try {
     result = await createMany(
       await ctx.session(),
-      service,
+      target,
       readUntilAborted(process.stdin, interrupt.signal),
       flags,
       {
@@ -52,7 +52,7 @@ export async function bulkCreate(ctx: Context, service: OrganizationService, fla
     throw canceled(
       'cli',
       'interrupted',
-      `interrupted; ${result.created} organizations were created and printed before it`,
+      `interrupted; ${result.created} ${target.plural} were created and printed before it`,
     );
   }
   if (result.firstError) {
@@ -61,7 +61,7 @@ export async function bulkCreate(ctx: Context, service: OrganizationService, fla
       result.firstError.errorClass,
       'bulk',
       'items_failed',
-      `${result.failed} of ${result.created + result.failed} organizations failed, ${result.created} created`,
+      `${result.failed} of ${result.created + result.failed} ${target.plural} failed, ${result.created} created`,
     );
   }
 }

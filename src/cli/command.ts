@@ -3,7 +3,7 @@
  * parsers, the action wrapper.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { FLAG_RIGHTS, flagName } from '../core/rights.js';
+import { ENTITY_GROUPS, FLAG_RIGHTS, flagName, groupOf, type RightGroup } from '../core/rights.js';
 import { invalidArgument } from '../core/errors.js';
 import * as validate from '../core/validate.js';
 import { ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
@@ -105,42 +105,63 @@ export function either(positional: string | undefined, flag: string | undefined,
   return positional ?? flag;
 }
 
-/** The field selectors of list, search and get. */
-export function addFieldSelectors(command: Command): Command {
-  return command
-    .option('--name', 'select the name field')
-    .option('--description', 'select the description field')
-    .option('--attributes', 'select the attributes field')
-    .option('--deleted-at', 'select the deleted_at field')
-    .option('--fanout-notifications', 'select the fanout_notifications field')
-    .option('--all', 'select all fields');
+/** Each selectable field and its option (`deleted_at` → `--deleted-at`). */
+const FIELD_OPTIONS: Record<OrganizationField, { flag: string; attribute: string }> = {
+  name: { flag: '--name', attribute: 'name' },
+  description: { flag: '--description', attribute: 'description' },
+  attributes: { flag: '--attributes', attribute: 'attributes' },
+  deleted_at: { flag: '--deleted-at', attribute: 'deletedAt' },
+  fanout_notifications: { flag: '--fanout-notifications', attribute: 'fanoutNotifications' },
+};
+
+/** The field selectors of list, search and get, for the fields a record has. */
+export function addFieldSelectors(
+  command: Command,
+  fields: readonly OrganizationField[] = ORGANIZATION_FIELDS,
+): Command {
+  for (const field of fields) command.option(FIELD_OPTIONS[field].flag, `select the ${field} field`);
+  return command.option('--all', 'select all fields');
 }
 
-export function selectedFields(options: Options): Set<OrganizationField> {
-  if (options.all) return new Set(ORGANIZATION_FIELDS);
-  const optionOf: Record<OrganizationField, string> = {
-    name: 'name',
-    description: 'description',
-    attributes: 'attributes',
-    deleted_at: 'deletedAt',
-    fanout_notifications: 'fanoutNotifications',
-  };
-  return new Set(ORGANIZATION_FIELDS.filter((field) => options[optionOf[field]]));
+export function selectedFields(
+  options: Options,
+  fields: readonly OrganizationField[] = ORGANIZATION_FIELDS,
+): Set<OrganizationField> {
+  return new Set(fields.filter((field) => options.all || options[FIELD_OPTIONS[field].attribute]));
 }
 
 /** One `--right-*` flag per right of the application, client, gateway and organization groups. */
 const RIGHT_OPTIONS = FLAG_RIGHTS.map((right) => ({
   right,
+  group: groupOf(right)!,
   option: () => new Option(`--${flagName(right)}`, right),
   attribute: new Option(`--${flagName(right)}`).attributeName(),
 }));
 
-export function addRightFlags(command: Command): Command {
-  for (const { option } of RIGHT_OPTIONS) command.addOption(option());
+/** The `--right-*` flags of these groups (all four by default: an organization's collaborators hold any). */
+export function addRightFlags(command: Command, groups: readonly RightGroup[] = ENTITY_GROUPS): Command {
+  for (const { option, group } of RIGHT_OPTIONS) if (groups.includes(group)) command.addOption(option());
   return command;
 }
 
 /** The rights whose flags were given. */
 export function rightsFrom(options: Options): string[] {
   return RIGHT_OPTIONS.filter(({ attribute }) => options[attribute]).map(({ right }) => right);
+}
+
+/** `--unset name,description`: the fields to clear. */
+const UNSETTABLE = ['name', 'description', 'attributes'] as const;
+
+export function unsetFields(list: string): Array<(typeof UNSETTABLE)[number]> {
+  return list.split(',').map((field) => {
+    const known = UNSETTABLE.find((f) => f === field.trim());
+    if (!known) {
+      throw invalidArgument(
+        'cli',
+        'invalid_unset',
+        `cannot unset ${JSON.stringify(field)}; use name, description or attributes`,
+      );
+    }
+    return known;
+  });
 }

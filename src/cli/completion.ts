@@ -5,6 +5,7 @@
  */
 import { homedir } from 'node:os';
 import { Argument, type Command, Option } from 'commander';
+import { type EntityKindName, KINDS } from '../core/kinds.js';
 import type { Transaction } from '../core/store.js';
 import { type CommandTree, examples, GROUP_NAMES, withoutGroupName } from './command.js';
 import { dbPathOf, readConfig } from './settings.js';
@@ -19,11 +20,19 @@ const MAX_IDS = 200;
 const PAGE = 1000;
 
 /** Which store IDs an option or argument of that name takes. */
-const ID_KINDS: Record<string, IdKind> = { 'organization-id': 'organizations', 'user-id': 'users' };
-type IdKind = 'organizations' | 'users';
+const ID_KINDS: Record<string, IdKind> = {
+  'organization-id': 'organizations',
+  'user-id': 'users',
+  ...Object.fromEntries(KINDS.map((kind) => [kind.idFlag, kind.name])),
+};
+type IdKind = 'organizations' | 'users' | EntityKindName;
 
 /** The ID a `create` command makes up, where existing IDs are no help: by the name of its parent. */
-const CREATED_ID: Record<string, string> = { orgs: 'organization-id', users: 'user-id' };
+const CREATED_ID: Record<string, string> = {
+  orgs: 'organization-id',
+  users: 'user-id',
+  ...Object.fromEntries(KINDS.map((kind) => [kind.command, kind.idFlag])),
+};
 
 const BASH = `# bash completion for orgs. Load it with: source <(orgs completion bash)
 _orgs_completion() {
@@ -280,8 +289,9 @@ async function storeIds(kind: IdKind, prefix: string, deleted: 'live' | 'deleted
   try {
     return await store.read(async (tx) => {
       if (kind === 'users') return userIds(tx, prefix);
-      const live = deleted === 'deleted' ? [] : await organizationIds(tx, prefix, false);
-      const gone = deleted === 'live' ? [] : await organizationIds(tx, prefix, true);
+      const ids = kind === 'organizations' ? organizationIds : entityIds(kind);
+      const live = deleted === 'deleted' ? [] : await ids(tx, prefix, false);
+      const gone = deleted === 'live' ? [] : await ids(tx, prefix, true);
       return [...live, ...gone].sort().slice(0, MAX_IDS);
     });
   } finally {
@@ -300,6 +310,18 @@ async function organizationIds(tx: Transaction, prefix: string, deleted: boolean
     }),
   );
 }
+
+const entityIds = (kind: EntityKindName) => (tx: Transaction, prefix: string, deleted: boolean) =>
+  collectIds(prefix, (offset) =>
+    tx.listEntities({
+      kind,
+      deleted,
+      idContains: prefix === '' ? undefined : prefix,
+      order: { field: 'id', direction: 'asc' },
+      limit: PAGE,
+      offset,
+    }),
+  );
 
 async function userIds(tx: Transaction, prefix: string): Promise<string[]> {
   return collectIds(prefix, (offset) => tx.listUsers({ limit: PAGE, offset }));

@@ -1,6 +1,6 @@
 /** `orgs config list|get|set|unset|path`: the configuration file, through `conf` when writing. */
 import type { Command } from 'commander';
-import { DEFAULT_RESTORE_WINDOW_MS } from '../core/organizations.js';
+import { DEFAULT_RESTORE_WINDOW_MS } from '../core/records.js';
 import { invalidArgument } from '../core/errors.js';
 import { action, type CommandTree, examples } from './command.js';
 

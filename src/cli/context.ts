@@ -4,6 +4,8 @@
  */
 import type { ApiKeyService } from '../core/api-keys.js';
 import type { CollaboratorService } from '../core/collaborators.js';
+import type { EntityService } from '../core/entities.js';
+import type { EntityKind } from '../core/kinds.js';
 import type { OrganizationService } from '../core/organizations.js';
 import type { UserService } from '../core/users.js';
 import { Session } from '../core/session.js';
@@ -77,6 +79,11 @@ export class Context {
   async apiKeys(): Promise<ApiKeyService> {
     const { ApiKeyService } = await import('../core/api-keys.js');
     return new ApiKeyService(await this.session(), await this.organizations());
+  }
+
+  async entities(kind: EntityKind): Promise<EntityService> {
+    const { EntityService } = await import('../core/entities.js');
+    return new EntityService(kind, await this.session(), await this.organizations(), this.settings.restoreWindowMs);
   }
 
   async users(): Promise<UserService> {

@@ -10,6 +10,7 @@ import { addBackupCommand } from './backup.js';
 import { addCollaboratorCommands } from './collaborators.js';
 import { addCompletionCommands } from './completion.js';
 import { addConfigCommands } from './config.js';
+import { addEntityCommands } from './entities.js';
 import { addOrganizationCommands } from './organizations.js';
 import { addUserCommands } from './users.js';
 import { READER_GONE_EXIT_CODE, stderr, stdout } from './streams.js';
@@ -18,6 +19,7 @@ const REGISTRARS = [
   addOrganizationCommands,
   addCollaboratorCommands,
   addApiKeyCommands,
+  addEntityCommands,
   addUserCommands,
   addAuthCommands,
   addConfigCommands,

@@ -1,5 +1,4 @@
 /** The organization commands: create, list, search, get, set, delete, restore, purge. */
-import { OrgsError } from '../core/errors.js';
 import { confirm } from './prompt.js';
 import {
   action,
@@ -9,6 +8,7 @@ import {
   either,
   keyValues,
   selectedFields,
+  unsetFields,
   examples,
   organizationIdOption,
   pagingOptions,
@@ -38,21 +38,20 @@ export function addOrganizationCommands(tree: CommandTree): void {
       .option('--fanout-notifications', 'send notifications to every collaborator')
       .action(
         action(async (ctx, [positional], options) => {
-          const request = {
-            organizationId: either(positional, options.organizationId, 'organization ID'),
-            userId: options.userId,
+          const organizationId = either(positional, options.organizationId, 'organization ID');
+          const fields = {
             name: options.name,
             description: options.description,
             attributes: keyValues(options.attributes),
             fanoutNotifications: options.fanoutNotifications,
           };
           const service = await ctx.organizations();
-          if (request.organizationId !== undefined || process.stdin.isTTY) {
-            await ctx.output.print(await service.create(request));
+          if (organizationId !== undefined || process.stdin.isTTY) {
+            await ctx.output.print(await service.create({ organizationId, userId: options.userId, ...fields }));
             return;
           }
           const { bulkCreate } = await import('./bulk.js');
-          await bulkCreate(ctx, service, request);
+          await bulkCreate(ctx, service.bulkTarget(options.userId), fields);
         }),
       ),
   );
@@ -260,20 +259,4 @@ export function addOrganizationCommands(tree: CommandTree): void {
         }),
       ),
   );
-}
-
-const UNSETTABLE = ['name', 'description', 'attributes'] as const;
-
-function unsetFields(list: string): Array<(typeof UNSETTABLE)[number]> {
-  return list.split(',').map((field) => {
-    const known = UNSETTABLE.find((f) => f === field.trim());
-    if (!known)
-      throw new OrgsError(
-        'invalid_argument',
-        'cli',
-        'invalid_unset',
-        `cannot unset ${JSON.stringify(field)}; use name, description or attributes`,
-      );
-    return known;
-  });
 }

@@ -21,6 +21,11 @@ export class Output {
     await stdout.write(this.format === 'json' ? json(value) : (await this.table()).render(value));
   }
 
+  /** JSON, or for a person the given rendering instead of the generic table. */
+  async printAs(value: unknown, forPerson: () => string): Promise<void> {
+    await stdout.write(this.format === 'json' ? json(value) : forPerson());
+  }
+
   async printListing(listing: Listing<unknown>): Promise<void> {
     await this.print(listing.items);
     // Hints about results that nobody reads (`orgs list | head -1`) would only be noise.

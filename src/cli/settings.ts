@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseDuration } from '../core/duration.js';
 import { invalidArgument, OrgsError } from '../core/errors.js';
-import { DEFAULT_RESTORE_WINDOW_MS } from '../core/organizations.js';
+import { DEFAULT_RESTORE_WINDOW_MS } from '../core/records.js';
 import type { Identity } from '../core/session.js';
 import { fileError } from '../store/errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output.js';

@@ -1,15 +1,30 @@
 /**
- * Bulk create: organizations read as JSON documents from a stream, created in order. Documents
- * are committed in batches (one per chunk of input, so a slow producer still sees each result
- * promptly) and each result is reported only after its batch has committed.
+ * Bulk create: organizations, applications, gateways or clients read as JSON documents from a
+ * stream, created in order. Documents are committed in batches (one per chunk of input, so a slow
+ * producer still sees each result promptly) and each result is reported only after its batch has
+ * committed.
  */
 import { invalidArgument, OrgsError, toOrgsError } from './errors.js';
 import { JsonDocumentSplitter, MAX_DOCUMENT_CHARS, type RawDocument } from './json-stream.js';
-import type { CreateRequest, OrganizationService, View } from './organizations.js';
-import type { Session } from './session.js';
+import type { OrganizationInput, View } from './organizations.js';
+import type { Scope, Session } from './session.js';
 import { StrictUtf8Decoder } from './utf8.js';
 import * as validate from './validate.js';
-import { organizationView, type OrganizationField } from './views.js';
+import type { FieldMask, OrganizationField } from './views.js';
+
+/** What bulk create makes of each document: organizations, or one kind of entity. */
+export interface BulkTarget {
+  /** The key of the document's ID in `ids`: `organization_id`, `application_id`, … */
+  readonly idKey: string;
+  /** Whether documents may set fanout_notifications (organizations only). */
+  readonly notifications: boolean;
+  /** What is created, in reports: `organizations`. */
+  readonly plural: string;
+  /** Fails before any input is read when no document could succeed (no collaborator). */
+  check(): void;
+  /** Creates one record in the open transaction; every check comes before its first write. */
+  createIn(scope: Scope, id: string, input: OrganizationInput): Promise<{ view: (fields: FieldMask) => View }>;
+}
 
 export interface BulkReport {
   /** Called once per committed batch with its organizations, in input order. */
@@ -29,17 +44,22 @@ export interface BulkResult {
 }
 
 const NS = 'bulk';
-const DOCUMENT_FIELDS = new Set(['ids', 'name', 'description', 'attributes', 'fanout_notifications']);
+const DOCUMENT_FIELDS = new Set(['ids', 'name', 'description', 'attributes']);
 /** Fields of the output that a new organization does not take, so that output can be input. */
 const OUTPUT_ONLY_FIELDS = new Set(['created_at', 'updated_at', 'deleted_at']);
 
 interface Parsed {
-  request: CreateRequest;
+  id: string;
+  input: OrganizationInput;
   fields: Set<OrganizationField>;
 }
 
-/** Turns one document into a create request; the flags of the command line override its fields. */
-export function parseDocument(raw: RawDocument, flags: CreateRequest): Parsed {
+/** Turns one document into an ID and its fields; the flags of the command line override its fields. */
+export function parseDocument(
+  raw: RawDocument,
+  flags: OrganizationInput,
+  target: Pick<BulkTarget, 'idKey' | 'notifications'>,
+): Parsed {
   if (raw.error) throw raw.error;
   if (raw.text === undefined) {
     throw invalidArgument(NS, 'document_too_large', `document is larger than ${MAX_DOCUMENT_CHARS} characters`);
@@ -50,17 +70,19 @@ export function parseDocument(raw: RawDocument, flags: CreateRequest): Parsed {
   } catch (error) {
     throw invalidArgument(NS, 'invalid_json', `not valid JSON: ${(error as Error).message}`);
   }
+  const kind = target.idKey.replace(/_id$/, '');
   if (!isObject(doc))
-    throw invalidArgument(NS, 'invalid_document', 'expected a JSON object shaped like an organization');
+    throw invalidArgument(NS, 'invalid_document', `expected a JSON object shaped like ${article(kind)}`);
   for (const key of Object.keys(doc)) {
-    if (!DOCUMENT_FIELDS.has(key) && !OUTPUT_ONLY_FIELDS.has(key))
+    const known = DOCUMENT_FIELDS.has(key) || (target.notifications && key === 'fanout_notifications');
+    if (!known && !OUTPUT_ONLY_FIELDS.has(key))
       throw invalidArgument(NS, 'invalid_document', `unknown field ${validate.quote(key)}`);
   }
   const ids = doc.ids;
-  const id = isObject(ids) ? ids.organization_id : undefined;
+  const id = isObject(ids) ? ids[target.idKey] : undefined;
   if (typeof id !== 'string')
-    throw invalidArgument(NS, 'no_organization_id', 'the document has no ids.organization_id');
-  const request: CreateRequest = { organizationId: id };
+    throw invalidArgument(NS, `no_${target.idKey}`, `the document has no ids.${target.idKey}`);
+  const request: OrganizationInput = {};
   const fields = new Set<OrganizationField>();
   if (doc.name !== undefined) {
     request.name = expectString(doc.name, 'name');
@@ -84,20 +106,22 @@ export function parseDocument(raw: RawDocument, flags: CreateRequest): Parsed {
     request.fanoutNotifications = doc.fanout_notifications;
     fields.add('fanout_notifications');
   }
-  const merged: CreateRequest = { ...request, ...definedOnly(flags) };
+  const merged: OrganizationInput = { ...request, ...definedOnly(flags) };
   if (flags.attributes) merged.attributes = { ...request.attributes, ...flags.attributes };
   if (flags.name !== undefined) fields.add('name');
   if (flags.description !== undefined) fields.add('description');
   if (flags.attributes !== undefined) fields.add('attributes');
   if (flags.fanoutNotifications !== undefined) fields.add('fanout_notifications');
-  return { request: merged, fields };
+  return { id, input: merged, fields };
 }
 
+const article = (kind: string) => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`);
+
 /** The ID a document names, for error reports, if it can be read at all. */
-function idOf(raw: RawDocument): string | undefined {
+function idOf(raw: RawDocument, idKey: string): string | undefined {
   if (raw.text === undefined) return undefined;
   try {
-    const id = JSON.parse(raw.text)?.ids?.organization_id;
+    const id = JSON.parse(raw.text)?.ids?.[idKey];
     return typeof id === 'string' ? id : undefined;
   } catch {
     return undefined;
@@ -106,15 +130,16 @@ function idOf(raw: RawDocument): string | undefined {
 
 export async function createMany(
   session: Session,
-  service: OrganizationService,
+  target: BulkTarget,
   /** Text, or bytes to be read as UTF-8. */
   input: AsyncIterable<string | Uint8Array>,
-  flags: CreateRequest,
+  /** Fields given on the command line, for every document. */
+  flags: OrganizationInput,
   report: BulkReport,
   shouldStop: () => boolean = () => false,
 ): Promise<BulkResult> {
   // Without a collaborator every document would fail: say so once, before reading any input.
-  if (flags.userId === undefined && session.identity.kind === 'admin') service.requireCollaborator(undefined);
+  target.check();
   const result: BulkResult = { created: 0, failed: 0 };
   const splitter = new JsonDocumentSplitter();
   const decoder = new StrictUtf8Decoder();
@@ -123,7 +148,7 @@ export async function createMany(
     const orgsError = toOrgsError(error);
     result.failed++;
     result.firstError ??= orgsError;
-    report.failed(at, idOf(raw), orgsError, raw.line);
+    report.failed(at, idOf(raw, target.idKey), orgsError, raw.line);
   };
   const runBatch = async (documents: RawDocument[]) => {
     if (documents.length === 0) return;
@@ -133,9 +158,8 @@ export async function createMany(
         for (const raw of documents) {
           const at = ++position;
           try {
-            const { request, fields } = parseDocument(raw, flags);
-            const org = await service.createIn(scope, request);
-            pending.push(organizationView(org, fields));
+            const { id, input, fields } = parseDocument(raw, flags, target);
+            pending.push((await target.createIn(scope, id, input)).view(fields));
           } catch (error) {
             if (error instanceof OrgsError && error.errorClass === 'internal') throw error;
             fail(at, raw, error);
@@ -156,7 +180,8 @@ export async function createMany(
   }
   await runBatch([...splitter.push(decoder.end()), ...splitter.end()]);
   if (position === 0) {
-    throw invalidArgument('validate', 'no_organization_id', 'no organization ID given and nothing on stdin');
+    const kind = target.idKey.replace(/_id$/, '');
+    throw invalidArgument('validate', `no_${target.idKey}`, `no ${kind} ID given and nothing on stdin`);
   }
   return result;
 }

@@ -30,6 +30,24 @@ export interface CollaboratorSetRequest extends CollaboratorRequest {
 }
 
 /**
+ * Fails with `error` unless, once `changedId`'s rights become `rights` (undefined: no longer a
+ * collaborator), someone among `collaborators` still holds `allRight` (expanded).
+ */
+export function requireFullCollaboratorRemains(
+  collaborators: ReadonlyArray<{ id: string; rights: readonly string[] }>,
+  changedId: string,
+  rights: readonly string[] | undefined,
+  allRight: string,
+  error: () => Error,
+): void {
+  const remains = collaborators.some((c) => {
+    const held = c.id === changedId ? rights : c.rights;
+    return held !== undefined && Rights.of(held).expand().has(allRight);
+  });
+  if (!remains) throw error();
+}
+
+/**
  * Fails unless the organization still has an owner once `userId`'s rights become `rights`
  * (undefined: no longer a member).
  */
@@ -40,17 +58,18 @@ export async function requireOwnerRemains(
   rights: readonly string[] | undefined,
 ): Promise<void> {
   const memberships = await tx.listMemberships(organizationId);
-  const ownerRemains = memberships.some((m) => {
-    const held = m.userId === userId ? rights : m.rights;
-    return held !== undefined && Rights.of(held).expand().has(RIGHT_ORGANIZATION_ALL);
-  });
-  if (!ownerRemains) {
-    throw failedPrecondition(
-      NS,
-      'organization_needs_collaborator',
-      `organization ${organizationId} needs a collaborator with RIGHT_ORGANIZATION_ALL; make someone else an owner first`,
-    );
-  }
+  requireFullCollaboratorRemains(
+    memberships.map((m) => ({ id: m.userId, rights: m.rights })),
+    userId,
+    rights,
+    RIGHT_ORGANIZATION_ALL,
+    () =>
+      failedPrecondition(
+        NS,
+        'organization_needs_collaborator',
+        `organization ${organizationId} needs a collaborator with RIGHT_ORGANIZATION_ALL; make someone else an owner first`,
+      ),
+  );
 }
 
 /** Changing someone's rights from `before` to `after` needs holding every right added or removed. */

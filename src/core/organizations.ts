@@ -1,21 +1,32 @@
 /** The organization registry: create, read, change, delete, restore and purge organizations. */
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied } from './errors.js';
+import type { BulkTarget } from './bulk.js';
+import { alreadyExists, invalidArgument, notFound, permissionDenied } from './errors.js';
 import type { Organization } from './model.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
 import { ENTITY_GROUPS, RIGHT_ALL, rightsImplying } from './rights.js';
 import { ensureUser, isAdministrator, requireRights, rightsOn, type Scope, type Session } from './session.js';
 import type { OrganizationOrderField, OrganizationQuery } from './store.js';
+import {
+  applyChange,
+  DEFAULT_RESTORE_WINDOW_MS,
+  givenFields as givenRecordFields,
+  newFields,
+  purgeChecked,
+  requireRestorable,
+  searchFilters,
+  validateInput,
+  withUnset,
+  type RecordInput,
+  type UnsettableField,
+} from './records.js';
+import type { SearchFilters } from './store.js';
 import * as validate from './validate.js';
 import { organizationView, visibleFields, type FieldMask, type OrganizationField } from './views.js';
 
 export const ORGANIZATION_ORDERS: readonly OrganizationOrderField[] = ['organization_id', 'name', 'created_at'];
-export const DEFAULT_RESTORE_WINDOW_MS = 24 * 3_600_000;
 
-/** The settable fields of an organization; undefined means "not given". */
-export interface OrganizationInput {
-  name?: string;
-  description?: string;
-  attributes?: Record<string, string>;
+/** The settable fields of an organization (those of every record, and notifications); undefined means "not given". */
+export interface OrganizationInput extends RecordInput {
   fanoutNotifications?: boolean;
 }
 
@@ -28,7 +39,7 @@ export interface CreateRequest extends OrganizationInput {
 export interface UpdateRequest extends OrganizationInput {
   organizationId?: string;
   /** Fields to clear. */
-  unset?: ReadonlyArray<'name' | 'description' | 'attributes'>;
+  unset?: readonly UnsettableField[];
 }
 
 export interface ListRequest extends PageRequest {
@@ -38,13 +49,7 @@ export interface ListRequest extends PageRequest {
   fields?: FieldMask;
 }
 
-export interface SearchRequest extends ListRequest {
-  query?: string;
-  idContains?: string;
-  nameContains?: string;
-  descriptionContains?: string;
-  attributesContain?: ReadonlyArray<readonly [string, string]>;
-}
+export interface SearchRequest extends ListRequest, SearchFilters {}
 
 export type View = Record<string, unknown>;
 
@@ -54,18 +59,9 @@ const READ_RIGHT = 'RIGHT_ORGANIZATION_INFO';
 
 /** The fields a request gave, which `create` and `set` print back. */
 function givenFields(input: OrganizationInput): Set<OrganizationField> {
-  const fields = new Set<OrganizationField>();
-  if (input.name !== undefined) fields.add('name');
-  if (input.description !== undefined) fields.add('description');
-  if (input.attributes !== undefined) fields.add('attributes');
+  const fields: Set<OrganizationField> = givenRecordFields(input);
   if (input.fanoutNotifications !== undefined) fields.add('fanout_notifications');
   return fields;
-}
-
-function validateInput(input: OrganizationInput): void {
-  if (input.name !== undefined) validate.text('name', input.name, validate.LIMITS.name);
-  if (input.description !== undefined) validate.text('description', input.description, validate.LIMITS.description);
-  if (input.attributes !== undefined) validate.attributes(input.attributes);
 }
 
 const notFoundError = (id: string) => notFound(NS, 'organization_not_found', `organization ${id} not found`);
@@ -112,9 +108,7 @@ export class OrganizationService {
     await ensureUser(scope, collaboratorId);
     const organization: Organization = {
       id,
-      name: request.name || undefined,
-      description: request.description || undefined,
-      attributes: Object.fromEntries(Object.entries(request.attributes ?? {}).filter(([, v]) => v !== '')),
+      ...newFields(request),
       fanoutNotifications: request.fanoutNotifications ?? false,
       createdAt: now,
       updatedAt: now,
@@ -128,6 +122,22 @@ export class OrganizationService {
       updatedAt: now,
     });
     return organization;
+  }
+
+  /** Bulk create's view of organizations: each made for `userId` (default: the calling user). */
+  bulkTarget(userId: string | undefined): BulkTarget {
+    return {
+      idKey: 'organization_id',
+      notifications: true,
+      plural: 'organizations',
+      check: () => {
+        if (userId === undefined && this.session.identity.kind === 'admin') this.requireCollaborator(undefined);
+      },
+      createIn: async (scope, organizationId, input) => {
+        const org = await this.createIn(scope, { ...input, organizationId, userId });
+        return { view: (fields) => organizationView(org, fields) };
+      },
+    };
   }
 
   requireCollaborator(userId: string | undefined): string {
@@ -164,25 +174,7 @@ export class OrganizationService {
   }
 
   search(request: SearchRequest): Promise<Listing<View>> {
-    const filters = {
-      query: request.query,
-      idContains: request.idContains,
-      nameContains: request.nameContains,
-      descriptionContains: request.descriptionContains,
-      attributesContain: request.attributesContain,
-    };
-    for (const text of [filters.query, filters.idContains, filters.nameContains, filters.descriptionContains]) {
-      if (text !== undefined) validate.text('search', text, validate.LIMITS.search);
-    }
-    for (const [key, value] of filters.attributesContain ?? []) {
-      validate.attributeKey(key);
-      validate.text('search', value, validate.LIMITS.search);
-    }
-    // Search prints the fields it searched on.
-    const searched = new Set<OrganizationField>();
-    if (filters.nameContains !== undefined || filters.query !== undefined) searched.add('name');
-    if (filters.descriptionContains !== undefined || filters.query !== undefined) searched.add('description');
-    if (filters.attributesContain?.length) searched.add('attributes');
+    const { filters, searched } = searchFilters(request);
     return this.find(request, filters, searched);
   }
 
@@ -239,13 +231,7 @@ export class OrganizationService {
     const id = validate.organizationId(request.organizationId);
     validateInput(request);
     const unset = new Set(request.unset ?? []);
-    const given = givenFields(request);
-    for (const field of unset) {
-      if (given.has(field)) {
-        throw invalidArgument(NS, 'conflicting_fields', `${field} cannot be both set and unset`);
-      }
-      given.add(field);
-    }
+    const given = withUnset(NS, givenFields(request), unset);
     if (given.size === 0) {
       throw invalidArgument(
         NS,
@@ -256,16 +242,7 @@ export class OrganizationService {
     const updated = await this.session.write(async (scope) => {
       const org = await this.live(scope, id);
       await requireRights(scope, id, 'RIGHT_ORGANIZATION_SETTINGS_BASIC');
-      const next: Organization = { ...org, attributes: { ...org.attributes }, updatedAt: scope.now };
-      if (request.name !== undefined || unset.has('name')) next.name = request.name || undefined;
-      if (request.description !== undefined || unset.has('description'))
-        next.description = request.description || undefined;
-      if (unset.has('attributes')) next.attributes = {};
-      for (const [key, value] of Object.entries(request.attributes ?? {})) {
-        if (value === '') delete next.attributes[key];
-        else next.attributes[key] = value;
-      }
-      validate.attributes(next.attributes);
+      const next: Organization = { ...applyChange(org, request, unset), updatedAt: scope.now };
       if (request.fanoutNotifications !== undefined) next.fanoutNotifications = request.fanoutNotifications;
       await scope.tx.updateOrganization(next);
       return next;
@@ -290,32 +267,20 @@ export class OrganizationService {
         throw notFound(NS, 'organization_not_deleted', `no deleted organization ${id}`);
       }
       await requireRights(scope, id, 'RIGHT_ORGANIZATION_DELETE');
-      if (scope.now - org.deletedAt > this.restoreWindowMs) {
-        throw failedPrecondition(
-          NS,
-          'restore_window_expired',
-          `organization ${id} was deleted too long ago to be restored; purge it instead`,
-        );
-      }
+      requireRestorable(NS, `organization ${id}`, org.deletedAt, scope.now, this.restoreWindowMs);
       await scope.tx.updateOrganization({ ...org, deletedAt: undefined });
     });
   }
 
-  /**
-   * Purges the organization. `confirm`, when given, is asked only once the caller is known to be
-   * allowed and the organization to exist, and outside any transaction: nobody holds the write
-   * lock while a person thinks. The purge then checks again, in its own transaction.
-   */
+  /** Purges the organization; `confirm` is asked only once the caller may and the organization exists. */
   async purge(organizationId: string | undefined, confirm?: (id: string) => Promise<void>): Promise<void> {
     const id = validate.organizationId(organizationId);
-    if (confirm) {
-      await this.session.read((scope) => this.requirePurgeable(scope, id));
-      await confirm(id);
-    }
-    await this.session.write(async (scope) => {
-      await this.requirePurgeable(scope, id);
-      await scope.tx.purgeOrganization(id);
-    });
+    await purgeChecked(
+      this.session,
+      (scope) => this.requirePurgeable(scope, id),
+      (scope) => scope.tx.purgeOrganization(id),
+      confirm && (() => confirm(id)),
+    );
   }
 
   private async requirePurgeable(scope: Scope, id: string): Promise<void> {

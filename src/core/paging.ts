@@ -36,6 +36,30 @@ export async function paginate<T>(request: PageRequest, fetch: (page: Page) => P
   return { items: items.slice(0, limit), next: { limit, page: page + 1 } };
 }
 
+/**
+ * Like paginate, for listings the store can only narrow down: `keep` drops what does not belong,
+ * so the store is read in chunks from the start until the page, and one item more, are filled.
+ */
+export async function paginateFiltered<T>(
+  request: PageRequest,
+  fetch: (page: Page) => Promise<T[]>,
+  keep: (items: T[]) => Promise<T[]>,
+): Promise<Listing<T>> {
+  const { limit, page, offset } = pageOf(request);
+  const chunk = Math.min(Math.max(offset + limit + 1, 100), MAX_LIMIT + 1);
+  const items: T[] = [];
+  let seen = 0;
+  for (let at = 0; ; at += chunk) {
+    const fetched = await fetch({ limit: chunk, offset: at });
+    for (const item of await keep(fetched)) {
+      if (seen++ < offset) continue;
+      if (items.length === limit) return { items, next: { limit, page: page + 1 } };
+      items.push(item);
+    }
+    if (fetched.length < chunk) return { items };
+  }
+}
+
 /** `name` or `-name`, where `name` is one of `fields`. */
 export function orderOf<F extends string>(
   value: string | undefined,

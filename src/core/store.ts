@@ -2,7 +2,17 @@
  * The store behind the core. Asynchronous on purpose: the SQLite store answers at once, a shared
  * PostgreSQL store will not, and the core must not care which one it has.
  */
-import type { AccountKind, ApiKey, Membership, Organization, User } from './model.js';
+import type { EntityKindName } from './kinds.js';
+import type {
+  AccountKind,
+  ApiKey,
+  Entity,
+  EntityCollaborator,
+  Membership,
+  Organization,
+  RightsSources,
+  User,
+} from './model.js';
 
 export type SortDirection = 'asc' | 'desc';
 
@@ -13,21 +23,11 @@ export interface Page {
 
 export type OrganizationOrderField = 'organization_id' | 'name' | 'created_at';
 
-export interface OrganizationQuery extends Page {
-  /** Deleted organizations instead of live ones. */
-  deleted: boolean;
-  /** Only organizations this user is a member of. */
-  memberOf?: string;
-  /**
-   * Given with `memberOf`: the organization is readable (beyond its ID and name) only where that
-   * member's stored rights include one of these. Unset: every organization is readable.
-   */
-  readableWith?: readonly string[];
-  order: { field: OrganizationOrderField; direction: SortDirection };
-  /**
-   * Substring filters, all of which must match, ignoring case (Unicode-aware, the same rule for
-   * every length). The description and attributes are searched only where readable.
-   */
+/**
+ * Substring filters, all of which must match, ignoring case (Unicode-aware, the same rule for
+ * every length).
+ */
+export interface SearchFilters {
   idContains?: string;
   nameContains?: string;
   descriptionContains?: string;
@@ -35,6 +35,33 @@ export interface OrganizationQuery extends Page {
   query?: string;
   /** Each key must be present with a value containing the given text. */
   attributesContain?: ReadonlyArray<readonly [string, string]>;
+}
+
+export interface OrganizationQuery extends Page, SearchFilters {
+  /** Deleted organizations instead of live ones. */
+  deleted: boolean;
+  /** Only organizations this user is a member of. */
+  memberOf?: string;
+  /**
+   * Given with `memberOf`: the organization is readable (beyond its ID and name) only where that
+   * member's stored rights include one of these; the description and attributes are searched only
+   * where readable. Unset: every organization is readable.
+   */
+  readableWith?: readonly string[];
+  order: { field: OrganizationOrderField; direction: SortDirection };
+}
+
+export type EntityOrderField = 'id' | 'name' | 'created_at';
+
+export interface EntityQuery extends Page, SearchFilters {
+  kind: EntityKindName;
+  /** Deleted entities instead of live ones. */
+  deleted: boolean;
+  /** Only entities this user or organization collaborates on directly. */
+  collaborator?: string;
+  /** Only entities this user collaborates on, directly or through a live organization it is a member of. */
+  reachableBy?: string;
+  order: { field: EntityOrderField; direction: SortDirection };
 }
 
 /** An organization in a listing, and whether the caller may read more of it than the public fields. */
@@ -80,6 +107,32 @@ export interface Transaction {
   insertApiKey(key: ApiKey): Promise<void>;
   updateApiKey(key: ApiKey): Promise<void>;
   deleteApiKey(id: string): Promise<void>;
+
+  getEntity(kind: EntityKindName, id: string): Promise<Entity | undefined>;
+  insertEntity(entity: Entity): Promise<void>;
+  updateEntity(entity: Entity): Promise<void>;
+  /** Removes the entity and its collaborators, and frees its ID. */
+  purgeEntity(kind: EntityKindName, id: string): Promise<void>;
+  listEntities(query: EntityQuery): Promise<Entity[]>;
+
+  getEntityCollaborator(
+    kind: EntityKindName,
+    entityId: string,
+    accountId: string,
+  ): Promise<EntityCollaborator | undefined>;
+  /** Every collaborator of the entity, users and organizations, in ID order. */
+  listEntityCollaborators(kind: EntityKindName, entityId: string): Promise<EntityCollaborator[]>;
+  putEntityCollaborator(collaborator: EntityCollaborator): Promise<void>;
+  deleteEntityCollaborator(kind: EntityKindName, entityId: string, accountId: string): Promise<void>;
+  /**
+   * What makes up a user's rights on each of these entities: direct rights, and the rights of every
+   * live organization collaborating on it of which the user is a member, with the user's rights there.
+   */
+  rightsSources(
+    kind: EntityKindName,
+    entityIds: readonly string[],
+    userId: string,
+  ): Promise<Map<string, RightsSources>>;
 }
 
 export interface Store {

@@ -151,3 +151,16 @@ export function expiryDate(text: string): number {
   }
   return ms;
 }
+
+/** The ID of an application, gateway or client: the organization ID pattern, named after its kind. */
+export function entityId(kind: string, id: string | undefined): string {
+  if (id === undefined || id === '') throw invalidArgument(NS, `no_${kind}_id`, `no ${kind} ID given`);
+  if (!isOrganizationId(id)) {
+    throw invalidArgument(
+      NS,
+      `invalid_${kind}_id`,
+      `${kind} ID ${quote(id)} is invalid: 3 to 36 lowercase letters, digits and single dashes inside`,
+    );
+  }
+  return id;
+}

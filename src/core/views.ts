@@ -2,7 +2,8 @@
  * What the outside sees: records turned into the snake_case shapes of The Things Stack's API, in
  * its field order, with empty and unset fields left out.
  */
-import type { ApiKey, Membership, Organization, User } from './model.js';
+import type { EntityKind } from './kinds.js';
+import type { ApiKey, Entity, EntityCollaborator, Membership, Organization, User } from './model.js';
 import { Rights } from './rights.js';
 
 export const ORGANIZATION_FIELDS = ['name', 'description', 'attributes', 'deleted_at', 'fanout_notifications'] as const;
@@ -19,20 +20,44 @@ export function visibleFields(fields: FieldMask, readable: boolean): FieldMask {
 
 export const timestamp = (ms: number): string => new Date(ms).toISOString();
 
-export function organizationView(org: Organization, fields: FieldMask): Record<string, unknown> {
+/** The fields of an application, gateway or client: an organization's, but notifications. */
+export const ENTITY_FIELDS = ['name', 'description', 'attributes', 'deleted_at'] as const;
+
+/** A record (organization or entity) in the API's field order, with only the selected fields. */
+function recordView(
+  ids: Record<string, string>,
+  record: Omit<Entity, 'kind' | 'id'>,
+  fields: ReadonlySet<string>,
+): Record<string, unknown> {
   const view: Record<string, unknown> = {
-    ids: { organization_id: org.id },
-    created_at: timestamp(org.createdAt),
-    updated_at: timestamp(org.updatedAt),
+    ids,
+    created_at: timestamp(record.createdAt),
+    updated_at: timestamp(record.updatedAt),
   };
-  if (fields.has('deleted_at') && org.deletedAt !== undefined) view.deleted_at = timestamp(org.deletedAt);
-  if (fields.has('name') && org.name) view.name = org.name;
-  if (fields.has('description') && org.description) view.description = org.description;
-  if (fields.has('attributes') && Object.keys(org.attributes).length > 0) {
-    view.attributes = Object.fromEntries(Object.entries(org.attributes).sort(([a], [b]) => (a < b ? -1 : 1)));
+  if (fields.has('deleted_at') && record.deletedAt !== undefined) view.deleted_at = timestamp(record.deletedAt);
+  if (fields.has('name') && record.name) view.name = record.name;
+  if (fields.has('description') && record.description) view.description = record.description;
+  if (fields.has('attributes') && Object.keys(record.attributes).length > 0) {
+    view.attributes = Object.fromEntries(Object.entries(record.attributes).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
+  return view;
+}
+
+export function organizationView(org: Organization, fields: FieldMask): Record<string, unknown> {
+  const view = recordView({ organization_id: org.id }, org, fields);
   if (fields.has('fanout_notifications') && org.fanoutNotifications) view.fanout_notifications = true;
   return view;
+}
+
+export function entityView(kind: EntityKind, entity: Entity, fields: ReadonlySet<string>): Record<string, unknown> {
+  return recordView({ [kind.idKey]: entity.id }, entity, fields);
+}
+
+/** `{"ids":{"user_ids":{…}}}` or `{"ids":{"organization_ids":{…}}}`, as The Things Stack prints them. */
+export function entityCollaboratorView(collaborator: EntityCollaborator): Record<string, unknown> {
+  const { kind, id } = collaborator.collaborator;
+  const ids = kind === 'user' ? { user_ids: { user_id: id } } : { organization_ids: { organization_id: id } };
+  return { ids, rights: Rights.of(collaborator.rights).toArray() };
 }
 
 export function collaboratorView(membership: Membership, withRights: boolean): Record<string, unknown> {

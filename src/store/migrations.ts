@@ -5,6 +5,32 @@
  */
 export const APPLICATION_ID = 0x6f726773; // "orgs": tells our files from other programs' databases
 
+/**
+ * The trigram index of a table's folded ID, name and description (`<table>_search`), filled from
+ * the table and kept in step with it by triggers. Contentless: a row is deleted by rowid,
+ * whatever its text was folded to when indexed. The text of migrations 3 and 4, which must stay
+ * as it is: change the index in a new migration.
+ */
+function foldedSearchIndex(table: string): string {
+  const index = `${table}_search`;
+  const folded = (row: string) =>
+    `${row}.pk, orgs_fold(${row}.id), orgs_fold(${row}.name), orgs_fold(${row}.description)`;
+  return `CREATE VIRTUAL TABLE ${index} USING fts5 (
+    id, name, description, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
+  );
+  INSERT INTO ${index} (rowid, id, name, description) SELECT ${folded(table)} FROM ${table};
+  CREATE TRIGGER ${index}_insert AFTER INSERT ON ${table} BEGIN
+    INSERT INTO ${index} (rowid, id, name, description) VALUES (${folded('new')});
+  END;
+  CREATE TRIGGER ${index}_delete AFTER DELETE ON ${table} BEGIN
+    DELETE FROM ${index} WHERE rowid = old.pk;
+  END;
+  CREATE TRIGGER ${index}_update AFTER UPDATE OF id, name, description ON ${table} BEGIN
+    DELETE FROM ${index} WHERE rowid = old.pk;
+    INSERT INTO ${index} (rowid, id, name, description) VALUES (${folded('new')});
+  END;`;
+}
+
 export const MIGRATIONS: readonly string[] = [
   // 1: accounts (the shared ID namespace of users and organizations), users, organizations,
   // memberships and API keys. Purging an account cascades to everything hanging off it.
@@ -99,7 +125,7 @@ export const MIGRATIONS: readonly string[] = [
   END;
   `,
 
-  // 3: the trigram index holds text folded by orgs_fold (src/store/fold.ts), the function the
+  // 3: the trigram index holds text folded by orgs_fold (src/core/fold.ts), the function the
   // short searches use too, so that both agree for every length and script; FTS5's own folding
   // (ASCII for LIKE, its own tables for trigrams) is off. Contentless: a row is deleted by rowid,
   // whatever its text was folded to when indexed.
@@ -108,22 +134,40 @@ export const MIGRATIONS: readonly string[] = [
   DROP TRIGGER organizations_search_delete;
   DROP TRIGGER organizations_search_update;
   DROP TABLE organizations_search;
-  CREATE VIRTUAL TABLE organizations_search USING fts5 (
-    id, name, description, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
+  ${foldedSearchIndex('organizations')}
+  `,
+
+  // 4: applications, gateways and clients in one table (their kinds differ in names only), with
+  // their own trigram index of folded text, as in 3, and their collaborators: users or
+  // organizations, both accounts, so purging or deleting either cascades to its collaborations.
+  // The second index serves "what does this account collaborate on" (listing, and the
+  // effective-rights paths through organizations).
+  `
+  CREATE TABLE entities (
+    pk          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('application', 'gateway', 'client')),
+    id          TEXT NOT NULL,
+    name        TEXT,
+    description TEXT,
+    attributes  TEXT,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    deleted_at  INTEGER,
+    UNIQUE (kind, id)
   );
-  INSERT INTO organizations_search (rowid, id, name, description)
-    SELECT pk, orgs_fold(id), orgs_fold(name), orgs_fold(description) FROM organizations;
-  CREATE TRIGGER organizations_search_insert AFTER INSERT ON organizations BEGIN
-    INSERT INTO organizations_search (rowid, id, name, description)
-      VALUES (new.pk, orgs_fold(new.id), orgs_fold(new.name), orgs_fold(new.description));
-  END;
-  CREATE TRIGGER organizations_search_delete AFTER DELETE ON organizations BEGIN
-    DELETE FROM organizations_search WHERE rowid = old.pk;
-  END;
-  CREATE TRIGGER organizations_search_update AFTER UPDATE OF id, name, description ON organizations BEGIN
-    DELETE FROM organizations_search WHERE rowid = old.pk;
-    INSERT INTO organizations_search (rowid, id, name, description)
-      VALUES (new.pk, orgs_fold(new.id), orgs_fold(new.name), orgs_fold(new.description));
-  END;
+  CREATE INDEX entities_by_name ON entities (kind, name, id);
+  CREATE INDEX entities_by_created_at ON entities (kind, created_at, id);
+
+  ${foldedSearchIndex('entities')}
+
+  CREATE TABLE entity_collaborators (
+    entity_pk  INTEGER NOT NULL REFERENCES entities (pk) ON DELETE CASCADE,
+    account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    rights     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (entity_pk, account_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX entity_collaborators_by_account ON entity_collaborators (account_id, entity_pk);
   `,
 ];

@@ -4,11 +4,24 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { internal, OrgsError } from '../core/errors.js';
-import type { AccountKind, ApiKey, Membership, Organization, User } from '../core/model.js';
+import type { EntityKindName } from '../core/kinds.js';
+import type {
+  AccountKind,
+  ApiKey,
+  Entity,
+  EntityCollaborator,
+  Membership,
+  Organization,
+  RightsSources,
+  User,
+} from '../core/model.js';
 import type {
   ApiKeyQuery,
+  EntityQuery,
   ListedOrganization,
   OrganizationQuery,
+  SearchFilters,
+  SortDirection,
   Store,
   Transaction,
   UserQuery,
@@ -122,7 +135,66 @@ const apiKeyParams = (k: ApiKey) => ({
   expires_at: k.expiresAt ?? null,
 });
 
+interface EntityRow {
+  pk: number;
+  kind: EntityKindName;
+  id: string;
+  name: string | null;
+  description: string | null;
+  attributes: string | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+interface EntityCollaboratorRow {
+  kind: EntityKindName;
+  entity_id: string;
+  account_id: string;
+  account_kind: AccountKind;
+  rights: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const toEntity = (row: EntityRow): Entity => ({
+  kind: row.kind,
+  id: row.id,
+  name: row.name ?? undefined,
+  description: row.description ?? undefined,
+  attributes: row.attributes ? JSON.parse(row.attributes) : {},
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  deletedAt: row.deleted_at ?? undefined,
+});
+
+const entityParams = (e: Entity) => ({
+  kind: e.kind,
+  id: e.id,
+  name: e.name ?? null,
+  description: e.description ?? null,
+  attributes: Object.keys(e.attributes).length > 0 ? JSON.stringify(e.attributes) : null,
+  created_at: e.createdAt,
+  updated_at: e.updatedAt,
+  deleted_at: e.deletedAt ?? null,
+});
+
+const toEntityCollaborator = (row: EntityCollaboratorRow): EntityCollaborator => ({
+  entityKind: row.kind,
+  entityId: row.entity_id,
+  collaborator: { kind: row.account_kind, id: row.account_id },
+  rights: JSON.parse(row.rights),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** An entity collaborator with its entity's kind and ID and its account's kind. */
+const ENTITY_COLLABORATOR_SELECT = `SELECT e.kind, e.id AS entity_id, c.account_id, a.kind AS account_kind, c.rights,
+    c.created_at, c.updated_at
+  FROM entities AS e JOIN entity_collaborators AS c ON c.entity_pk = e.pk JOIN accounts AS a ON a.id = c.account_id`;
+
 const ORGANIZATION_ORDER_COLUMNS = { organization_id: 'id', name: 'name', created_at: 'created_at' } as const;
+const ENTITY_ORDER_COLUMNS = { id: 'id', name: 'name', created_at: 'created_at' } as const;
 const API_KEY_ORDER_COLUMNS = {
   api_key_id: 'id',
   name: 'name',
@@ -133,14 +205,76 @@ const API_KEY_ORDER_COLUMNS = {
 /** Searches this long (folded, in characters) or longer are answered by the trigram index. */
 const INDEXED_LENGTH = 3;
 
+/** A table with a trigram index of its folded ID, name and description. */
+interface Searchable {
+  alias: string;
+  index: string;
+}
+const ORGANIZATIONS: Searchable = { alias: 'o', index: 'organizations_search' };
+const ENTITIES: Searchable = { alias: 'e', index: 'entities_search' };
+
 /**
- * The SQL of a listing; tests read its query plan. A filter matches where the folded column
- * contains the folded text (src/store/fold.ts): through the trigram index, which holds folded
- * text, from three characters on, by a scan below that. Columns beyond the ID and name are
- * searched only where the caller may read them (`readable`, from the caller's membership).
+ * The WHERE terms of substring filters over a searchable table, their parameters pushed in the
+ * order of their `?`. A filter matches where the folded column contains the folded text
+ * (src/core/fold.ts): through the trigram index, which holds folded text, from three characters
+ * on, by a scan below that. With `readable` (an SQL condition that pushes its own parameters),
+ * the description and attributes are searched only where it holds; the ID and name always.
+ */
+function filterTerms(
+  { alias, index }: Searchable,
+  filters: SearchFilters,
+  params: unknown[],
+  readable?: () => string,
+): string[] {
+  const terms: string[] = [];
+  const onlyReadable = (condition: () => string) => (readable ? `(${readable()} AND ${condition()})` : condition());
+  const contains = (columns: readonly string[], folded: string) => () => {
+    if ([...folded].length >= INDEXED_LENGTH) {
+      params.push(`{${columns.join(' ')}} : "${folded.replaceAll('"', '""')}"`);
+      return `${alias}.pk IN (SELECT rowid FROM ${index} WHERE ${index} MATCH ?)`;
+    }
+    params.push(...columns.map(() => folded));
+    return `(${columns.map((c) => `instr(${FOLD_FUNCTION}(${alias}.${c}), ?) > 0`).join(' OR ')})`;
+  };
+  /** The text in any of the public columns, or in a readable column of the others. */
+  const filter = (text: string | undefined, publicColumns: readonly string[], readableColumns: readonly string[]) => {
+    if (text === undefined) return;
+    const folded = fold(text);
+    if (!readable) {
+      terms.push(contains([...publicColumns, ...readableColumns], folded)());
+      return;
+    }
+    const alternatives: string[] = [];
+    if (publicColumns.length > 0) alternatives.push(contains(publicColumns, folded)());
+    if (readableColumns.length > 0) alternatives.push(onlyReadable(contains(readableColumns, folded)));
+    terms.push(alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' OR ')})`);
+  };
+  filter(filters.idContains, ['id'], []);
+  filter(filters.nameContains, ['name'], []);
+  filter(filters.descriptionContains, [], ['description']);
+  filter(filters.query, ['id', 'name'], ['description']);
+  for (const [key, value] of filters.attributesContain ?? []) {
+    terms.push(
+      onlyReadable(() => {
+        params.push(key, fold(value));
+        return `EXISTS (SELECT 1 FROM json_each(${alias}.attributes) AS a WHERE a.key = ? AND instr(${FOLD_FUNCTION}(a.value), ?) > 0)`;
+      }),
+    );
+  }
+  return terms;
+}
+
+/** An ORDER BY over `column`, the ID breaking ties so that pages never overlap. */
+function orderBy(alias: string, column: string, direction: SortDirection): string {
+  const dir = direction === 'desc' ? 'DESC' : 'ASC';
+  return column === 'id' ? `${alias}.id ${dir}` : `${alias}.${column} ${dir}, ${alias}.id ${dir}`;
+}
+
+/**
+ * The SQL of an organization listing; tests read its query plan. For a member (`readableWith`),
+ * whether each organization is readable comes from the member's own membership, in the same query.
  */
 export function organizationListing(query: OrganizationQuery): { sql: string; params: unknown[] } {
-  // Parameters are pushed in the order their `?` appear in the text.
   const params: unknown[] = [];
   let readable: (() => string) | undefined;
   if (query.readableWith !== undefined) {
@@ -151,54 +285,47 @@ export function organizationListing(query: OrganizationQuery): { sql: string; pa
       return 'EXISTS (SELECT 1 FROM json_each(m.rights) AS r WHERE r.value IN (SELECT value FROM json_each(?)))';
     };
   }
-  const onlyReadable = (condition: () => string) => (readable ? `(${readable()} AND ${condition()})` : condition());
-
   let sql = `SELECT o.*, ${readable ? readable() : '1'} AS readable FROM organizations AS o`;
   if (query.memberOf !== undefined) {
     sql += ' JOIN memberships AS m ON m.organization_id = o.id AND m.user_id = ?';
     params.push(query.memberOf);
   }
   const where = [query.deleted ? 'o.deleted_at IS NOT NULL' : 'o.deleted_at IS NULL'];
-
-  const contains = (columns: readonly string[], folded: string) => () => {
-    if ([...folded].length >= INDEXED_LENGTH) {
-      params.push(`{${columns.join(' ')}} : "${folded.replaceAll('"', '""')}"`);
-      return 'o.pk IN (SELECT rowid FROM organizations_search WHERE organizations_search MATCH ?)';
-    }
-    params.push(...columns.map(() => folded));
-    return `(${columns.map((c) => `instr(${FOLD_FUNCTION}(o.${c}), ?) > 0`).join(' OR ')})`;
-  };
-  /** The text in any of the public columns, or in a readable column of the others. */
-  const filter = (text: string | undefined, publicColumns: readonly string[], readableColumns: readonly string[]) => {
-    if (text === undefined) return;
-    const folded = fold(text);
-    if (!readable) {
-      where.push(contains([...publicColumns, ...readableColumns], folded)());
-      return;
-    }
-    const alternatives: string[] = [];
-    if (publicColumns.length > 0) alternatives.push(contains(publicColumns, folded)());
-    if (readableColumns.length > 0) alternatives.push(onlyReadable(contains(readableColumns, folded)));
-    where.push(alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' OR ')})`);
-  };
-  filter(query.idContains, ['id'], []);
-  filter(query.nameContains, ['name'], []);
-  filter(query.descriptionContains, [], ['description']);
-  filter(query.query, ['id', 'name'], ['description']);
-  for (const [key, value] of query.attributesContain ?? []) {
-    where.push(
-      onlyReadable(() => {
-        params.push(key, fold(value));
-        return `EXISTS (SELECT 1 FROM json_each(o.attributes) AS a WHERE a.key = ? AND instr(${FOLD_FUNCTION}(a.value), ?) > 0)`;
-      }),
-    );
-  }
-  const column = ORGANIZATION_ORDER_COLUMNS[query.order.field];
-  const direction = query.order.direction === 'desc' ? 'DESC' : 'ASC';
-  const orderBy = column === 'id' ? `o.id ${direction}` : `o.${column} ${direction}, o.id ${direction}`;
-  sql += ` WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
+  where.push(...filterTerms(ORGANIZATIONS, query, params, readable));
+  const order = orderBy('o', ORGANIZATION_ORDER_COLUMNS[query.order.field], query.order.direction);
+  sql += ` WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`;
   params.push(query.limit, query.offset);
   return { sql, params };
+}
+
+/**
+ * The SQL of an entity listing. Who may read what of each entity depends on effective rights,
+ * which reach through organizations: the core narrows the result down (src/core/entities.ts).
+ */
+export function entityListing(query: EntityQuery): { sql: string; params: unknown[] } {
+  const params: unknown[] = [query.kind];
+  const where = ['e.kind = ?', query.deleted ? 'e.deleted_at IS NOT NULL' : 'e.deleted_at IS NULL'];
+  if (query.collaborator !== undefined) {
+    where.push('e.pk IN (SELECT entity_pk FROM entity_collaborators WHERE account_id = ?)');
+    params.push(query.collaborator);
+  }
+  if (query.reachableBy !== undefined) {
+    where.push(`e.pk IN (
+      SELECT entity_pk FROM entity_collaborators WHERE account_id = ?
+      UNION
+      SELECT c.entity_pk FROM memberships AS m
+        JOIN organizations AS o ON o.id = m.organization_id AND o.deleted_at IS NULL
+        JOIN entity_collaborators AS c ON c.account_id = m.organization_id
+      WHERE m.user_id = ?)`);
+    params.push(query.reachableBy, query.reachableBy);
+  }
+  where.push(...filterTerms(ENTITIES, query, params));
+  const order = orderBy('e', ENTITY_ORDER_COLUMNS[query.order.field], query.order.direction);
+  params.push(query.limit, query.offset);
+  return {
+    sql: `SELECT e.* FROM entities AS e WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    params,
+  };
 }
 
 class SqliteTransaction implements Transaction {
@@ -328,14 +455,10 @@ class SqliteTransaction implements Transaction {
   }
 
   async listApiKeys(query: ApiKeyQuery): Promise<ApiKey[]> {
-    const column = API_KEY_ORDER_COLUMNS[query.order.field];
-    const direction = query.order.direction === 'desc' ? 'DESC' : 'ASC';
-    const orderBy = column === 'id' ? `id ${direction}` : `${column} ${direction}, id ${direction}`;
-    const rows = this.stmt(`SELECT * FROM api_keys WHERE organization_id = ? ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(
-      query.organizationId,
-      query.limit,
-      query.offset,
-    ) as ApiKeyRow[];
+    const order = orderBy('k', API_KEY_ORDER_COLUMNS[query.order.field], query.order.direction);
+    const rows = this.stmt(
+      `SELECT * FROM api_keys AS k WHERE organization_id = ? ORDER BY ${order} LIMIT ? OFFSET ?`,
+    ).all(query.organizationId, query.limit, query.offset) as ApiKeyRow[];
     return rows.map(toApiKey);
   }
 
@@ -355,6 +478,107 @@ class SqliteTransaction implements Transaction {
 
   async deleteApiKey(id: string): Promise<void> {
     this.stmt('DELETE FROM api_keys WHERE id = ?').run(id);
+  }
+
+  async getEntity(kind: EntityKindName, id: string): Promise<Entity | undefined> {
+    const row = this.stmt('SELECT * FROM entities WHERE kind = ? AND id = ?').get(kind, id) as EntityRow | undefined;
+    return row && toEntity(row);
+  }
+
+  async insertEntity(entity: Entity): Promise<void> {
+    this.stmt(
+      `INSERT INTO entities (kind, id, name, description, attributes, created_at, updated_at, deleted_at)
+       VALUES (:kind, :id, :name, :description, :attributes, :created_at, :updated_at, :deleted_at)`,
+    ).run(entityParams(entity));
+  }
+
+  async updateEntity(entity: Entity): Promise<void> {
+    this.stmt(
+      `UPDATE entities SET name = :name, description = :description, attributes = :attributes,
+         updated_at = :updated_at, deleted_at = :deleted_at
+       WHERE kind = :kind AND id = :id`,
+    ).run(entityParams(entity));
+  }
+
+  async purgeEntity(kind: EntityKindName, id: string): Promise<void> {
+    this.stmt('DELETE FROM entities WHERE kind = ? AND id = ?').run(kind, id);
+  }
+
+  async listEntities(query: EntityQuery): Promise<Entity[]> {
+    const { sql, params } = entityListing(query);
+    return (this.stmt(sql).all(...params) as EntityRow[]).map(toEntity);
+  }
+
+  async getEntityCollaborator(
+    kind: EntityKindName,
+    entityId: string,
+    accountId: string,
+  ): Promise<EntityCollaborator | undefined> {
+    const row = this.stmt(`${ENTITY_COLLABORATOR_SELECT} WHERE e.kind = ? AND e.id = ? AND c.account_id = ?`).get(
+      kind,
+      entityId,
+      accountId,
+    ) as EntityCollaboratorRow | undefined;
+    return row && toEntityCollaborator(row);
+  }
+
+  async listEntityCollaborators(kind: EntityKindName, entityId: string): Promise<EntityCollaborator[]> {
+    const rows = this.stmt(`${ENTITY_COLLABORATOR_SELECT} WHERE e.kind = ? AND e.id = ? ORDER BY c.account_id`).all(
+      kind,
+      entityId,
+    ) as EntityCollaboratorRow[];
+    return rows.map(toEntityCollaborator);
+  }
+
+  async putEntityCollaborator(c: EntityCollaborator): Promise<void> {
+    this.stmt(
+      `INSERT INTO entity_collaborators (entity_pk, account_id, rights, created_at, updated_at)
+       SELECT pk, ?, ?, ?, ? FROM entities WHERE kind = ? AND id = ?
+       ON CONFLICT (entity_pk, account_id) DO UPDATE SET rights = excluded.rights, updated_at = excluded.updated_at`,
+    ).run(c.collaborator.id, JSON.stringify(c.rights), c.createdAt, c.updatedAt, c.entityKind, c.entityId);
+  }
+
+  async deleteEntityCollaborator(kind: EntityKindName, entityId: string, accountId: string): Promise<void> {
+    this.stmt(
+      `DELETE FROM entity_collaborators
+       WHERE entity_pk = (SELECT pk FROM entities WHERE kind = ? AND id = ?) AND account_id = ?`,
+    ).run(kind, entityId, accountId);
+  }
+
+  async rightsSources(
+    kind: EntityKindName,
+    entityIds: readonly string[],
+    userId: string,
+  ): Promise<Map<string, RightsSources>> {
+    // One indexed read per path: the entities' collaborator rows, and the user's memberships of the
+    // organizations among them (live ones only: a deleted organization grants nothing).
+    const rows = this.stmt(
+      `SELECT e.id AS entity_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights
+       FROM entities AS e
+       JOIN entity_collaborators AS c ON c.entity_pk = e.pk
+       LEFT JOIN memberships AS m ON m.organization_id = c.account_id AND m.user_id = :user
+       LEFT JOIN organizations AS o ON o.id = m.organization_id
+       WHERE e.kind = :kind AND e.id IN (SELECT value FROM json_each(:ids))
+         AND (c.account_id = :user OR (m.user_id IS NOT NULL AND o.deleted_at IS NULL))
+       ORDER BY e.id, c.account_id`,
+    ).all({ kind, user: userId, ids: JSON.stringify(entityIds) }) as Array<{
+      entity_id: string;
+      account_id: string;
+      entity_rights: string;
+      member_rights: string | null;
+    }>;
+    const sources = new Map<string, RightsSources>(entityIds.map((id) => [id, { organizations: [] }]));
+    for (const row of rows) {
+      const source = sources.get(row.entity_id)!;
+      if (row.member_rights === null) source.direct = JSON.parse(row.entity_rights);
+      else
+        source.organizations.push({
+          organizationId: row.account_id,
+          memberRights: JSON.parse(row.member_rights),
+          organizationRights: JSON.parse(row.entity_rights),
+        });
+    }
+    return sources;
   }
 }
 

@@ -199,12 +199,12 @@ describe('bulk create', () => {
     const failed: [number, string | undefined, string][] = [];
     const result = await createMany(
       session,
-      organizations,
+      organizations.bulkTarget('user1'),
       chunks(
         '{"ids":{"organization_id":"bulk-1"},"name":"B"}\n{"ids":{"organization_id":"bad_id"}}\n{"ids"',
         ':{"organization_id":"bulk-2"}} nope',
       ),
-      { userId: 'user1', description: 'from flags' },
+      { description: 'from flags' },
       {
         created: (views) => void created.push(...views),
         failed: (at, id, error) => failed.push([at, id, error.errorName]),
@@ -225,7 +225,7 @@ describe('bulk create', () => {
     const { session, organizations } = admin();
     const report = { created: () => {}, failed: () => {} };
     expect(
-      await failure(createMany(session, organizations, chunks('  \n'), { userId: 'user1' }, report)),
+      await failure(createMany(session, organizations.bulkTarget('user1'), chunks('  \n'), {}, report)),
     ).toMatchObject({ errorName: 'no_organization_id' });
   });
 });

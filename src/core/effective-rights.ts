@@ -1,0 +1,150 @@
+/**
+ * Effective rights on an application, gateway or client (ENTITIES.md, "Effective rights"): the
+ * one function every check on an entity calls, and the paths that explain its answer.
+ */
+import type { EntityKind } from './kinds.js';
+import type { RightsSources } from './model.js';
+import { Rights } from './rights.js';
+import type { Scope } from './session.js';
+
+/** One way rights reach the subject; `rights` is what it contributes (possibly nothing). */
+export type RightsPath =
+  | { via: 'administrator'; rights: Rights }
+  | { via: 'direct'; rights: Rights }
+  | { via: 'organization'; organizationId: string; memberRights: Rights; organizationRights: Rights; rights: Rights }
+  | { via: 'api-key'; apiKeyId: string; keyRights: Rights; organizationRights: Rights; rights: Rights };
+
+export interface EffectiveRights {
+  /** Expanded and limited to the kind's group. */
+  rights: Rights;
+  paths: RightsPath[];
+}
+
+/** Whose rights: the caller, or a collaborator named on the command line. */
+export type Subject =
+  { kind: 'caller' } | { kind: 'user'; userId: string } | { kind: 'organization'; organizationId: string };
+
+/**
+ * `rights`, expanded and limited to the kind's group: what they mean on an entity of the kind (the
+ * creator's RIGHT_ALL is the kind's whole group, which a holder of the kind's _ALL may take away).
+ */
+export const within = (kind: EntityKind, rights: readonly string[]) =>
+  Rights.of(rights).expand().inGroups([kind.group]);
+
+function combine(paths: RightsPath[]): EffectiveRights {
+  return { rights: paths.reduce((all, path) => all.union(path.rights), Rights.none), paths };
+}
+
+/** The user's paths from what the store found: direct rights, then each organization's. */
+function userPaths(kind: EntityKind, sources: RightsSources): RightsPath[] {
+  const paths: RightsPath[] = [];
+  if (sources.direct) paths.push({ via: 'direct', rights: within(kind, sources.direct) });
+  for (const source of sources.organizations) {
+    const memberRights = within(kind, source.memberRights);
+    const organizationRights = within(kind, source.organizationRights);
+    paths.push({
+      via: 'organization',
+      organizationId: source.organizationId,
+      memberRights,
+      organizationRights,
+      rights: memberRights.intersect(organizationRights),
+    });
+  }
+  return paths;
+}
+
+/**
+ * The subject's effective rights on each of the entities (which the caller has already found), in
+ * a handful of indexed reads whatever their number: the administrator holds everything; a user the
+ * union of its direct rights and, per live organization collaborating on the entity of which it is
+ * a member, the intersection of both; an organization (or its API key) what it holds directly
+ * (intersected with the key's rights).
+ */
+export async function effectiveRightsOn(
+  scope: Scope,
+  kind: EntityKind,
+  entityIds: readonly string[],
+  subject: Subject = { kind: 'caller' },
+): Promise<Map<string, EffectiveRights>> {
+  const result = new Map<string, EffectiveRights>();
+  const { caller, tx } = scope;
+  if (subject.kind === 'caller' && (caller.kind === 'admin' || (caller.kind === 'user' && caller.user.admin))) {
+    const all = within(kind, ['RIGHT_ALL']);
+    for (const id of entityIds) result.set(id, combine([{ via: 'administrator', rights: all }]));
+    return result;
+  }
+  const userId =
+    subject.kind === 'user'
+      ? subject.userId
+      : subject.kind === 'caller' && caller.kind === 'user'
+        ? caller.user.id
+        : undefined;
+  if (userId !== undefined) {
+    const sources = await tx.rightsSources(kind.name, entityIds, userId);
+    for (const id of entityIds) result.set(id, combine(userPaths(kind, sources.get(id)!)));
+    return result;
+  }
+  // An organization, named or behind the calling API key: its own collaborations only.
+  const key = subject.kind === 'caller' && caller.kind === 'api-key' ? caller.key : undefined;
+  const organizationId = subject.kind === 'organization' ? subject.organizationId : key!.organizationId;
+  for (const id of entityIds) {
+    const collaboration = await tx.getEntityCollaborator(kind.name, id, organizationId);
+    const organizationRights = within(kind, collaboration?.rights ?? []);
+    if (!key) {
+      result.set(id, combine(collaboration ? [{ via: 'direct', rights: organizationRights }] : []));
+      continue;
+    }
+    const keyRights = within(kind, key.rights);
+    result.set(
+      id,
+      combine([
+        {
+          via: 'api-key',
+          apiKeyId: key.id,
+          keyRights,
+          organizationRights,
+          rights: keyRights.intersect(organizationRights),
+        },
+      ]),
+    );
+  }
+  return result;
+}
+
+/** The subject's effective rights on one entity. */
+export async function effectiveRights(
+  scope: Scope,
+  kind: EntityKind,
+  entityId: string,
+  subject?: Subject,
+): Promise<EffectiveRights> {
+  return (await effectiveRightsOn(scope, kind, [entityId], subject)).get(entityId)!;
+}
+
+/** `--explain`'s JSON: the rights, and every path with what it contributed. */
+export function explanationView(effective: EffectiveRights): Record<string, unknown> {
+  return {
+    rights: effective.rights.toArray(),
+    paths: effective.paths.map((path) => {
+      switch (path.via) {
+        case 'administrator':
+        case 'direct':
+          return { via: path.via, rights: path.rights.toArray() };
+        case 'organization':
+          return {
+            via: { organization_ids: { organization_id: path.organizationId } },
+            member_rights: path.memberRights.toArray(),
+            organization_rights: path.organizationRights.toArray(),
+            rights: path.rights.toArray(),
+          };
+        case 'api-key':
+          return {
+            via: { api_key_id: path.apiKeyId },
+            key_rights: path.keyRights.toArray(),
+            organization_rights: path.organizationRights.toArray(),
+            rights: path.rights.toArray(),
+          };
+      }
+    }),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * A store made by the orgs before applications, gateways and clients (schema 2, test/fixtures/
+ * schema-v2.db: org1 with user1 as owner, user2 a member, an API key; org2 deleted) opens with
+ * today's orgs: upgraded in place, everything kept, the new tables usable at once.
+ */
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { sandbox, type Sandbox } from '../helpers.js';
+
+const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
+const KEY = readFileSync(join(FIXTURES, 'schema-v2.key'), 'utf8').trim();
+
+let s: Sandbox;
+let path: string;
+beforeEach(() => {
+  s = sandbox();
+  path = join(s.dir, 'v2.db');
+  copyFileSync(join(FIXTURES, 'schema-v2.db'), path);
+});
+afterEach(() => s.cleanup());
+
+const version = () => {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.pragma('user_version', { simple: true });
+  } finally {
+    db.close();
+  }
+};
+
+test('a schema 2 store is upgraded in place and keeps every record', async () => {
+  expect(version()).toBe(2);
+  const listed = (await s.ok(['--db', path, 'list', '--all'])).json;
+  expect(version()).toBe(MIGRATIONS.length);
+  expect(listed).toEqual([
+    expect.objectContaining({ ids: { organization_id: 'org1' }, name: 'Org One', description: 'first' }),
+  ]);
+  expect((await s.ok(['--db', path, 'list', '--deleted'])).json.map((o: any) => o.ids.organization_id)).toEqual([
+    'org2',
+  ]);
+  expect((await s.ok(['--db', path, 'collaborators', 'list', 'org1'])).json).toHaveLength(2);
+  // The API key made before the upgrade still authenticates.
+  expect((await s.ok(['--db', path, 'rights', 'org1'], { env: { ORGS_API_KEY: KEY } })).json).toEqual([
+    'RIGHT_ORGANIZATION_INFO',
+  ]);
+});
+
+test('after the upgrade, the old organizations collaborate on new applications', async () => {
+  await s.ok(['--db', path, 'applications', 'create', 'app1', '--user-id', 'user1']);
+  await s.ok([
+    '--db',
+    path,
+    'applications',
+    'collaborators',
+    'set',
+    'app1',
+    '--organization-id',
+    'org1',
+    '--right-application-all',
+  ]);
+  const rights = await s.ok(['--db', path, 'applications', 'rights', 'app1'], { env: { ORGS_USER_ID: 'user2' } });
+  expect(rights.json).toEqual(['RIGHT_APPLICATION_INFO']);
+});
