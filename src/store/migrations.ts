@@ -170,4 +170,23 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX entity_collaborators_by_account ON entity_collaborators (account_id, entity_pk);
   `,
+
+  // 5: the audit trail. An event is one compact row (its JSON body beside the columns it is
+  // read by) and one row per identifier, so that the events of an organization, user or entity
+  // are an index range whatever the number of events; `seq` is the order of commits.
+  `
+  CREATE TABLE events (
+    seq       INTEGER PRIMARY KEY,
+    unique_id TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    time      INTEGER NOT NULL,
+    body      TEXT NOT NULL
+  );
+  CREATE INDEX events_by_time ON events (time);
+  CREATE TABLE event_identifiers (
+    identifier TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    PRIMARY KEY (identifier, seq)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { internal, OrgsError } from '../core/errors.js';
+import { identifierKey, type StoredEvent } from '../core/events.js';
 import type { EntityKindName } from '../core/kinds.js';
 import type {
   AccountKind,
@@ -18,6 +19,7 @@ import type {
 import type {
   ApiKeyQuery,
   EntityQuery,
+  EventQuery,
   ListedOrganization,
   OrganizationQuery,
   SearchFilters,
@@ -204,6 +206,25 @@ const API_KEY_ORDER_COLUMNS = {
 
 /** Searches this long (folded, in characters) or longer are answered by the trigram index. */
 const INDEXED_LENGTH = 3;
+
+interface EventRow {
+  seq: number;
+  unique_id: string;
+  name: string;
+  time: number;
+  body: string;
+}
+
+/** What an event row keeps in its body: all but the columns it is read by. */
+type EventBody = Omit<StoredEvent, 'seq' | 'uniqueId' | 'name' | 'time'>;
+
+const toEvent = (row: EventRow): StoredEvent => ({
+  ...(JSON.parse(row.body) as EventBody),
+  seq: row.seq,
+  uniqueId: row.unique_id,
+  name: row.name,
+  time: row.time,
+});
 
 /** A table with a trigram index of its folded ID, name and description. */
 interface Searchable {
@@ -579,6 +600,50 @@ class SqliteTransaction implements Transaction {
         });
     }
     return sources;
+  }
+
+  async insertEvent(event: StoredEvent): Promise<void> {
+    const { seq: _seq, uniqueId, name, time, ...rest } = event;
+    const body: EventBody = rest;
+    const { lastInsertRowid } = this.stmt('INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?)').run(
+      uniqueId,
+      name,
+      time,
+      JSON.stringify(body),
+    );
+    const identify = this.stmt('INSERT OR IGNORE INTO event_identifiers (identifier, seq) VALUES (?, ?)');
+    for (const identifier of event.identifiers) identify.run(identifierKey(identifier), lastInsertRowid);
+  }
+
+  async lastEventId(): Promise<string | undefined> {
+    return this.stmt('SELECT unique_id FROM events ORDER BY seq DESC LIMIT 1').pluck().get() as string | undefined;
+  }
+
+  async listEvents(query: EventQuery): Promise<StoredEvent[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (condition: string, value: unknown) => {
+      where.push(condition);
+      params.push(value);
+    };
+    if (query.identifiers !== undefined) {
+      add(
+        'e.seq IN (SELECT seq FROM event_identifiers WHERE identifier IN (SELECT value FROM json_each(?)))',
+        JSON.stringify(query.identifiers),
+      );
+    }
+    if (query.names !== undefined) add('e.name IN (SELECT value FROM json_each(?))', JSON.stringify(query.names));
+    if (query.since !== undefined) add('e.time >= ?', query.since);
+    if (query.afterSeq !== undefined) add('e.seq > ?', query.afterSeq);
+    if (query.beforeSeq !== undefined) add('e.seq < ?', query.beforeSeq);
+    const sql = `SELECT * FROM events AS e ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY e.seq ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`;
+    return (this.stmt(sql).all(...params, query.limit) as EventRow[]).map(toEvent);
+  }
+
+  async pruneEvents(before: number): Promise<number> {
+    this.stmt('DELETE FROM event_identifiers WHERE seq IN (SELECT seq FROM events WHERE time < ?)').run(before);
+    return this.stmt('DELETE FROM events WHERE time < ?').run(before).changes;
   }
 }
 
