@@ -626,6 +626,45 @@ describe('filters', () => {
 });
 
 // -------------------------------------------------------------------------------------------------
+describe('a trail longer than one read: filters, visibility and --tail across it', () => {
+  const COUNT = 1300;
+  const box = shared(async (s) => {
+    const input = Array.from({ length: COUNT }, (_, i) => JSON.stringify({ ids: { organization_id: `org-${i}` } }));
+    await s.ok(['create', '--user-id', 'user1'], { input: `${input.join('\n')}\n` });
+    for (const i of [3, 700, COUNT - 1])
+      await s.ok(['collaborators', 'set', `org-${i}`, '--user-id', 'user2', '--right-organization-info']);
+  });
+
+  test('every event, in order; a member sees exactly its organizations’ creations, spread over the trail', async () => {
+    const all = await events(box.s, ['--names', 'organization.create']);
+    expect(all.map((e) => e.identifiers[0].organization_ids.organization_id)).toEqual(
+      Array.from({ length: COUNT }, (_, i) => `org-${i}`),
+    );
+    expect(summary(await events(box.s, [], as('user2')))).toEqual([
+      'organization.create organization:org-3',
+      'organization.create organization:org-700',
+      `organization.create organization:org-${COUNT - 1}`,
+      'user.create user:user2',
+    ]);
+  });
+
+  test('--tail reaches back past many events the caller may not see or that do not match', async () => {
+    expect(summary(await events(box.s, ['--tail', '3', '--names', 'organization.create'], as('user2')))).toEqual([
+      'organization.create organization:org-3',
+      'organization.create organization:org-700',
+      `organization.create organization:org-${COUNT - 1}`,
+    ]);
+    expect(summary(await events(box.s, ['--tail', '2', '--names', '/^user/']))).toEqual([
+      'user.create user:user1',
+      'user.create user:user2',
+    ]);
+    expect(
+      summary(await events(box.s, ['--organization-id', 'org-5', '--organization-id', `org-${COUNT - 2}`])),
+    ).toEqual(['organization.create organization:org-5', `organization.create organization:org-${COUNT - 2}`]);
+  });
+});
+
+// -------------------------------------------------------------------------------------------------
 describe('events prune (changes the store: one sandbox, tests in order)', () => {
   let before: string;
   let key: string;
