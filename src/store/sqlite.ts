@@ -226,6 +226,8 @@ const toEvent = (row: EventRow): StoredEvent => ({
   time: row.time,
 });
 
+type SearchIndex = 'organizations_search' | 'entities_search';
+
 /** A table with a trigram index of its folded ID, name and description. */
 interface Searchable {
   alias: string;
@@ -373,24 +375,49 @@ class SqliteTransaction implements Transaction {
     return row && toOrganization(row);
   }
 
+  /** Indexes a record's folded ID, name and description under its row's pk (see migrations.ts). */
+  private index(index: SearchIndex, pk: number | bigint, record: { id: string; name?: string; description?: string }) {
+    const folded = (text: string | undefined) => (text === undefined ? null : fold(text));
+    this.stmt(`INSERT INTO ${index} (rowid, id, name, description) VALUES (?, ?, ?, ?)`).run(
+      pk,
+      fold(record.id),
+      folded(record.name),
+      folded(record.description),
+    );
+  }
+
+  private unindex(index: SearchIndex, pk: number | bigint | undefined): void {
+    if (pk !== undefined) this.stmt(`DELETE FROM ${index} WHERE rowid = ?`).run(pk);
+  }
+
   async insertOrganization(organization: Organization): Promise<void> {
     this.stmt(`INSERT INTO accounts (id, kind) VALUES (?, 'organization')`).run(organization.id);
-    this.stmt(
+    const { lastInsertRowid } = this.stmt(
       `INSERT INTO organizations (id, name, description, attributes, fanout_notifications, created_at, updated_at, deleted_at)
        VALUES (:id, :name, :description, :attributes, :fanout_notifications, :created_at, :updated_at, :deleted_at)`,
     ).run(organizationParams(organization));
+    this.index('organizations_search', lastInsertRowid, organization);
   }
 
   async updateOrganization(organization: Organization): Promise<void> {
-    this.stmt(
+    const pk = this.stmt(
       `UPDATE organizations SET name = :name, description = :description, attributes = :attributes,
          fanout_notifications = :fanout_notifications, created_at = :created_at, updated_at = :updated_at,
          deleted_at = :deleted_at
-       WHERE id = :id`,
-    ).run(organizationParams(organization));
+       WHERE id = :id RETURNING pk`,
+    )
+      .pluck()
+      .get(organizationParams(organization)) as number | undefined;
+    if (pk === undefined) return;
+    this.unindex('organizations_search', pk);
+    this.index('organizations_search', pk, organization);
   }
 
   async purgeOrganization(id: string): Promise<void> {
+    this.unindex(
+      'organizations_search',
+      this.stmt('SELECT pk FROM organizations WHERE id = ?').pluck().get(id) as number,
+    );
     this.stmt(`DELETE FROM accounts WHERE id = ? AND kind = 'organization'`).run(id);
   }
 
@@ -507,22 +534,29 @@ class SqliteTransaction implements Transaction {
   }
 
   async insertEntity(entity: Entity): Promise<void> {
-    this.stmt(
+    const { lastInsertRowid } = this.stmt(
       `INSERT INTO entities (kind, id, name, description, attributes, created_at, updated_at, deleted_at)
        VALUES (:kind, :id, :name, :description, :attributes, :created_at, :updated_at, :deleted_at)`,
     ).run(entityParams(entity));
+    this.index('entities_search', lastInsertRowid, entity);
   }
 
   async updateEntity(entity: Entity): Promise<void> {
-    this.stmt(
+    const pk = this.stmt(
       `UPDATE entities SET name = :name, description = :description, attributes = :attributes,
          updated_at = :updated_at, deleted_at = :deleted_at
-       WHERE kind = :kind AND id = :id`,
-    ).run(entityParams(entity));
+       WHERE kind = :kind AND id = :id RETURNING pk`,
+    )
+      .pluck()
+      .get(entityParams(entity)) as number | undefined;
+    if (pk === undefined) return;
+    this.unindex('entities_search', pk);
+    this.index('entities_search', pk, entity);
   }
 
   async purgeEntity(kind: EntityKindName, id: string): Promise<void> {
-    this.stmt('DELETE FROM entities WHERE kind = ? AND id = ?').run(kind, id);
+    const pk = this.stmt('DELETE FROM entities WHERE kind = ? AND id = ? RETURNING pk').pluck().get(kind, id);
+    this.unindex('entities_search', pk as number | undefined);
   }
 
   async listEntities(query: EntityQuery): Promise<Entity[]> {
