@@ -13,7 +13,7 @@ import { Progress } from './progress.js';
 import { stdout } from './streams.js';
 
 /** Input read at once, at most: a batch of about this much is one transaction (one commit, one fsync). */
-const BATCH_BYTES = 1 << 20;
+const BATCH_BYTES = 1 << 18;
 
 /**
  * The stream's bytes (the core decodes them) until it ends or the signal aborts (which ends it

@@ -60,7 +60,8 @@ export async function recordEvent(scope: EventScope, event: NewEvent, caller = s
     time: scope.now,
     correlationIds: [journal.context.correlationId],
     origin: journal.context.origin,
-    caller: describeCaller(caller),
+    // The same caller all transaction long (bar a newcomer registering itself): described once.
+    caller: caller === scope.caller ? (journal.caller ??= describeCaller(caller)) : describeCaller(caller),
     userAgent: journal.context.userAgent,
   });
 }

@@ -24,7 +24,7 @@ export interface Scope {
   now: number;
   writable: boolean;
   /** Where the transaction's events come from, and the newest event ID it has seen. */
-  journal: { context: EventContext; lastId?: string };
+  journal: { context: EventContext; lastId?: string; caller?: Record<string, unknown> };
 }
 
 /** One command's events share one correlation ID. */
