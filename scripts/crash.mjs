@@ -2,8 +2,10 @@
 // npm run crash: kill -9 a 20,000-organization bulk create at random moments until ROUNDS (ten)
 // kills have landed mid-write (fewer organizations stored than sent); after every kill the store
 // must pass integrity_check and foreign_key_check, hold every organization that was printed, and
-// give each organization its collaborator (user1 with RIGHT_ALL). A kill that came after the last
-// commit proves nothing: it is counted apart and tried again, earlier.
+// give each organization its collaborator (user1 with RIGHT_ALL), and hold the events of exactly
+// the changes that committed: one organization.create per stored organization, none for an
+// organization not stored, all in the one correlation of the command. A kill that came after the
+// last commit proves nothing: it is counted apart and tried again, earlier.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,7 +68,36 @@ async function round(n, killAfter) {
       )
       .pluck()
       .get();
+    // The audit trail, both ways: each stored organization has exactly one organization.create
+    // (found through its identifier row), and each organization.create names a stored one.
+    const withoutOneEvent = store
+      .prepare(
+        `SELECT count(*) FROM organizations o WHERE (
+           SELECT count(*) FROM event_identifiers i JOIN events e ON e.seq = i.seq
+           WHERE i.identifier = 'organization:' || o.id AND e.name = 'organization.create') != 1`,
+      )
+      .pluck()
+      .get();
+    const createEvents = store.prepare(`SELECT count(*) FROM events WHERE name = 'organization.create'`).pluck().get();
+    const eventsWithoutChange = store
+      .prepare(
+        `SELECT count(*) FROM events e WHERE e.name = 'organization.create' AND NOT EXISTS (
+           SELECT 1 FROM event_identifiers i JOIN organizations o ON i.identifier = 'organization:' || o.id
+           WHERE i.seq = e.seq)`,
+      )
+      .pluck()
+      .get();
+    const correlations = store
+      .prepare(`SELECT count(DISTINCT json_extract(body, '$.correlationIds[0]')) FROM events`)
+      .pluck()
+      .get();
+    const userCreates = store.prepare(`SELECT count(*) FROM events WHERE name = 'user.create'`).pluck().get();
     store.close();
+    const eventsMatch =
+      withoutOneEvent === 0 &&
+      eventsWithoutChange === 0 &&
+      createEvents === stored &&
+      (stored === 0 ? correlations <= 1 : correlations === 1 && userCreates === 1);
     const killed = signal === 'SIGKILL';
     const midWrite = killed && stored < ITEMS;
     const how = !killed
@@ -74,9 +105,12 @@ async function round(n, killAfter) {
       : `killed ${killAfter} ms after the first print${midWrite ? '' : ', after the last commit'}`;
     console.log(
       `round ${n}: ${how}: ${printed.length} printed, ${stored}/${ITEMS} stored, ${missing} printed but missing, ` +
-        `${noCollaborator} without their collaborator, ${foreignKeys} foreign key violations, integrity ${integrity}`,
+        `${noCollaborator} without their collaborator, ${foreignKeys} foreign key violations, integrity ${integrity}; ` +
+        `committed changes ${eventsMatch ? '=' : '≠'} events: ${createEvents} organization.create events, ` +
+        `${withoutOneEvent} organizations without exactly one, ${eventsWithoutChange} events without their ` +
+        `organization, ${userCreates} user.create, ${correlations} correlation ID${correlations === 1 ? '' : 's'}`,
     );
-    const sound = missing === 0 && noCollaborator === 0 && foreignKeys === 0 && integrity === 'ok';
+    const sound = missing === 0 && noCollaborator === 0 && foreignKeys === 0 && integrity === 'ok' && eventsMatch;
     return { sound, midWrite, duration };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -102,6 +136,6 @@ for (let n = 1; midWrite < ROUNDS && n <= ROUNDS * 5; n++) {
 console.log(
   `${midWrite}/${ROUNDS} rounds killed mid-write (${late} kills came too late and were tried again); ` +
     `${unsound === 0 ? 'every store sound' : `${unsound} stores NOT sound`}: integrity, foreign keys, ` +
-    'every printed organization present with its collaborator',
+    'every printed organization present with its collaborator, committed changes = events',
 );
 process.exitCode = midWrite === ROUNDS && unsound === 0 ? 0 : 1;

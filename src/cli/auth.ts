@@ -1,6 +1,6 @@
 /** `orgs login|logout|whoami`: who the caller is, remembered in the configuration file. */
 import { invalidArgument } from '../core/errors.js';
-import { describeCaller, type Identity, Session } from '../core/session.js';
+import { describeCaller, type Identity } from '../core/session.js';
 import * as validate from '../core/validate.js';
 import { action, type CommandTree, examples } from './command.js';
 import { note } from './output.js';
@@ -29,7 +29,9 @@ export function addAuthCommands(tree: CommandTree): void {
               ? { kind: 'api-key', token: options.apiKey }
               : { kind: 'user', userId: validate.userId(options.userId) };
           // Not ctx.session(): the login in the file, even a bad one, is what this replaces.
-          const who = await new Session(await ctx.store(), identity).write(async ({ caller }) => {
+          const who = await (
+            await ctx.sessionAs(identity)
+          ).write(async ({ caller }) => {
             await updateConfig(ctx.env, (values) => {
               for (const key of LOGIN_KEYS) delete values[key];
               values[identity.kind === 'api-key' ? 'api-key' : 'user-id'] =

@@ -12,14 +12,36 @@ import { note } from './output.js';
 import { Progress } from './progress.js';
 import { stdout } from './streams.js';
 
-/** The stream's bytes (the core decodes them) until it ends or the signal aborts (which ends it quietly). */
+/** Input read at once, at most: a batch of about this much is one transaction (one commit, one fsync). */
+const BATCH_BYTES = 1 << 18;
+
+/**
+ * The stream's bytes (the core decodes them) until it ends or the signal aborts (which ends it
+ * quietly). What is already buffered joins the chunk in hand, so a fast producer gets batches of
+ * up to BATCH_BYTES (few commits) while a slow one sees each line committed as it comes.
+ */
 async function* readUntilAborted(stream: Readable, signal: AbortSignal): AsyncGenerator<Uint8Array> {
   addAbortSignal(signal, stream);
   try {
-    for await (const chunk of stream) yield chunk as Uint8Array;
+    for await (const chunk of stream) {
+      const chunks: Buffer[] = [chunk as Buffer];
+      let size = chunks[0]!.length;
+      for (let more: Buffer | null; size < BATCH_BYTES && (more = stream.read() as Buffer | null) !== null; ) {
+        chunks.push(more);
+        size += more.length;
+      }
+      yield chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    }
   } catch (error) {
     if (!signal.aborted) throw error;
   }
+}
+
+/** stdin; a file is read in large pieces (process.stdin reads 64 KiB at a time). */
+async function input(): Promise<Readable> {
+  const { fstatSync, createReadStream } = await import('node:fs');
+  if (!fstatSync(0).isFile()) return process.stdin;
+  return createReadStream('', { fd: 0, highWaterMark: BATCH_BYTES, autoClose: false });
 }
 
 export async function bulkCreate(ctx: Context, target: BulkTarget, flags: OrganizationInput): Promise<void> {
@@ -32,7 +54,7 @@ export async function bulkCreate(ctx: Context, target: BulkTarget, flags: Organi
     result = await createMany(
       await ctx.session(),
       target,
-      readUntilAborted(process.stdin, interrupt.signal),
+      readUntilAborted(await input(), interrupt.signal),
       flags,
       {
         created: async (views) => {

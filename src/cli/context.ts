@@ -8,7 +8,10 @@ import type { EntityService } from '../core/entities.js';
 import type { EntityKind } from '../core/kinds.js';
 import type { OrganizationService } from '../core/organizations.js';
 import type { UserService } from '../core/users.js';
-import { Session } from '../core/session.js';
+import packageJson from '../../package.json' with { type: 'json' };
+import type { EventContext } from '../core/events.js';
+import type { EventService } from '../core/event-log.js';
+import { newEventContext, Session, type Identity } from '../core/session.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import { Output } from './output.js';
 import { type ConfigValues, dbPathOf, outputFormatOf, readConfig, resolveSettings, type Settings } from './settings.js';
@@ -23,6 +26,7 @@ export class Context {
   private cachedSettings?: Settings;
   private openedStore?: SqliteStore;
   private cachedSession?: Session;
+  private eventContext?: EventContext;
   private cachedOutput?: Output;
 
   constructor(
@@ -61,9 +65,20 @@ export class Context {
     if (!this.cachedSession) {
       // Settings first: a bad configured value fails the command before the store is created.
       const { identity } = this.settings;
-      this.cachedSession = new Session(await this.store(), identity);
+      this.cachedSession = await this.sessionAs(identity);
     }
     return this.cachedSession;
+  }
+
+  /** A session on the store for this caller; every event of this command shares one correlation ID. */
+  async sessionAs(identity: Identity): Promise<Session> {
+    this.eventContext ??= newEventContext(`orgs/${packageJson.version}`);
+    return new Session(await this.store(), identity, Date.now, this.eventContext);
+  }
+
+  async events(): Promise<EventService> {
+    const { EventService } = await import('../core/event-log.js');
+    return new EventService(await this.session());
   }
 
   async organizations(): Promise<OrganizationService> {

@@ -11,6 +11,7 @@ import { addCollaboratorCommands } from './collaborators.js';
 import { addCompletionCommands } from './completion.js';
 import { addConfigCommands } from './config.js';
 import { addEntityCommands } from './entities.js';
+import { addEventCommands } from './events.js';
 import { addOrganizationCommands } from './organizations.js';
 import { addUserCommands } from './users.js';
 import { READER_GONE_EXIT_CODE, stderr, stdout } from './streams.js';
@@ -20,6 +21,7 @@ const REGISTRARS = [
   addCollaboratorCommands,
   addApiKeyCommands,
   addEntityCommands,
+  addEventCommands,
   addUserCommands,
   addAuthCommands,
   addConfigCommands,

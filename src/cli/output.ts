@@ -35,10 +35,10 @@ export class Output {
   }
 
   /** Many documents in one write: bulk output costs one system call per batch, not per item. */
-  async printDocuments(values: unknown[]): Promise<void> {
+  async printDocuments<T>(values: T[], asRow: (value: T) => unknown = (value) => value): Promise<void> {
     if (this.format === 'json') return stdout.write(values.map(json).join(''));
     this.documentTable ??= await this.table();
-    await stdout.write(this.documentTable.render(values));
+    await stdout.write(this.documentTable.render(values.map(asRow)));
   }
 
   private async table(): Promise<TableWriter> {

@@ -3,6 +3,7 @@
  * only get rights its creator holds, and the secret is shown once, at creation.
  */
 import { requireHeldChange } from './collaborators.js';
+import { recordEvent, type NewEvent } from './events.js';
 import { invalidArgument, notFound, permissionDenied } from './errors.js';
 import type { ApiKey } from './model.js';
 import type { OrganizationService } from './organizations.js';
@@ -37,6 +38,16 @@ export interface ApiKeyListRequest extends PageRequest {
 }
 
 type View = Record<string, unknown>;
+
+/** `organization.api-key.create|update` carry the key as printed (never its secret); `.delete` its ID. */
+function apiKeyEvent(action: 'create' | 'update' | 'delete', key: ApiKey): NewEvent {
+  return {
+    name: `organization.api-key.${action}`,
+    identifiers: [{ kind: 'organization', id: key.organizationId }],
+    data: action === 'delete' ? { id: key.id } : apiKeyView(key),
+    visibility: [MANAGE],
+  };
+}
 
 function checkRights(rights: readonly string[]): Rights {
   if (rights.length === 0)
@@ -83,6 +94,7 @@ export class ApiKeyService {
         expiresAt,
       };
       await scope.tx.insertApiKey(key);
+      await recordEvent(scope, apiKeyEvent('create', key));
       return apiKeyView(key, token.text);
     });
   }
@@ -115,13 +127,15 @@ export class ApiKeyService {
       const expiresAt = checkExpiry(request.expiresAt, scope.now);
       const { key, held } = await this.changeable(scope, ids);
       if (rights) requireHeldChange(held, Rights.of(key.rights), rights, `API key ${key.id}`);
-      await scope.tx.updateApiKey({
+      const next: ApiKey = {
         ...key,
         name: request.name === undefined ? key.name : request.name || undefined,
         rights: rights ? rights.toArray() : key.rights,
         expiresAt: expiresAt ?? key.expiresAt,
         updatedAt: scope.now,
-      });
+      };
+      await scope.tx.updateApiKey(next);
+      await recordEvent(scope, apiKeyEvent('update', next));
     });
   }
 
@@ -138,6 +152,7 @@ export class ApiKeyService {
     await this.session.write(async (scope) => {
       const { key } = await this.changeable(scope, ids);
       await scope.tx.deleteApiKey(key.id);
+      await recordEvent(scope, apiKeyEvent('delete', key));
     });
   }
 

@@ -2,6 +2,7 @@
  * Collaborators of an organization: users holding rights in it. Granting or taking away a right
  * needs holding it, and every organization keeps an owner (RIGHT_ORGANIZATION_ALL, expanded).
  */
+import { collaboratorEvent, recordEvent, type Identifier } from './events.js';
 import { failedPrecondition, invalidArgument, notFound, permissionDenied } from './errors.js';
 import type { Membership } from './model.js';
 import type { OrganizationService } from './organizations.js';
@@ -13,6 +14,7 @@ import * as validate from './validate.js';
 import { collaboratorView } from './views.js';
 
 const NS = 'collaborators';
+const MEMBERS = 'RIGHT_ORGANIZATION_SETTINGS_MEMBERS';
 export const COLLABORATOR_ORDERS = ['id', 'rights'] as const;
 
 export interface CollaboratorListRequest extends PageRequest {
@@ -150,6 +152,10 @@ export class CollaboratorService {
         updatedAt: scope.now,
       };
       await scope.tx.putMembership(membership);
+      await recordEvent(
+        scope,
+        collaboratorEvent(...this.identifiers(organizationId, userId), MEMBERS, collaboratorView(membership, true)),
+      );
     });
   }
 
@@ -162,7 +168,15 @@ export class CollaboratorService {
       requireHeldChange(held, Rights.of(existing.rights), Rights.none, `user ${userId}`);
       await requireOwnerRemains(scope.tx, organizationId, userId, undefined);
       await scope.tx.deleteMembership(organizationId, userId);
+      await recordEvent(scope, collaboratorEvent(...this.identifiers(organizationId, userId), MEMBERS));
     });
+  }
+
+  private identifiers(organizationId: string, userId: string): [Identifier, Identifier] {
+    return [
+      { kind: 'organization', id: organizationId },
+      { kind: 'user', id: userId },
+    ];
   }
 
   private ids(request: CollaboratorRequest): { organizationId: string; userId: string } {

@@ -5,6 +5,7 @@
 import type { BulkTarget } from './bulk.js';
 import { requireFullCollaboratorRemains, requireHeldChange } from './collaborators.js';
 import { effectiveRights, effectiveRightsOn, within, type EffectiveRights, type Subject } from './effective-rights.js';
+import { collaboratorEvent, recordEvent, recordEventOf, type Identifier } from './events.js';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied } from './errors.js';
 import type { EntityKind } from './kinds.js';
 import type { CollaboratorIds, Entity, EntityCollaborator } from './model.js';
@@ -12,6 +13,7 @@ import type { OrganizationService } from './organizations.js';
 import { orderOf, paginate, paginateFiltered, type Listing, type PageRequest } from './paging.js';
 import {
   applyChange,
+  changedFields,
   DEFAULT_RESTORE_WINDOW_MS,
   givenFields,
   newFields,
@@ -121,6 +123,7 @@ export class EntityService {
     };
     await scope.tx.insertEntity(entity);
     await scope.tx.putEntityCollaborator(this.collaboration(id, collaborator, [RIGHT_ALL], scope.now));
+    await recordEvent(scope, recordEventOf(this.kind.name, id, 'create'));
     return entity;
   }
 
@@ -270,6 +273,7 @@ export class EntityService {
       await this.requireRights(scope, id, this.kind.rights.settingsBasic);
       const next = { ...applyChange(entity, request, unset), updatedAt: scope.now };
       await scope.tx.updateEntity(next);
+      await recordEvent(scope, recordEventOf(this.kind.name, id, 'update', changedFields(given)));
       return next;
     });
     return entityView(this.kind, updated, given);
@@ -281,6 +285,7 @@ export class EntityService {
       const entity = await this.live(scope, id);
       await this.requireRights(scope, id, this.kind.rights.delete);
       await scope.tx.updateEntity({ ...entity, deletedAt: scope.now });
+      await recordEvent(scope, recordEventOf(this.kind.name, id, 'delete'));
     });
   }
 
@@ -294,6 +299,7 @@ export class EntityService {
       await this.requireRights(scope, id, this.kind.rights.delete);
       requireRestorable(this.ns, `${this.kind.name} ${id}`, entity.deletedAt, scope.now, this.restoreWindowMs);
       await scope.tx.updateEntity({ ...entity, deletedAt: undefined });
+      await recordEvent(scope, recordEventOf(this.kind.name, id, 'restore'));
     });
   }
 
@@ -303,7 +309,10 @@ export class EntityService {
     await purgeChecked(
       this.session,
       (scope) => this.checkPurge(scope, id),
-      (scope) => scope.tx.purgeEntity(this.kind.name, id),
+      async (scope) => {
+        await scope.tx.purgeEntity(this.kind.name, id);
+        await recordEvent(scope, recordEventOf(this.kind.name, id, 'purge'));
+      },
       confirm && (() => confirm(id)),
     );
   }
@@ -369,10 +378,12 @@ export class EntityService {
       const existing = await scope.tx.getEntityCollaborator(this.kind.name, id, named.id);
       requireHeldChange(held, within(this.kind, existing?.rights ?? []), after, `${named.kind} ${named.id}`);
       await this.requireFullCollaboratorRemains(scope, id, named.id, after.toArray());
-      await scope.tx.putEntityCollaborator({
+      const collaboration: EntityCollaborator = {
         ...this.collaboration(id, named, after.toArray(), scope.now),
         createdAt: existing?.createdAt ?? scope.now,
-      });
+      };
+      await scope.tx.putEntityCollaborator(collaboration);
+      await recordEvent(scope, this.collaboratorEvent(id, named, entityCollaboratorView(collaboration)));
     });
   }
 
@@ -386,6 +397,7 @@ export class EntityService {
       requireHeldChange(held, within(this.kind, existing.rights), Rights.none, `${named.kind} ${named.id}`);
       await this.requireFullCollaboratorRemains(scope, id, named.id, undefined);
       await scope.tx.deleteEntityCollaborator(this.kind.name, id, named.id);
+      await recordEvent(scope, this.collaboratorEvent(id, named));
     });
   }
 
@@ -518,6 +530,12 @@ export class EntityService {
     if (request.organizationId !== undefined)
       return { kind: 'organization', id: validate.organizationId(request.organizationId) };
     return undefined;
+  }
+
+  /** `<kind>.collaborator.update` with the collaborator as printed, or `.delete`. */
+  private collaboratorEvent(id: string, named: CollaboratorIds, printed?: Record<string, unknown>) {
+    const on: Identifier = { kind: this.kind.name, id };
+    return collaboratorEvent(on, named, this.kind.rights.settingsCollaborators, printed);
   }
 
   private collaboration(

@@ -1,5 +1,6 @@
 /** The organization registry: create, read, change, delete, restore and purge organizations. */
 import type { BulkTarget } from './bulk.js';
+import { recordEvent, recordEventOf } from './events.js';
 import { alreadyExists, invalidArgument, notFound, permissionDenied } from './errors.js';
 import type { Organization } from './model.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
@@ -8,6 +9,7 @@ import { ensureUser, isAdministrator, requireRights, rightsOn, type Scope, type 
 import type { OrganizationOrderField, OrganizationQuery } from './store.js';
 import {
   applyChange,
+  changedFields,
   DEFAULT_RESTORE_WINDOW_MS,
   givenFields as givenRecordFields,
   newFields,
@@ -121,6 +123,7 @@ export class OrganizationService {
       createdAt: now,
       updatedAt: now,
     });
+    await recordEvent(scope, recordEventOf('organization', id, 'create'));
     return organization;
   }
 
@@ -245,6 +248,7 @@ export class OrganizationService {
       const next: Organization = { ...applyChange(org, request, unset), updatedAt: scope.now };
       if (request.fanoutNotifications !== undefined) next.fanoutNotifications = request.fanoutNotifications;
       await scope.tx.updateOrganization(next);
+      await recordEvent(scope, recordEventOf('organization', id, 'update', changedFields(given)));
       return next;
     });
     return organizationView(updated, given);
@@ -256,6 +260,7 @@ export class OrganizationService {
       const org = await this.live(scope, id);
       await requireRights(scope, id, 'RIGHT_ORGANIZATION_DELETE');
       await scope.tx.updateOrganization({ ...org, deletedAt: scope.now });
+      await recordEvent(scope, recordEventOf('organization', id, 'delete'));
     });
   }
 
@@ -269,6 +274,7 @@ export class OrganizationService {
       await requireRights(scope, id, 'RIGHT_ORGANIZATION_DELETE');
       requireRestorable(NS, `organization ${id}`, org.deletedAt, scope.now, this.restoreWindowMs);
       await scope.tx.updateOrganization({ ...org, deletedAt: undefined });
+      await recordEvent(scope, recordEventOf('organization', id, 'restore'));
     });
   }
 
@@ -278,7 +284,10 @@ export class OrganizationService {
     await purgeChecked(
       this.session,
       (scope) => this.requirePurgeable(scope, id),
-      (scope) => scope.tx.purgeOrganization(id),
+      async (scope) => {
+        await scope.tx.purgeOrganization(id);
+        await recordEvent(scope, recordEventOf('organization', id, 'purge'));
+      },
       confirm && (() => confirm(id)),
     );
   }

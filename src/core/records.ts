@@ -51,6 +51,11 @@ export function givenFields(input: RecordInput): Set<UnsettableField> {
   return fields;
 }
 
+/** The field names a change touched, in the order records print them: an update event's data. */
+export function changedFields(given: ReadonlySet<string>): string[] {
+  return ['name', 'description', 'attributes', 'fanout_notifications'].filter((field) => given.has(field));
+}
+
 /** The fields a change names, given or unset; a field both set and unset is refused. */
 export function withUnset<F extends string>(
   namespace: string,

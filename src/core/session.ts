@@ -2,10 +2,13 @@
  * Who is calling, and the transaction every operation runs in. Authentication happens inside the
  * operation's own transaction, so a check and the change it guards see the same data.
  */
+import { hostname } from 'node:os';
 import { invalidArgument, permissionDenied, unauthenticated } from './errors.js';
+import { type EventContext, type EventScope, recordEvent } from './events.js';
 import type { ApiKey, User } from './model.js';
 import { Rights } from './rights.js';
 import type { Store, Transaction } from './store.js';
+import { ulid } from './ulid.js';
 import * as validate from './validate.js';
 
 /** The caller as configured: environment, login, or nobody (the local administrator). */
@@ -20,6 +23,13 @@ export interface Scope {
   /** One clock reading per transaction: everything written in it carries the same time. */
   now: number;
   writable: boolean;
+  /** Where the transaction's events come from, and the newest event ID it has seen. */
+  journal: { context: EventContext; lastId?: string; caller?: Record<string, unknown> };
+}
+
+/** One command's events share one correlation ID. */
+export function newEventContext(userAgent = 'orgs'): EventContext {
+  return { correlationId: `orgs:cmd:${ulid()}`, origin: hostname(), userAgent };
 }
 
 /** Thrown inside a read when it turns out to need a write (a user named for the first time). */
@@ -30,11 +40,12 @@ export class Session {
     readonly store: Store,
     readonly identity: Identity,
     private readonly clock: () => number = Date.now,
+    readonly eventContext: EventContext = newEventContext(),
   ) {}
 
-  /** The same store, another caller. */
+  /** The same store and command, another caller. */
   withIdentity(identity: Identity): Session {
-    return new Session(this.store, identity, this.clock);
+    return new Session(this.store, identity, this.clock, this.eventContext);
   }
 
   async read<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
@@ -59,7 +70,7 @@ export class Session {
   }
 
   private async enter<T>(tx: Transaction, writable: boolean, work: (scope: Scope) => Promise<T>): Promise<T> {
-    const partial = { tx, now: this.clock(), writable };
+    const partial = { tx, now: this.clock(), writable, journal: { context: this.eventContext } };
     const caller = await this.authenticate(partial);
     return work({ ...partial, caller });
   }
@@ -95,7 +106,7 @@ export class Session {
  * The user with this ID, registered now if this is the first time it is named. An organization's
  * ID where a user is expected is `nested_organizations`: organizations cannot be members.
  */
-export async function ensureUser(scope: Omit<Scope, 'caller'>, id: string): Promise<User> {
+export async function ensureUser(scope: EventScope, id: string): Promise<User> {
   validate.userId(id);
   const existing = await scope.tx.getUser(id);
   if (existing) return existing;
@@ -109,7 +120,19 @@ export async function ensureUser(scope: Omit<Scope, 'caller'>, id: string): Prom
   if (!scope.writable) throw NEEDS_WRITE;
   const user: User = { id, admin: false, createdAt: scope.now, updatedAt: scope.now };
   await scope.tx.insertUser(user);
+  // A newcomer naming itself is its own caller.
+  await recordEvent(scope, userEvent('create', id), scope.caller ?? { kind: 'user', user });
   return user;
+}
+
+/** `user.create`, `.update` (with the changed fields), `.delete`. */
+export function userEvent(action: 'create' | 'update' | 'delete', id: string, changed?: string[]) {
+  return {
+    name: `user.${action}`,
+    identifiers: [{ kind: 'user' as const, id }],
+    data: changed,
+    visibility: ['RIGHT_USER_INFO'],
+  };
 }
 
 /**

@@ -2,6 +2,7 @@
  * The store behind the core. Asynchronous on purpose: the SQLite store answers at once, a shared
  * PostgreSQL store will not, and the core must not care which one it has.
  */
+import type { StoredEvent } from './events.js';
 import type { EntityKindName } from './kinds.js';
 import type {
   AccountKind,
@@ -76,6 +77,20 @@ export interface ApiKeyQuery extends Page {
 
 export interface UserQuery extends Page {}
 
+/** Events in commit order (`seq`), after or before a point, oldest or newest first. */
+export interface EventQuery {
+  /** Identifier keys (`organization:org1`, src/core/events.ts): events with any of them. */
+  identifiers?: readonly string[];
+  /** Exact names. */
+  names?: readonly string[];
+  /** Only events at or after this time (ms). */
+  since?: number;
+  afterSeq?: number;
+  beforeSeq?: number;
+  newestFirst: boolean;
+  limit: number;
+}
+
 /** Everything a command reads or writes, inside one transaction. */
 export interface Transaction {
   accountKind(id: string): Promise<AccountKind | undefined>;
@@ -133,6 +148,13 @@ export interface Transaction {
     entityIds: readonly string[],
     userId: string,
   ): Promise<Map<string, RightsSources>>;
+
+  insertEvent(event: StoredEvent): Promise<void>;
+  /** The unique ID of the newest event, if any. */
+  lastEventId(): Promise<string | undefined>;
+  listEvents(query: EventQuery): Promise<StoredEvent[]>;
+  /** Removes the events older than `before` (ms); returns how many. */
+  pruneEvents(before: number): Promise<number>;
 }
 
 export interface Store {

@@ -3,7 +3,8 @@ import { requireOwnerRemains } from './collaborators.js';
 import { alreadyExists, notFound, permissionDenied } from './errors.js';
 import type { User } from './model.js';
 import { paginate, type Listing, type PageRequest } from './paging.js';
-import { isAdministrator, type Principal, type Scope, type Session } from './session.js';
+import { recordEvent } from './events.js';
+import { isAdministrator, type Principal, type Scope, type Session, userEvent } from './session.js';
 import * as validate from './validate.js';
 import { userView } from './views.js';
 
@@ -44,6 +45,7 @@ export class UserService {
         updatedAt: scope.now,
       };
       await scope.tx.insertUser(user);
+      await recordEvent(scope, userEvent('create', id));
       return userView(user);
     });
   }
@@ -79,6 +81,8 @@ export class UserService {
         updatedAt: scope.now,
       };
       await scope.tx.updateUser(next);
+      const changed = ['name', 'admin'].filter((field) => input[field as 'name' | 'admin'] !== undefined);
+      await recordEvent(scope, userEvent('update', id, changed));
       return userView(next);
     });
   }
@@ -93,6 +97,7 @@ export class UserService {
         await requireOwnerRemains(scope.tx, membership.organizationId, id, undefined);
       }
       await scope.tx.deleteUser(id);
+      await recordEvent(scope, userEvent('delete', id));
     });
   }
 

@@ -128,8 +128,8 @@ export function positiveInteger(field: string, value: number, max = Number.MAX_S
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
-/** An RFC 3339 time in milliseconds; impossible dates (February 30th) are rejected too. */
-export function expiryDate(text: string): number {
+/** An RFC 3339 time in milliseconds, or undefined; impossible dates (February 30th) are not times. */
+function rfc3339(text: string): number | undefined {
   const match = RFC3339.exec(text);
   const ms = match ? Date.parse(text.toUpperCase()) : NaN;
   const [, year, month, day, hour, minute, second] = match ?? [];
@@ -142,11 +142,30 @@ export function expiryDate(text: string): number {
     Number(hour) <= 23 &&
     Number(minute) <= 59 &&
     Number(second) <= 59;
-  if (!valid) {
+  return valid ? ms : undefined;
+}
+
+/** An API key's expiry, RFC 3339. */
+export function expiryDate(text: string): number {
+  const ms = rfc3339(text);
+  if (ms === undefined) {
     throw invalidArgument(
       NS,
       'expiry_date_format_invalid',
       `${quote(text)} is not an RFC 3339 time such as 2030-01-31T12:00:00Z`,
+    );
+  }
+  return ms;
+}
+
+/** A point in time given on the command line (`--after`, `--before`), RFC 3339. */
+export function time(field: string, text: string): number {
+  const ms = rfc3339(text);
+  if (ms === undefined) {
+    throw invalidArgument(
+      NS,
+      `invalid_${field}`,
+      `--${field} ${quote(text)} is not an RFC 3339 time such as 2030-01-31T12:00:00Z`,
     );
   }
   return ms;

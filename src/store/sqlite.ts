@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { internal, OrgsError } from '../core/errors.js';
+import { identifierKey, type StoredEvent } from '../core/events.js';
 import type { EntityKindName } from '../core/kinds.js';
 import type {
   AccountKind,
@@ -18,6 +19,7 @@ import type {
 import type {
   ApiKeyQuery,
   EntityQuery,
+  EventQuery,
   ListedOrganization,
   OrganizationQuery,
   SearchFilters,
@@ -205,6 +207,27 @@ const API_KEY_ORDER_COLUMNS = {
 /** Searches this long (folded, in characters) or longer are answered by the trigram index. */
 const INDEXED_LENGTH = 3;
 
+interface EventRow {
+  seq: number;
+  unique_id: string;
+  name: string;
+  time: number;
+  body: string;
+}
+
+/** What an event row keeps in its body: all but the columns it is read by. */
+type EventBody = Omit<StoredEvent, 'seq' | 'uniqueId' | 'name' | 'time'>;
+
+const toEvent = (row: EventRow): StoredEvent => ({
+  ...(JSON.parse(row.body) as EventBody),
+  seq: row.seq,
+  uniqueId: row.unique_id,
+  name: row.name,
+  time: row.time,
+});
+
+type SearchIndex = 'organizations_search' | 'entities_search';
+
 /** A table with a trigram index of its folded ID, name and description. */
 interface Searchable {
   alias: string;
@@ -352,24 +375,49 @@ class SqliteTransaction implements Transaction {
     return row && toOrganization(row);
   }
 
+  /** Indexes a record's folded ID, name and description under its row's pk (see migrations.ts). */
+  private index(index: SearchIndex, pk: number | bigint, record: { id: string; name?: string; description?: string }) {
+    const folded = (text: string | undefined) => (text === undefined ? null : fold(text));
+    this.stmt(`INSERT INTO ${index} (rowid, id, name, description) VALUES (?, ?, ?, ?)`).run(
+      pk,
+      fold(record.id),
+      folded(record.name),
+      folded(record.description),
+    );
+  }
+
+  private unindex(index: SearchIndex, pk: number | bigint | undefined): void {
+    if (pk !== undefined) this.stmt(`DELETE FROM ${index} WHERE rowid = ?`).run(pk);
+  }
+
   async insertOrganization(organization: Organization): Promise<void> {
     this.stmt(`INSERT INTO accounts (id, kind) VALUES (?, 'organization')`).run(organization.id);
-    this.stmt(
+    const { lastInsertRowid } = this.stmt(
       `INSERT INTO organizations (id, name, description, attributes, fanout_notifications, created_at, updated_at, deleted_at)
        VALUES (:id, :name, :description, :attributes, :fanout_notifications, :created_at, :updated_at, :deleted_at)`,
     ).run(organizationParams(organization));
+    this.index('organizations_search', lastInsertRowid, organization);
   }
 
   async updateOrganization(organization: Organization): Promise<void> {
-    this.stmt(
+    const pk = this.stmt(
       `UPDATE organizations SET name = :name, description = :description, attributes = :attributes,
          fanout_notifications = :fanout_notifications, created_at = :created_at, updated_at = :updated_at,
          deleted_at = :deleted_at
-       WHERE id = :id`,
-    ).run(organizationParams(organization));
+       WHERE id = :id RETURNING pk`,
+    )
+      .pluck()
+      .get(organizationParams(organization)) as number | undefined;
+    if (pk === undefined) return;
+    this.unindex('organizations_search', pk);
+    this.index('organizations_search', pk, organization);
   }
 
   async purgeOrganization(id: string): Promise<void> {
+    this.unindex(
+      'organizations_search',
+      this.stmt('SELECT pk FROM organizations WHERE id = ?').pluck().get(id) as number,
+    );
     this.stmt(`DELETE FROM accounts WHERE id = ? AND kind = 'organization'`).run(id);
   }
 
@@ -486,22 +534,29 @@ class SqliteTransaction implements Transaction {
   }
 
   async insertEntity(entity: Entity): Promise<void> {
-    this.stmt(
+    const { lastInsertRowid } = this.stmt(
       `INSERT INTO entities (kind, id, name, description, attributes, created_at, updated_at, deleted_at)
        VALUES (:kind, :id, :name, :description, :attributes, :created_at, :updated_at, :deleted_at)`,
     ).run(entityParams(entity));
+    this.index('entities_search', lastInsertRowid, entity);
   }
 
   async updateEntity(entity: Entity): Promise<void> {
-    this.stmt(
+    const pk = this.stmt(
       `UPDATE entities SET name = :name, description = :description, attributes = :attributes,
          updated_at = :updated_at, deleted_at = :deleted_at
-       WHERE kind = :kind AND id = :id`,
-    ).run(entityParams(entity));
+       WHERE kind = :kind AND id = :id RETURNING pk`,
+    )
+      .pluck()
+      .get(entityParams(entity)) as number | undefined;
+    if (pk === undefined) return;
+    this.unindex('entities_search', pk);
+    this.index('entities_search', pk, entity);
   }
 
   async purgeEntity(kind: EntityKindName, id: string): Promise<void> {
-    this.stmt('DELETE FROM entities WHERE kind = ? AND id = ?').run(kind, id);
+    const pk = this.stmt('DELETE FROM entities WHERE kind = ? AND id = ? RETURNING pk').pluck().get(kind, id);
+    this.unindex('entities_search', pk as number | undefined);
   }
 
   async listEntities(query: EntityQuery): Promise<Entity[]> {
@@ -579,6 +634,50 @@ class SqliteTransaction implements Transaction {
         });
     }
     return sources;
+  }
+
+  async insertEvent(event: StoredEvent): Promise<void> {
+    const { seq: _seq, uniqueId, name, time, ...rest } = event;
+    const body: EventBody = rest;
+    const { lastInsertRowid } = this.stmt('INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?)').run(
+      uniqueId,
+      name,
+      time,
+      JSON.stringify(body),
+    );
+    const identify = this.stmt('INSERT OR IGNORE INTO event_identifiers (identifier, seq) VALUES (?, ?)');
+    for (const identifier of event.identifiers) identify.run(identifierKey(identifier), lastInsertRowid);
+  }
+
+  async lastEventId(): Promise<string | undefined> {
+    return this.stmt('SELECT unique_id FROM events ORDER BY seq DESC LIMIT 1').pluck().get() as string | undefined;
+  }
+
+  async listEvents(query: EventQuery): Promise<StoredEvent[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (condition: string, value: unknown) => {
+      where.push(condition);
+      params.push(value);
+    };
+    if (query.identifiers !== undefined) {
+      add(
+        'e.seq IN (SELECT seq FROM event_identifiers WHERE identifier IN (SELECT value FROM json_each(?)))',
+        JSON.stringify(query.identifiers),
+      );
+    }
+    if (query.names !== undefined) add('e.name IN (SELECT value FROM json_each(?))', JSON.stringify(query.names));
+    if (query.since !== undefined) add('e.time >= ?', query.since);
+    if (query.afterSeq !== undefined) add('e.seq > ?', query.afterSeq);
+    if (query.beforeSeq !== undefined) add('e.seq < ?', query.beforeSeq);
+    const sql = `SELECT * FROM events AS e ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY e.seq ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`;
+    return (this.stmt(sql).all(...params, query.limit) as EventRow[]).map(toEvent);
+  }
+
+  async pruneEvents(before: number): Promise<number> {
+    this.stmt('DELETE FROM event_identifiers WHERE seq IN (SELECT seq FROM events WHERE time < ?)').run(before);
+    return this.stmt('DELETE FROM events WHERE time < ?').run(before).changes;
   }
 }
 

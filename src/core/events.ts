@@ -1,0 +1,126 @@
+/**
+ * The audit trail (EVENTS.md): every change records its event through recordEvent, in the
+ * transaction of the change, so that the two commit together or not at all.
+ */
+import { internal } from './errors.js';
+import type { EntityKindName } from './kinds.js';
+import { describeCaller, type Principal, type Scope } from './session.js';
+import { nextUlid } from './ulid.js';
+import { timestamp } from './views.js';
+
+/** What a record is about: an account or an entity, by kind and ID. */
+export interface Identifier {
+  kind: 'organization' | 'user' | EntityKindName;
+  id: string;
+}
+
+/** Where the events of one command come from: one correlation ID for all of them. */
+export interface EventContext {
+  correlationId: string;
+  origin: string;
+  userAgent: string;
+}
+
+export interface NewEvent {
+  name: string;
+  /** The entity the event is about first: visibility is decided on it. */
+  identifiers: Identifier[];
+  data?: unknown;
+  /** The rights on the first identifier that reading the event needs. */
+  visibility: readonly string[];
+}
+
+export interface StoredEvent extends NewEvent {
+  /** The store's order of commits; a reader resumes after the last one it saw. */
+  seq?: number;
+  uniqueId: string;
+  time: number;
+  correlationIds: string[];
+  origin: string;
+  caller: Record<string, unknown>;
+  userAgent: string;
+}
+
+/** The part of a scope events need; the caller is missing while a newcomer registers itself. */
+export type EventScope = Omit<Scope, 'caller'> & { caller?: Principal };
+
+/**
+ * Records one event of the change under way. `caller` stands in for the scope's while the caller
+ * is still being authenticated (a user who registers by being named).
+ */
+export async function recordEvent(scope: EventScope, event: NewEvent, caller = scope.caller): Promise<void> {
+  if (!scope.writable || !caller) throw internal('events', 'no_write', 'events are recorded only by changes');
+  const { journal } = scope;
+  journal.lastId ??= (await scope.tx.lastEventId()) ?? '';
+  const uniqueId = nextUlid(scope.now, journal.lastId || undefined);
+  journal.lastId = uniqueId;
+  await scope.tx.insertEvent({
+    ...event,
+    uniqueId,
+    time: scope.now,
+    correlationIds: [journal.context.correlationId],
+    origin: journal.context.origin,
+    // The same caller all transaction long (bar a newcomer registering itself): described once.
+    caller: caller === scope.caller ? (journal.caller ??= describeCaller(caller)) : describeCaller(caller),
+    userAgent: journal.context.userAgent,
+  });
+}
+
+/** `{"organization_ids":{"organization_id":"org1"}}`, as the commands print IDs. */
+export function identifierView({ kind, id }: Identifier): Record<string, Record<string, string>> {
+  return { [`${kind}_ids`]: { [`${kind}_id`]: id } };
+}
+
+/** An event as EVENTS.md shows it. */
+export function eventView(event: StoredEvent): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    name: event.name,
+    time: timestamp(event.time),
+    identifiers: event.identifiers.map(identifierView),
+  };
+  if (event.data !== undefined) view.data = event.data;
+  Object.assign(view, {
+    correlation_ids: event.correlationIds,
+    origin: event.origin,
+    visibility: { rights: event.visibility },
+    caller: event.caller,
+    user_agent: event.userAgent,
+    unique_id: event.uniqueId,
+  });
+  return view;
+}
+
+/** `organization:org1`: how the store indexes an identifier. */
+export const identifierKey = ({ kind, id }: Identifier): string => `${kind}:${id}`;
+
+type RecordKind = 'organization' | EntityKindName;
+
+/** `<kind>.create`, `.update` (data: the changed field names), `.delete`, `.restore`, `.purge`. */
+export function recordEventOf(
+  kind: RecordKind,
+  id: string,
+  action: 'create' | 'update' | 'delete' | 'restore' | 'purge',
+  changed?: readonly string[],
+): NewEvent {
+  return {
+    name: `${kind}.${action}`,
+    identifiers: [{ kind, id }],
+    data: changed,
+    visibility: [`RIGHT_${kind.toUpperCase()}_INFO`],
+  };
+}
+
+/** `<kind>.collaborator.update` (data: the collaborator as printed) or `.delete`. */
+export function collaboratorEvent(
+  on: Identifier,
+  collaborator: Identifier,
+  visibility: string,
+  printed?: Record<string, unknown>,
+): NewEvent {
+  return {
+    name: `${on.kind}.collaborator.${printed ? 'update' : 'delete'}`,
+    identifiers: [on, collaborator],
+    data: printed,
+    visibility: [visibility],
+  };
+}
