@@ -26,7 +26,7 @@ async function* readUntilAborted(stream: Readable, signal: AbortSignal): AsyncGe
     for await (const chunk of stream) {
       const chunks: Buffer[] = [chunk as Buffer];
       let size = chunks[0]!.length;
-      for (let more: Buffer | null; size < BATCH_BYTES && (more = stream.read() as Buffer | null) !== null; ) {
+      for (let more: Buffer | null; size < BATCH_BYTES && (more = stream.read() as Buffer | null) !== null;) {
         chunks.push(more);
         size += more.length;
       }
