@@ -1,7 +1,23 @@
 #!/usr/bin/env node
 // CommonJS (see bin/package.json): the ES module loader would add to every call's start-up.
-require('../dist/orgs.js')
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  });
+// The bundle is compiled with the V8 code cache the build left beside it (scripts/build.mjs):
+// compiling the bundle anew is most of what orgs adds to Node's own start-up. A cache that does
+// not fit this Node is refused by V8, and the bundle is compiled as usual.
+const { readFileSync } = require('node:fs');
+const Module = require('node:module');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
+
+const file = join(__dirname, '..', 'dist', 'orgs.js');
+let cachedData;
+try {
+  cachedData = readFileSync(`${file}.cache`);
+} catch {
+  // No cache (a build that could not make one): compile as usual.
+}
+const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+const bundle = { exports: {} };
+script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, dirname(file));
+bundle.exports.main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -3,7 +3,10 @@
 // loading its code: one file loads faster than dozens, and CommonJS skips the ES module loader's
 // start-up (about 30 ms here). Modules the core imports dynamically are still evaluated only
 // when a command needs them. Type checking is `npm run typecheck`.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { Script } from 'node:vm';
 import { build } from 'esbuild';
 
 /**
@@ -23,6 +26,24 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * `await import('node:readline')` loads a built-in only when a command needs it; bin/orgs.js runs
+ * the bundle as a vm.Script (for its code cache), where import() is not available: such an import
+ * becomes a require() made at the same moment.
+ */
+const dynamicBuiltins = {
+  name: 'dynamic-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
 // The package is ESM; this folder (like bin/) holds CommonJS.
@@ -37,6 +58,18 @@ await build({
   // The one use of import.meta.url is createRequire(), which takes a CommonJS file name as well.
   define: { 'import.meta.url': '__filename' },
   minify: true,
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, dynamicBuiltins],
   logLevel: 'warning',
 });
+
+/**
+ * The V8 code cache of the bundle, for bin/orgs.js: compiled as bin/orgs.js compiles it, run
+ * (which defines every module and builds a command), then cached with every function compiled so
+ * far. Made by the Node that builds, which is the Node that runs it after `npm install`.
+ */
+const file = resolve('dist/orgs.js');
+const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file });
+const bundle = { exports: {} };
+script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, dirname(file));
+bundle.exports.buildProgram(['list']);
+writeFileSync(`${file}.cache`, script.createCachedData());

@@ -31,6 +31,19 @@ export interface Sandbox {
   cleanup(): void;
 }
 
+/** What a finished orgs process left: its output, exit code, and stdout as JSON on demand. */
+export function resultOf(child: { stdout?: unknown; stderr?: unknown; exitCode?: number }): Result {
+  const stdout = String(child.stdout);
+  return {
+    stdout,
+    stderr: String(child.stderr),
+    exitCode: child.exitCode ?? -1,
+    get json() {
+      return JSON.parse(stdout);
+    },
+  };
+}
+
 export function sandbox(): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), 'orgs-test-'));
   const db = join(dir, 'data', 'orgs.db');
@@ -44,16 +57,7 @@ export function sandbox(): Sandbox {
       stripFinalNewline: false,
       ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }),
     };
-    const child = await execa('node', [BIN, ...args], execaOptions);
-    const stdout = String(child.stdout);
-    return {
-      stdout,
-      stderr: String(child.stderr),
-      exitCode: child.exitCode ?? -1,
-      get json() {
-        return JSON.parse(stdout);
-      },
-    };
+    return resultOf(await execa('node', [BIN, ...args], execaOptions));
   };
   return {
     dir,

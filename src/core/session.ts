@@ -27,9 +27,22 @@ export interface Scope {
   journal: { context: EventContext; lastId?: string; caller?: Record<string, unknown> };
 }
 
-/** One command's events share one correlation ID. */
+/**
+ * One command's events share one correlation ID. Made on first use: a command that changes
+ * nothing pays neither for the random bits (crypto) nor for the host name.
+ */
 export function newEventContext(userAgent = 'orgs'): EventContext {
-  return { correlationId: `orgs:cmd:${ulid()}`, origin: hostname(), userAgent };
+  let correlationId: string | undefined;
+  let origin: string | undefined;
+  return {
+    get correlationId() {
+      return (correlationId ??= `orgs:cmd:${ulid()}`);
+    },
+    get origin() {
+      return (origin ??= hostname());
+    },
+    userAgent,
+  };
 }
 
 /** Thrown inside a read when it turns out to need a write (a user named for the first time). */

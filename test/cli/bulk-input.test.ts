@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BIN, dumpStore, sandbox, type Result, type Sandbox } from '../helpers.js';
+import { BIN, dumpStore, resultOf, sandbox, type Result, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -25,15 +25,7 @@ async function createFromBytes(bytes: Buffer, args = CREATE): Promise<Result> {
     reject: false,
     stripFinalNewline: false,
   });
-  const stdout = String(child.stdout);
-  return {
-    stdout,
-    stderr: String(child.stderr),
-    exitCode: child.exitCode ?? -1,
-    get json() {
-      return JSON.parse(stdout);
-    },
-  };
+  return resultOf(child);
 }
 
 /** The organization IDs in the store, sorted. */

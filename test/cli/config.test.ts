@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BIN, expectError, expectFails, type Result, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, expectError, expectFails, resultOf, type Result, sandbox, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 let configFile: string;
@@ -32,15 +32,7 @@ async function runBounded(args: string[], env: Record<string, string | undefined
     timeout: 20_000,
     killSignal: 'SIGKILL',
   });
-  const stdout = String(child.stdout);
-  return {
-    stdout,
-    stderr: String(child.stderr),
-    exitCode: child.exitCode ?? -1,
-    get json() {
-      return JSON.parse(stdout);
-    },
-  };
+  return resultOf(child);
 }
 
 describe('a configuration file that is not valid JSON', () => {

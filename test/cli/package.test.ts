@@ -20,6 +20,7 @@ test('the tarball holds the launcher, the bundle and the README, and runs from w
     'bin/orgs.js',
     'bin/package.json',
     'dist/orgs.js',
+    'dist/orgs.js.cache',
     'dist/package.json',
     'package.json',
   ]);
