@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa, type Options } from 'execa';
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { OrgsError } from '../src/core/errors.js';
 import { rightsOfGroup } from './fixtures/rights.js';
 
 export const BIN = resolve(import.meta.dirname, '..', 'bin', 'orgs.js');
@@ -191,3 +192,25 @@ export function needsTool(tool: string): boolean {
 
 /** The organization group of rights.tsv (test/fixtures), in catalogue order: the tests' own oracle. */
 export const ORGANIZATION = rightsOfGroup('organization');
+
+/** One sandbox for a describe: built once by `setup`, removed after its last test. */
+export function shared(setup: (s: Sandbox) => Promise<void>): { s: Sandbox } {
+  const box = {} as { s: Sandbox };
+  beforeAll(async () => {
+    box.s = sandbox();
+    await setup(box.s);
+  });
+  afterAll(() => box.s?.cleanup());
+  return box;
+}
+
+/** The OrgsError a core call fails with (a test fails if it succeeds or throws anything else). */
+export async function failure(promise: Promise<unknown>): Promise<OrgsError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof OrgsError) return error;
+    throw error;
+  }
+  throw new Error('expected an OrgsError');
+}

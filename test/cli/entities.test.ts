@@ -9,9 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
-import { expectFails, sandbox, type Result, type Sandbox } from '../helpers.js';
+import { expectFails, type Result, type Sandbox, shared } from '../helpers.js';
 
 /** The rights catalogue, the tests' own oracle for the groups. */
 const CATALOGUE = readFileSync(resolve(import.meta.dirname, '..', 'fixtures', 'rights.tsv'), 'utf8')
@@ -31,17 +31,6 @@ const sorted = (rights: readonly string[]) => [...rights].sort();
 const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
 const withKey = (key: string) => ({ env: { ORGS_API_KEY: key } });
 const PUBLIC_FIELDS = ['created_at', 'ids', 'name', 'updated_at'];
-
-/** One sandbox for a describe: built once by `setup`, removed after its last test. */
-function shared(setup: (s: Sandbox) => Promise<void>): { s: Sandbox } {
-  const box = {} as { s: Sandbox };
-  beforeAll(async () => {
-    box.s = sandbox();
-    await setup(box.s);
-  });
-  afterAll(() => box.s?.cleanup());
-  return box;
-}
 
 describe.concurrent.each(KINDS)('$command', (kind) => {
   const K = kind.command;

@@ -12,9 +12,9 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
-import { BIN, expectFails, sandbox, type Result, type Sandbox } from '../helpers.js';
+import { BIN, expectFails, sandbox, type Result, type Sandbox, shared } from '../helpers.js';
 
 const VERSION = JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).version;
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
@@ -59,17 +59,6 @@ const summary = (events: Event[]) => events.map((e) => [e.name, ...e.identifiers
 
 /** An identifier as the commands print it. */
 const ids = (kind: string, id: string) => ({ [`${kind}_ids`]: { [`${kind}_id`]: id } });
-
-/** One sandbox for a describe: built once by `setup`, removed after its last test. */
-function shared(setup: (s: Sandbox) => Promise<void>): { s: Sandbox } {
-  const box = {} as { s: Sandbox };
-  beforeAll(async () => {
-    box.s = sandbox();
-    await setup(box.s);
-  });
-  afterAll(() => box.s?.cleanup());
-  return box;
-}
 
 async function events(s: Sandbox, args: string[] = [], options?: Parameters<Sandbox['run']>[1]): Promise<Event[]> {
   const result = await s.ok(['events', ...args], options);

@@ -1,11 +1,11 @@
 /** The core's services called directly, over a real SQLite store in a temporary folder. */
+import { failure } from '../helpers.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createMany } from '../../src/core/bulk.js';
 import { CollaboratorService } from '../../src/core/collaborators.js';
-import { OrgsError } from '../../src/core/errors.js';
 import { OrganizationService } from '../../src/core/organizations.js';
 import { type Identity, Session } from '../../src/core/session.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.js';
@@ -22,16 +22,6 @@ const as = (identity: Identity, restoreWindowMs?: number) => {
 };
 const admin = () => as({ kind: 'admin' });
 const user = (userId: string) => as({ kind: 'user', userId });
-
-async function failure(promise: Promise<unknown>): Promise<OrgsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OrgsError) return error;
-    throw error;
-  }
-  throw new Error('expected an OrgsError');
-}
 
 /** Everything in the store, to show that a failed operation changed nothing. */
 const snapshot = () =>

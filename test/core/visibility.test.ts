@@ -9,12 +9,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ApiKeyService } from '../../src/core/api-keys.js';
 import { CollaboratorService } from '../../src/core/collaborators.js';
-import { OrgsError } from '../../src/core/errors.js';
 import { OrganizationService } from '../../src/core/organizations.js';
 import { CATALOGUE, rightsImplying } from '../../src/core/rights.js';
 import { type Identity, Session } from '../../src/core/session.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.js';
-import { ORGANIZATION } from '../helpers.js';
+import { ORGANIZATION, failure } from '../helpers.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -30,16 +29,6 @@ const as = (identity: Identity) => {
 };
 const admin = () => as({ kind: 'admin' });
 const user = (userId: string) => as({ kind: 'user', userId });
-
-async function failure(promise: Promise<unknown>): Promise<OrgsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OrgsError) return error;
-    throw error;
-  }
-  throw new Error('expected an OrgsError');
-}
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orgs-visibility-'));
