@@ -165,3 +165,51 @@ export function unsetFields(list: string): Array<(typeof UNSETTABLE)[number]> {
     return known;
   });
 }
+
+/** commander's attribute name of a flag: `application-id` → `applicationId`. */
+export const attributeOf = (flag: string): string => new Option(`--${flag} <value>`).attributeName();
+
+/** --name, --description, --attributes of a new organization or entity. */
+export const recordFieldOptions = (command: Command, what: string) =>
+  command
+    .option('--name <name>', `name of the ${what}`)
+    .option('--description <text>', `description of the ${what}`)
+    .option('--attributes <key=value>', 'an attribute (repeatable)', collect);
+
+/** The fields --name, --description and --attributes gave. */
+export const recordFieldsFrom = (options: Options) => ({
+  name: options.name as string | undefined,
+  description: options.description as string | undefined,
+  attributes: keyValues(options.attributes),
+});
+
+/** What `set` changes: --name, --description, --attributes (merged; key= removes one); --unset. */
+export const changeOptions = (command: Command) =>
+  command
+    .option('--name <name>', 'new name')
+    .option('--description <text>', 'new description')
+    .option('--attributes <key=value>', 'set an attribute, or remove it with key= (repeatable)', collect)
+    .option('--unset <fields>', 'clear fields: name, description, attributes (comma-separated)');
+
+export const changeFrom = (options: Options) => ({
+  ...recordFieldsFrom(options),
+  unset: options.unset === undefined ? undefined : unsetFields(options.unset),
+});
+
+/** The substring filters of `search` and --deleted. */
+export const searchOptions = (command: Command, plural: string) =>
+  command
+    .option('--query <text>', 'ID, name or description contains the text')
+    .option('--id-contains <text>', 'ID contains the text')
+    .option('--name-contains <text>', 'name contains the text')
+    .option('--description-contains <text>', 'description contains the text')
+    .option('--attributes-contain <key=value>', 'attribute key has a value containing the text (repeatable)', collect)
+    .option('--deleted', `search deleted ${plural} instead`);
+
+export const searchFrom = (options: Options) => ({
+  query: options.query as string | undefined,
+  idContains: options.idContains as string | undefined,
+  nameContains: options.nameContains as string | undefined,
+  descriptionContains: options.descriptionContains as string | undefined,
+  attributesContain: options.attributesContain && Object.entries(keyValues(options.attributesContain)!),
+});

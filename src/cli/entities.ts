@@ -10,15 +10,19 @@ import {
   action,
   addFieldSelectors,
   addRightFlags,
-  collect,
+  attributeOf,
+  changeFrom,
+  changeOptions,
   type CommandTree,
   either,
   examples,
-  keyValues,
   pagingOptions,
+  recordFieldOptions,
+  recordFieldsFrom,
   rightsFrom,
+  searchFrom,
+  searchOptions,
   selectedFields,
-  unsetFields,
 } from './command.js';
 import type { Context } from './context.js';
 import { confirm } from './prompt.js';
@@ -32,23 +36,33 @@ export function addEntityCommands(tree: CommandTree): void {
   for (const kind of KINDS) tree.add(kind.command, [...kind.aliases], (group) => addSubcommands(group, kind));
 }
 
+/** What every command of a kind needs: its examples' names, its ID, its service, its collaborator flags. */
+function helpersFor(kind: EntityKind) {
+  const idOf = (args: (string | undefined)[], options: Options) =>
+    either(args[0], options[attributeOf(kind.idFlag)], `${kind.name} ID`);
+  return {
+    /** `orgs applications`, for the examples. */
+    orgs: `orgs ${kind.command}`,
+    /** The ID the examples use. */
+    id: EXAMPLE_IDS[kind.name],
+    idOf,
+    service: (ctx: Context) => ctx.entities(kind),
+    collaboratorOf: (args: (string | undefined)[], options: Options): EntityCollaboratorRequest => ({
+      entityId: idOf(args, options),
+      userId: options.userId,
+      organizationId: options.organizationId,
+    }),
+    collaboratorOptions: (command: Command) =>
+      command
+        .option('--user-id <id>', 'the user collaborator')
+        .option('--organization-id <id>', 'the organization collaborator'),
+    withId: (command: Command) => command.option(`--${kind.idFlag} <id>`, `the ${kind.name} ID`),
+  };
+}
+
 function addSubcommands(group: Command, kind: EntityKind): void {
   const { name, command: groupName, idFlag } = kind;
-  const id = EXAMPLE_IDS[name];
-  const orgs = `orgs ${groupName}`;
-  const idOf = (args: (string | undefined)[], options: Options) =>
-    either(args[0], options[attribute(idFlag)], `${name} ID`);
-  const service = (ctx: Context) => ctx.entities(kind);
-  const collaboratorOf = (args: (string | undefined)[], options: Options): EntityCollaboratorRequest => ({
-    entityId: idOf(args, options),
-    userId: options.userId,
-    organizationId: options.organizationId,
-  });
-  const collaboratorOptions = (command: Command) =>
-    command
-      .option('--user-id <id>', 'the user collaborator')
-      .option('--organization-id <id>', 'the organization collaborator');
-  const withId = (command: Command) => command.option(`--${idFlag} <id>`, `the ${name} ID`);
+  const { orgs, id, idOf, service, collaboratorOf, collaboratorOptions, withId } = helpersFor(kind);
 
   group
     .summary(`manage ${groupName}, their collaborators and rights`)
@@ -65,7 +79,7 @@ function addSubcommands(group: Command, kind: EntityKind): void {
       ),
     );
 
-  withId(group.command(`create [${idFlag}]`))
+  const create = withId(group.command(`create [${idFlag}]`))
     .aliases(['add', 'register'])
     .summary(`create ${article(name)} ${name}`)
     .description(
@@ -80,28 +94,21 @@ function addSubcommands(group: Command, kind: EntityKind): void {
       ),
     )
     .option('--user-id <id>', 'the user who gets all rights (default: the calling user)')
-    .option('--organization-id <id>', 'the organization that gets all rights')
-    .option('--name <name>', `name of the ${name}`)
-    .option('--description <text>', `description of the ${name}`)
-    .option('--attributes <key=value>', 'an attribute (repeatable)', collect)
-    .action(
-      action(async (ctx, args, options) => {
-        const entityId = idOf(args, options);
-        const collaborator = { userId: options.userId, organizationId: options.organizationId };
-        const fields = {
-          name: options.name,
-          description: options.description,
-          attributes: keyValues(options.attributes),
-        };
-        const entities = await service(ctx);
-        if (entityId !== undefined || process.stdin.isTTY) {
-          await ctx.output.print(await entities.create({ entityId, ...collaborator, ...fields }));
-          return;
-        }
-        const { bulkCreate } = await import('./bulk.js');
-        await bulkCreate(ctx, entities.bulkTarget(collaborator), fields);
-      }),
-    );
+    .option('--organization-id <id>', 'the organization that gets all rights');
+  recordFieldOptions(create, name).action(
+    action(async (ctx, args, options) => {
+      const entityId = idOf(args, options);
+      const collaborator = { userId: options.userId, organizationId: options.organizationId };
+      const fields = recordFieldsFrom(options);
+      const entities = await service(ctx);
+      if (entityId !== undefined || process.stdin.isTTY) {
+        await ctx.output.print(await entities.create({ entityId, ...collaborator, ...fields }));
+        return;
+      }
+      const { bulkCreate } = await import('./bulk.js');
+      await bulkCreate(ctx, entities.bulkTarget(collaborator), fields);
+    }),
+  );
 
   const listing = (command: Command) =>
     addFieldSelectors(pagingOptions(command, `${kind.idKey}, name, created_at`), ENTITY_FIELDS);
@@ -130,33 +137,21 @@ function addSubcommands(group: Command, kind: EntityKind): void {
   );
 
   listing(
-    group
-      .command('search')
-      .summary(`search ${groupName}`)
-      .description(`Search the ${groupName} the caller can see; every filter given must match.`)
-      .addHelpText(
-        'after',
-        examples(`${orgs} search --id-contains ${id.slice(0, 3)}`, `${orgs} search --query radio --all`),
-      )
-      .option('--query <text>', 'ID, name or description contains the text')
-      .option('--id-contains <text>', 'ID contains the text')
-      .option('--name-contains <text>', 'name contains the text')
-      .option('--description-contains <text>', 'description contains the text')
-      .option('--attributes-contain <key=value>', 'attribute key has a value containing the text (repeatable)', collect)
-      .option('--deleted', `search deleted ${groupName} instead`),
+    searchOptions(
+      group
+        .command('search')
+        .summary(`search ${groupName}`)
+        .description(`Search the ${groupName} the caller can see; every filter given must match.`)
+        .addHelpText(
+          'after',
+          examples(`${orgs} search --id-contains ${id.slice(0, 3)}`, `${orgs} search --query radio --all`),
+        ),
+      groupName,
+    ),
   ).action(
     action(async (ctx, _args, options) => {
       await ctx.output.printListing(
-        await (
-          await service(ctx)
-        ).search({
-          query: options.query,
-          idContains: options.idContains,
-          nameContains: options.nameContains,
-          descriptionContains: options.descriptionContains,
-          attributesContain: options.attributesContain && Object.entries(keyValues(options.attributesContain)!),
-          ...listOptions(options),
-        }),
+        await (await service(ctx)).search({ ...searchFrom(options), ...listOptions(options) }),
       );
     }),
   );
@@ -176,32 +171,25 @@ function addSubcommands(group: Command, kind: EntityKind): void {
     }),
   );
 
-  withId(group.command(`set [${idFlag}]`))
+  const set = withId(group.command(`set [${idFlag}]`))
     .alias('update')
     .summary(`change ${article(name)} ${name}`)
     .description(
       `Change the fields given; --attributes are merged (key= removes one). Needs ${kind.rights.settingsBasic}.`,
     )
-    .addHelpText('after', examples(`${orgs} set ${id} --name "New name"`, `${orgs} set ${id} --unset description`))
-    .option('--name <name>', 'new name')
-    .option('--description <text>', 'new description')
-    .option('--attributes <key=value>', 'set an attribute, or remove it with key= (repeatable)', collect)
-    .option('--unset <fields>', 'clear fields: name, description, attributes (comma-separated)')
-    .action(
-      action(async (ctx, args, options) => {
-        await ctx.output.print(
-          await (
-            await service(ctx)
-          ).update({
-            entityId: idOf(args, options),
-            name: options.name,
-            description: options.description,
-            attributes: keyValues(options.attributes),
-            unset: options.unset === undefined ? undefined : unsetFields(options.unset),
-          }),
-        );
-      }),
-    );
+    .addHelpText('after', examples(`${orgs} set ${id} --name "New name"`, `${orgs} set ${id} --unset description`));
+  changeOptions(set).action(
+    action(async (ctx, args, options) => {
+      await ctx.output.print(
+        await (
+          await service(ctx)
+        ).update({
+          entityId: idOf(args, options),
+          ...changeFrom(options),
+        }),
+      );
+    }),
+  );
 
   withId(group.command(`delete [${idFlag}]`))
     .aliases(['del', 'remove', 'rm'])
@@ -265,29 +253,12 @@ function addSubcommands(group: Command, kind: EntityKind): void {
     }),
   );
 
-  addCollaboratorCommands(group.command('collaborators'), kind, {
-    orgs,
-    id,
-    idOf,
-    service,
-    collaboratorOf,
-    collaboratorOptions,
-    withId,
-  });
+  addCollaboratorCommands(group.command('collaborators'), kind);
 }
 
-interface Helpers {
-  orgs: string;
-  id: string;
-  idOf: (args: (string | undefined)[], options: Options) => string | undefined;
-  service: (ctx: Context) => ReturnType<Context['entities']>;
-  collaboratorOf: (args: (string | undefined)[], options: Options) => EntityCollaboratorRequest;
-  collaboratorOptions: (command: Command) => Command;
-  withId: (command: Command) => Command;
-}
-
-function addCollaboratorCommands(group: Command, kind: EntityKind, h: Helpers): void {
+function addCollaboratorCommands(group: Command, kind: EntityKind): void {
   const { name, idFlag } = kind;
+  const h = helpersFor(kind);
   group
     .aliases(['collaborator', 'members', 'member'])
     .summary(`manage the collaborators of ${article(name)} ${name}`)
@@ -409,6 +380,3 @@ function explanationTree(view: Record<string, any>): string {
 }
 
 const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
-
-/** commander's attribute name of a flag: `application-id` → `applicationId`. */
-const attribute = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

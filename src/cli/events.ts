@@ -2,25 +2,21 @@
 import type { Identifier } from '../core/events.js';
 import { canceled } from '../core/errors.js';
 import { KINDS } from '../core/kinds.js';
-import { action, collect, type CommandTree, examples, integer } from './command.js';
+import { action, attributeOf, collect, type CommandTree, examples, integer } from './command.js';
 import { stdout } from './streams.js';
 
 type Options = Record<string, any>;
 
 /** The repeatable ID flags, by the kind of identifier each names. */
-const ID_FLAGS: ReadonlyArray<{ flag: string; attribute: string; kind: Identifier['kind'] }> = [
-  { flag: 'organization-id', attribute: 'organizationId', kind: 'organization' },
-  { flag: 'user-id', attribute: 'userId', kind: 'user' },
-  ...KINDS.map((k) => ({
-    flag: k.idFlag,
-    attribute: k.idFlag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
-    kind: k.name,
-  })),
+const ID_FLAGS: ReadonlyArray<{ flag: string; kind: Identifier['kind'] }> = [
+  { flag: 'organization-id', kind: 'organization' },
+  { flag: 'user-id', kind: 'user' },
+  ...KINDS.map((k) => ({ flag: k.idFlag, kind: k.name })),
 ];
 
 function identifiersFrom(options: Options): Identifier[] {
-  return ID_FLAGS.flatMap(({ attribute, kind }) =>
-    ((options[attribute] as string[]) ?? []).map((id) => ({ kind, id })),
+  return ID_FLAGS.flatMap(({ flag, kind }) =>
+    ((options[attributeOf(flag)] as string[]) ?? []).map((id) => ({ kind, id })),
   );
 }
 

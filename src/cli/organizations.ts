@@ -4,11 +4,14 @@ import {
   action,
   addFieldSelectors,
   type CommandTree,
-  collect,
   either,
-  keyValues,
+  recordFieldOptions,
+  recordFieldsFrom,
+  changeOptions,
+  changeFrom,
+  searchOptions,
+  searchFrom,
   selectedFields,
-  unsetFields,
   examples,
   organizationIdOption,
   pagingOptions,
@@ -16,35 +19,30 @@ import {
 
 export function addOrganizationCommands(tree: CommandTree): void {
   tree.add('create [organization-id]', ['add', 'register'], (command) =>
-    command
-      .summary('create an organization')
-      .addHelpText(
-        'after',
-        examples(
-          'orgs create org1 --user-id user1',
-          'orgs create org2 --name "Org 2" --attributes team=radio --user-id user1',
-          'printf \'{"ids":{"organization_id":"bulk-1"}}\\n\' | orgs create --user-id user1',
-        ),
-      )
-      .description(
-        'Create an organization and make --user-id a collaborator with all rights. With no ID and JSON ' +
-          'organizations on stdin, create each of them (bulk mode).',
-      )
-      .addOption(organizationIdOption())
-      .option('--user-id <id>', 'the collaborator who gets all rights (default: the calling user)')
-      .option('--name <name>', 'name of the organization')
-      .option('--description <text>', 'description of the organization')
-      .option('--attributes <key=value>', 'an attribute (repeatable)', collect)
+    recordFieldOptions(
+      command
+        .summary('create an organization')
+        .addHelpText(
+          'after',
+          examples(
+            'orgs create org1 --user-id user1',
+            'orgs create org2 --name "Org 2" --attributes team=radio --user-id user1',
+            'printf \'{"ids":{"organization_id":"bulk-1"}}\\n\' | orgs create --user-id user1',
+          ),
+        )
+        .description(
+          'Create an organization and make --user-id a collaborator with all rights. With no ID and JSON ' +
+            'organizations on stdin, create each of them (bulk mode).',
+        )
+        .addOption(organizationIdOption())
+        .option('--user-id <id>', 'the collaborator who gets all rights (default: the calling user)'),
+      'organization',
+    )
       .option('--fanout-notifications', 'send notifications to every collaborator')
       .action(
         action(async (ctx, [positional], options) => {
           const organizationId = either(positional, options.organizationId, 'organization ID');
-          const fields = {
-            name: options.name,
-            description: options.description,
-            attributes: keyValues(options.attributes),
-            fanoutNotifications: options.fanoutNotifications,
-          };
+          const fields = { ...recordFieldsFrom(options), fanoutNotifications: options.fanoutNotifications };
           const service = await ctx.organizations();
           if (organizationId !== undefined || process.stdin.isTTY) {
             await ctx.output.print(await service.create({ organizationId, userId: options.userId, ...fields }));
@@ -95,27 +93,20 @@ export function addOrganizationCommands(tree: CommandTree): void {
   tree.add('search', [], (command) =>
     addFieldSelectors(
       pagingOptions(
-        command
-          .summary('search organizations')
-          .addHelpText(
-            'after',
-            examples(
-              'orgs search --id-contains org1',
-              'orgs search --query radio --all',
-              'orgs search --attributes-contain team=radio',
-            ),
-          )
-          .description('Search the organizations the caller can see; every filter given must match.')
-          .option('--query <text>', 'ID, name or description contains the text')
-          .option('--id-contains <text>', 'ID contains the text')
-          .option('--name-contains <text>', 'name contains the text')
-          .option('--description-contains <text>', 'description contains the text')
-          .option(
-            '--attributes-contain <key=value>',
-            'attribute key has a value containing the text (repeatable)',
-            collect,
-          )
-          .option('--deleted', 'search deleted organizations instead'),
+        searchOptions(
+          command
+            .summary('search organizations')
+            .addHelpText(
+              'after',
+              examples(
+                'orgs search --id-contains org1',
+                'orgs search --query radio --all',
+                'orgs search --attributes-contain team=radio',
+              ),
+            )
+            .description('Search the organizations the caller can see; every filter given must match.'),
+          'organizations',
+        ),
         'organization_id, name, created_at',
       ),
     ).action(
@@ -123,11 +114,7 @@ export function addOrganizationCommands(tree: CommandTree): void {
         const service = await ctx.organizations();
         await ctx.output.printListing(
           await service.search({
-            query: options.query,
-            idContains: options.idContains,
-            nameContains: options.nameContains,
-            descriptionContains: options.descriptionContains,
-            attributesContain: options.attributesContain && Object.entries(keyValues(options.attributesContain)!),
+            ...searchFrom(options),
             deleted: options.deleted,
             limit: options.limit,
             page: options.page,
@@ -160,35 +147,30 @@ export function addOrganizationCommands(tree: CommandTree): void {
   );
 
   tree.add('set [organization-id]', ['update'], (command) =>
-    command
-      .summary('change an organization')
-      .addHelpText(
-        'after',
-        examples(
-          'orgs set org1 --name "New name"',
-          'orgs set org1 --attributes team=radio --attributes old=',
-          'orgs set org1 --unset description',
-        ),
-      )
-      .description('Change the fields given; --attributes are merged (key= removes one).')
-      .addOption(organizationIdOption())
-      .option('--name <name>', 'new name')
-      .option('--description <text>', 'new description')
-      .option('--attributes <key=value>', 'set an attribute, or remove it with key= (repeatable)', collect)
+    changeOptions(
+      command
+        .summary('change an organization')
+        .addHelpText(
+          'after',
+          examples(
+            'orgs set org1 --name "New name"',
+            'orgs set org1 --attributes team=radio --attributes old=',
+            'orgs set org1 --unset description',
+          ),
+        )
+        .description('Change the fields given; --attributes are merged (key= removes one).')
+        .addOption(organizationIdOption()),
+    )
       .option('--fanout-notifications', 'send notifications to every collaborator')
       .option('--no-fanout-notifications', 'send notifications to the owners only')
-      .option('--unset <fields>', 'clear fields: name, description, attributes (comma-separated)')
       .action(
         action(async (ctx, [positional], options) => {
           const service = await ctx.organizations();
           await ctx.output.print(
             await service.update({
               organizationId: either(positional, options.organizationId, 'organization ID'),
-              name: options.name,
-              description: options.description,
-              attributes: keyValues(options.attributes),
+              ...changeFrom(options),
               fanoutNotifications: options.fanoutNotifications,
-              unset: options.unset === undefined ? undefined : unsetFields(options.unset),
             }),
           );
         }),
