@@ -14,8 +14,8 @@ import type { FieldMask, OrganizationField } from './views.js';
 
 /** What bulk create makes of each document: organizations, or one kind of entity. */
 export interface BulkTarget {
-  /** The key of the document's ID in `ids`: `organization_id`, `application_id`, … */
-  readonly idKey: string;
+  /** What is created: `organization`, `application`, …; a document's ID is `ids.<kind>_id`. */
+  readonly kind: string;
   /** Whether documents may set fanout_notifications (organizations only). */
   readonly notifications: boolean;
   /** What is created, in reports: `organizations`. */
@@ -58,7 +58,7 @@ interface Parsed {
 export function parseDocument(
   raw: RawDocument,
   flags: OrganizationInput,
-  target: Pick<BulkTarget, 'idKey' | 'notifications'>,
+  target: Pick<BulkTarget, 'kind' | 'notifications'>,
 ): Parsed {
   if (raw.error) throw raw.error;
   if (raw.text === undefined) {
@@ -70,7 +70,8 @@ export function parseDocument(
   } catch (error) {
     throw invalidArgument(NS, 'invalid_json', `not valid JSON: ${(error as Error).message}`);
   }
-  const kind = target.idKey.replace(/_id$/, '');
+  const { kind } = target;
+  const idKey = `${kind}_id`;
   if (!isObject(doc))
     throw invalidArgument(NS, 'invalid_document', `expected a JSON object shaped like ${article(kind)}`);
   for (const key of Object.keys(doc)) {
@@ -79,9 +80,8 @@ export function parseDocument(
       throw invalidArgument(NS, 'invalid_document', `unknown field ${validate.quote(key)}`);
   }
   const ids = doc.ids;
-  const id = isObject(ids) ? ids[target.idKey] : undefined;
-  if (typeof id !== 'string')
-    throw invalidArgument(NS, `no_${target.idKey}`, `the document has no ids.${target.idKey}`);
+  const id = isObject(ids) ? ids[idKey] : undefined;
+  if (typeof id !== 'string') throw invalidArgument(NS, `no_${idKey}`, `the document has no ids.${idKey}`);
   const request: OrganizationInput = {};
   const fields = new Set<OrganizationField>();
   if (doc.name !== undefined) {
@@ -148,7 +148,7 @@ export async function createMany(
     const orgsError = toOrgsError(error);
     result.failed++;
     result.firstError ??= orgsError;
-    report.failed(at, idOf(raw, target.idKey), orgsError, raw.line);
+    report.failed(at, idOf(raw, `${target.kind}_id`), orgsError, raw.line);
   };
   const runBatch = async (documents: RawDocument[]) => {
     if (documents.length === 0) return;
@@ -180,8 +180,7 @@ export async function createMany(
   }
   await runBatch([...splitter.push(decoder.end()), ...splitter.end()]);
   if (position === 0) {
-    const kind = target.idKey.replace(/_id$/, '');
-    throw invalidArgument('validate', `no_${target.idKey}`, `no ${kind} ID given and nothing on stdin`);
+    throw invalidArgument('validate', `no_${target.kind}_id`, `no ${target.kind} ID given and nothing on stdin`);
   }
   return result;
 }

@@ -130,7 +130,7 @@ export class EntityService {
   /** Bulk create's view of the kind: each made for the collaborator named, or the caller. */
   bulkTarget(collaborator: CollaboratorRef): BulkTarget {
     return {
-      idKey: this.kind.idKey,
+      kind: this.kind.name,
       notifications: false,
       plural: this.kind.command,
       check: () => {

@@ -6,7 +6,7 @@ import { internal } from './errors.js';
 import type { EntityKindName } from './kinds.js';
 import { describeCaller, type Principal, type Scope } from './session.js';
 import { nextUlid } from './ulid.js';
-import { timestamp } from './views.js';
+import { identifierView, timestamp } from './views.js';
 
 /** What a record is about: an account or an entity, by kind and ID. */
 export interface Identifier {
@@ -64,11 +64,6 @@ export async function recordEvent(scope: EventScope, event: NewEvent, caller = s
     caller: caller === scope.caller ? (journal.caller ??= describeCaller(caller)) : describeCaller(caller),
     userAgent: journal.context.userAgent,
   });
-}
-
-/** `{"organization_ids":{"organization_id":"org1"}}`, as the commands print IDs. */
-export function identifierView({ kind, id }: Identifier): Record<string, Record<string, string>> {
-  return { [`${kind}_ids`]: { [`${kind}_id`]: id } };
 }
 
 /** An event as EVENTS.md shows it. */

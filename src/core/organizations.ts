@@ -130,7 +130,7 @@ export class OrganizationService {
   /** Bulk create's view of organizations: each made for `userId` (default: the calling user). */
   bulkTarget(userId: string | undefined): BulkTarget {
     return {
-      idKey: 'organization_id',
+      kind: 'organization',
       notifications: true,
       plural: 'organizations',
       check: () => {

@@ -6,6 +6,7 @@
 import { failedPrecondition, invalidArgument } from './errors.js';
 import { fold } from './fold.js';
 import type { Scope, Session } from './session.js';
+import { ORGANIZATION_FIELDS } from './views.js';
 import type { SearchFilters } from './store.js';
 import * as validate from './validate.js';
 
@@ -53,7 +54,7 @@ export function givenFields(input: RecordInput): Set<UnsettableField> {
 
 /** The field names a change touched, in the order records print them: an update event's data. */
 export function changedFields(given: ReadonlySet<string>): string[] {
-  return ['name', 'description', 'attributes', 'fanout_notifications'].filter((field) => given.has(field));
+  return ORGANIZATION_FIELDS.filter((field) => given.has(field));
 }
 
 /** The fields a change names, given or unset; a field both set and unset is refused. */

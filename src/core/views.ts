@@ -53,11 +53,14 @@ export function entityView(kind: EntityKind, entity: Entity, fields: ReadonlySet
   return recordView({ [kind.idKey]: entity.id }, entity, fields);
 }
 
+/** `{"organization_ids":{"organization_id":"org1"}}`: a user, organization or entity as The Things Stack names it. */
+export function identifierView({ kind, id }: { kind: string; id: string }): Record<string, Record<string, string>> {
+  return { [`${kind}_ids`]: { [`${kind}_id`]: id } };
+}
+
 /** `{"ids":{"user_ids":{…}}}` or `{"ids":{"organization_ids":{…}}}`, as The Things Stack prints them. */
 export function entityCollaboratorView(collaborator: EntityCollaborator): Record<string, unknown> {
-  const { kind, id } = collaborator.collaborator;
-  const ids = kind === 'user' ? { user_ids: { user_id: id } } : { organization_ids: { organization_id: id } };
-  return { ids, rights: Rights.of(collaborator.rights).toArray() };
+  return { ids: identifierView(collaborator.collaborator), rights: Rights.of(collaborator.rights).toArray() };
 }
 
 export function collaboratorView(membership: Membership, withRights: boolean): Record<string, unknown> {
