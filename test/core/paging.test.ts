@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { OrgsError } from '../../src/core/errors.js';
-import { orderOf, pageOf, paginate } from '../../src/core/paging.js';
+import { orderOf, pageOf, paginate, paginateFiltered } from '../../src/core/paging.js';
 
 describe('pages', () => {
   test('default to 50 per page, page 1', () => {
@@ -37,5 +37,30 @@ describe('order', () => {
     } catch (error) {
       expect((error as OrgsError).errorName).toBe('invalid_order');
     }
+  });
+});
+
+describe('pages of a listing the store can only narrow down', () => {
+  // 0..999 from the store, of which the core keeps the multiples of 3.
+  const store = async ({ limit, offset }: { limit: number; offset: number }) =>
+    Array.from({ length: Math.max(0, Math.min(limit, 1000 - offset)) }, (_, i) => offset + i);
+  const keep = async (items: number[]) => items.filter((n) => n % 3 === 0);
+  const kept = Array.from({ length: 334 }, (_, i) => i * 3);
+
+  test('every page holds the kept items in order, reading past the store chunks', async () => {
+    for (const [limit, page] of [
+      [10, 1],
+      [10, 7],
+      [150, 2],
+      [1000, 1],
+    ] as const) {
+      const listing = await paginateFiltered({ limit, page }, store, keep);
+      expect(listing.items).toEqual(kept.slice((page - 1) * limit, page * limit));
+      expect(listing.next).toEqual(page * limit < kept.length ? { limit, page: page + 1 } : undefined);
+    }
+  });
+
+  test('a page past the end is empty, without a next page', async () => {
+    expect(await paginateFiltered({ limit: 50, page: 8 }, store, keep)).toEqual({ items: [] });
   });
 });
