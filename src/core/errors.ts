@@ -9,6 +9,7 @@ export type ErrorClass =
   | 'unauthenticated'
   | 'already_exists'
   | 'failed_precondition'
+  | 'unavailable'
   | 'canceled'
   | 'internal';
 
@@ -19,6 +20,7 @@ const EXIT_CODES: Record<ErrorClass, number> = {
   unauthenticated: 4,
   already_exists: 5,
   failed_precondition: 5,
+  unavailable: 6,
   canceled: 130,
   internal: 1,
 };
@@ -74,6 +76,7 @@ export const permissionDenied = factory('permission_denied');
 export const unauthenticated = factory('unauthenticated');
 export const alreadyExists = factory('already_exists');
 export const failedPrecondition = factory('failed_precondition');
+export const unavailable = factory('unavailable');
 export const canceled = factory('canceled');
 export const internal = factory('internal');
 

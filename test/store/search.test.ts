@@ -13,7 +13,9 @@ import { OrganizationService, type SearchRequest } from '../../src/core/organiza
 import { Session } from '../../src/core/session.js';
 import type { OrganizationQuery } from '../../src/core/store.js';
 import { APPLICATION_ID, MIGRATIONS } from '../../src/store/migrations.js';
-import { openSqliteStore, organizationListing, type SqliteStore } from '../../src/store/sqlite.js';
+import { SQLITE } from '../../src/store/dialect.js';
+import { organizationListing } from '../../src/store/sql.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -179,7 +181,7 @@ describe('the trigram index', () => {
     offset: 0,
   };
   const plan = (query: OrganizationQuery): string => {
-    const { sql, params } = organizationListing(query);
+    const { sql, params } = organizationListing(SQLITE, query);
     const db = new Database(join(dir, 'orgs.db'), { readonly: true });
     try {
       db.function('orgs_fold', { deterministic: true }, (x: unknown) => x);

@@ -1,0 +1,116 @@
+/**
+ * Where SQLite and PostgreSQL differ in the SQL of src/store/sql.ts, as a table: everything else
+ * (tables, columns, queries, the `?` placeholders) is written once for both.
+ */
+import type { SortDirection } from '../core/store.js';
+import { FOLD_FUNCTION } from './fold.js';
+
+/** A table with a search index of its folded ID, name and description (`<table>_search`, keyed by `rowid`). */
+export interface Searchable {
+  alias: string;
+  index: 'organizations_search' | 'entities_search';
+}
+
+/** What the SQL needs of a connection: rows, one row, or the number of rows a change touched. */
+export interface Executor {
+  all<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  get<T>(sql: string, params: readonly unknown[]): Promise<T | undefined>;
+  run(sql: string, params: readonly unknown[]): Promise<number>;
+}
+
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** A FROM item of the elements of a JSON array (text), as rows of one column, `value`. */
+  jsonValues(json: string, alias: string): string;
+  /**
+   * The condition that a record's folded `columns` contain `folded` (text of any length), its
+   * parameters pushed in the order of their `?`.
+   */
+  contains(table: Searchable, columns: readonly string[], folded: string, params: unknown[]): string;
+  /** The condition that attribute `key` is present with a value containing `folded`. */
+  attributeContains(table: Searchable, key: string, folded: string, params: unknown[]): string;
+  /** Whether the search index holds the folded attributes too. */
+  readonly indexesAttributes: boolean;
+  /** Where NULLs sort in `direction`: first ascending, last descending, as SQLite does by itself. */
+  nulls(direction: SortDirection): string;
+  /** The unique ID of the newest event, taking whatever keeps events in commit order. */
+  lastEventId(db: Executor): Promise<string | undefined>;
+  /** Notes the unique ID of an event just inserted. */
+  insertedEvent(db: Executor, uniqueId: string): Promise<void>;
+}
+
+/** Searches this long (folded, in characters) or longer are answered by SQLite's trigram index. */
+const INDEXED_LENGTH = 3;
+
+export const SQLITE: Dialect = {
+  name: 'sqlite',
+  jsonValues: (json, alias) => `json_each(${json}) AS ${alias}`,
+  // FTS5's trigram index from three characters on; a scan of the folded columns below that.
+  contains: ({ alias, index }, columns, folded, params) => {
+    if ([...folded].length >= INDEXED_LENGTH) {
+      params.push(`{${columns.join(' ')}} : "${folded.replaceAll('"', '""')}"`);
+      return `${alias}.pk IN (SELECT rowid FROM ${index} WHERE ${index} MATCH ?)`;
+    }
+    params.push(...columns.map(() => folded));
+    return `(${columns.map((c) => `instr(${FOLD_FUNCTION}(${alias}.${c}), ?) > 0`).join(' OR ')})`;
+  },
+  attributeContains: ({ alias }, key, folded, params) => {
+    params.push(key, folded);
+    return `EXISTS (SELECT 1 FROM json_each(${alias}.attributes) AS a WHERE a.key = ? AND instr(${FOLD_FUNCTION}(a.value), ?) > 0)`;
+  },
+  indexesAttributes: false,
+  nulls: () => '',
+  // One writer at a time (BEGIN IMMEDIATE): the newest row is the newest commit.
+  lastEventId: async (db) =>
+    (await db.get<{ unique_id: string }>('SELECT unique_id FROM events ORDER BY seq DESC LIMIT 1', []))?.unique_id,
+  insertedEvent: async () => {},
+};
+
+/** The lock that keeps PostgreSQL's events in commit order (any number; "orgsevnt"). */
+const EVENT_LOCK = 0x6f726773_65766e74n;
+/** A unique ID's first characters, kept in the sequence `event_order` (60 bits: 12 of base32). */
+const ORDER_PREFIX = 12;
+const ULID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** `%text%` for LIKE, with LIKE's own characters (and its escape, backslash) taken literally. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+
+export const POSTGRES: Dialect = {
+  name: 'postgres',
+  jsonValues: (json, alias) => `jsonb_array_elements_text((${json})::jsonb) AS ${alias} (value)`,
+  // pg_trgm's GIN indexes answer LIKE on the folded text (short patterns by scanning the index table).
+  contains: ({ alias, index }, columns, folded, params) => {
+    params.push(...columns.map(() => likePattern(folded)));
+    return `${alias}.pk IN (SELECT rowid FROM ${index} WHERE ${columns.map((c) => `${c} LIKE ?`).join(' OR ')})`;
+  },
+  attributeContains: ({ alias, index }, key, folded, params) => {
+    params.push(key, folded);
+    return `EXISTS (SELECT 1 FROM ${index} AS s, jsonb_each_text(s.attributes) AS a
+      WHERE s.rowid = ${alias}.pk AND a.key = ? AND strpos(a.value, ?) > 0)`;
+  },
+  indexesAttributes: true,
+  nulls: (direction) => (direction === 'asc' ? ' NULLS FIRST' : ' NULLS LAST'),
+  /**
+   * Writers run side by side here, so "the newest row" of a snapshot is not the newest commit. The
+   * first event of a transaction takes a lock held until it ends, so that events are numbered
+   * (`seq`) in commit order, and reads the newest unique ID's prefix from a sequence, which no
+   * snapshot hides; the ID returned is the greatest with that prefix, so the next is beyond it.
+   */
+  lastEventId: async (db) => {
+    await db.get('SELECT pg_advisory_xact_lock(?)', [EVENT_LOCK.toString()]);
+    const row = await db.get<{ prefix: string; is_called: boolean }>(
+      'SELECT last_value::text AS prefix, is_called FROM event_order',
+      [],
+    );
+    if (!row?.is_called) return undefined;
+    let prefix = BigInt(row.prefix);
+    let text = '';
+    for (let i = 0; i < ORDER_PREFIX; i++, prefix >>= 5n) text = ULID_ALPHABET[Number(prefix & 31n)] + text;
+    return text.padEnd(26, 'Z');
+  },
+  insertedEvent: async (db, uniqueId) => {
+    let prefix = 0n;
+    for (const c of uniqueId.slice(0, ORDER_PREFIX)) prefix = prefix * 32n + BigInt(ULID_ALPHABET.indexOf(c));
+    await db.get('SELECT setval(?, ?::bigint)', ['event_order', prefix.toString()]);
+  },
+};

@@ -1,0 +1,707 @@
+/**
+ * The one implementation of the core's Transaction, over SQL written once for SQLite and
+ * PostgreSQL (their differences are the table in src/store/dialect.ts) and an Executor that runs
+ * it on either engine. Both schemas have the same tables and columns (src/store/migrations.ts).
+ */
+import { internal } from '../core/errors.js';
+import { identifierKey, type StoredEvent } from '../core/events.js';
+import type { EntityKindName } from '../core/kinds.js';
+import type {
+  AccountKind,
+  ApiKey,
+  Entity,
+  EntityCollaborator,
+  Membership,
+  Organization,
+  RightsSources,
+  User,
+} from '../core/model.js';
+import type {
+  ApiKeyQuery,
+  EntityQuery,
+  EventQuery,
+  ListedOrganization,
+  OrganizationQuery,
+  SearchFilters,
+  SortDirection,
+  Transaction,
+  UserQuery,
+} from '../core/store.js';
+import type { Dialect, Executor, Searchable } from './dialect.js';
+import { fold } from './fold.js';
+
+interface OrganizationRow {
+  pk: number;
+  id: string;
+  name: string | null;
+  description: string | null;
+  attributes: string | null;
+  fanout_notifications: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+interface UserRow {
+  id: string;
+  name: string | null;
+  admin: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface MembershipRow {
+  organization_id: string;
+  user_id: string;
+  rights: string;
+  created_at: number;
+  updated_at: number;
+}
+
+interface ApiKeyRow {
+  id: string;
+  organization_id: string;
+  name: string | null;
+  rights: string;
+  secret_hash: string;
+  created_at: number;
+  updated_at: number;
+  expires_at: number | null;
+}
+
+const toOrganization = (row: OrganizationRow): Organization => ({
+  id: row.id,
+  name: row.name ?? undefined,
+  description: row.description ?? undefined,
+  attributes: row.attributes ? JSON.parse(row.attributes) : {},
+  fanoutNotifications: row.fanout_notifications === 1,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  deletedAt: row.deleted_at ?? undefined,
+});
+
+const organizationParams = (o: Organization) => ({
+  id: o.id,
+  name: o.name ?? null,
+  description: o.description ?? null,
+  attributes: Object.keys(o.attributes).length > 0 ? JSON.stringify(o.attributes) : null,
+  fanout_notifications: o.fanoutNotifications ? 1 : 0,
+  created_at: o.createdAt,
+  updated_at: o.updatedAt,
+  deleted_at: o.deletedAt ?? null,
+});
+
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  name: row.name ?? undefined,
+  admin: row.admin === 1,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const toMembership = (row: MembershipRow): Membership => ({
+  organizationId: row.organization_id,
+  userId: row.user_id,
+  rights: JSON.parse(row.rights),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const toApiKey = (row: ApiKeyRow): ApiKey => ({
+  id: row.id,
+  organizationId: row.organization_id,
+  name: row.name ?? undefined,
+  rights: JSON.parse(row.rights),
+  secretHash: row.secret_hash,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  expiresAt: row.expires_at ?? undefined,
+});
+
+const apiKeyParams = (k: ApiKey) => ({
+  id: k.id,
+  organization_id: k.organizationId,
+  name: k.name ?? null,
+  rights: JSON.stringify(k.rights),
+  secret_hash: k.secretHash,
+  created_at: k.createdAt,
+  updated_at: k.updatedAt,
+  expires_at: k.expiresAt ?? null,
+});
+
+interface EntityRow {
+  pk: number;
+  kind: EntityKindName;
+  id: string;
+  name: string | null;
+  description: string | null;
+  attributes: string | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+interface EntityCollaboratorRow {
+  kind: EntityKindName;
+  entity_id: string;
+  account_id: string;
+  account_kind: AccountKind;
+  rights: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const toEntity = (row: EntityRow): Entity => ({
+  kind: row.kind,
+  id: row.id,
+  name: row.name ?? undefined,
+  description: row.description ?? undefined,
+  attributes: row.attributes ? JSON.parse(row.attributes) : {},
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  deletedAt: row.deleted_at ?? undefined,
+});
+
+const entityParams = (e: Entity) => ({
+  kind: e.kind,
+  id: e.id,
+  name: e.name ?? null,
+  description: e.description ?? null,
+  attributes: Object.keys(e.attributes).length > 0 ? JSON.stringify(e.attributes) : null,
+  created_at: e.createdAt,
+  updated_at: e.updatedAt,
+  deleted_at: e.deletedAt ?? null,
+});
+
+const toEntityCollaborator = (row: EntityCollaboratorRow): EntityCollaborator => ({
+  entityKind: row.kind,
+  entityId: row.entity_id,
+  collaborator: { kind: row.account_kind, id: row.account_id },
+  rights: JSON.parse(row.rights),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** An entity collaborator with its entity's kind and ID and its account's kind. */
+const ENTITY_COLLABORATOR_SELECT = `SELECT e.kind, e.id AS entity_id, c.account_id, a.kind AS account_kind, c.rights,
+    c.created_at, c.updated_at
+  FROM entities AS e JOIN entity_collaborators AS c ON c.entity_pk = e.pk JOIN accounts AS a ON a.id = c.account_id`;
+
+const ORGANIZATION_ORDER_COLUMNS = { organization_id: 'id', name: 'name', created_at: 'created_at' } as const;
+const ENTITY_ORDER_COLUMNS = { id: 'id', name: 'name', created_at: 'created_at' } as const;
+const API_KEY_ORDER_COLUMNS = {
+  api_key_id: 'id',
+  name: 'name',
+  created_at: 'created_at',
+  expires_at: 'expires_at',
+} as const;
+
+/** `INSERT INTO table (columns) VALUES (?, …)`, the columns as a record's params list them. */
+function insertInto(table: string, columns: readonly string[], suffix = ''): string {
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${suffix}`;
+}
+
+/** `UPDATE table SET column = ?, … WHERE key = ? AND …`: params are the columns', then the keys'. */
+function updateOf(table: string, columns: readonly string[], keys: readonly string[], suffix = ''): string {
+  return `UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE ${keys.map((k) => `${k} = ?`).join(' AND ')}${suffix}`;
+}
+
+const ORGANIZATION_COLUMNS = Object.keys(organizationParams({ attributes: {} } as Organization));
+const ORGANIZATION_UPDATE = updateOf('organizations', ORGANIZATION_COLUMNS.slice(1), ['id'], ' RETURNING pk');
+const ENTITY_COLUMNS = Object.keys(entityParams({ attributes: {} } as unknown as Entity));
+const ENTITY_UPDATE = updateOf(
+  'entities',
+  ['name', 'description', 'attributes', 'updated_at', 'deleted_at'],
+  ['kind', 'id'],
+  ' RETURNING pk',
+);
+const API_KEY_COLUMNS = Object.keys(apiKeyParams({ rights: [] } as unknown as ApiKey));
+
+interface EventRow {
+  seq: number;
+  unique_id: string;
+  name: string;
+  time: number;
+  body: string;
+}
+
+/** What an event row keeps in its body: all but the columns it is read by. */
+type EventBody = Omit<StoredEvent, 'seq' | 'uniqueId' | 'name' | 'time'>;
+
+const toEvent = (row: EventRow): StoredEvent => ({
+  ...(JSON.parse(row.body) as EventBody),
+  seq: row.seq,
+  uniqueId: row.unique_id,
+  name: row.name,
+  time: row.time,
+});
+
+const ORGANIZATIONS: Searchable = { alias: 'o', index: 'organizations_search' };
+const ENTITIES: Searchable = { alias: 'e', index: 'entities_search' };
+
+/**
+ * The WHERE terms of substring filters over a searchable table, their parameters pushed in the
+ * order of their `?`. A filter matches where the folded column contains the folded text
+ * (src/core/fold.ts), as the dialect finds it. With `readable` (an SQL condition that pushes its
+ * own parameters), the description and attributes are searched only where it holds; the ID and
+ * name always.
+ */
+function filterTerms(
+  dialect: Dialect,
+  table: Searchable,
+  filters: SearchFilters,
+  params: unknown[],
+  readable?: () => string,
+): string[] {
+  const terms: string[] = [];
+  const onlyReadable = (condition: () => string) => (readable ? `(${readable()} AND ${condition()})` : condition());
+  const contains = (columns: readonly string[], folded: string) => () =>
+    dialect.contains(table, columns, folded, params);
+  /** The text in any of the public columns, or in a readable column of the others. */
+  const filter = (text: string | undefined, publicColumns: readonly string[], readableColumns: readonly string[]) => {
+    if (text === undefined) return;
+    const folded = fold(text);
+    if (!readable) {
+      terms.push(contains([...publicColumns, ...readableColumns], folded)());
+      return;
+    }
+    const alternatives: string[] = [];
+    if (publicColumns.length > 0) alternatives.push(contains(publicColumns, folded)());
+    if (readableColumns.length > 0) alternatives.push(onlyReadable(contains(readableColumns, folded)));
+    terms.push(alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' OR ')})`);
+  };
+  filter(filters.idContains, ['id'], []);
+  filter(filters.nameContains, ['name'], []);
+  filter(filters.descriptionContains, [], ['description']);
+  filter(filters.query, ['id', 'name'], ['description']);
+  for (const [key, value] of filters.attributesContain ?? []) {
+    terms.push(onlyReadable(() => dialect.attributeContains(table, key, fold(value), params)));
+  }
+  return terms;
+}
+
+/** An ORDER BY over `column`, the ID breaking ties so that pages never overlap. */
+function orderBy(dialect: Dialect, alias: string, column: string, direction: SortDirection): string {
+  const dir = direction === 'desc' ? 'DESC' : 'ASC';
+  if (column === 'id') return `${alias}.id ${dir}`;
+  return `${alias}.${column} ${dir}${dialect.nulls(direction)}, ${alias}.id ${dir}`;
+}
+
+/**
+ * The SQL of an organization listing; tests read its query plan. For a member (`readableWith`),
+ * whether each organization is readable comes from the member's own membership, in the same query.
+ */
+export function organizationListing(dialect: Dialect, query: OrganizationQuery): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  let readable: (() => string) | undefined;
+  if (query.readableWith !== undefined) {
+    if (query.memberOf === undefined) throw internal('store', 'readable_without_member', 'readableWith needs memberOf');
+    const rights = JSON.stringify(query.readableWith);
+    readable = () => {
+      params.push(rights);
+      return `EXISTS (SELECT 1 FROM ${dialect.jsonValues('m.rights', 'r')} WHERE r.value IN (SELECT value FROM ${dialect.jsonValues('?', 'w')}))`;
+    };
+  }
+  let sql = `SELECT o.*, ${readable ? readable() : '1'} AS readable FROM organizations AS o`;
+  if (query.memberOf !== undefined) {
+    sql += ' JOIN memberships AS m ON m.organization_id = o.id AND m.user_id = ?';
+    params.push(query.memberOf);
+  }
+  const where = [query.deleted ? 'o.deleted_at IS NOT NULL' : 'o.deleted_at IS NULL'];
+  where.push(...filterTerms(dialect, ORGANIZATIONS, query, params, readable));
+  const order = orderBy(dialect, 'o', ORGANIZATION_ORDER_COLUMNS[query.order.field], query.order.direction);
+  sql += ` WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`;
+  params.push(query.limit, query.offset);
+  return { sql, params };
+}
+
+/**
+ * The SQL of an entity listing. Who may read what of each entity depends on effective rights,
+ * which reach through organizations: the core narrows the result down (src/core/entities.ts).
+ */
+export function entityListing(dialect: Dialect, query: EntityQuery): { sql: string; params: unknown[] } {
+  const params: unknown[] = [query.kind];
+  const where = ['e.kind = ?', query.deleted ? 'e.deleted_at IS NOT NULL' : 'e.deleted_at IS NULL'];
+  if (query.collaborator !== undefined) {
+    where.push('e.pk IN (SELECT entity_pk FROM entity_collaborators WHERE account_id = ?)');
+    params.push(query.collaborator);
+  }
+  if (query.reachableBy !== undefined) {
+    where.push(`e.pk IN (
+      SELECT entity_pk FROM entity_collaborators WHERE account_id = ?
+      UNION
+      SELECT c.entity_pk FROM memberships AS m
+        JOIN organizations AS o ON o.id = m.organization_id AND o.deleted_at IS NULL
+        JOIN entity_collaborators AS c ON c.account_id = m.organization_id
+      WHERE m.user_id = ?)`);
+    params.push(query.reachableBy, query.reachableBy);
+  }
+  where.push(...filterTerms(dialect, ENTITIES, query, params));
+  const order = orderBy(dialect, 'e', ENTITY_ORDER_COLUMNS[query.order.field], query.order.direction);
+  params.push(query.limit, query.offset);
+  return {
+    sql: `SELECT e.* FROM entities AS e WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    params,
+  };
+}
+
+/** What a search index holds of a record: its folded ID, name and description (and attributes). */
+function searchRow(dialect: Dialect, record: { id: string; name?: string; description?: string; attributes: Record<string, string> }) {
+  const folded = (text: string | undefined) => (text === undefined ? null : fold(text));
+  const row = [fold(record.id), folded(record.name), folded(record.description)];
+  if (dialect.indexesAttributes) {
+    const attributes = Object.entries(record.attributes).map(([key, value]) => [key, fold(value)]);
+    row.push(JSON.stringify(Object.fromEntries(attributes)));
+  }
+  return row;
+}
+
+export class SqlTransaction implements Transaction {
+  constructor(
+    private readonly db: Executor,
+    private readonly dialect: Dialect,
+  ) {}
+
+  private async value<T>(sql: string, params: readonly unknown[]): Promise<T | undefined> {
+    const row = await this.db.get<Record<string, T>>(sql, params);
+    return row && Object.values(row)[0];
+  }
+
+  async accountKind(id: string): Promise<AccountKind | undefined> {
+    return this.value<AccountKind>('SELECT kind FROM accounts WHERE id = ?', [id]);
+  }
+
+  async getOrganization(id: string): Promise<Organization | undefined> {
+    const row = await this.db.get<OrganizationRow>('SELECT * FROM organizations WHERE id = ?', [id]);
+    return row && toOrganization(row);
+  }
+
+  /** Indexes a record's folded text under its row's pk (see migrations.ts). */
+  private async index(
+    index: Searchable['index'],
+    pk: number | undefined,
+    record: { id: string; name?: string; description?: string; attributes: Record<string, string> },
+  ): Promise<void> {
+    if (pk === undefined) return;
+    const columns = ['rowid', 'id', 'name', 'description', ...(this.dialect.indexesAttributes ? ['attributes'] : [])];
+    await this.db.run(insertInto(index, columns), [pk, ...searchRow(this.dialect, record)]);
+  }
+
+  private async unindex(index: Searchable['index'], pk: number | undefined): Promise<void> {
+    if (pk !== undefined) await this.db.run(`DELETE FROM ${index} WHERE rowid = ?`, [pk]);
+  }
+
+  /** The search index of every organization and entity, anew (after rows were copied in). */
+  async reindex(): Promise<void> {
+    for (const [table, { index }] of [
+      ['organizations', ORGANIZATIONS],
+      ['entities', ENTITIES],
+    ] as const) {
+      const rows = await this.db.all<Pick<OrganizationRow, 'pk' | 'id' | 'name' | 'description' | 'attributes'>>(
+        `SELECT pk, id, name, description, attributes FROM ${table}`,
+        [],
+      );
+      for (const row of rows) {
+        const attributes = row.attributes ? JSON.parse(row.attributes) : {};
+        await this.index(index, row.pk, { ...row, name: row.name ?? undefined, description: row.description ?? undefined, attributes });
+      }
+    }
+  }
+
+  async insertOrganization(organization: Organization): Promise<void> {
+    await this.db.run(`INSERT INTO accounts (id, kind) VALUES (?, 'organization')`, [organization.id]);
+    const pk = await this.value<number>(
+      insertInto('organizations', ORGANIZATION_COLUMNS, ' RETURNING pk'),
+      Object.values(organizationParams(organization)),
+    );
+    await this.index('organizations_search', pk, organization);
+  }
+
+  async updateOrganization(organization: Organization): Promise<void> {
+    const { id, ...rest } = organizationParams(organization);
+    const pk = await this.value<number>(ORGANIZATION_UPDATE, [...Object.values(rest), id]);
+    if (pk === undefined) return;
+    await this.unindex('organizations_search', pk);
+    await this.index('organizations_search', pk, organization);
+  }
+
+  async purgeOrganization(id: string): Promise<void> {
+    await this.unindex('organizations_search', await this.value<number>('SELECT pk FROM organizations WHERE id = ?', [id]));
+    await this.db.run(`DELETE FROM accounts WHERE id = ? AND kind = 'organization'`, [id]);
+  }
+
+  async listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]> {
+    const { sql, params } = organizationListing(this.dialect, query);
+    const rows = await this.db.all<OrganizationRow & { readable: number | boolean }>(sql, params);
+    return rows.map((row) => ({ ...toOrganization(row), readable: Boolean(row.readable) }));
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const row = await this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
+    return row && toUser(row);
+  }
+
+  async insertUser(user: User): Promise<void> {
+    await this.db.run(`INSERT INTO accounts (id, kind) VALUES (?, 'user')`, [user.id]);
+    await this.db.run(`INSERT INTO users (id, name, admin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, [
+      user.id,
+      user.name ?? null,
+      user.admin ? 1 : 0,
+      user.createdAt,
+      user.updatedAt,
+    ]);
+  }
+
+  async updateUser(user: User): Promise<void> {
+    await this.db.run('UPDATE users SET name = ?, admin = ?, updated_at = ? WHERE id = ?', [
+      user.name ?? null,
+      user.admin ? 1 : 0,
+      user.updatedAt,
+      user.id,
+    ]);
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    await this.db.run(`DELETE FROM accounts WHERE id = ? AND kind = 'user'`, [id]);
+  }
+
+  async listUsers(query: UserQuery): Promise<User[]> {
+    const rows = await this.db.all<UserRow>('SELECT * FROM users ORDER BY id LIMIT ? OFFSET ?', [
+      query.limit,
+      query.offset,
+    ]);
+    return rows.map(toUser);
+  }
+
+  async getMembership(organizationId: string, userId: string): Promise<Membership | undefined> {
+    const row = await this.db.get<MembershipRow>('SELECT * FROM memberships WHERE organization_id = ? AND user_id = ?', [
+      organizationId,
+      userId,
+    ]);
+    return row && toMembership(row);
+  }
+
+  async listMemberships(organizationId: string): Promise<Membership[]> {
+    const rows = await this.db.all<MembershipRow>(
+      'SELECT * FROM memberships WHERE organization_id = ? ORDER BY user_id',
+      [organizationId],
+    );
+    return rows.map(toMembership);
+  }
+
+  async listUserMemberships(userId: string): Promise<Membership[]> {
+    const rows = await this.db.all<MembershipRow>('SELECT * FROM memberships WHERE user_id = ? ORDER BY organization_id', [
+      userId,
+    ]);
+    return rows.map(toMembership);
+  }
+
+  async putMembership(m: Membership): Promise<void> {
+    await this.db.run(
+      `INSERT INTO memberships (organization_id, user_id, rights, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (organization_id, user_id) DO UPDATE SET rights = excluded.rights, updated_at = excluded.updated_at`,
+      [m.organizationId, m.userId, JSON.stringify(m.rights), m.createdAt, m.updatedAt],
+    );
+  }
+
+  async deleteMembership(organizationId: string, userId: string): Promise<void> {
+    await this.db.run('DELETE FROM memberships WHERE organization_id = ? AND user_id = ?', [organizationId, userId]);
+  }
+
+  async getApiKey(id: string): Promise<ApiKey | undefined> {
+    const row = await this.db.get<ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
+    return row && toApiKey(row);
+  }
+
+  async listApiKeys(query: ApiKeyQuery): Promise<ApiKey[]> {
+    const order = orderBy(this.dialect, 'k', API_KEY_ORDER_COLUMNS[query.order.field], query.order.direction);
+    const rows = await this.db.all<ApiKeyRow>(
+      `SELECT * FROM api_keys AS k WHERE organization_id = ? ORDER BY ${order} LIMIT ? OFFSET ?`,
+      [query.organizationId, query.limit, query.offset],
+    );
+    return rows.map(toApiKey);
+  }
+
+  async insertApiKey(key: ApiKey): Promise<void> {
+    await this.db.run(insertInto('api_keys', API_KEY_COLUMNS), Object.values(apiKeyParams(key)));
+  }
+
+  async updateApiKey(key: ApiKey): Promise<void> {
+    const { name, rights, updated_at, expires_at, id } = apiKeyParams(key);
+    await this.db.run(updateOf('api_keys', ['name', 'rights', 'updated_at', 'expires_at'], ['id']), [
+      name,
+      rights,
+      updated_at,
+      expires_at,
+      id,
+    ]);
+  }
+
+  async deleteApiKey(id: string): Promise<void> {
+    await this.db.run('DELETE FROM api_keys WHERE id = ?', [id]);
+  }
+
+  async getEntity(kind: EntityKindName, id: string): Promise<Entity | undefined> {
+    const row = await this.db.get<EntityRow>('SELECT * FROM entities WHERE kind = ? AND id = ?', [kind, id]);
+    return row && toEntity(row);
+  }
+
+  async insertEntity(entity: Entity): Promise<void> {
+    const pk = await this.value<number>(
+      insertInto('entities', ENTITY_COLUMNS, ' RETURNING pk'),
+      Object.values(entityParams(entity)),
+    );
+    await this.index('entities_search', pk, entity);
+  }
+
+  async updateEntity(entity: Entity): Promise<void> {
+    const p = entityParams(entity);
+    const pk = await this.value<number>(ENTITY_UPDATE, [
+      p.name,
+      p.description,
+      p.attributes,
+      p.updated_at,
+      p.deleted_at,
+      p.kind,
+      p.id,
+    ]);
+    if (pk === undefined) return;
+    await this.unindex('entities_search', pk);
+    await this.index('entities_search', pk, entity);
+  }
+
+  async purgeEntity(kind: EntityKindName, id: string): Promise<void> {
+    const pk = await this.value<number>('DELETE FROM entities WHERE kind = ? AND id = ? RETURNING pk', [kind, id]);
+    await this.unindex('entities_search', pk);
+  }
+
+  async listEntities(query: EntityQuery): Promise<Entity[]> {
+    const { sql, params } = entityListing(this.dialect, query);
+    return (await this.db.all<EntityRow>(sql, params)).map(toEntity);
+  }
+
+  async getEntityCollaborator(
+    kind: EntityKindName,
+    entityId: string,
+    accountId: string,
+  ): Promise<EntityCollaborator | undefined> {
+    const row = await this.db.get<EntityCollaboratorRow>(
+      `${ENTITY_COLLABORATOR_SELECT} WHERE e.kind = ? AND e.id = ? AND c.account_id = ?`,
+      [kind, entityId, accountId],
+    );
+    return row && toEntityCollaborator(row);
+  }
+
+  async listEntityCollaborators(kind: EntityKindName, entityId: string): Promise<EntityCollaborator[]> {
+    const rows = await this.db.all<EntityCollaboratorRow>(
+      `${ENTITY_COLLABORATOR_SELECT} WHERE e.kind = ? AND e.id = ? ORDER BY c.account_id`,
+      [kind, entityId],
+    );
+    return rows.map(toEntityCollaborator);
+  }
+
+  async putEntityCollaborator(c: EntityCollaborator): Promise<void> {
+    // The casts tell PostgreSQL the types of parameters in a select list.
+    await this.db.run(
+      `INSERT INTO entity_collaborators (entity_pk, account_id, rights, created_at, updated_at)
+       SELECT pk, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) FROM entities WHERE kind = ? AND id = ?
+       ON CONFLICT (entity_pk, account_id) DO UPDATE SET rights = excluded.rights, updated_at = excluded.updated_at`,
+      [c.collaborator.id, JSON.stringify(c.rights), c.createdAt, c.updatedAt, c.entityKind, c.entityId],
+    );
+  }
+
+  async deleteEntityCollaborator(kind: EntityKindName, entityId: string, accountId: string): Promise<void> {
+    await this.db.run(
+      `DELETE FROM entity_collaborators
+       WHERE entity_pk = (SELECT pk FROM entities WHERE kind = ? AND id = ?) AND account_id = ?`,
+      [kind, entityId, accountId],
+    );
+  }
+
+  async rightsSources(
+    kind: EntityKindName,
+    entityIds: readonly string[],
+    userId: string,
+  ): Promise<Map<string, RightsSources>> {
+    // One indexed read per path: the entities' collaborator rows, and the user's memberships of the
+    // organizations among them (live ones only: a deleted organization grants nothing).
+    const rows = await this.db.all<{
+      entity_id: string;
+      account_id: string;
+      entity_rights: string;
+      member_rights: string | null;
+    }>(
+      `SELECT e.id AS entity_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights
+       FROM entities AS e
+       JOIN entity_collaborators AS c ON c.entity_pk = e.pk
+       LEFT JOIN memberships AS m ON m.organization_id = c.account_id AND m.user_id = ?
+       LEFT JOIN organizations AS o ON o.id = m.organization_id
+       WHERE e.kind = ? AND e.id IN (SELECT value FROM ${this.dialect.jsonValues('?', 'i')})
+         AND (c.account_id = ? OR (m.user_id IS NOT NULL AND o.deleted_at IS NULL))
+       ORDER BY e.id, c.account_id`,
+      [userId, kind, JSON.stringify(entityIds), userId],
+    );
+    const sources = new Map<string, RightsSources>(entityIds.map((id) => [id, { organizations: [] }]));
+    for (const row of rows) {
+      const source = sources.get(row.entity_id)!;
+      if (row.member_rights === null) source.direct = JSON.parse(row.entity_rights);
+      else
+        source.organizations.push({
+          organizationId: row.account_id,
+          memberRights: JSON.parse(row.member_rights),
+          organizationRights: JSON.parse(row.entity_rights),
+        });
+    }
+    return sources;
+  }
+
+  async insertEvent(event: StoredEvent): Promise<void> {
+    const { seq: _seq, uniqueId, name, time, ...rest } = event;
+    const body: EventBody = rest;
+    const seq = await this.value<number>('INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?) RETURNING seq', [
+      uniqueId,
+      name,
+      time,
+      JSON.stringify(body),
+    ]);
+    for (const identifier of event.identifiers) {
+      await this.db.run('INSERT INTO event_identifiers (identifier, seq) VALUES (?, ?) ON CONFLICT DO NOTHING', [
+        identifierKey(identifier),
+        seq,
+      ]);
+    }
+    await this.dialect.insertedEvent(this.db, uniqueId);
+  }
+
+  async lastEventId(): Promise<string | undefined> {
+    return this.dialect.lastEventId(this.db);
+  }
+
+  async listEvents(query: EventQuery): Promise<StoredEvent[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (condition: string, value: unknown) => {
+      where.push(condition);
+      params.push(value);
+    };
+    const values = (alias: string) => `SELECT value FROM ${this.dialect.jsonValues('?', alias)}`;
+    if (query.identifiers !== undefined) {
+      add(
+        `e.seq IN (SELECT seq FROM event_identifiers WHERE identifier IN (${values('i')}))`,
+        JSON.stringify(query.identifiers),
+      );
+    }
+    if (query.names !== undefined) add(`e.name IN (${values('n')})`, JSON.stringify(query.names));
+    if (query.since !== undefined) add('e.time >= ?', query.since);
+    if (query.afterSeq !== undefined) add('e.seq > ?', query.afterSeq);
+    if (query.beforeSeq !== undefined) add('e.seq < ?', query.beforeSeq);
+    const sql = `SELECT * FROM events AS e ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY e.seq ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`;
+    return (await this.db.all<EventRow>(sql, [...params, query.limit])).map(toEvent);
+  }
+
+  async pruneEvents(before: number): Promise<number> {
+    await this.db.run('DELETE FROM event_identifiers WHERE seq IN (SELECT seq FROM events WHERE time < ?)', [before]);
+    return this.db.run('DELETE FROM events WHERE time < ?', [before]);
+  }
+}
