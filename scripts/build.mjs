@@ -59,6 +59,8 @@ await build({
   define: { 'import.meta.url': '__filename' },
   minify: true,
   plugins: [lazyChildProcess, dynamicBuiltins],
+  // node-postgres stays a package of its own, required only when the store is a PostgreSQL URL.
+  external: ['pg'],
   logLevel: 'warning',
 });
 

@@ -8,7 +8,8 @@ import { Argument, type Command, Option } from 'commander';
 import { type EntityKindName, KINDS } from '../core/kinds.js';
 import type { Transaction } from '../core/store.js';
 import { type CommandTree, examples, GROUP_NAMES, withoutGroupName } from './command.js';
-import { dbPathOf, readConfig } from './settings.js';
+import { isPostgresUrl } from '../store/location.js';
+import { readConfig, storeLocationOf } from './settings.js';
 import { stdout } from './streams.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -282,7 +283,13 @@ async function valuesOf(what: Option | Argument, at: Position, prefix: string): 
  * migrated or written, and nothing left beside it.
  */
 async function storeIds(kind: IdKind, prefix: string, deleted: 'live' | 'deleted' | 'both', db?: string) {
-  const path = dbPathOf({ db: db === undefined ? undefined : shellPath(db) }, process.env, readConfig(process.env));
+  const path = storeLocationOf(
+    { db: db === undefined ? undefined : shellPath(db) },
+    process.env,
+    readConfig(process.env),
+  );
+  // A Tab press does not wait on a network: IDs come from a local store only.
+  if (isPostgresUrl(path)) return [];
   const { peekSqliteStore } = await import('../store/sqlite.js');
   const store = await peekSqliteStore(path);
   if (!store) return [];

@@ -7,11 +7,20 @@ import { action, type CommandTree, examples } from './command.js';
 import type { Context } from './context.js';
 import { Output } from './output.js';
 import { stdout } from './streams.js';
-import { configPath, dbPathOf, LOGIN_KEYS, SETTABLE_KEYS, updateConfig } from './settings.js';
+import { describeLocation } from '../store/location.js';
+import {
+  configPath,
+  DEFAULT_CONNECT_TIMEOUT,
+  LOGIN_KEYS,
+  SETTABLE_KEYS,
+  storeLocationOf,
+  updateConfig,
+} from './settings.js';
 
 const DEFAULTS: Record<string, string> = {
   'output-format': 'json',
   'restore-window': `${DEFAULT_RESTORE_WINDOW_MS / 3_600_000}h`,
+  'connect-timeout': DEFAULT_CONNECT_TIMEOUT,
 };
 
 const KNOWN_KEYS = [...Object.keys(SETTABLE_KEYS), ...LOGIN_KEYS];
@@ -29,18 +38,20 @@ function knownKey(key: string): string {
 
 /**
  * The configured values over the defaults; `db` is the store in effect (--db and ORGS_DB
- * included), and a stored API key shows its ID, never its secret. A bad value is shown as it is
- * (a bad API key as malformed), so that it can be seen and fixed.
+ * included), a PostgreSQL URL without its password, and a stored API key shows its ID, never
+ * its secret. A bad value is shown as it is (a bad API key as malformed), so that it can be seen
+ * and fixed.
  */
 async function effective(ctx: Context): Promise<Record<string, unknown>> {
   const { describeToken } = await import('../core/tokens.js');
   const config = ctx.config;
   let db: unknown;
   try {
-    db = dbPathOf(ctx.flags, ctx.env, config);
+    db = storeLocationOf(ctx.flags, ctx.env, config);
   } catch {
     db = config.db;
   }
+  if (typeof db === 'string') db = describeLocation(db);
   const values: Record<string, unknown> = { db, ...DEFAULTS };
   for (const [key, value] of Object.entries(config)) {
     if (key === 'db') continue;
@@ -86,8 +97,17 @@ function addSubcommands(config: Command): void {
   config
     .command('set <key> <value>')
     .summary('change one setting')
-    .description('Change one setting in the configuration file. Keys: db, output-format, restore-window.')
-    .addHelpText('after', examples('orgs config set db ~/orgs/work.db', 'orgs config set restore-window 48h'))
+    .description(
+      'Change one setting in the configuration file. Keys: db (a file path or a postgres:// URL), output-format, restore-window, connect-timeout.',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'orgs config set db ~/orgs/work.db',
+        'orgs config set db postgres://orgs@db.example.com/registry',
+        'orgs config set restore-window 48h',
+      ),
+    )
     .action(
       action(async (ctx, [key, value]) => {
         const check = SETTABLE_KEYS[knownKey(key!)];

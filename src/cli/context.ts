@@ -12,9 +12,19 @@ import packageJson from '../../package.json' with { type: 'json' };
 import type { EventContext } from '../core/events.js';
 import type { EventService } from '../core/event-log.js';
 import { newEventContext, Session, type Identity } from '../core/session.js';
+import { isPostgresUrl } from '../store/location.js';
+import type { PostgresStore } from '../store/postgres.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import { Output } from './output.js';
-import { type ConfigValues, dbPathOf, outputFormatOf, readConfig, resolveSettings, type Settings } from './settings.js';
+import {
+  type ConfigValues,
+  connectTimeoutMsOf,
+  outputFormatOf,
+  readConfig,
+  resolveSettings,
+  type Settings,
+  storeLocationOf,
+} from './settings.js';
 
 export interface GlobalFlags {
   db?: string;
@@ -24,7 +34,7 @@ export interface GlobalFlags {
 export class Context {
   private cachedConfig?: ConfigValues;
   private cachedSettings?: Settings;
-  private openedStore?: SqliteStore;
+  private openedStore?: SqliteStore | PostgresStore;
   private cachedSession?: Session;
   private eventContext?: EventContext;
   private cachedOutput?: Output;
@@ -45,11 +55,20 @@ export class Context {
     return this.cachedSettings;
   }
 
-  /** The store file, opened (and created or migrated) on first use; needs no other setting. */
-  async store(): Promise<SqliteStore> {
+  /**
+   * The store, opened (and created or migrated) on first use: an SQLite file, or a PostgreSQL
+   * database for a URL. Each engine is loaded only when it is the one asked for.
+   */
+  async store(): Promise<SqliteStore | PostgresStore> {
     if (!this.openedStore) {
-      const { openSqliteStore } = await import('../store/sqlite.js');
-      this.openedStore = await openSqliteStore(dbPathOf(this.flags, this.env, this.config));
+      const location = storeLocationOf(this.flags, this.env, this.config);
+      if (isPostgresUrl(location)) {
+        const { openPostgresStore } = await import('../store/postgres.js');
+        this.openedStore = await openPostgresStore(location, { connectTimeoutMs: connectTimeoutMsOf(this.config) });
+      } else {
+        const { openSqliteStore } = await import('../store/sqlite.js');
+        this.openedStore = await openSqliteStore(location);
+      }
     }
     return this.openedStore;
   }

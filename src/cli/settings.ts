@@ -10,16 +10,23 @@ import { invalidArgument, OrgsError } from '../core/errors.js';
 import { DEFAULT_RESTORE_WINDOW_MS } from '../core/records.js';
 import type { Identity } from '../core/session.js';
 import { fileError } from '../store/errors.js';
+import { isPostgresUrl } from '../store/location.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output.js';
 
 type Env = NodeJS.ProcessEnv;
 
 /** The keys `orgs config set` accepts, each with its check; each returns the value to store. */
 export const SETTABLE_KEYS: Record<string, (value: string) => string> = {
-  // Absolute: a relative path would name another store after every `cd`.
+  // A path is stored absolute: a relative one would name another store after every `cd`.
   db: (value) => {
-    if (value === '') throw invalidArgument('config', 'invalid_db', 'db must be a file path');
-    return resolve(value);
+    if (value === '') throw invalidArgument('config', 'invalid_db', 'db must be a file path or a postgres:// URL');
+    return storeLocation(value);
+  },
+  'connect-timeout': (value) => {
+    if (parseDuration(value) <= 0) {
+      throw invalidArgument('config', 'invalid_connect_timeout', 'connect-timeout must be longer than 0s');
+    }
+    return value;
   },
   'output-format': (value) => {
     if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
@@ -132,9 +139,19 @@ export function outputFormatOf(flags: { outputFormat?: string }, config: ConfigV
   return (flags.outputFormat ?? configured(config, 'output-format') ?? 'json') as OutputFormat;
 }
 
-/** The store: --db, else ORGS_DB, else config key db, else the default. */
-export function dbPathOf(flags: { db?: string }, env: Env, config: ConfigValues): string {
-  return resolve(flags.db ?? (env.ORGS_DB || undefined) ?? configured(config, 'db') ?? defaultDbPath(env));
+/** A PostgreSQL URL as it is; a file path made absolute. */
+const storeLocation = (value: string) => (isPostgresUrl(value) ? value : resolve(value));
+
+/** The store (a file path or a PostgreSQL URL): --db, else ORGS_DB, else config key db, else the default. */
+export function storeLocationOf(flags: { db?: string }, env: Env, config: ConfigValues): string {
+  return storeLocation(flags.db ?? (env.ORGS_DB || undefined) ?? configured(config, 'db') ?? defaultDbPath(env));
+}
+
+export const DEFAULT_CONNECT_TIMEOUT = '10s';
+
+/** How long a PostgreSQL store may take to answer a connection: config key connect-timeout. */
+export function connectTimeoutMsOf(config: ConfigValues): number {
+  return parseDuration(configured(config, 'connect-timeout') ?? DEFAULT_CONNECT_TIMEOUT);
 }
 
 export interface Settings {

@@ -152,17 +152,22 @@ export async function createMany(
   };
   const runBatch = async (documents: RawDocument[]) => {
     if (documents.length === 0) return;
-    const pending: View[] = [];
+    let pending: View[] = [];
+    let failures: Array<{ at: number; raw: RawDocument; error: unknown }> = [];
     try {
       await session.write(async (scope) => {
-        for (const raw of documents) {
-          const at = ++position;
+        // The store may run this more than once (a transaction that lost to a concurrent one):
+        // each run starts afresh, and failures are reported once, after the batch is settled.
+        pending = [];
+        failures = [];
+        for (const [index, raw] of documents.entries()) {
           try {
             const { id, input, fields } = parseDocument(raw, flags, target);
             pending.push((await target.createIn(scope, id, input)).view(fields));
           } catch (error) {
-            if (error instanceof OrgsError && error.errorClass === 'internal') throw error;
-            fail(at, raw, error);
+            // The store's failures (and bugs) end the batch: its transaction is lost.
+            if (!(error instanceof OrgsError) || error.errorClass === 'internal') throw error;
+            failures.push({ at: position + index + 1, raw, error });
           }
         }
         // A batch that created nothing leaves nothing behind, not even the caller it registered.
@@ -171,6 +176,8 @@ export async function createMany(
     } catch (error) {
       if (error !== NOTHING_CREATED) throw error;
     }
+    position += documents.length;
+    for (const { at, raw, error } of failures) fail(at, raw, error);
     if (pending.length > 0) await report.created(pending);
     result.created += pending.length;
   };

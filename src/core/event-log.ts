@@ -2,7 +2,6 @@
  * Reading the audit trail: `orgs events` and `orgs events prune`. A caller sees an event when it
  * holds, now, the event's visibility rights on what the event is about (its first identifier).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { effectiveRights } from './effective-rights.js';
 import { invalidArgument, permissionDenied } from './errors.js';
 import { eventView, identifierKey, recordEvent, type Identifier, type StoredEvent } from './events.js';
@@ -15,8 +14,6 @@ import * as validate from './validate.js';
 const NS = 'events';
 /** Events read per store query; a --tail or a filter that drops many reads on in chunks. */
 const CHUNK = 500;
-/** How often --follow looks for new events: well within the second it promises. */
-const FOLLOW_INTERVAL_MS = 250;
 
 export interface EventRequest {
   /** Events about any of these (none: every event the caller may see). */
@@ -86,7 +83,7 @@ export class EventService {
       const { events, last, more } = await this.page(filter, afterSeq);
       if (events.length > 0) await emit(events.map(eventView));
       afterSeq = last;
-      if (!more) await sleep(FOLLOW_INTERVAL_MS);
+      if (!more) await this.session.store.waitForEvents();
     }
   }
 

@@ -162,5 +162,11 @@ export interface Store {
   read<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /** A write transaction: all of `work` commits, or none of it. */
   write<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Resolves when new events may have been committed (by any process), soon enough for
+   * `events --follow` to show each within a second. `work` may run more than once (a PostgreSQL
+   * transaction that conflicted with another is run again), so it has no effects outside `tx`.
+   */
+  waitForEvents(): Promise<void>;
   close(): Promise<void>;
 }

@@ -37,6 +37,8 @@ export interface Dialect {
   lastEventId(db: Executor): Promise<string | undefined>;
   /** Notes the unique ID of an event just inserted. */
   insertedEvent(db: Executor, uniqueId: string): Promise<void>;
+  /** After rows were copied in with their keys: new rows are numbered after them. */
+  restartKeys(db: Executor): Promise<void>;
 }
 
 /** Searches this long (folded, in characters) or longer are answered by SQLite's trigram index. */
@@ -64,6 +66,8 @@ export const SQLITE: Dialect = {
   lastEventId: async (db) =>
     (await db.get<{ unique_id: string }>('SELECT unique_id FROM events ORDER BY seq DESC LIMIT 1', []))?.unique_id,
   insertedEvent: async () => {},
+  // An INTEGER PRIMARY KEY goes on from the greatest one by itself.
+  restartKeys: async () => {},
 };
 
 /** The lock that keeps PostgreSQL's events in commit order (any number; "orgsevnt"). */
@@ -112,5 +116,19 @@ export const POSTGRES: Dialect = {
     let prefix = 0n;
     for (const c of uniqueId.slice(0, ORDER_PREFIX)) prefix = prefix * 32n + BigInt(ULID_ALPHABET.indexOf(c));
     await db.get('SELECT setval(?, ?::bigint)', ['event_order', prefix.toString()]);
+  },
+  restartKeys: async (db) => {
+    for (const [table, column] of [
+      ['organizations', 'pk'],
+      ['entities', 'pk'],
+      ['events', 'seq'],
+    ]) {
+      await db.get(
+        `SELECT setval(pg_get_serial_sequence('${table}', '${column}'), greatest(max(${column}), 1), max(${column}) IS NOT NULL) FROM ${table}`,
+        [],
+      );
+    }
+    const last = await db.get<{ unique_id: string }>('SELECT unique_id FROM events ORDER BY seq DESC LIMIT 1', []);
+    if (last) await POSTGRES.insertedEvent(db, last.unique_id);
   },
 };

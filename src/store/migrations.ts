@@ -1,7 +1,10 @@
 /**
- * The schema, as numbered migrations. `PRAGMA user_version` holds the number of the last one
- * applied, so a file made by any version of orgs opens with every later one. Never edit a
- * migration that has shipped: add the next one.
+ * The schema, as numbered migrations, each written for SQLite and PostgreSQL side by side: the
+ * two have the same tables and columns at every version (src/store/sql.ts runs one SQL text on
+ * both), so a new migration is written for both at once. SQLite's `PRAGMA user_version`, and the
+ * comment on PostgreSQL's `orgs` schema, hold the number of the last one applied, so a store made
+ * by any version of orgs opens with every later one. Never edit a migration that has shipped: add
+ * the next one.
  */
 export const APPLICATION_ID = 0x6f726773; // "orgs": tells our files from other programs' databases
 
@@ -21,10 +24,34 @@ function foldedSearchIndex(table: string): string {
     SELECT pk, orgs_fold(id), orgs_fold(name), orgs_fold(description) FROM ${table};`;
 }
 
-export const MIGRATIONS: readonly string[] = [
+/**
+ * PostgreSQL's search index of a table: its folded ID, name, description and attributes under the
+ * row's pk (`rowid`, as SQLite's FTS5 calls it), with a pg_trgm GIN index per searched column.
+ */
+function trigramIndex(table: string): string {
+  const index = `${table}_search`;
+  return `CREATE TABLE ${index} (
+    rowid       BIGINT PRIMARY KEY,
+    id          TEXT NOT NULL,
+    name        TEXT,
+    description TEXT,
+    attributes  JSONB NOT NULL
+  );
+  CREATE INDEX ${index}_id ON ${index} USING gin (id gin_trgm_ops);
+  CREATE INDEX ${index}_name ON ${index} USING gin (name gin_trgm_ops);
+  CREATE INDEX ${index}_description ON ${index} USING gin (description gin_trgm_ops);`;
+}
+
+export interface Migration {
+  sqlite: string;
+  postgres: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
   // 1: accounts (the shared ID namespace of users and organizations), users, organizations,
   // memberships and API keys. Purging an account cascades to everything hanging off it.
-  `
+  {
+    sqlite: `
   CREATE TABLE accounts (
     id   TEXT PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('user', 'organization'))
@@ -73,11 +100,66 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX api_keys_by_organization ON api_keys (organization_id);
   `,
+    // Text in byte order ("C"), and NULLs first ascending as on SQLite, so that both list alike;
+    // times are milliseconds (BIGINT), booleans 0 or 1, rights and attributes JSON text, as on SQLite.
+    postgres: `
+  CREATE TABLE accounts (
+    id   TEXT COLLATE "C" PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'organization'))
+  );
+
+  CREATE TABLE users (
+    id         TEXT COLLATE "C" PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    name       TEXT,
+    admin      INTEGER NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+
+  CREATE TABLE organizations (
+    id                   TEXT COLLATE "C" PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    name                 TEXT COLLATE "C",
+    description          TEXT,
+    attributes           TEXT,
+    fanout_notifications INTEGER NOT NULL DEFAULT 0,
+    created_at           BIGINT NOT NULL,
+    updated_at           BIGINT NOT NULL,
+    deleted_at           BIGINT
+  );
+  CREATE INDEX organizations_by_name ON organizations (name NULLS FIRST, id);
+  CREATE INDEX organizations_by_created_at ON organizations (created_at, id);
+
+  CREATE TABLE memberships (
+    organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    user_id         TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    rights          TEXT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL,
+    PRIMARY KEY (organization_id, user_id)
+  );
+  CREATE INDEX memberships_by_user ON memberships (user_id, organization_id);
+
+  CREATE TABLE api_keys (
+    id              TEXT COLLATE "C" PRIMARY KEY,
+    organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    name            TEXT COLLATE "C",
+    rights          TEXT NOT NULL,
+    secret_hash     TEXT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL,
+    expires_at      BIGINT
+  );
+  CREATE INDEX api_keys_by_organization ON api_keys (organization_id);
+  `,
+  },
 
   // 2: substring search through an FTS5 trigram index. The index refers to organizations by an
   // INTEGER PRIMARY KEY, which VACUUM never renumbers, so the table is rebuilt around one
-  // (foreign keys are off while migrating; see schema.ts).
-  `
+  // (foreign keys are off while migrating; see schema.ts). On PostgreSQL, pg_trgm's GIN indexes
+  // over a table of the same shape, which the store fills as SQLite's (src/store/sql.ts), with the
+  // folded attributes too (PostgreSQL has no orgs_fold to fold them when searching).
+  {
+    sqlite: `
   CREATE TABLE organizations_new (
     pk                   INTEGER PRIMARY KEY,
     id                   TEXT NOT NULL UNIQUE REFERENCES accounts (id) ON DELETE CASCADE,
@@ -114,25 +196,35 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO organizations_search (rowid, id, name, description) VALUES (new.pk, new.id, new.name, new.description);
   END;
   `,
+    postgres: `
+  CREATE EXTENSION IF NOT EXISTS pg_trgm;
+  ALTER TABLE organizations ADD COLUMN pk BIGINT GENERATED BY DEFAULT AS IDENTITY UNIQUE;
+  ${trigramIndex('organizations')}
+  `,
+  },
 
   // 3: the trigram index holds text folded by orgs_fold (src/core/fold.ts), the function the
   // short searches use too, so that both agree for every length and script; FTS5's own folding
   // (ASCII for LIKE, its own tables for trigrams) is off. Contentless: a row is deleted by rowid,
-  // whatever its text was folded to when indexed.
-  `
+  // whatever its text was folded to when indexed. PostgreSQL's index held folded text from 2 on.
+  {
+    sqlite: `
   DROP TRIGGER organizations_search_insert;
   DROP TRIGGER organizations_search_delete;
   DROP TRIGGER organizations_search_update;
   DROP TABLE organizations_search;
   ${foldedSearchIndex('organizations')}
   `,
+    postgres: '',
+  },
 
   // 4: applications, gateways and clients in one table (their kinds differ in names only), with
   // their own trigram index of folded text, as in 3, and their collaborators: users or
   // organizations, both accounts, so purging or deleting either cascades to its collaborations.
   // The second index serves "what does this account collaborate on" (listing, and the
   // effective-rights paths through organizations).
-  `
+  {
+    sqlite: `
   CREATE TABLE entities (
     pk          INTEGER PRIMARY KEY,
     kind        TEXT NOT NULL CHECK (kind IN ('application', 'gateway', 'client')),
@@ -160,11 +252,42 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX entity_collaborators_by_account ON entity_collaborators (account_id, entity_pk);
   `,
+    postgres: `
+  CREATE TABLE entities (
+    pk          BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('application', 'gateway', 'client')),
+    id          TEXT COLLATE "C" NOT NULL,
+    name        TEXT COLLATE "C",
+    description TEXT,
+    attributes  TEXT,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    deleted_at  BIGINT,
+    UNIQUE (kind, id)
+  );
+  CREATE INDEX entities_by_name ON entities (kind, name NULLS FIRST, id);
+  CREATE INDEX entities_by_created_at ON entities (kind, created_at, id);
+
+  ${trigramIndex('entities')}
+
+  CREATE TABLE entity_collaborators (
+    entity_pk  BIGINT NOT NULL REFERENCES entities (pk) ON DELETE CASCADE,
+    account_id TEXT COLLATE "C" NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    rights     TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (entity_pk, account_id)
+  );
+  CREATE INDEX entity_collaborators_by_account ON entity_collaborators (account_id, entity_pk);
+  `,
+  },
 
   // 5: the audit trail. An event is one compact row (its JSON body beside the columns it is
   // read by) and one row per identifier, so that the events of an organization, user or entity
-  // are an index range whatever the number of events; `seq` is the order of commits.
-  `
+  // are an index range whatever the number of events; `seq` is the order of commits. On
+  // PostgreSQL, `event_order` keeps the newest unique ID's prefix beyond any snapshot (dialect.ts).
+  {
+    sqlite: `
   CREATE TABLE events (
     seq       INTEGER PRIMARY KEY,
     unique_id TEXT NOT NULL,
@@ -179,4 +302,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (identifier, seq)
   ) WITHOUT ROWID;
   `,
+    postgres: `
+  CREATE TABLE events (
+    seq       BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    unique_id TEXT NOT NULL,
+    name      TEXT COLLATE "C" NOT NULL,
+    time      BIGINT NOT NULL,
+    body      TEXT NOT NULL
+  );
+  CREATE INDEX events_by_time ON events (time);
+  CREATE TABLE event_identifiers (
+    identifier TEXT COLLATE "C" NOT NULL,
+    seq        BIGINT NOT NULL,
+    PRIMARY KEY (identifier, seq)
+  );
+  CREATE SEQUENCE event_order MINVALUE 0;
+  `,
+  },
 ];

@@ -39,7 +39,7 @@ export function migrate(db: Database.Database, path: string): void {
   try {
     checkOwnership(db, path);
     const version = db.pragma('user_version', { simple: true }) as number;
-    for (const sql of MIGRATIONS.slice(version)) db.exec(sql);
+    for (const { sqlite } of MIGRATIONS.slice(version)) db.exec(sqlite);
     const broken = db.pragma('foreign_key_check') as unknown[];
     if (broken.length > 0) throw new Error(`migration left ${broken.length} broken references`);
     db.pragma(`application_id = ${APPLICATION_ID}`);

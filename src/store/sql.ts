@@ -346,7 +346,10 @@ export function entityListing(dialect: Dialect, query: EntityQuery): { sql: stri
 }
 
 /** What a search index holds of a record: its folded ID, name and description (and attributes). */
-function searchRow(dialect: Dialect, record: { id: string; name?: string; description?: string; attributes: Record<string, string> }) {
+function searchRow(
+  dialect: Dialect,
+  record: { id: string; name?: string; description?: string; attributes: Record<string, string> },
+) {
   const folded = (text: string | undefined) => (text === undefined ? null : fold(text));
   const row = [fold(record.id), folded(record.name), folded(record.description)];
   if (dialect.indexesAttributes) {
@@ -403,7 +406,12 @@ export class SqlTransaction implements Transaction {
       );
       for (const row of rows) {
         const attributes = row.attributes ? JSON.parse(row.attributes) : {};
-        await this.index(index, row.pk, { ...row, name: row.name ?? undefined, description: row.description ?? undefined, attributes });
+        await this.index(index, row.pk, {
+          ...row,
+          name: row.name ?? undefined,
+          description: row.description ?? undefined,
+          attributes,
+        });
       }
     }
   }
@@ -426,7 +434,10 @@ export class SqlTransaction implements Transaction {
   }
 
   async purgeOrganization(id: string): Promise<void> {
-    await this.unindex('organizations_search', await this.value<number>('SELECT pk FROM organizations WHERE id = ?', [id]));
+    await this.unindex(
+      'organizations_search',
+      await this.value<number>('SELECT pk FROM organizations WHERE id = ?', [id]),
+    );
     await this.db.run(`DELETE FROM accounts WHERE id = ? AND kind = 'organization'`, [id]);
   }
 
@@ -474,10 +485,10 @@ export class SqlTransaction implements Transaction {
   }
 
   async getMembership(organizationId: string, userId: string): Promise<Membership | undefined> {
-    const row = await this.db.get<MembershipRow>('SELECT * FROM memberships WHERE organization_id = ? AND user_id = ?', [
-      organizationId,
-      userId,
-    ]);
+    const row = await this.db.get<MembershipRow>(
+      'SELECT * FROM memberships WHERE organization_id = ? AND user_id = ?',
+      [organizationId, userId],
+    );
     return row && toMembership(row);
   }
 
@@ -490,9 +501,10 @@ export class SqlTransaction implements Transaction {
   }
 
   async listUserMemberships(userId: string): Promise<Membership[]> {
-    const rows = await this.db.all<MembershipRow>('SELECT * FROM memberships WHERE user_id = ? ORDER BY organization_id', [
-      userId,
-    ]);
+    const rows = await this.db.all<MembershipRow>(
+      'SELECT * FROM memberships WHERE user_id = ? ORDER BY organization_id',
+      [userId],
+    );
     return rows.map(toMembership);
   }
 
@@ -658,12 +670,10 @@ export class SqlTransaction implements Transaction {
   async insertEvent(event: StoredEvent): Promise<void> {
     const { seq: _seq, uniqueId, name, time, ...rest } = event;
     const body: EventBody = rest;
-    const seq = await this.value<number>('INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?) RETURNING seq', [
-      uniqueId,
-      name,
-      time,
-      JSON.stringify(body),
-    ]);
+    const seq = await this.value<number>(
+      'INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?) RETURNING seq',
+      [uniqueId, name, time, JSON.stringify(body)],
+    );
     for (const identifier of event.identifiers) {
       await this.db.run('INSERT INTO event_identifiers (identifier, seq) VALUES (?, ?) ON CONFLICT DO NOTHING', [
         identifierKey(identifier),

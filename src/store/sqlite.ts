@@ -16,6 +16,8 @@ const BUSY_TIMEOUT_MS = 5000;
 /** The addon's path, given directly: better-sqlite3's own search for it costs start-up time. */
 const NATIVE_BINDING = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
 const BUSY_RETRIES = 5;
+/** How often --follow looks for new events: well within the second it promises. */
+const FOLLOW_INTERVAL_MS = 250;
 
 /** better-sqlite3 behind the Executor of src/store/sql.ts: each distinct SQL text prepared once. */
 class SqliteExecutor implements Executor {
@@ -57,6 +59,11 @@ export class SqliteStore implements Store {
     this.tx = new SqlTransaction(this.executor, SQLITE);
   }
 
+  /** How the store is named to the user. */
+  get location(): string {
+    return this.path;
+  }
+
   read<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.transaction('BEGIN DEFERRED', work);
   }
@@ -78,6 +85,11 @@ export class SqliteStore implements Store {
       // SQLite's own failures are told in the user's terms; the work's errors pass through as they are.
       throw error instanceof Database.SqliteError ? storeError(error, this.path) : error;
     }
+  }
+
+  /** Nothing announces SQLite's commits: look again a little later. */
+  async waitForEvents(): Promise<void> {
+    await sleep(FOLLOW_INTERVAL_MS);
   }
 
   /** A consistent copy through SQLite's online backup, safe while other processes write. */

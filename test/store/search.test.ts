@@ -222,7 +222,7 @@ describe('a store made before the index held folded text', () => {
     const path = join(dir, 'schema2.db');
     const db = new Database(path);
     db.pragma('foreign_keys = OFF');
-    for (const sql of MIGRATIONS.slice(0, 2)) db.exec(sql);
+    for (const { sqlite } of MIGRATIONS.slice(0, 2)) db.exec(sqlite);
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma('user_version = 2');
     db.prepare(`INSERT INTO accounts (id, kind) VALUES ('old1', 'organization')`).run();

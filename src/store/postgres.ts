@@ -1,0 +1,334 @@
+/**
+ * The PostgreSQL store: a team's shared registry in a schema of its own (`orgs`). The same SQL as
+ * SQLite's (src/store/sql.ts, src/store/dialect.ts); every command one transaction, SERIALIZABLE
+ * when it writes, re-run from the start when PostgreSQL reports that it conflicted with another.
+ * Loaded only for a postgres:// URL: SQLite's start-up never pays for `pg`.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import {
+  alreadyExists,
+  failedPrecondition,
+  internal,
+  OrgsError,
+  permissionDenied,
+  unavailable,
+} from '../core/errors.js';
+import type { Store, Transaction } from '../core/store.js';
+import { type Executor, POSTGRES } from './dialect.js';
+import { redactUrl } from './location.js';
+import { MIGRATIONS } from './migrations.js';
+import { SqlTransaction } from './sql.js';
+
+export const SCHEMA = 'orgs';
+export const SCHEMA_VERSION = MIGRATIONS.length;
+/** The comment that marks the `orgs` schema as ours, with its version. */
+const schemaComment = (version: number) => `orgs schema ${version}`;
+const SCHEMA_COMMENT = /^orgs schema (\d+)$/;
+/** Taken while migrating, so that two processes meeting an old schema upgrade it once. */
+const MIGRATION_LOCK = 0x6f726773; // "orgs"
+/** Where events are announced, for `orgs events --follow`. */
+const EVENTS_CHANNEL = 'orgs_events';
+/** How long --follow sleeps when no notification comes (a safety net: NOTIFY wakes it first). */
+const FOLLOW_FALLBACK_MS = 2000;
+/** Attempts of a transaction that conflicts with others (serialization failures, deadlocks). */
+const ATTEMPTS = 12;
+
+// Times, keys and counts are BIGINT: milliseconds and row numbers, well within a JS number.
+pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+
+/** SQLSTATEs of a transaction that lost to a concurrent one; run again, it sees the winner. */
+const CONFLICTS = new Set(['40001', '40P01', '23505']);
+
+const isConflict = (error: unknown) => CONFLICTS.has((error as { code?: string })?.code ?? '');
+
+/** PostgreSQL's and the connection's failures, told in the user's terms, the password never shown. */
+export function postgresError(error: unknown, url: string): OrgsError {
+  if (error instanceof OrgsError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  const where = redactUrl(url);
+  if (code === '55P03' || code === '57014') {
+    return unavailable(
+      'store',
+      'unavailable',
+      `${where}: gave up waiting for a lock held by another connection (${message})`,
+    );
+  }
+  if (isConflict(error)) {
+    return unavailable(
+      'store',
+      'unavailable',
+      `${where}: conflicted with other writers ${ATTEMPTS} times running; try again`,
+    );
+  }
+  if (code === '42501') {
+    return permissionDenied('store', 'store_not_writable', `${where}: permission denied (${message})`);
+  }
+  // No SQLSTATE (the socket), connection exceptions (08), authentication (28), no such database
+  // (3D000), the server shutting down (57P): the store cannot be reached.
+  if (code === '' || /^(08|28|3D|57P|53)/.test(code) || /^E[A-Z]+$/.test(code)) {
+    return unavailable('store', 'unavailable', `${where}: ${message}`);
+  }
+  return internal('store', 'store_failed', `the store ${where} failed, this is a bug: ${message}`);
+}
+
+/** node-postgres behind the Executor of src/store/sql.ts: `?` placeholders numbered, each statement prepared once. */
+class PostgresExecutor implements Executor {
+  /** The first failure of the transaction under way: PostgreSQL refuses every statement after it. */
+  failure: unknown;
+  /** Whether the transaction under way recorded events, to be announced when it commits. */
+  wroteEvents = false;
+  private readonly statements = new Map<string, { name: string; text: string }>();
+
+  constructor(private readonly client: pg.Client) {}
+
+  private statement(sql: string) {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      let n = 0;
+      statement = { name: `orgs_${this.statements.size}`, text: sql.replace(/\?/g, () => `$${++n}`) };
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private async query<T>(sql: string, params: readonly unknown[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
+    if (sql.startsWith('INSERT INTO events ')) this.wroteEvents = true;
+    try {
+      return await this.client.query<T & pg.QueryResultRow>({ ...this.statement(sql), values: params as unknown[] });
+    } catch (error) {
+      this.failure ??= error;
+      throw error;
+    }
+  }
+
+  async all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return (await this.query<T>(sql, params)).rows;
+  }
+
+  async get<T>(sql: string, params: readonly unknown[]): Promise<T | undefined> {
+    return (await this.query<T>(sql, params)).rows[0];
+  }
+
+  async run(sql: string, params: readonly unknown[]): Promise<number> {
+    return (await this.query(sql, params)).rowCount ?? 0;
+  }
+}
+
+export class PostgresStore implements Store {
+  readonly executor: PostgresExecutor;
+  private readonly tx: Transaction;
+  private listening = false;
+  private notified = false;
+  private wake?: () => void;
+
+  constructor(
+    private readonly client: pg.Client,
+    /** The store's URL with its password removed. */
+    readonly location: string,
+    private readonly fail: (error: unknown) => OrgsError,
+  ) {
+    this.executor = new PostgresExecutor(client);
+    this.tx = new SqlTransaction(this.executor, POSTGRES);
+  }
+
+  /** A snapshot: every read of the command sees the same committed state. */
+  read<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', work);
+  }
+
+  /**
+   * SERIALIZABLE: the rules the core checks before it writes (the last owner, unique IDs, rights
+   * held) hold as if commands ran one at a time; one that conflicts with another is run again.
+   */
+  write<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.transaction('BEGIN ISOLATION LEVEL SERIALIZABLE', work);
+  }
+
+  private async transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      this.executor.failure = undefined;
+      this.executor.wroteEvents = false;
+      try {
+        await this.client.query(begin);
+        const result = await work(this.tx);
+        // The work may have caught a failed statement; the transaction is lost all the same.
+        if (this.executor.failure !== undefined) throw this.executor.failure;
+        if (this.executor.wroteEvents) await this.client.query(`NOTIFY ${EVENTS_CHANNEL}`);
+        await this.client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await this.client.query('ROLLBACK').catch(() => {});
+        const cause = this.executor.failure ?? error;
+        if (isConflict(cause) && attempt < ATTEMPTS) {
+          await sleep(Math.random() * 10 * attempt);
+          continue;
+        }
+        throw cause instanceof OrgsError ? cause : this.fail(cause);
+      }
+    }
+  }
+
+  /** Resolves when another process has committed events (NOTIFY), or after a while at the latest. */
+  async waitForEvents(): Promise<void> {
+    if (!this.listening) {
+      this.client.on('notification', () => {
+        this.notified = true;
+        this.wake?.();
+      });
+      await this.client.query(`LISTEN ${EVENTS_CHANNEL}`).catch((error) => {
+        throw this.fail(error);
+      });
+      this.listening = true;
+      // Events committed before LISTEN announced nothing to us: look once more.
+      return;
+    }
+    if (!this.notified) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, FOLLOW_FALLBACK_MS);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.wake = undefined;
+    this.notified = false;
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => {});
+  }
+}
+
+export interface PostgresOptions {
+  connectTimeoutMs: number;
+}
+
+/** Connects to the database at `url`, with the session settings every command runs under. */
+export async function connect(url: string, { connectTimeoutMs }: PostgresOptions): Promise<pg.Client> {
+  const seconds = Math.max(1, Math.ceil(connectTimeoutMs / 1000));
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+    application_name: 'orgs',
+    // Never wait forever: not for a lock, nor on a transaction whose process went away.
+    options: `-c search_path=${SCHEMA},public -c lock_timeout=${seconds}s -c idle_in_transaction_session_timeout=${seconds * 6}s`,
+  });
+  // A connection that breaks later fails the command's next query; nothing to do meanwhile.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw postgresError(error, url);
+  }
+  return client;
+}
+
+/** The version of the `orgs` schema: absent, ours at a version, or something else's. */
+async function schemaVersion(client: pg.Client): Promise<number | 'absent' | 'foreign'> {
+  const { rows } = await client.query<{ comment: string | null }>(
+    `SELECT obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace WHERE nspname = $1`,
+    [SCHEMA],
+  );
+  if (rows.length === 0) return 'absent';
+  const match = SCHEMA_COMMENT.exec(rows[0]!.comment ?? '');
+  return match ? Number(match[1]) : 'foreign';
+}
+
+/** Refuses, untouched, a database whose `orgs` schema is not ours, or is newer than this orgs. */
+function checkOwnership(version: number | 'absent' | 'foreign', where: string): asserts version is number | 'absent' {
+  if (version === 'foreign') {
+    throw failedPrecondition(
+      'store',
+      'foreign_database',
+      `${where} has a schema "${SCHEMA}" that orgs did not make; give orgs a database of its own`,
+    );
+  }
+  if (version !== 'absent' && version > SCHEMA_VERSION) {
+    throw failedPrecondition(
+      'store',
+      'newer_schema',
+      `${where} was made by a newer version of orgs (schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade orgs`,
+    );
+  }
+}
+
+/** The `orgs` schema's migrations after `from`, and the mark that makes it ours at this version. */
+async function applyMigrations(client: pg.Client, from: number | 'absent'): Promise<void> {
+  if (from === 'absent') await client.query(`CREATE SCHEMA ${SCHEMA}`);
+  for (const { postgres } of MIGRATIONS.slice(from === 'absent' ? 0 : from)) if (postgres) await client.query(postgres);
+  await client.query(`COMMENT ON SCHEMA ${SCHEMA} IS '${schemaComment(SCHEMA_VERSION)}'`);
+}
+
+/** Runs `work` in a transaction that holds the migration lock, whole or not at all. */
+async function underMigrationLock(client: pg.Client, work: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await work();
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+/** Creates the `orgs` schema on first use, or upgrades it, in one transaction; another process may have done it first. */
+async function migrate(client: pg.Client, where: string): Promise<void> {
+  const found = await schemaVersion(client);
+  checkOwnership(found, where);
+  if (found === SCHEMA_VERSION) return;
+  await underMigrationLock(client, async () => {
+    const version = await schemaVersion(client);
+    checkOwnership(version, where);
+    if (version !== SCHEMA_VERSION) await applyMigrations(client, version);
+  });
+}
+
+/**
+ * Makes a store in the database at `url`, which must hold no `orgs` schema, with what `copy`
+ * writes into it: the schema and every record in one transaction, so that a failed backup leaves
+ * the database as it was.
+ */
+export async function backupToPostgres(
+  url: string,
+  options: PostgresOptions,
+  copy: (to: Executor) => Promise<void>,
+): Promise<void> {
+  const client = await connect(url, options);
+  const where = redactUrl(url);
+  try {
+    await underMigrationLock(client, async () => {
+      if ((await schemaVersion(client)) !== 'absent') {
+        throw alreadyExists(
+          'cli',
+          'backup_exists',
+          `${where} already has a schema "${SCHEMA}"; back up into a database without one`,
+        );
+      }
+      await applyMigrations(client, 'absent');
+      await copy(new PostgresExecutor(client));
+    });
+  } catch (error) {
+    throw postgresError(error, url);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Opens the store in the database at `url`, creating or upgrading its schema on first use. */
+export async function openPostgresStore(url: string, options: PostgresOptions): Promise<PostgresStore> {
+  const client = await connect(url, options);
+  const fail = (error: unknown) => postgresError(error, url);
+  try {
+    await migrate(client, redactUrl(url));
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw fail(error);
+  }
+  return new PostgresStore(client, redactUrl(url), fail);
+}
