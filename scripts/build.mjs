@@ -3,7 +3,7 @@
 // loading its code: one file loads faster than dozens, and CommonJS skips the ES module loader's
 // start-up (about 30 ms here). Modules the core imports dynamically are still evaluated only
 // when a command needs them. Type checking is `npm run typecheck`.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Script } from 'node:vm';
@@ -44,13 +44,19 @@ const dynamicBuiltins = {
   },
 };
 
-rmSync('dist', { recursive: true, force: true });
-mkdirSync('dist');
+/** Each file written beside its place and renamed over it: an orgs running meanwhile sees old or new, never half. */
+function replace(path, contents) {
+  writeFileSync(`${path}.${process.pid}.tmp`, contents);
+  renameSync(`${path}.${process.pid}.tmp`, path);
+}
+
+mkdirSync('dist', { recursive: true });
 // The package is ESM; this folder (like bin/) holds CommonJS.
-writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
-await build({
+replace('dist/package.json', '{ "type": "commonjs" }\n');
+const { outputFiles } = await build({
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/orgs.js',
+  write: false,
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -70,8 +76,12 @@ await build({
  * far. Made by the Node that builds, which is the Node that runs it after `npm install`.
  */
 const file = resolve('dist/orgs.js');
-const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file });
+const code = outputFiles[0].text;
+const script = new Script(Module.wrap(code), { filename: file });
 const bundle = { exports: {} };
 script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, dirname(file));
 bundle.exports.buildProgram(['list']);
-writeFileSync(`${file}.cache`, script.createCachedData());
+const cache = script.createCachedData();
+// The bundle first: a cache that does not fit the bundle beside it is refused, never misused.
+replace(file, code);
+replace(`${file}.cache`, cache);
