@@ -3,7 +3,7 @@
 // loading its code: one file loads faster than dozens, and CommonJS skips the ES module loader's
 // start-up (about 30 ms here). Modules the core imports dynamically are still evaluated only
 // when a command needs them. Type checking is `npm run typecheck`.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Script } from 'node:vm';
@@ -50,38 +50,68 @@ function replace(path, contents) {
   renameSync(`${path}.${process.pid}.tmp`, path);
 }
 
+/**
+ * node-postgres probes for Cloudflare Workers when it loads, by making a fetch Response, which
+ * loads Node's whole fetch implementation (about 25 ms) on every PostgreSQL command: orgs runs
+ * on Node alone.
+ */
+const nodeOnlyPg = {
+  name: 'node-only-pg',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace('if (isCloudflareRuntime())', 'if (false)'),
+      loader: 'js',
+    }));
+  },
+};
+
+/** The bundle imports node-postgres from its own bundle beside it, dist/pg.js (loaded only for a PostgreSQL store). */
+const pgBeside = {
+  name: 'pg-beside',
+  setup(build) {
+    build.onResolve({ filter: /^pg$/ }, () => ({ path: './pg.js', external: true }));
+  },
+};
+
+const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, write: false, logLevel: 'warning' };
+
+/**
+ * The V8 code cache of a bundle, for bin/orgs.js: compiled as bin/orgs.js compiles it, run
+ * (`use` defines its modules and exercises them), then cached with every function compiled so
+ * far. Made by the Node that builds, which is the Node that runs it after `npm install`. The
+ * bundle is written first: a cache that does not fit the bundle beside it is refused, never misused.
+ */
+function writeWithCache(file, code, use) {
+  const script = new Script(Module.wrap(code), { filename: file });
+  const bundle = { exports: {} };
+  script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, dirname(file));
+  use(bundle.exports);
+  const cache = script.createCachedData();
+  replace(file, code);
+  replace(`${file}.cache`, cache);
+}
+
 mkdirSync('dist', { recursive: true });
 // The package is ESM; this folder (like bin/) holds CommonJS.
 replace('dist/package.json', '{ "type": "commonjs" }\n');
-const { outputFiles } = await build({
+
+const pg = await build({
+  ...common,
+  entryPoints: ['pg'],
+  outfile: 'dist/pg.js',
+  // pg-native is optional (pg tries it only when asked to); orgs does not.
+  external: ['pg-native'],
+  plugins: [nodeOnlyPg],
+});
+writeWithCache(resolve('dist/pg.js'), pg.outputFiles[0].text, (exports) => new exports.Client());
+
+const orgs = await build({
+  ...common,
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/orgs.js',
-  write: false,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
   // The one use of import.meta.url is createRequire(), which takes a CommonJS file name as well.
   define: { 'import.meta.url': '__filename' },
-  minify: true,
-  plugins: [lazyChildProcess, dynamicBuiltins],
-  // node-postgres stays a package of its own, required only when the store is a PostgreSQL URL.
-  external: ['pg'],
-  logLevel: 'warning',
+  plugins: [lazyChildProcess, dynamicBuiltins, pgBeside],
 });
-
-/**
- * The V8 code cache of the bundle, for bin/orgs.js: compiled as bin/orgs.js compiles it, run
- * (which defines every module and builds a command), then cached with every function compiled so
- * far. Made by the Node that builds, which is the Node that runs it after `npm install`.
- */
-const file = resolve('dist/orgs.js');
-const code = outputFiles[0].text;
-const script = new Script(Module.wrap(code), { filename: file });
-const bundle = { exports: {} };
-script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, dirname(file));
-bundle.exports.buildProgram(['list']);
-const cache = script.createCachedData();
-// The bundle first: a cache that does not fit the bundle beside it is refused, never misused.
-replace(file, code);
-replace(`${file}.cache`, cache);
+// Building a command defines every module the bundle has and compiles what start-up runs.
+writeWithCache(resolve('dist/orgs.js'), orgs.outputFiles[0].text, (exports) => exports.buildProgram(['list']));
