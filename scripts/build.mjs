@@ -73,7 +73,15 @@ const pgBeside = {
   },
 };
 
-const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, write: false, logLevel: 'warning' };
+const common = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  write: false,
+  logLevel: 'warning',
+};
 
 /**
  * The V8 code cache of a bundle, for bin/orgs.js: compiled as bin/orgs.js compiles it, run
@@ -84,7 +92,9 @@ const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20'
 function writeWithCache(file, code, use) {
   const script = new Script(Module.wrap(code), { filename: file });
   const bundle = { exports: {} };
-  script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, dirname(file));
+  script
+    .runInThisContext()
+    .call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, dirname(file));
   use(bundle.exports);
   const cache = script.createCachedData();
   replace(file, code);

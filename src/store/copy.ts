@@ -68,7 +68,7 @@ async function insertRows(to: Executor, table: string, rows: ReadonlyArray<Recor
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   for (let start = 0; start < rows.length; start += perInsert) {
     const batch = rows.slice(start, start + perInsert);
-    await to.run(
+    await to.write(
       `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${batch.map(() => tuple).join(', ')}`,
       batch.flatMap((row) => columns.map((column) => row[column])),
     );

@@ -16,6 +16,20 @@ export interface Executor {
   all<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
   get<T>(sql: string, params: readonly unknown[]): Promise<T | undefined>;
   run(sql: string, params: readonly unknown[]): Promise<number>;
+  /**
+   * A change whose outcome nobody waits for: an engine may send it and go on (PostgreSQL
+   * pipelines it with what follows); its failure fails the transaction all the same.
+   */
+  write(sql: string, params: readonly unknown[]): Promise<void>;
+}
+
+/** An event as stored: the columns it is read by, its JSON body, and its identifiers' keys. */
+export interface EventRow {
+  unique_id: string;
+  name: string;
+  time: number;
+  body: string;
+  identifiers: string[];
 }
 
 export interface Dialect {
@@ -35,8 +49,8 @@ export interface Dialect {
   nulls(direction: SortDirection): string;
   /** The unique ID of the newest event, taking whatever keeps events in commit order. */
   lastEventId(db: Executor): Promise<string | undefined>;
-  /** Notes the unique ID of an event just inserted. */
-  insertedEvent(db: Executor, uniqueId: string): Promise<void>;
+  /** Writes an event and its identifier rows (after lastEventId). */
+  insertEvent(db: Executor, event: EventRow): Promise<void>;
   /** After rows were copied in with their keys: new rows are numbered after them. */
   restartKeys(db: Executor): Promise<void>;
 }
@@ -65,7 +79,18 @@ export const SQLITE: Dialect = {
   // One writer at a time (BEGIN IMMEDIATE): the newest row is the newest commit.
   lastEventId: async (db) =>
     (await db.get<{ unique_id: string }>('SELECT unique_id FROM events ORDER BY seq DESC LIMIT 1', []))?.unique_id,
-  insertedEvent: async () => {},
+  insertEvent: async (db, { unique_id, name, time, body, identifiers }) => {
+    const seq = await db.get<{ seq: number }>(
+      'INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?) RETURNING seq',
+      [unique_id, name, time, body],
+    );
+    for (const identifier of identifiers) {
+      await db.write('INSERT INTO event_identifiers (identifier, seq) VALUES (?, ?) ON CONFLICT DO NOTHING', [
+        identifier,
+        seq!.seq,
+      ]);
+    }
+  },
   // An INTEGER PRIMARY KEY goes on from the greatest one by itself.
   restartKeys: async () => {},
 };
@@ -75,6 +100,13 @@ const EVENT_LOCK = 0x6f726773_65766e74n;
 /** A unique ID's first characters, kept in the sequence `event_order` (60 bits: 12 of base32). */
 const ORDER_PREFIX = 12;
 const ULID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A unique ID's prefix as the number `event_order` keeps. */
+function orderPrefix(uniqueId: string): string {
+  let prefix = 0n;
+  for (const c of uniqueId.slice(0, ORDER_PREFIX)) prefix = prefix * 32n + BigInt(ULID_ALPHABET.indexOf(c));
+  return prefix.toString();
+}
 
 /** `%text%` for LIKE, with LIKE's own characters (and its escape, backslash) taken literally. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
@@ -112,10 +144,15 @@ export const POSTGRES: Dialect = {
     for (let i = 0; i < ORDER_PREFIX; i++, prefix >>= 5n) text = ULID_ALPHABET[Number(prefix & 31n)] + text;
     return text.padEnd(26, 'Z');
   },
-  insertedEvent: async (db, uniqueId) => {
-    let prefix = 0n;
-    for (const c of uniqueId.slice(0, ORDER_PREFIX)) prefix = prefix * 32n + BigInt(ULID_ALPHABET.indexOf(c));
-    await db.get('SELECT setval(?, ?::bigint)', ['event_order', prefix.toString()]);
+  // One statement, sent without waiting: the event, its identifiers, and its ID as the newest.
+  insertEvent: async (db, { unique_id, name, time, body, identifiers }) => {
+    await db.write(
+      `WITH event AS (INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?) RETURNING seq),
+        identified AS (INSERT INTO event_identifiers (identifier, seq)
+          SELECT DISTINCT i.value, event.seq FROM event, jsonb_array_elements_text(?::jsonb) AS i (value))
+      SELECT setval('event_order', ?::bigint)`,
+      [unique_id, name, time, body, JSON.stringify(identifiers), orderPrefix(unique_id)],
+    );
   },
   restartKeys: async (db) => {
     for (const [table, column] of [
@@ -129,6 +166,6 @@ export const POSTGRES: Dialect = {
       );
     }
     const last = await db.get<{ unique_id: string }>('SELECT unique_id FROM events ORDER BY seq DESC LIMIT 1', []);
-    if (last) await POSTGRES.insertedEvent(db, last.unique_id);
+    if (last) await db.get('SELECT setval(?, ?::bigint)', ['event_order', orderPrefix(last.unique_id)]);
   },
 };

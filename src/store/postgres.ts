@@ -73,12 +73,18 @@ export function postgresError(error: unknown, url: string): OrgsError {
   return internal('store', 'store_failed', `the store ${where} failed, this is a bug: ${message}`);
 }
 
-/** node-postgres behind the Executor of src/store/sql.ts: `?` placeholders numbered, each statement prepared once. */
+/**
+ * node-postgres behind the Executor of src/store/sql.ts: `?` placeholders numbered, each statement
+ * prepared once, and writes pipelined (sent without waiting for their answer: PostgreSQL answers
+ * in order, so a read that follows still sees them).
+ */
 class PostgresExecutor implements Executor {
   /** The first failure of the transaction under way: PostgreSQL refuses every statement after it. */
   failure: unknown;
   /** Whether the transaction under way recorded events, to be announced when it commits. */
   wroteEvents = false;
+  /** Writes sent and not yet answered. */
+  private inFlight: Array<Promise<unknown>> = [];
   private readonly statements = new Map<string, { name: string; text: string }>();
 
   constructor(private readonly client: pg.Client) {}
@@ -94,7 +100,6 @@ class PostgresExecutor implements Executor {
   }
 
   private async query<T>(sql: string, params: readonly unknown[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
-    if (sql.startsWith('INSERT INTO events ')) this.wroteEvents = true;
     try {
       return await this.client.query<T & pg.QueryResultRow>({ ...this.statement(sql), values: params as unknown[] });
     } catch (error) {
@@ -113,6 +118,27 @@ class PostgresExecutor implements Executor {
 
   async run(sql: string, params: readonly unknown[]): Promise<number> {
     return (await this.query(sql, params)).rowCount ?? 0;
+  }
+
+  async write(sql: string, params: readonly unknown[]): Promise<void> {
+    if (/\bINSERT INTO events\b/.test(sql)) this.wroteEvents = true;
+    // Its failure is kept in `failure` (and fails whatever is sent after it).
+    this.inFlight.push(this.query(sql, params).catch(() => {}));
+  }
+
+  /** Waits for every write sent; the transaction's first failure, if any, is thrown. */
+  async settle(): Promise<void> {
+    const inFlight = this.inFlight;
+    this.inFlight = [];
+    await Promise.all(inFlight);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** A new transaction: nothing in flight, no failure. */
+  reset(): void {
+    this.failure = undefined;
+    this.wroteEvents = false;
+    this.inFlight = [];
   }
 }
 
@@ -148,17 +174,17 @@ export class PostgresStore implements Store {
 
   private async transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      this.executor.failure = undefined;
-      this.executor.wroteEvents = false;
+      this.executor.reset();
       try {
         await this.client.query(begin);
         const result = await work(this.tx);
-        // The work may have caught a failed statement; the transaction is lost all the same.
-        if (this.executor.failure !== undefined) throw this.executor.failure;
+        // Every write answered; one that failed (even if the work caught it) loses the transaction.
+        await this.executor.settle();
         if (this.executor.wroteEvents) await this.client.query(`NOTIFY ${EVENTS_CHANNEL}`);
         await this.client.query('COMMIT');
         return result;
       } catch (error) {
+        await this.executor.settle().catch(() => {});
         await this.client.query('ROLLBACK').catch(() => {});
         const cause = this.executor.failure ?? error;
         if (isConflict(cause) && attempt < ATTEMPTS) {
@@ -214,6 +240,8 @@ export async function connect(url: string, { connectTimeoutMs }: PostgresOptions
     connectionTimeoutMillis: connectTimeoutMs,
     keepAlive: true,
     application_name: 'orgs',
+    // Statements are sent without waiting for the previous one's answer (see PostgresExecutor).
+    pipeline: true,
     // Never wait forever: not for a lock, nor on a transaction whose process went away.
     options: `-c search_path=${SCHEMA},public -c lock_timeout=${seconds}s -c idle_in_transaction_session_timeout=${seconds * 6}s`,
   });

@@ -217,7 +217,7 @@ const ENTITY_UPDATE = updateOf(
 );
 const API_KEY_COLUMNS = Object.keys(apiKeyParams({ rights: [] } as unknown as ApiKey));
 
-interface EventRow {
+interface StoredEventRow {
   seq: number;
   unique_id: string;
   name: string;
@@ -228,7 +228,7 @@ interface EventRow {
 /** What an event row keeps in its body: all but the columns it is read by. */
 type EventBody = Omit<StoredEvent, 'seq' | 'uniqueId' | 'name' | 'time'>;
 
-const toEvent = (row: EventRow): StoredEvent => ({
+const toEvent = (row: StoredEventRow): StoredEvent => ({
   ...(JSON.parse(row.body) as EventBody),
   seq: row.seq,
   uniqueId: row.unique_id,
@@ -379,50 +379,61 @@ export class SqlTransaction implements Transaction {
     return row && toOrganization(row);
   }
 
-  /** Indexes a record's folded text under its row's pk (see migrations.ts). */
+  /**
+   * Indexes a record's folded text under its row's pk (see migrations.ts), given as SQL (`?`, or
+   * a lookup of a row just inserted, so that the insert need not wait for its pk).
+   */
   private async index(
     index: Searchable['index'],
-    pk: number | undefined,
+    rowid: { sql: string; params: unknown[] },
     record: { id: string; name?: string; description?: string; attributes: Record<string, string> },
   ): Promise<void> {
-    if (pk === undefined) return;
-    const columns = ['rowid', 'id', 'name', 'description', ...(this.dialect.indexesAttributes ? ['attributes'] : [])];
-    await this.db.run(insertInto(index, columns), [pk, ...searchRow(this.dialect, record)]);
+    const columns = ['id', 'name', 'description', ...(this.dialect.indexesAttributes ? ['attributes'] : [])];
+    await this.db.write(
+      `INSERT INTO ${index} (rowid, ${columns.join(', ')}) VALUES (${rowid.sql}, ${columns.map(() => '?').join(', ')})`,
+      [...rowid.params, ...searchRow(this.dialect, record)],
+    );
   }
 
   private async unindex(index: Searchable['index'], pk: number | undefined): Promise<void> {
-    if (pk !== undefined) await this.db.run(`DELETE FROM ${index} WHERE rowid = ?`, [pk]);
+    if (pk !== undefined) await this.db.write(`DELETE FROM ${index} WHERE rowid = ?`, [pk]);
   }
 
-  /** The search index of every organization and entity, anew (after rows were copied in). */
+  /** The search index of every organization and entity, anew (after rows were copied in), a chunk at a time. */
   async reindex(): Promise<void> {
     for (const [table, { index }] of [
       ['organizations', ORGANIZATIONS],
       ['entities', ENTITIES],
     ] as const) {
-      const rows = await this.db.all<Pick<OrganizationRow, 'pk' | 'id' | 'name' | 'description' | 'attributes'>>(
-        `SELECT pk, id, name, description, attributes FROM ${table}`,
-        [],
-      );
-      for (const row of rows) {
-        const attributes = row.attributes ? JSON.parse(row.attributes) : {};
-        await this.index(index, row.pk, {
-          ...row,
-          name: row.name ?? undefined,
-          description: row.description ?? undefined,
-          attributes,
-        });
+      for (let after = -1; ;) {
+        const rows = await this.db.all<Pick<OrganizationRow, 'pk' | 'id' | 'name' | 'description' | 'attributes'>>(
+          `SELECT pk, id, name, description, attributes FROM ${table} WHERE pk > ? ORDER BY pk LIMIT 1000`,
+          [after],
+        );
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          const attributes = row.attributes ? JSON.parse(row.attributes) : {};
+          const record = {
+            id: row.id,
+            name: row.name ?? undefined,
+            description: row.description ?? undefined,
+            attributes,
+          };
+          await this.index(index, { sql: '?', params: [row.pk] }, record);
+        }
+        after = rows[rows.length - 1]!.pk;
       }
     }
   }
 
   async insertOrganization(organization: Organization): Promise<void> {
-    await this.db.run(`INSERT INTO accounts (id, kind) VALUES (?, 'organization')`, [organization.id]);
-    const pk = await this.value<number>(
-      insertInto('organizations', ORGANIZATION_COLUMNS, ' RETURNING pk'),
+    await this.db.write(`INSERT INTO accounts (id, kind) VALUES (?, 'organization')`, [organization.id]);
+    await this.db.write(
+      insertInto('organizations', ORGANIZATION_COLUMNS),
       Object.values(organizationParams(organization)),
     );
-    await this.index('organizations_search', pk, organization);
+    const rowid = { sql: '(SELECT pk FROM organizations WHERE id = ?)', params: [organization.id] };
+    await this.index('organizations_search', rowid, organization);
   }
 
   async updateOrganization(organization: Organization): Promise<void> {
@@ -430,7 +441,7 @@ export class SqlTransaction implements Transaction {
     const pk = await this.value<number>(ORGANIZATION_UPDATE, [...Object.values(rest), id]);
     if (pk === undefined) return;
     await this.unindex('organizations_search', pk);
-    await this.index('organizations_search', pk, organization);
+    await this.index('organizations_search', { sql: '?', params: [pk] }, organization);
   }
 
   async purgeOrganization(id: string): Promise<void> {
@@ -438,7 +449,7 @@ export class SqlTransaction implements Transaction {
       'organizations_search',
       await this.value<number>('SELECT pk FROM organizations WHERE id = ?', [id]),
     );
-    await this.db.run(`DELETE FROM accounts WHERE id = ? AND kind = 'organization'`, [id]);
+    await this.db.write(`DELETE FROM accounts WHERE id = ? AND kind = 'organization'`, [id]);
   }
 
   async listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]> {
@@ -453,8 +464,8 @@ export class SqlTransaction implements Transaction {
   }
 
   async insertUser(user: User): Promise<void> {
-    await this.db.run(`INSERT INTO accounts (id, kind) VALUES (?, 'user')`, [user.id]);
-    await this.db.run(`INSERT INTO users (id, name, admin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, [
+    await this.db.write(`INSERT INTO accounts (id, kind) VALUES (?, 'user')`, [user.id]);
+    await this.db.write(`INSERT INTO users (id, name, admin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, [
       user.id,
       user.name ?? null,
       user.admin ? 1 : 0,
@@ -464,7 +475,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async updateUser(user: User): Promise<void> {
-    await this.db.run('UPDATE users SET name = ?, admin = ?, updated_at = ? WHERE id = ?', [
+    await this.db.write('UPDATE users SET name = ?, admin = ?, updated_at = ? WHERE id = ?', [
       user.name ?? null,
       user.admin ? 1 : 0,
       user.updatedAt,
@@ -473,7 +484,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async deleteUser(id: string): Promise<void> {
-    await this.db.run(`DELETE FROM accounts WHERE id = ? AND kind = 'user'`, [id]);
+    await this.db.write(`DELETE FROM accounts WHERE id = ? AND kind = 'user'`, [id]);
   }
 
   async listUsers(query: UserQuery): Promise<User[]> {
@@ -509,7 +520,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async putMembership(m: Membership): Promise<void> {
-    await this.db.run(
+    await this.db.write(
       `INSERT INTO memberships (organization_id, user_id, rights, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (organization_id, user_id) DO UPDATE SET rights = excluded.rights, updated_at = excluded.updated_at`,
       [m.organizationId, m.userId, JSON.stringify(m.rights), m.createdAt, m.updatedAt],
@@ -517,7 +528,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async deleteMembership(organizationId: string, userId: string): Promise<void> {
-    await this.db.run('DELETE FROM memberships WHERE organization_id = ? AND user_id = ?', [organizationId, userId]);
+    await this.db.write('DELETE FROM memberships WHERE organization_id = ? AND user_id = ?', [organizationId, userId]);
   }
 
   async getApiKey(id: string): Promise<ApiKey | undefined> {
@@ -535,12 +546,12 @@ export class SqlTransaction implements Transaction {
   }
 
   async insertApiKey(key: ApiKey): Promise<void> {
-    await this.db.run(insertInto('api_keys', API_KEY_COLUMNS), Object.values(apiKeyParams(key)));
+    await this.db.write(insertInto('api_keys', API_KEY_COLUMNS), Object.values(apiKeyParams(key)));
   }
 
   async updateApiKey(key: ApiKey): Promise<void> {
     const { name, rights, updated_at, expires_at, id } = apiKeyParams(key);
-    await this.db.run(updateOf('api_keys', ['name', 'rights', 'updated_at', 'expires_at'], ['id']), [
+    await this.db.write(updateOf('api_keys', ['name', 'rights', 'updated_at', 'expires_at'], ['id']), [
       name,
       rights,
       updated_at,
@@ -550,7 +561,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async deleteApiKey(id: string): Promise<void> {
-    await this.db.run('DELETE FROM api_keys WHERE id = ?', [id]);
+    await this.db.write('DELETE FROM api_keys WHERE id = ?', [id]);
   }
 
   async getEntity(kind: EntityKindName, id: string): Promise<Entity | undefined> {
@@ -559,11 +570,9 @@ export class SqlTransaction implements Transaction {
   }
 
   async insertEntity(entity: Entity): Promise<void> {
-    const pk = await this.value<number>(
-      insertInto('entities', ENTITY_COLUMNS, ' RETURNING pk'),
-      Object.values(entityParams(entity)),
-    );
-    await this.index('entities_search', pk, entity);
+    await this.db.write(insertInto('entities', ENTITY_COLUMNS), Object.values(entityParams(entity)));
+    const rowid = { sql: '(SELECT pk FROM entities WHERE kind = ? AND id = ?)', params: [entity.kind, entity.id] };
+    await this.index('entities_search', rowid, entity);
   }
 
   async updateEntity(entity: Entity): Promise<void> {
@@ -579,7 +588,7 @@ export class SqlTransaction implements Transaction {
     ]);
     if (pk === undefined) return;
     await this.unindex('entities_search', pk);
-    await this.index('entities_search', pk, entity);
+    await this.index('entities_search', { sql: '?', params: [pk] }, entity);
   }
 
   async purgeEntity(kind: EntityKindName, id: string): Promise<void> {
@@ -614,7 +623,7 @@ export class SqlTransaction implements Transaction {
 
   async putEntityCollaborator(c: EntityCollaborator): Promise<void> {
     // The casts tell PostgreSQL the types of parameters in a select list.
-    await this.db.run(
+    await this.db.write(
       `INSERT INTO entity_collaborators (entity_pk, account_id, rights, created_at, updated_at)
        SELECT pk, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) FROM entities WHERE kind = ? AND id = ?
        ON CONFLICT (entity_pk, account_id) DO UPDATE SET rights = excluded.rights, updated_at = excluded.updated_at`,
@@ -623,7 +632,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async deleteEntityCollaborator(kind: EntityKindName, entityId: string, accountId: string): Promise<void> {
-    await this.db.run(
+    await this.db.write(
       `DELETE FROM entity_collaborators
        WHERE entity_pk = (SELECT pk FROM entities WHERE kind = ? AND id = ?) AND account_id = ?`,
       [kind, entityId, accountId],
@@ -670,17 +679,13 @@ export class SqlTransaction implements Transaction {
   async insertEvent(event: StoredEvent): Promise<void> {
     const { seq: _seq, uniqueId, name, time, ...rest } = event;
     const body: EventBody = rest;
-    const seq = await this.value<number>(
-      'INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?) RETURNING seq',
-      [uniqueId, name, time, JSON.stringify(body)],
-    );
-    for (const identifier of event.identifiers) {
-      await this.db.run('INSERT INTO event_identifiers (identifier, seq) VALUES (?, ?) ON CONFLICT DO NOTHING', [
-        identifierKey(identifier),
-        seq,
-      ]);
-    }
-    await this.dialect.insertedEvent(this.db, uniqueId);
+    await this.dialect.insertEvent(this.db, {
+      unique_id: uniqueId,
+      name,
+      time,
+      body: JSON.stringify(body),
+      identifiers: event.identifiers.map(identifierKey),
+    });
   }
 
   async lastEventId(): Promise<string | undefined> {
@@ -707,11 +712,11 @@ export class SqlTransaction implements Transaction {
     if (query.beforeSeq !== undefined) add('e.seq < ?', query.beforeSeq);
     const sql = `SELECT * FROM events AS e ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY e.seq ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`;
-    return (await this.db.all<EventRow>(sql, [...params, query.limit])).map(toEvent);
+    return (await this.db.all<StoredEventRow>(sql, [...params, query.limit])).map(toEvent);
   }
 
   async pruneEvents(before: number): Promise<number> {
-    await this.db.run('DELETE FROM event_identifiers WHERE seq IN (SELECT seq FROM events WHERE time < ?)', [before]);
+    await this.db.write('DELETE FROM event_identifiers WHERE seq IN (SELECT seq FROM events WHERE time < ?)', [before]);
     return this.db.run('DELETE FROM events WHERE time < ?', [before]);
   }
 }

@@ -45,6 +45,10 @@ class SqliteExecutor implements Executor {
   async run(sql: string, params: readonly unknown[]): Promise<number> {
     return this.stmt(sql).run(...params).changes;
   }
+
+  async write(sql: string, params: readonly unknown[]): Promise<void> {
+    this.stmt(sql).run(...params);
+  }
 }
 
 export class SqliteStore implements Store {
