@@ -14,8 +14,15 @@ const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'orgs.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 const LARGE = Number(process.env.BENCH_LARGE ?? 1_000_000);
-/** BENCH_ONLY=applications: the rows of applications alone (the others take most of the time). */
+/**
+ * BENCH_ONLY=applications or BENCH_ONLY=postgres: those rows alone (the others take most of the
+ * time). The PostgreSQL rows run against BENCH_POSTGRES (the URL of a server's administration
+ * database), else the local server, in databases of their own, dropped at the end.
+ */
 const ONLY = process.env.BENCH_ONLY;
+const POSTGRES = process.env.BENCH_POSTGRES || 'postgres://root@127.0.0.1:5432/postgres';
+/** Pairs of the 100,000-organization bulk rows on PostgreSQL (each takes a minute or more). */
+const BULK_RUNS = Number(process.env.BENCH_BULK_RUNS ?? 3);
 const APPLICATIONS = Number(process.env.BENCH_APPLICATIONS ?? 100_000);
 const dir = mkdtempSync(join('/tmp', 'orgs-bench-'));
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -76,12 +83,12 @@ const countIn = (db) => {
   }
 };
 
-/** Alternates a and b RUNS times; prepare(i) runs before each pair (fresh stores, …). */
-function paired(a, b, prepare = () => {}) {
+/** Alternates a and b `runs` times; prepare(i) runs before each pair (fresh stores, …). */
+function paired(a, b, prepare = () => {}, runs = RUNS) {
   const as = [];
   const bs = [];
   const ratios = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     prepare(i);
     const first = i % 2 === 0;
     const x = first ? a() : b();
@@ -131,16 +138,21 @@ const row = (figure, a, b, r, goal) => {
   log(`  ${figure}: ${r.toFixed(2)}`);
 };
 
+const postgresVersion = spawnSync('psql', [POSTGRES, '-AtXqc', 'SHOW server_version'], {
+  encoding: 'utf8',
+}).stdout.trim();
 const sqliteVersion = new Database(':memory:').prepare('SELECT sqlite_version()').pluck().get();
 const pkg = (name) => JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
 const header = [
   `machine: ${cpus()[0]?.model.trim()} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
   `node ${process.version}, SQLite ${sqliteVersion}, better-sqlite3 ${pkg('better-sqlite3')}, commander ${pkg('commander')}`,
+  `PostgreSQL ${postgresVersion || 'not reachable'}, pg ${pkg('pg')}`,
   `orgs ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}, ${RUNS} paired runs per row, medians`,
 ];
 
+const databases = [];
 try {
-  if (ONLY !== 'applications') {
+  if (ONLY === undefined) {
     log('start-up');
     const empty = join(dir, 'empty.db');
     const listed = answer(orgs(empty, 'list'), { env: envFor(empty) });
@@ -311,6 +323,131 @@ try {
     }
   }
 
+  if (ONLY === undefined || ONLY === 'postgres') postgresRows();
+  if (ONLY === undefined || ONLY === 'applications') applicationRows();
+} finally {
+  for (const name of databases) psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** SQL on the PostgreSQL server's administration database. */
+function psql(sql, url = POSTGRES) {
+  const result = spawnSync('psql', [url, '-AtXqc', sql], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`psql ${sql}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** A new empty database on the server, dropped when the bench ends; returns its URL. */
+function database(name) {
+  const full = `orgs_bench_${name}_${process.pid}`;
+  psql(`DROP DATABASE IF EXISTS ${full} WITH (FORCE)`);
+  psql(`CREATE DATABASE ${full}`);
+  databases.push(full);
+  const url = new URL(POSTGRES);
+  url.pathname = `/${full}`;
+  return url.toString();
+}
+
+function countInDatabase(url) {
+  return Number(psql('SELECT count(*) FROM orgs.organizations WHERE deleted_at IS NULL', url));
+}
+
+function postgresRows() {
+  log('PostgreSQL: the same 100,000 organizations in a file and in a database');
+  const file = store('pg-sqlite', 100_000).db;
+  const big = database('big');
+  answer(orgs(file, 'backup', big), { env: envFor(file) });
+  must(countInDatabase(big) === 100_000, `the database holds ${countInDatabase(big)} organizations after backup`);
+  const get = ['get', 'org-0', '--all'];
+  for (const db of [file, big]) {
+    const org = JSON.parse(answer(orgs(db, ...get), { env: envFor(db) }));
+    must(
+      org.ids?.organization_id === 'org-0' && org.name === nameOf(0),
+      `get org-0 on ${db} printed ${JSON.stringify(org)}`,
+    );
+  }
+  const r1 = paired(
+    () => time(orgs(big, ...get), { env: envFor(big) }),
+    () => time(orgs(file, ...get), { env: envFor(file) }),
+  );
+  row('`orgs get` on PostgreSQL vs the same on SQLite (100,000 orgs)', r1.a, r1.b, r1.ratio, '≤ 1.5');
+
+  const empty = database('empty');
+  answer(orgs(empty, 'create', 'org-0', '--user-id', 'user1'), { env: envFor(empty) });
+  const set = ['collaborators', 'set', '--organization-id', 'org-0', '--user-id', 'user2', '--right-organization-info'];
+  for (const db of [big, empty]) {
+    answer(orgs(db, ...set), { env: envFor(db) });
+    const rights = psql(
+      `SELECT rights FROM orgs.memberships WHERE organization_id = 'org-0' AND user_id = 'user2'`,
+      db,
+    );
+    must(rights === '["RIGHT_ORGANIZATION_INFO"]', `collaborators set left user2 with ${rights}`);
+  }
+  const r2 = paired(
+    () => time(orgs(big, ...set), { env: envFor(big) }),
+    () => time(orgs(empty, ...set), { env: envFor(empty) }),
+  );
+  row('`orgs collaborators set` at 100,000 orgs vs 1 (PostgreSQL)', r2.a, r2.b, r2.ratio, '≤ 1.1');
+
+  log('PostgreSQL: bulk create of 100,000 organizations vs a plain pg script with multi-row inserts');
+  const documentsFile = documents(join(dir, 'pg-bulk.jsonl'), 100_000, 'bulk');
+  let a;
+  let b;
+  const fresh = () => {
+    a = database('bulk_a');
+    b = database('bulk_b');
+    answer(orgs(b, 'list'), { env: envFor(b) }); // the floor's schema, made by orgs
+  };
+  fresh();
+  const created = organizationIds(
+    answer(orgs(a, 'create', '--user-id', 'user1'), { env: envFor(a), stdinFile: documentsFile }),
+  );
+  must(created.length === 100_000 && countInDatabase(a) === 100_000, `bulk create printed ${created.length}`);
+  time(['node', join(ROOT, 'scripts', 'pg-floor.mjs'), b], { stdinFile: documentsFile });
+  must(countInDatabase(b) === 100_000, `the floor stored ${countInDatabase(b)} organizations`);
+  const r3 = paired(
+    () => time(orgs(a, 'create', '--user-id', 'user1'), { env: envFor(a), stdinFile: documentsFile }),
+    () => time(['node', join(ROOT, 'scripts', 'pg-floor.mjs'), b], { stdinFile: documentsFile }),
+    fresh,
+    BULK_RUNS,
+  );
+  row(
+    'bulk create 100,000 into PostgreSQL vs a plain pg script (multi-row inserts, one transaction)',
+    r3.a,
+    r3.b,
+    r3.ratio,
+    '≤ 2.0',
+  );
+  rmSync(documentsFile);
+
+  log(`PostgreSQL: search at ${LARGE.toLocaleString('en')} organizations vs list --limit 1`);
+  const largeFile = store('pg-large', LARGE).db;
+  const large = database('large');
+  answer(orgs(largeFile, 'backup', large), { env: envFor(largeFile) });
+  rmSync(largeFile, { force: true });
+  must(countInDatabase(large) === LARGE, `the large database holds ${countInDatabase(large)} organizations`);
+  const text = 'nization 4321';
+  const expected = [];
+  for (let i = 0; i < LARGE; i++) if (nameOf(i).includes(text)) expected.push(`org-${i}`);
+  const found = organizationIds(answer(orgs(large, 'search', '--name-contains', text), { env: envFor(large) }));
+  must(
+    found.length === Math.min(expected.length, 50) && found.every((id) => expected.includes(id)),
+    `search --name-contains at ${LARGE} on PostgreSQL found ${found.length}`,
+  );
+  const r4 = paired(
+    () => time(orgs(large, 'search', '--name-contains', text), { env: envFor(large) }),
+    () => time(orgs(large, 'list', '--limit', '1'), { env: envFor(large) }),
+  );
+  row(
+    `\`search --name-contains\` at ${LARGE.toLocaleString('en')} orgs on PostgreSQL vs \`list --limit 1\` there`,
+    r4.a,
+    r4.b,
+    r4.ratio,
+    '≤ 1.5',
+  );
+}
+
+function applicationRows() {
   log(
     `applications: a user reaching app-0 through 50 organizations, at ${APPLICATIONS.toLocaleString('en')} applications`,
   );
@@ -371,8 +508,6 @@ try {
   row('`applications rights --explain` vs `applications rights`, same store', r2.a, r2.b, r2.ratio, '≤ 1.05');
   const r3 = paired(() => time(orgs(apps, 'applications', 'list'), { env: asUser2 }), listOne);
   row('`applications list` as that user vs `list --limit 1`', r3.a, r3.b, r3.ratio, '≤ 1.2');
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
 
 const format = (r) =>

@@ -236,6 +236,9 @@ const toEvent = (row: StoredEventRow): StoredEvent => ({
   time: row.time,
 });
 
+/** Records indexed per statement when the whole index is made anew. */
+const REINDEX_ROWS = 1000;
+
 const ORGANIZATIONS: Searchable = { alias: 'o', index: 'organizations_search' };
 const ENTITIES: Searchable = { alias: 'e', index: 'entities_search' };
 
@@ -401,26 +404,31 @@ export class SqlTransaction implements Transaction {
 
   /** The search index of every organization and entity, anew (after rows were copied in), a chunk at a time. */
   async reindex(): Promise<void> {
+    const columns = ['rowid', 'id', 'name', 'description', ...(this.dialect.indexesAttributes ? ['attributes'] : [])];
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
     for (const [table, { index }] of [
       ['organizations', ORGANIZATIONS],
       ['entities', ENTITIES],
     ] as const) {
       for (let after = -1; ;) {
         const rows = await this.db.all<Pick<OrganizationRow, 'pk' | 'id' | 'name' | 'description' | 'attributes'>>(
-          `SELECT pk, id, name, description, attributes FROM ${table} WHERE pk > ? ORDER BY pk LIMIT 1000`,
+          `SELECT pk, id, name, description, attributes FROM ${table} WHERE pk > ? ORDER BY pk LIMIT ${REINDEX_ROWS}`,
           [after],
         );
         if (rows.length === 0) break;
-        for (const row of rows) {
-          const attributes = row.attributes ? JSON.parse(row.attributes) : {};
-          const record = {
+        const values = rows.flatMap((row) => [
+          row.pk,
+          ...searchRow(this.dialect, {
             id: row.id,
             name: row.name ?? undefined,
             description: row.description ?? undefined,
-            attributes,
-          };
-          await this.index(index, { sql: '?', params: [row.pk] }, record);
-        }
+            attributes: row.attributes ? JSON.parse(row.attributes) : {},
+          }),
+        ]);
+        await this.db.write(
+          `INSERT INTO ${index} (${columns.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`,
+          values,
+        );
         after = rows[rows.length - 1]!.pk;
       }
     }
