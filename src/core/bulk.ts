@@ -22,6 +22,8 @@ export interface BulkTarget {
   readonly plural: string;
   /** Fails before any input is read when no document could succeed (no collaborator). */
   check(): void;
+  /** Looks up at once, in the open transaction, what creating these IDs will ask about each. */
+  prefetch(scope: Scope, ids: string[]): Promise<void>;
   /** Creates one record in the open transaction; every check comes before its first write. */
   createIn(scope: Scope, id: string, input: OrganizationInput): Promise<{ view: (fields: FieldMask) => View }>;
 }
@@ -160,6 +162,11 @@ export async function createMany(
         // each run starts afresh, and failures are reported once, after the batch is settled.
         pending = [];
         failures = [];
+        const ids = documents.map((raw) => idOf(raw, `${target.kind}_id`));
+        await target.prefetch(
+          scope,
+          ids.filter((id): id is string => id !== undefined),
+        );
         for (const [index, raw] of documents.entries()) {
           try {
             const { id, input, fields } = parseDocument(raw, flags, target);

@@ -137,6 +137,7 @@ export class EntityService {
         if (this.session.identity.kind === 'admin') this.requireNamed(collaborator);
         else this.namedCollaborator(collaborator);
       },
+      prefetch: (scope, ids) => scope.tx.prefetchEntities(this.kind.name, ids),
       createIn: async (scope, entityId, input) => {
         const entity = await this.createIn(scope, { ...input, ...collaborator, entityId });
         return { view: (fields) => entityView(this.kind, entity, fields) };

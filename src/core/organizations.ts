@@ -136,6 +136,7 @@ export class OrganizationService {
       check: () => {
         if (userId === undefined && this.session.identity.kind === 'admin') this.requireCollaborator(undefined);
       },
+      prefetch: (scope, ids) => scope.tx.prefetchAccounts(ids),
       createIn: async (scope, organizationId, input) => {
         const org = await this.createIn(scope, { ...input, organizationId, userId });
         return { view: (fields) => organizationView(org, fields) };

@@ -94,6 +94,11 @@ export interface EventQuery {
 /** Everything a command reads or writes, inside one transaction. */
 export interface Transaction {
   accountKind(id: string): Promise<AccountKind | undefined>;
+  /**
+   * Looks these IDs up at once, so that accountKind() of each is answered without a query of its
+   * own for the rest of the transaction (bulk create's batches).
+   */
+  prefetchAccounts(ids: readonly string[]): Promise<void>;
 
   getOrganization(id: string): Promise<Organization | undefined>;
   insertOrganization(organization: Organization): Promise<void>;
@@ -124,6 +129,8 @@ export interface Transaction {
   deleteApiKey(id: string): Promise<void>;
 
   getEntity(kind: EntityKindName, id: string): Promise<Entity | undefined>;
+  /** As prefetchAccounts, for getEntity(). */
+  prefetchEntities(kind: EntityKindName, ids: readonly string[]): Promise<void>;
   insertEntity(entity: Entity): Promise<void>;
   updateEntity(entity: Entity): Promise<void>;
   /** Removes the entity and its collaborators, and frees its ID. */

@@ -73,10 +73,21 @@ export function postgresError(error: unknown, url: string): OrgsError {
   return internal('store', 'store_failed', `the store ${where} failed, this is a bug: ${message}`);
 }
 
+/** A statement that only inserts (an upsert, or a WITH of inserts, too): it may wait in the queue. */
+const INSERTS_ONLY = /^(INSERT INTO|WITH \w+ AS \(INSERT INTO)\b/;
+/** An INSERT whose rows can join other rows of the same statement: `INSERT INTO t (…) VALUES (…)`. */
+const MERGEABLE = /^(INSERT INTO \w+ \([^)]*\) VALUES )(\(.*\))( ON CONFLICT DO NOTHING)?$/s;
+/** Parameters per statement, below PostgreSQL's limit of 65,535. */
+const MAX_PARAMS = 60_000;
+
 /**
  * node-postgres behind the Executor of src/store/sql.ts: `?` placeholders numbered, each statement
- * prepared once, and writes pipelined (sent without waiting for their answer: PostgreSQL answers
- * in order, so a read that follows still sees them).
+ * prepared once, and writes sent without waiting (the connection pipelines). INSERTs wait in a
+ * queue until something else is sent (a read, an UPDATE or DELETE, the commit); then they go by
+ * SQL, each SQL in the order it first came, so that a table's rows still go before the rows that
+ * refer to them, and those of one plain `VALUES (…)` SQL as one multi-row INSERT. A bulk create's
+ * batch, which reads nothing between its inserts, so costs a few statements per table instead of
+ * several per record.
  */
 class PostgresExecutor implements Executor {
   /** The first failure of the transaction under way: PostgreSQL refuses every statement after it. */
@@ -85,6 +96,8 @@ class PostgresExecutor implements Executor {
   wroteEvents = false;
   /** Writes sent and not yet answered. */
   private inFlight: Array<Promise<unknown>> = [];
+  /** INSERTs not yet sent, by SQL, in the order each SQL first came. */
+  private queued = new Map<string, unknown[][]>();
   private readonly statements = new Map<string, { name: string; text: string }>();
 
   constructor(private readonly client: pg.Client) {}
@@ -100,11 +113,38 @@ class PostgresExecutor implements Executor {
   }
 
   private async query<T>(sql: string, params: readonly unknown[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
+    this.sendQueued();
     try {
       return await this.client.query<T & pg.QueryResultRow>({ ...this.statement(sql), values: params as unknown[] });
     } catch (error) {
       this.failure ??= error;
       throw error;
+    }
+  }
+
+  /** Sends without waiting; the failure is kept in `failure` (and fails whatever follows). */
+  private send(sql: string, params: readonly unknown[]): void {
+    this.inFlight.push(this.query(sql, params).catch(() => {}));
+  }
+
+  /** The queued INSERTs, each SQL's rows as few statements as PostgreSQL takes. */
+  private sendQueued(): void {
+    if (this.queued.size === 0) return;
+    const queued = this.queued;
+    this.queued = new Map();
+    for (const [sql, rows] of queued) {
+      const mergeable = MERGEABLE.exec(sql);
+      if (!mergeable) {
+        for (const params of rows) this.send(sql, params);
+        continue;
+      }
+      const [, head, tuple, tail = ''] = mergeable;
+      const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, rows[0]!.length)));
+      for (let start = 0; start < rows.length; start += perStatement) {
+        const batch = rows.slice(start, start + perStatement);
+        const merged = batch.length === 1 ? sql : `${head}${batch.map(() => tuple).join(', ')}${tail}`;
+        this.send(merged, batch.flat());
+      }
     }
   }
 
@@ -122,29 +162,35 @@ class PostgresExecutor implements Executor {
 
   async write(sql: string, params: readonly unknown[]): Promise<void> {
     if (/\bINSERT INTO events\b/.test(sql)) this.wroteEvents = true;
-    // Its failure is kept in `failure` (and fails whatever is sent after it).
-    this.inFlight.push(this.query(sql, params).catch(() => {}));
+    if (INSERTS_ONLY.test(sql)) {
+      const rows = this.queued.get(sql);
+      if (rows) rows.push([...params]);
+      else this.queued.set(sql, [[...params]]);
+      return;
+    }
+    this.send(sql, params);
   }
 
-  /** Waits for every write sent; the transaction's first failure, if any, is thrown. */
+  /** Sends what is queued and waits for every write; the transaction's first failure, if any, is thrown. */
   async settle(): Promise<void> {
+    this.sendQueued();
     const inFlight = this.inFlight;
     this.inFlight = [];
     await Promise.all(inFlight);
     if (this.failure !== undefined) throw this.failure;
   }
 
-  /** A new transaction: nothing in flight, no failure. */
+  /** A new transaction: nothing queued or in flight, no failure. */
   reset(): void {
     this.failure = undefined;
     this.wroteEvents = false;
     this.inFlight = [];
+    this.queued = new Map();
   }
 }
 
 export class PostgresStore implements Store {
   readonly executor: PostgresExecutor;
-  private readonly tx: Transaction;
   private listening = false;
   private notified = false;
   private wake?: () => void;
@@ -156,7 +202,6 @@ export class PostgresStore implements Store {
     private readonly fail: (error: unknown) => OrgsError,
   ) {
     this.executor = new PostgresExecutor(client);
-    this.tx = new SqlTransaction(this.executor, POSTGRES);
   }
 
   /** A snapshot: every read of the command sees the same committed state. */
@@ -176,22 +221,24 @@ export class PostgresStore implements Store {
     for (let attempt = 1; ; attempt++) {
       this.executor.reset();
       try {
-        await this.client.query(begin);
-        const result = await work(this.tx);
+        await this.executor.run(begin, []);
+        const result = await work(new SqlTransaction(this.executor, POSTGRES));
         // Every write answered; one that failed (even if the work caught it) loses the transaction.
         await this.executor.settle();
-        if (this.executor.wroteEvents) await this.client.query(`NOTIFY ${EVENTS_CHANNEL}`);
-        await this.client.query('COMMIT');
+        if (this.executor.wroteEvents) await this.executor.run(`NOTIFY ${EVENTS_CHANNEL}`, []);
+        await this.executor.run('COMMIT', []);
         return result;
       } catch (error) {
         await this.executor.settle().catch(() => {});
         await this.client.query('ROLLBACK').catch(() => {});
-        const cause = this.executor.failure ?? error;
-        if (isConflict(cause) && attempt < ATTEMPTS) {
+        // The work's own errors (a rule it checked, say) pass as they are; the database's are told.
+        const failure = this.executor.failure;
+        if (failure === undefined) throw error;
+        if (isConflict(failure) && attempt < ATTEMPTS) {
           await sleep(Math.random() * 10 * attempt);
           continue;
         }
-        throw cause instanceof OrgsError ? cause : this.fail(cause);
+        throw this.fail(failure);
       }
     }
   }

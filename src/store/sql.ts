@@ -362,7 +362,37 @@ function searchRow(
   return row;
 }
 
+/**
+ * The point lookups a transaction has made (its own writes applied): rows by key, `null` for
+ * known to be absent. A bulk create looks a batch's IDs up at once (prefetch…) and then asks for
+ * each without a query, so that PostgreSQL can send the batch's writes together.
+ */
+class Lookups<T> {
+  private readonly rows = new Map<string, T | null>();
+
+  async get(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    const known = this.rows.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const row = await load();
+    this.rows.set(key, row ?? null);
+    return row;
+  }
+
+  set(key: string, row: T | null): void {
+    this.rows.set(key, row);
+  }
+
+  forget(key: string): void {
+    this.rows.delete(key);
+  }
+}
+
+/** One transaction's reads and writes; a new one for each transaction (its lookups are its own). */
 export class SqlTransaction implements Transaction {
+  private readonly kinds = new Lookups<AccountKind>();
+  private readonly users = new Lookups<UserRow>();
+  private readonly entities = new Lookups<EntityRow>();
+
   constructor(
     private readonly db: Executor,
     private readonly dialect: Dialect,
@@ -374,7 +404,16 @@ export class SqlTransaction implements Transaction {
   }
 
   async accountKind(id: string): Promise<AccountKind | undefined> {
-    return this.value<AccountKind>('SELECT kind FROM accounts WHERE id = ?', [id]);
+    return this.kinds.get(id, () => this.value<AccountKind>('SELECT kind FROM accounts WHERE id = ?', [id]));
+  }
+
+  async prefetchAccounts(ids: readonly string[]): Promise<void> {
+    const rows = await this.db.all<{ id: string; kind: AccountKind }>(
+      `SELECT id, kind FROM accounts WHERE id IN (SELECT value FROM ${this.dialect.jsonValues('?', 'i')})`,
+      [JSON.stringify(ids)],
+    );
+    for (const id of ids) this.kinds.set(id, null);
+    for (const { id, kind } of rows) this.kinds.set(id, kind);
   }
 
   async getOrganization(id: string): Promise<Organization | undefined> {
@@ -435,6 +474,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async insertOrganization(organization: Organization): Promise<void> {
+    this.kinds.set(organization.id, 'organization');
     await this.db.write(`INSERT INTO accounts (id, kind) VALUES (?, 'organization')`, [organization.id]);
     await this.db.write(
       insertInto('organizations', ORGANIZATION_COLUMNS),
@@ -453,6 +493,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async purgeOrganization(id: string): Promise<void> {
+    this.kinds.forget(id);
     await this.unindex(
       'organizations_search',
       await this.value<number>('SELECT pk FROM organizations WHERE id = ?', [id]),
@@ -467,11 +508,13 @@ export class SqlTransaction implements Transaction {
   }
 
   async getUser(id: string): Promise<User | undefined> {
-    const row = await this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
+    const row = await this.users.get(id, () => this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]));
     return row && toUser(row);
   }
 
   async insertUser(user: User): Promise<void> {
+    this.kinds.set(user.id, 'user');
+    this.users.forget(user.id);
     await this.db.write(`INSERT INTO accounts (id, kind) VALUES (?, 'user')`, [user.id]);
     await this.db.write(`INSERT INTO users (id, name, admin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, [
       user.id,
@@ -483,6 +526,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async updateUser(user: User): Promise<void> {
+    this.users.forget(user.id);
     await this.db.write('UPDATE users SET name = ?, admin = ?, updated_at = ? WHERE id = ?', [
       user.name ?? null,
       user.admin ? 1 : 0,
@@ -492,6 +536,8 @@ export class SqlTransaction implements Transaction {
   }
 
   async deleteUser(id: string): Promise<void> {
+    this.kinds.forget(id);
+    this.users.forget(id);
     await this.db.write(`DELETE FROM accounts WHERE id = ? AND kind = 'user'`, [id]);
   }
 
@@ -573,17 +619,30 @@ export class SqlTransaction implements Transaction {
   }
 
   async getEntity(kind: EntityKindName, id: string): Promise<Entity | undefined> {
-    const row = await this.db.get<EntityRow>('SELECT * FROM entities WHERE kind = ? AND id = ?', [kind, id]);
+    const row = await this.entities.get(`${kind}:${id}`, () =>
+      this.db.get<EntityRow>('SELECT * FROM entities WHERE kind = ? AND id = ?', [kind, id]),
+    );
     return row && toEntity(row);
   }
 
+  async prefetchEntities(kind: EntityKindName, ids: readonly string[]): Promise<void> {
+    const rows = await this.db.all<EntityRow>(
+      `SELECT * FROM entities WHERE kind = ? AND id IN (SELECT value FROM ${this.dialect.jsonValues('?', 'i')})`,
+      [kind, JSON.stringify(ids)],
+    );
+    for (const id of ids) this.entities.set(`${kind}:${id}`, null);
+    for (const row of rows) this.entities.set(`${kind}:${row.id}`, row);
+  }
+
   async insertEntity(entity: Entity): Promise<void> {
+    this.entities.forget(`${entity.kind}:${entity.id}`);
     await this.db.write(insertInto('entities', ENTITY_COLUMNS), Object.values(entityParams(entity)));
     const rowid = { sql: '(SELECT pk FROM entities WHERE kind = ? AND id = ?)', params: [entity.kind, entity.id] };
     await this.index('entities_search', rowid, entity);
   }
 
   async updateEntity(entity: Entity): Promise<void> {
+    this.entities.forget(`${entity.kind}:${entity.id}`);
     const p = entityParams(entity);
     const pk = await this.value<number>(ENTITY_UPDATE, [
       p.name,
@@ -600,6 +659,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async purgeEntity(kind: EntityKindName, id: string): Promise<void> {
+    this.entities.forget(`${kind}:${id}`);
     const pk = await this.value<number>('DELETE FROM entities WHERE kind = ? AND id = ? RETURNING pk', [kind, id]);
     await this.unindex('entities_search', pk);
   }

@@ -53,14 +53,12 @@ class SqliteExecutor implements Executor {
 
 export class SqliteStore implements Store {
   readonly executor: SqliteExecutor;
-  private readonly tx: SqlTransaction;
 
   constructor(
     private readonly db: Database.Database,
     readonly path: string,
   ) {
     this.executor = new SqliteExecutor(db);
-    this.tx = new SqlTransaction(this.executor, SQLITE);
   }
 
   /** How the store is named to the user. */
@@ -81,7 +79,7 @@ export class SqliteStore implements Store {
     if (this.db.inTransaction) throw internal('store', 'nested_transaction', 'transactions cannot be nested');
     await withBusyRetry(() => this.db.exec(begin), this.path);
     try {
-      const result = await work(this.tx);
+      const result = await work(new SqlTransaction(this.executor, SQLITE));
       this.db.exec('COMMIT');
       return result;
     } catch (error) {
