@@ -5,7 +5,7 @@
 // when a command needs them. Type checking is `npm run typecheck`.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
 import { build } from 'esbuild';
 
@@ -73,6 +73,37 @@ const pgBeside = {
   },
 };
 
+/**
+ * The Console page's script (src/console/page/app.ts, for the browser) and style, as the strings of
+ * the module `console-assets`: they ship inside the bundle, and load only with `orgs console`.
+ */
+const consoleAssets = {
+  name: 'console-assets',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^console-assets$/ }, () => ({ path: 'console-assets', namespace: 'console-assets' }));
+    plugin.onLoad({ filter: /.*/, namespace: 'console-assets' }, async () => {
+      const page = resolve('src/console/page');
+      const script = await build({
+        entryPoints: [join(page, 'app.ts')],
+        bundle: true,
+        format: 'iife',
+        platform: 'browser',
+        target: 'es2022',
+        minify: true,
+        write: false,
+        logLevel: 'warning',
+      });
+      return {
+        contents:
+          `export const APP_JS = ${JSON.stringify(script.outputFiles[0].text.trim())};\n` +
+          `export const APP_CSS = ${JSON.stringify(readFileSync(join(page, 'app.css'), 'utf8').trim())};\n`,
+        loader: 'js',
+        watchFiles: [join(page, 'app.ts'), join(page, 'app.css')],
+      };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   format: 'cjs',
@@ -121,7 +152,7 @@ const orgs = await build({
   outfile: 'dist/orgs.js',
   // The one use of import.meta.url is createRequire(), which takes a CommonJS file name as well.
   define: { 'import.meta.url': '__filename' },
-  plugins: [lazyChildProcess, dynamicBuiltins, pgBeside],
+  plugins: [lazyChildProcess, dynamicBuiltins, pgBeside, consoleAssets],
 });
 // Building a command defines every module the bundle has and compiles what start-up runs.
 writeWithCache(resolve('dist/orgs.js'), orgs.outputFiles[0].text, (exports) => exports.buildProgram(['list']));

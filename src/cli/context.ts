@@ -42,15 +42,28 @@ export class Context {
   constructor(
     readonly flags: GlobalFlags,
     readonly env: NodeJS.ProcessEnv = process.env,
+    /** Whose store and settings this context shares (see `as`). */
+    private readonly parent?: Context,
+    private readonly identity?: Identity,
   ) {}
+
+  /**
+   * The same store and settings, as a command of its own (its own correlation ID), acting as
+   * `identity` or the configured caller: each request of `orgs console`.
+   */
+  as(identity?: Identity): Context {
+    return new Context(this.flags, this.env, this.parent ?? this, identity);
+  }
 
   /** The configuration file's values, read once. */
   get config(): ConfigValues {
+    if (this.parent) return this.parent.config;
     this.cachedConfig ??= readConfig(this.env);
     return this.cachedConfig;
   }
 
   get settings(): Settings {
+    if (this.parent) return this.parent.settings;
     this.cachedSettings ??= resolveSettings(this.flags, this.env, this.config);
     return this.cachedSettings;
   }
@@ -60,6 +73,7 @@ export class Context {
    * database for a URL. Each engine is loaded only when it is the one asked for.
    */
   async store(): Promise<SqliteStore | PostgresStore> {
+    if (this.parent) return this.parent.store();
     if (!this.openedStore) {
       const location = storeLocationOf(this.flags, this.env, this.config);
       if (isPostgresUrl(location)) {
@@ -83,7 +97,7 @@ export class Context {
   async session(): Promise<Session> {
     if (!this.cachedSession) {
       // Settings first: a bad configured value fails the command before the store is created.
-      const { identity } = this.settings;
+      const identity = this.identity ?? this.settings.identity;
       this.cachedSession = await this.sessionAs(identity);
     }
     return this.cachedSession;
@@ -125,6 +139,7 @@ export class Context {
     return new UserService(await this.session());
   }
 
+  /** Closes the store this context opened (one made by `as` shares its parent's, and leaves it open). */
   async close(): Promise<void> {
     await this.openedStore?.close();
   }

@@ -10,6 +10,7 @@ import { addBackupCommand } from './backup.js';
 import { addCollaboratorCommands } from './collaborators.js';
 import { addCompletionCommands } from './completion.js';
 import { addConfigCommands } from './config.js';
+import { addConsoleCommand } from './console.js';
 import { addEntityCommands } from './entities.js';
 import { addEventCommands } from './events.js';
 import { addOrganizationCommands } from './organizations.js';
@@ -26,6 +27,7 @@ const REGISTRARS = [
   addAuthCommands,
   addConfigCommands,
   addBackupCommand,
+  addConsoleCommand,
   addCompletionCommands,
 ];
 

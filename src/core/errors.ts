@@ -25,6 +25,19 @@ const EXIT_CODES: Record<ErrorClass, number> = {
   internal: 1,
 };
 
+/** The HTTP status of each class, for the console's API (src/console/), as The Things Stack answers. */
+const HTTP_STATUSES: Record<ErrorClass, number> = {
+  invalid_argument: 400,
+  not_found: 404,
+  permission_denied: 403,
+  unauthenticated: 401,
+  already_exists: 409,
+  failed_precondition: 409,
+  unavailable: 503,
+  canceled: 499,
+  internal: 500,
+};
+
 export class OrgsError extends Error {
   constructor(
     readonly errorClass: ErrorClass,
@@ -38,6 +51,10 @@ export class OrgsError extends Error {
 
   get exitCode(): number {
     return EXIT_CODES[this.errorClass];
+  }
+
+  get httpStatus(): number {
+    return HTTP_STATUSES[this.errorClass];
   }
 
   /** The same error, its message prefixed with where it happened. */

@@ -1,0 +1,5 @@
+/** The Console page's script and style, bundled by scripts/build.mjs from this folder. */
+declare module 'console-assets' {
+  export const APP_JS: string;
+  export const APP_CSS: string;
+}

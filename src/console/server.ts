@@ -1,0 +1,238 @@
+/**
+ * `orgs console`'s HTTP server: loopback only, the API of src/console/api.ts and the page of
+ * src/console/page.ts. A local server is reachable by every page the browser has open, so it
+ * trusts nothing but what it handed out itself:
+ *
+ * - the printed URL carries a one-time token; opening it sets an HttpOnly, SameSite=Strict session
+ *   cookie and redirects to the page without the token, which then works no more;
+ * - a request whose Host is not the console's own address is refused (DNS rebinding);
+ * - a state change made with the cookie needs the session's CSRF token (header x-csrf-token) and,
+ *   when the browser names one, the console's own Origin; requests with `Authorization: Bearer
+ *   NNSXS.…` act as that API key and need neither (they carry no cookie);
+ * - every answer forbids framing, sniffing and caching, and the page's Content-Security-Policy
+ *   allows only its own scripts, styles and API.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { invalidArgument, OrgsError, permissionDenied, toOrgsError, unauthenticated } from '../core/errors.js';
+import type { Context } from '../cli/context.js';
+import { findRoute } from './api.js';
+import { PAGE_CSP, pageHtml } from './page.js';
+
+const SESSION_COOKIE = 'orgs_console';
+/** Bodies larger than this are refused: the API takes small JSON documents. */
+const MAX_BODY_BYTES = 1 << 20;
+const STATE_CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Answers other than the page (JSON, redirects) run nothing at all. */
+const CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+const SECURITY_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+const token = () => randomBytes(32).toString('base64url');
+
+/** Compares secrets in constant time. */
+function same(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export interface ConsoleServer {
+  /** The URL to open, with its one-time token. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface ConsoleOptions {
+  port?: number;
+}
+
+/**
+ * Serves the console for `ctx`'s store and caller. Requests are handled one at a time: the store
+ * runs one transaction at a time, and a person clicking needs no more.
+ */
+export async function startConsole(ctx: Context, options: ConsoleOptions = {}): Promise<ConsoleServer> {
+  let loginToken: string | undefined = token();
+  /** Session cookie value → its CSRF token. */
+  const sessions = new Map<string, string>();
+  let origins: Set<string> = new Set();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const send = (response: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
+    const text = body === undefined ? '' : `${JSON.stringify(body, null, 2)}\n`;
+    response.writeHead(status, {
+      ...SECURITY_HEADERS,
+      ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+      ...headers,
+    });
+    response.end(text);
+  };
+  const fail = (response: ServerResponse, error: OrgsError) =>
+    send(response, error.httpStatus, {
+      code: error.httpStatus,
+      namespace: error.namespace,
+      name: error.errorName,
+      message: error.format(),
+    });
+
+  const sessionOf = (request: IncomingMessage): { id: string; csrf: string } | undefined => {
+    for (const part of (request.headers.cookie ?? '').split(';')) {
+      const [name, value] = part.trim().split('=');
+      if (name === SESSION_COOKIE && value !== undefined) {
+        const csrf = sessions.get(value);
+        if (csrf !== undefined) return { id: value, csrf };
+      }
+    }
+    return undefined;
+  };
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // DNS rebinding: a foreign name resolved to 127.0.0.1 still carries that name in Host.
+    const host = request.headers.host ?? '';
+    if (![...origins].some((origin) => origin === `http://${host}`)) {
+      return fail(response, permissionDenied('console', 'forbidden_host', `requests for ${host} are not served here`));
+    }
+    const url = new URL(request.url ?? '/', `http://${host}`);
+    const method = request.method ?? 'GET';
+
+    if (!url.pathname.startsWith('/api/')) return servePage(request, response, url, method);
+
+    const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const session = sessionOf(request);
+    // Each request is a command of its own: its own session, correlation ID and events.
+    let caller: Context;
+    if (bearer !== undefined) {
+      caller = ctx.as({ kind: 'api-key', token: bearer });
+    } else if (session) {
+      if (STATE_CHANGES.has(method)) {
+        const origin = request.headers.origin;
+        if (origin !== undefined && !origins.has(origin)) {
+          return fail(response, permissionDenied('console', 'forbidden_origin', `requests from ${origin} are refused`));
+        }
+        if (!same(request.headers['x-csrf-token'] as string | undefined, session.csrf)) {
+          return fail(
+            response,
+            permissionDenied('console', 'csrf_token_missing', "a change needs the page's CSRF token"),
+          );
+        }
+      }
+      caller = ctx.as();
+    } else {
+      return fail(
+        response,
+        unauthenticated(
+          'console',
+          'unauthenticated',
+          'open the URL orgs console printed, or send an API key as Bearer',
+        ),
+      );
+    }
+
+    const found = findRoute(method, url.pathname);
+    if ('error' in found) {
+      const error =
+        found.error === 'not_found'
+          ? new OrgsError('not_found', 'console', 'route_not_found', `no API at ${url.pathname}`)
+          : invalidArgument('console', 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
+      return fail(response, error);
+    }
+    const body = await readBody(request);
+    const result = await found.handler({ params: found.params, query: url.searchParams, body, ctx: caller });
+    send(response, result.status, result.body, result.headers);
+  }
+
+  function servePage(request: IncomingMessage, response: ServerResponse, url: URL, method: string): void {
+    if (method !== 'GET' && method !== 'HEAD') {
+      return fail(response, invalidArgument('console', 'method_not_allowed', `${method} is not allowed here`));
+    }
+    const offered = url.searchParams.get('token');
+    if (offered !== null) {
+      if (loginToken === undefined || !same(offered, loginToken)) {
+        return fail(
+          response,
+          unauthenticated('console', 'token_used', 'this link was used already; run orgs console again'),
+        );
+      }
+      loginToken = undefined;
+      const id = token();
+      sessions.set(id, token());
+      response.writeHead(303, {
+        ...SECURITY_HEADERS,
+        location: '/',
+        'set-cookie': `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/`,
+      });
+      response.end();
+      return;
+    }
+    const session = sessionOf(request);
+    if (!session) {
+      return fail(
+        response,
+        unauthenticated('console', 'unauthenticated', 'open the URL orgs console printed (it works once)'),
+      );
+    }
+    // Every path is the page itself (it routes on its own), with the session's CSRF token.
+    response.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-security-policy': PAGE_CSP,
+      'content-type': 'text/html; charset=utf-8',
+    });
+    response.end(pageHtml(session.csrf));
+  }
+
+  const server: Server = createServer((request, response) => {
+    queue = queue
+      .then(() => handle(request, response))
+      .catch((error) => {
+        if (!response.headersSent) fail(response, toOrgsError(error));
+        else response.end();
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as { port: number };
+  origins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  return {
+    url: `http://127.0.0.1:${port}/?token=${loginToken}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<Record<string, any>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw invalidArgument('console', 'body_too_large', 'the request body is too large');
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw invalidArgument('console', 'invalid_json', `the request body is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidArgument('console', 'invalid_body', 'the request body must be a JSON object');
+  }
+  return body as Record<string, any>;
+}
