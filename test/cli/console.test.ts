@@ -1,0 +1,361 @@
+/**
+ * `orgs console`'s API with plain HTTP requests, as a script would make them: the one-time token,
+ * the cookie, the Host check, CSRF, Bearer API keys, every route and every error class. The
+ * console runs as the user's command does (the built CLI), against the sandbox's store.
+ */
+import { request as httpRequest } from 'node:http';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BIN, dumpStore, sandbox, type Sandbox } from '../helpers.js';
+
+interface Console {
+  url: string;
+  origin: string;
+  port: number;
+  process: ResultPromise;
+}
+
+/** Starts `orgs console --no-open` for the sandbox and waits for its URL. */
+async function startConsole(s: Sandbox, env: Record<string, string | undefined> = {}): Promise<Console> {
+  const child = execa('node', [BIN, 'console', '--no-open'], {
+    env: { ...s.env, ORGS_USER_ID: undefined, ORGS_API_KEY: undefined, ...env },
+    extendEnv: true,
+    reject: false,
+    stdin: 'ignore',
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolve(line!);
+    });
+    child.once('exit', () => reject(new Error(`orgs console exited early: ${out}`)));
+  });
+  const parsed = new URL(url);
+  return { url, origin: parsed.origin, port: Number(parsed.port), process: child };
+}
+
+/** A browser's session: the cookie the token gave, and the CSRF token of the page. */
+async function login(c: Console): Promise<{ cookie: string; csrf: string }> {
+  const opened = await fetch(c.url, { redirect: 'manual' });
+  expect(opened.status).toBe(303);
+  const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+  const page = await (await fetch(`${c.origin}/`, { headers: { cookie } })).text();
+  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page)![1]!;
+  return { cookie, csrf };
+}
+
+interface Answer {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+async function call(c: Console, method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
+  const response = await fetch(`${c.origin}/api/v3${path}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers } as Answer;
+}
+
+/** An error answer as the API gives them: the class's status and the error's name. */
+function expectApiError(answer: Answer, status: number, name: string): void {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+  expect(answer.body).toMatchObject({ code: status, name });
+  expect(answer.body.message).toMatch(new RegExp(`^error:[a-z_/]+:${name} \\(.*\\)$`));
+}
+
+/** A GET with any Host header (fetch does not let a script choose it). */
+function withHost(c: Console, host: string, path: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: c.port, path, headers: { ...headers, host } }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('orgs console', () => {
+  let s: Sandbox;
+  let c: Console;
+  let browser: { cookie: string; csrf: string };
+  /** Headers of a change made by the page. */
+  let page: Record<string, string>;
+
+  beforeAll(async () => {
+    s = sandbox();
+    await s.ok(['create', 'org1', '--user-id', 'user1', '--name', 'Org One']);
+    c = await startConsole(s);
+    browser = await login(c);
+    page = { cookie: browser.cookie, 'x-csrf-token': browser.csrf };
+  });
+  afterAll(async () => {
+    c?.process.kill('SIGINT');
+    await c?.process;
+    s?.cleanup();
+  });
+
+  test('prints one line, a loopback URL with a token', () => {
+    expect(c.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+  });
+
+  test('the token works once: a cookie (HttpOnly, SameSite=Strict) and a redirect to the page without it', async () => {
+    const again = await fetch(c.url, { redirect: 'manual' });
+    expect(again.status).toBe(401);
+    expect(again.headers.get('set-cookie')).toBeNull();
+    // The cookie of the first opening (beforeAll) was set so:
+    const fresh = await startConsole(s);
+    try {
+      const opened = await fetch(fresh.url, { redirect: 'manual' });
+      expect(opened.headers.get('location')).toBe('/');
+      expect(opened.headers.get('set-cookie')).toMatch(
+        /^orgs_console=[A-Za-z0-9_-]+; HttpOnly; SameSite=Strict; Path=\/$/,
+      );
+    } finally {
+      fresh.process.kill('SIGINT');
+      await fresh.process;
+    }
+  });
+
+  test('the page: only with the cookie, under a strict Content-Security-Policy, nothing from elsewhere', async () => {
+    expect((await fetch(`${c.origin}/`)).status).toBe(401);
+    const response = await fetch(`${c.origin}/`, { headers: { cookie: browser.cookie } });
+    expect(response.status).toBe(200);
+    const csp = response.headers.get('content-security-policy')!;
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    const html = await response.text();
+    expect(html).not.toMatch(/(src|href)="https?:/);
+  });
+
+  test('a request for another Host is refused (DNS rebinding), and changes nothing', async () => {
+    const before = dumpStore(s.db);
+    const refused = await withHost(c, `attacker.example:${c.port}`, '/api/v3/organizations', {
+      cookie: browser.cookie,
+    });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body).name).toBe('forbidden_host');
+    expect((await withHost(c, `localhost:${c.port}`, '/api/v3/organizations', { cookie: browser.cookie })).status).toBe(
+      200,
+    );
+    expect(dumpStore(s.db)).toEqual(before);
+  });
+
+  test('a change with the cookie needs the CSRF token and the console as Origin; refused ones change nothing', async () => {
+    const before = dumpStore(s.db);
+    const create = { organization: { ids: { organization_id: 'csrf1' } } };
+    expectApiError(
+      await call(c, 'POST', '/users/user1/organizations', { cookie: browser.cookie }, create),
+      403,
+      'csrf_token_missing',
+    );
+    expectApiError(
+      await call(c, 'POST', '/users/user1/organizations', { ...page, 'x-csrf-token': 'guess' }, create),
+      403,
+      'csrf_token_missing',
+    );
+    expectApiError(
+      await call(c, 'POST', '/users/user1/organizations', { ...page, origin: 'http://127.0.0.1:1' }, create),
+      403,
+      'forbidden_origin',
+    );
+    expectApiError(
+      await call(c, 'DELETE', '/organizations/org1', { cookie: browser.cookie }),
+      403,
+      'csrf_token_missing',
+    );
+    expect(dumpStore(s.db)).toEqual(before);
+    // Reading needs no token; no cookie and no key is unauthenticated.
+    expect((await call(c, 'GET', '/organizations', { cookie: browser.cookie })).status).toBe(200);
+    expectApiError(await call(c, 'GET', '/organizations'), 401, 'unauthenticated');
+  });
+
+  test('Bearer NNSXS.… acts as that API key: its rights apply, no cookie or CSRF token needed', async () => {
+    const { key } = (await s.ok(['api-keys', 'create', 'org1', '--right-organization-info'])).json;
+    const bearer = { authorization: `Bearer ${key}` };
+    const got = await call(c, 'GET', '/organizations/org1?field_mask=name', bearer);
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ ids: { organization_id: 'org1' }, name: 'Org One' });
+    expect((await call(c, 'GET', '/organizations/org1/rights', bearer)).body).toEqual(['RIGHT_ORGANIZATION_INFO']);
+    expectApiError(await call(c, 'DELETE', '/organizations/org1', bearer), 403, 'insufficient_rights');
+    expectApiError(
+      await call(c, 'GET', '/organizations/org1', { authorization: 'Bearer NNSXS.NOPE.NOPE' }),
+      401,
+      'unauthenticated',
+    );
+    expect((await s.ok(['get', 'org1'])).json.ids.organization_id).toBe('org1');
+  });
+
+  test('organizations: create, get, list with paging, search, update, rights, delete, restore, purge', async () => {
+    const created = await call(c, 'POST', '/users/user1/organizations', page, {
+      organization: { ids: { organization_id: 'web1' }, name: 'Web One', description: 'made in the console' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ ids: { organization_id: 'web1' }, name: 'Web One' });
+    expect((await s.ok(['collaborators', 'get', 'web1', '--user-id', 'user1'])).json.rights).toEqual(['RIGHT_ALL']);
+
+    const got = await call(c, 'GET', '/organizations/web1?field_mask=name,description', page);
+    expect(got.body).toEqual((await s.ok(['get', 'web1', '--name', '--description'])).json);
+
+    const first = await call(c, 'GET', '/organizations?limit=1&order=organization_id', page);
+    expect(first.body.map((o: any) => o.ids.organization_id)).toEqual(['org1']);
+    expect(first.headers.get('x-next-page')).toBe('2');
+    const second = await call(c, 'GET', '/organizations?limit=1&page=2&order=organization_id', page);
+    expect(second.body.map((o: any) => o.ids.organization_id)).toEqual(['web1']);
+
+    const found = await call(c, 'GET', '/search/organizations?name_contains=WEB', page);
+    expect(found.body.map((o: any) => o.ids.organization_id)).toEqual(['web1']);
+
+    const updated = await call(c, 'PUT', '/organizations/web1', page, {
+      organization: { name: 'Web 1', attributes: { team: 'radio' } },
+      field_mask: { paths: ['name', 'description', 'attributes'] },
+    });
+    expect(updated.status).toBe(200);
+    const stored = (await s.ok(['get', 'web1', '--all'])).json;
+    expect(stored).toMatchObject({ name: 'Web 1', attributes: { team: 'radio' } });
+    expect(stored.description).toBeUndefined();
+
+    expect((await call(c, 'GET', '/organizations/web1/rights', page)).body).toEqual(
+      (await s.ok(['rights', 'web1'])).json,
+    );
+    expect((await call(c, 'DELETE', '/organizations/web1', page)).status).toBe(204);
+    expectApiError(await call(c, 'GET', '/organizations/web1', page), 404, 'organization_not_found');
+    const deleted = await call(c, 'GET', '/organizations?deleted=true', page);
+    expect(deleted.body.map((o: any) => o.ids.organization_id)).toEqual(['web1']);
+    expect((await call(c, 'POST', '/organizations/web1/restore', page)).status).toBe(204);
+    expect((await call(c, 'DELETE', '/organizations/web1/purge', page)).status).toBe(204);
+    expect((await s.run(['get', 'web1'])).exitCode).toBe(3);
+  });
+
+  test('collaborators and API keys of an organization', async () => {
+    const set = await call(c, 'PUT', '/organizations/org1/collaborators', page, {
+      collaborator: {
+        ids: { user_ids: { user_id: 'user2' } },
+        rights: ['RIGHT_ORGANIZATION_INFO', 'RIGHT_APPLICATION_INFO'],
+      },
+    });
+    expect(set.status).toBe(204);
+    const one = await call(c, 'GET', '/organizations/org1/collaborator/user/user2', page);
+    expect(one.body).toEqual((await s.ok(['collaborators', 'get', 'org1', '--user-id', 'user2'])).json);
+    const all = await call(c, 'GET', '/organizations/org1/collaborators', page);
+    expect(all.body).toEqual((await s.ok(['collaborators', 'list', 'org1'])).json);
+    expect((await call(c, 'DELETE', '/organizations/org1/collaborators/user/user2', page)).status).toBe(204);
+    expect((await s.run(['collaborators', 'get', 'org1', '--user-id', 'user2'])).exitCode).toBe(3);
+
+    const key = await call(c, 'POST', '/organizations/org1/api-keys', page, {
+      name: 'from the console',
+      rights: ['RIGHT_ORGANIZATION_INFO'],
+      expires_at: '2099-01-01T00:00:00Z',
+    });
+    expect(key.status).toBe(201);
+    expect(key.body.key).toMatch(/^NNSXS\.[A-Z2-7]{39}\.[A-Z2-7]{52}$/);
+    const id = key.body.id;
+    const listed = await call(c, 'GET', '/organizations/org1/api-keys', page);
+    expect(listed.body.map((k: any) => k.id)).toContain(id);
+    expect(listed.body.every((k: any) => k.key === undefined)).toBe(true);
+    const renamed = await call(c, 'PUT', `/organizations/org1/api-keys/${id}`, page, { api_key: { name: 'renamed' } });
+    expect(renamed.body).toMatchObject({ id, name: 'renamed', rights: ['RIGHT_ORGANIZATION_INFO'] });
+    expect((await call(c, 'GET', `/organizations/org1/api-keys/${id}`, page)).body.name).toBe('renamed');
+    expect((await call(c, 'DELETE', `/organizations/org1/api-keys/${id}`, page)).status).toBe(204);
+    expectApiError(await call(c, 'GET', `/organizations/org1/api-keys/${id}`, page), 404, 'api_key_not_found');
+  });
+
+  test('applications, gateways and clients: create for a user or an organization, collaborators, explained rights, search', async () => {
+    for (const [plural, key] of [
+      ['applications', 'application'],
+      ['gateways', 'gateway'],
+      ['clients', 'client'],
+    ] as const) {
+      const id = `${key}-web`;
+      const created = await call(c, 'POST', `/users/user1/${plural}`, page, {
+        [key]: { ids: { [`${key}_id`]: id }, name: `${key} on the web` },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect(
+        (await call(c, 'POST', `/organizations/org1/${plural}`, page, { [key]: { ids: { [`${key}_id`]: `${id}-2` } } }))
+          .status,
+      ).toBe(201);
+      const joined = await call(c, 'PUT', `/${plural}/${id}/collaborators`, page, {
+        collaborator: {
+          ids: { organization_ids: { organization_id: 'org1' } },
+          rights: [`RIGHT_${key.toUpperCase()}_INFO`],
+        },
+      });
+      expect(joined.status, JSON.stringify(joined.body)).toBe(204);
+      const collaborators = await call(c, 'GET', `/${plural}/${id}/collaborators`, page);
+      expect(collaborators.body).toEqual((await s.ok([plural, 'collaborators', 'list', id])).json);
+      const explained = await call(c, 'GET', `/${plural}/${id}/rights?explain=true&user_id=user1`, page);
+      expect(explained.body).toEqual((await s.ok([plural, 'rights', id, '--user-id', 'user1', '--explain'])).json);
+      const found = await call(c, 'GET', `/search/${plural}?name_contains=ON%20THE%20WEB`, page);
+      expect(found.body.map((e: any) => e.ids[`${key}_id`])).toEqual([id]);
+      const updated = await call(c, 'PUT', `/${plural}/${id}`, page, { [key]: { description: 'edited' } });
+      expect(updated.body).toMatchObject({ description: 'edited' });
+      expect((await call(c, 'DELETE', `/${plural}/${id}/collaborators/organization/org1`, page)).status).toBe(204);
+      expect((await call(c, 'DELETE', `/${plural}/${id}`, page)).status).toBe(204);
+      expect((await call(c, 'GET', `/${plural}?deleted=true`, page)).body.map((e: any) => e.ids[`${key}_id`])).toEqual([
+        id,
+      ]);
+    }
+  });
+
+  test('every error class has its HTTP status: 400, 401, 403, 404, 409', async () => {
+    expectApiError(
+      await call(c, 'POST', '/users/user1/organizations', page, {
+        organization: { ids: { organization_id: 'Not Valid' } },
+      }),
+      400,
+      'invalid_organization_id',
+    );
+    expectApiError(
+      await call(c, 'POST', '/users/user1/organizations', page, { organization: { ids: { organization_id: 'org1' } } }),
+      409,
+      'id_taken',
+    );
+    expectApiError(await call(c, 'GET', '/organizations/nothere', page), 404, 'organization_not_found');
+    expectApiError(await call(c, 'GET', '/nothing/here', page), 404, 'route_not_found');
+    expectApiError(await call(c, 'PATCH', '/organizations/org1', page), 400, 'method_not_allowed');
+    const asUser3 = await startConsole(s, { ORGS_USER_ID: 'user3' });
+    try {
+      const other = await login(asUser3);
+      expectApiError(
+        await call(asUser3, 'DELETE', '/organizations/org1', { cookie: other.cookie, 'x-csrf-token': other.csrf }),
+        403,
+        'insufficient_rights',
+      );
+    } finally {
+      asUser3.process.kill('SIGINT');
+      await asUser3.process;
+    }
+    const broken = await fetch(`${c.origin}/api/v3/users/user1/organizations`, {
+      method: 'POST',
+      headers: { ...page, 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    expect(broken.status).toBe(400);
+  });
+
+  test("the activity: the console's changes are events, its caller's", async () => {
+    const events = await call(c, 'GET', '/events?organization_id=org1&tail=3', page);
+    expect(events.status).toBe(200);
+    expect(events.body.length).toBeGreaterThan(0);
+    expect(events.body.at(-1).caller).toEqual({ local_administrator: true, admin: true });
+    // Each request is a command of its own: its own correlation ID.
+    const correlations = new Set(events.body.map((e: any) => e.correlation_ids[0]));
+    expect(correlations.size).toBe(events.body.length);
+  });
+
+  test('Ctrl-C stops it: exit 130', async () => {
+    const other = await startConsole(s);
+    other.process.kill('SIGINT');
+    expect((await other.process).exitCode).toBe(130);
+  });
+});
