@@ -28,13 +28,15 @@ export function addConsoleCommand(tree: CommandTree): void {
             }
             throw error;
           });
-          await stdout.write(`${server.url}\n`);
-          note('the Console is running; Ctrl-C stops it');
-          if (options.open) await openBrowser(server.url);
-          await new Promise<void>((resolve) => {
+          // Listening for Ctrl-C before the URL is out: whoever reads it may stop the console at once.
+          const stopped = new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);
             process.once('SIGTERM', resolve);
           });
+          await stdout.write(`${server.url}\n`);
+          note('the Console is running; Ctrl-C stops it');
+          if (options.open) await openBrowser(server.url);
+          await stopped;
           await server.close();
           throw canceled('cli', 'interrupted', 'interrupted');
         }),
