@@ -4,7 +4,7 @@
 // is the median of the paired ratios. Not a test of speed: it prints, it does not judge. But a
 // fast wrong answer is no figure: each measured command is first run once with its output read
 // and checked (the organization asked for, the count expected), and a wrong answer stops the bench.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -324,6 +324,7 @@ try {
   }
 
   if (ONLY === undefined || ONLY === 'postgres') postgresRows();
+  if (ONLY === undefined || ONLY === 'console') await consoleRows();
   if (ONLY === undefined || ONLY === 'applications') applicationRows();
 } finally {
   for (const name of databases) psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -447,6 +448,103 @@ function postgresRows() {
   );
 }
 
+/** Starts `orgs console --no-open` on `db`; resolves with the process and the URL it printed. */
+function startConsole(db) {
+  const child = spawn('node', [BIN, 'console', '--no-open'], {
+    env: { ...process.env, ...envFor(db) },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('\n')) resolve({ child, url: out.split('\n')[0] });
+    });
+    child.once('exit', () => reject(new Error(`orgs console exited: ${out}`)));
+  });
+}
+
+/** Opens the console's URL as a browser does: the session cookie, then the page. */
+async function openConsole(url) {
+  const opened = await fetch(url, { redirect: 'manual' });
+  const cookie = opened.headers.get('set-cookie').split(';')[0];
+  const page = await fetch(new URL('/', url), { headers: { cookie } });
+  must(page.status === 200 && (await page.text()).includes('csrf-token'), 'the console served its page');
+  return cookie;
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGINT');
+  });
+}
+
+/** Milliseconds of `count` sequential requests of `path`, each checked by `check`; returns p50 and p99. */
+async function latencies(url, cookie, path, count, check) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const response = await fetch(new URL(path, url), { headers: { cookie } });
+    const body = await response.json();
+    times.push(performance.now() - started);
+    if (i === 0) check(body);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(count * 0.5)], p99: times[Math.floor(count * 0.99)] };
+}
+
+async function consoleRows() {
+  log('the console: requests at 100,000 organizations, and its start-up');
+  const db = store('console', 100_000).db;
+  const { child, url } = await startConsole(db);
+  try {
+    const cookie = await openConsole(url);
+    const get = await latencies(url, cookie, '/api/v3/organizations/org-5000', 1000, (body) =>
+      must(body.ids?.organization_id === 'org-5000', `GET organizations/org-5000 answered ${JSON.stringify(body)}`),
+    );
+    rows.push({
+      figure: '`GET /api/v3/organizations/{id}` at 100,000 orgs, 1,000 sequential requests: p50',
+      a: get.p50,
+      unit: 'ms',
+      goal: '≤ 2 ms',
+    });
+    rows.push({ figure: '… p99', a: get.p99, unit: 'ms', goal: '≤ 10 ms' });
+    const list = await latencies(url, cookie, '/api/v3/organizations?limit=50', 200, (body) =>
+      must(
+        Array.isArray(body) && body.length === 50,
+        `GET organizations?limit=50 answered ${body.length} organizations`,
+      ),
+    );
+    rows.push({
+      figure: '`GET /api/v3/organizations?limit=50` at 100,000 orgs: p50',
+      a: list.p50,
+      unit: 'ms',
+      goal: '≤ 5 ms',
+    });
+    log(`  get p50 ${get.p50.toFixed(2)} ms, p99 ${get.p99.toFixed(2)} ms; list p50 ${list.p50.toFixed(2)} ms`);
+  } finally {
+    await stop(child);
+  }
+  const startups = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    const running = await startConsole(db);
+    await openConsole(running.url);
+    const consoleMs = performance.now() - started;
+    await stop(running.child);
+    const listMs = time(orgs(db, 'list'), { env: envFor(db) }).ms;
+    startups.push({ consoleMs, listMs, ratio: consoleMs / listMs });
+  }
+  row(
+    '`orgs console` from start to the first page served vs `orgs list`',
+    median(startups.map((s) => s.consoleMs)),
+    median(startups.map((s) => s.listMs)),
+    median(startups.map((s) => s.ratio)),
+    '≤ 1.5',
+  );
+}
+
 function applicationRows() {
   log(
     `applications: a user reaching app-0 through 50 organizations, at ${APPLICATIONS.toLocaleString('en')} applications`,
@@ -512,7 +610,7 @@ function applicationRows() {
 
 const format = (r) =>
   r.unit
-    ? `| ${r.figure} | ${r.a.toFixed(0)} ${r.unit} | | | ${r.goal} |`
+    ? `| ${r.figure} | ${r.a.toFixed(r.unit === 'ms' ? 2 : 0)} ${r.unit} | | | ${r.goal} |`
     : `| ${r.figure} | ${r.a.toFixed(1)} ms | ${r.b.toFixed(1)} ms | ${r.ratio.toFixed(2)} | ${r.goal} |`;
 console.log(header.join('\n'));
 console.log('');
