@@ -1,0 +1,385 @@
+/**
+ * The Console in a real browser: Debian's Chromium (/usr/bin/chromium) driven by playwright-core
+ * through the seed page's Console flow (create an organization, add a collaborator with two
+ * rights, add an API key, copy it, confirm, delete the organization), checking after each step
+ * what the page shows and what the store holds (read back with the CLI). Takes the screenshots
+ * of docs/. Without Chromium the file is skipped with one line, unless CI=true, where it fails.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BIN, sandbox, type Sandbox } from '../helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const DOCS = resolve(import.meta.dirname, '..', '..', 'docs');
+const DESKTOP = { width: 1280, height: 860 };
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  const why = `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+  if (process.env.CI === 'true') throw new Error(`the browser tests cannot run under CI=true: ${why}`);
+  console.log(`Browser tests skipped: ${why}`);
+}
+
+/** `orgs console --no-open` against the sandbox's store: the process and the URL it printed. */
+async function startConsole(s: Sandbox): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...s.env };
+  delete env.ORGS_USER_ID;
+  delete env.ORGS_API_KEY;
+  const child = spawn('node', [BIN, 'console', '--no-open', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const url = await new Promise<string>((done, fail) => {
+    let stdout = '';
+    child.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+      const line = stdout.split('\n')[0];
+      if (stdout.includes('\n')) done(line!);
+    });
+    child.once('exit', (code) => fail(new Error(`orgs console exited ${code} before printing its URL: ${stderr}`)));
+  });
+  return { child, url, exited };
+}
+
+describe.skipIf(!haveChromium)('the Console in Chromium', () => {
+  let s: Sandbox;
+  let server: Awaited<ReturnType<typeof startConsole>>;
+  let browser: import('playwright-core').Browser;
+  let context: import('playwright-core').BrowserContext;
+  let page: import('playwright-core').Page;
+  const problems: string[] = [];
+  const foreign: string[] = [];
+
+  beforeAll(async () => {
+    s = sandbox();
+    // The local administrator is the caller (no ORGS_USER_ID): "Owner user ID" is asked for.
+    server = await startConsole(s);
+    const { chromium } = await import('playwright-core');
+    // Playwright gives the browser a fresh profile of its own, removed when it closes.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
+    });
+    const origin = new URL(server.url).origin;
+    context = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, colorScheme: 'light' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    page = await context.newPage();
+    // Errors in the page (a script error, a CSP violation); an API answer of 4xx is checked
+    // through the alert region instead (Chromium logs it as a failed load).
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        problems.push(message.text());
+      }
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(`${origin}/`) && !url.startsWith('data:')) foreign.push(url);
+    });
+    mkdirSync(DOCS, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.child.exitCode === null) server.child.kill('SIGINT');
+    s?.cleanup();
+  });
+
+  /** The page's one alert region: empty unless the API refused something. */
+  const alert = () => page.locator('#alert');
+  const status = () => page.locator('#status');
+  const heading = () => page.locator('h1');
+  const shot = (name: string) => page.screenshot({ path: join(DOCS, name) });
+  const origin = () => new URL(server.url).origin;
+  const cli = async (...args: string[]) => (await s.ok(args)).json;
+
+  // The functions below run in the page; this file is typed for Node, so they are given as text.
+
+  /** Every field of the page has a label. */
+  async function checkPage(): Promise<void> {
+    const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select, textarea')]
+      .filter((control) => !control.labels || control.labels.length === 0)
+      .map((control) => control.outerHTML)`);
+    expect(unlabelled).toEqual([]);
+  }
+
+  /** How far the page scrolls sideways (0: not at all). */
+  const horizontalOverflow = () =>
+    page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+
+  test('the seed flow: create, collaborator, API key shown once, delete', { timeout: 120_000 }, async () => {
+    // Opening the printed URL: the token becomes the session, the page the organizations list.
+    await page.goto(server.url);
+    await expect.poll(() => page.url()).toMatch(/#\/organizations$/);
+    await expect.poll(() => heading().textContent()).toBe('Organizations');
+    expect(await page.locator('.who').textContent()).toBe('Signed in as local administrator');
+    expect(await page.locator('.empty').textContent()).toBe('No organizations yet.');
+
+    // Create organization (ID, name, description; the administrator names the owner).
+    await page.getByRole('link', { name: 'Create organization' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Create organization');
+    await checkPage();
+    await page.getByLabel('Organization ID', { exact: true }).fill('org1');
+    await page.getByLabel('Name', { exact: true }).fill('Radio team');
+    await page.getByLabel('Description', { exact: true }).fill('Gateways and sensors of the radio team');
+    await page.getByLabel('Owner user ID').fill('user1');
+    await shot('console-create.png');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/organizations\/org1$/);
+    await expect.poll(() => status().textContent()).toBe('Organization org1 created.');
+    expect(await heading().textContent()).toBe('Radio team');
+    expect(await alert().textContent()).toBe('');
+    const org = await cli('get', 'org1', '--all');
+    expect(org).toMatchObject({
+      ids: { organization_id: 'org1' },
+      name: 'Radio team',
+      description: 'Gateways and sensors of the radio team',
+    });
+    expect((await cli('collaborators', 'list', 'org1')).map((c: any) => c.ids.user_ids.user_id)).toEqual(['user1']);
+
+    // Overview: an attribute added and saved.
+    await page.getByRole('button', { name: 'Add attribute' }).click();
+    await page.getByLabel('Key', { exact: true }).fill('team');
+    await page.getByLabel('Value', { exact: true }).fill('radio');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => status().textContent()).toBe('Organization org1 updated (attributes).');
+    expect((await cli('get', 'org1', '--attributes')).attributes).toEqual({ team: 'radio' });
+    await checkPage();
+    await shot('console.png');
+
+    // Collaborators: the API's refusal shows in the alert region; then user2 with two rights.
+    const menu = page.getByRole('navigation', { name: 'Organization org1' });
+    await menu.getByRole('link', { name: 'Collaborators' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Collaborators');
+    await page.getByRole('link', { name: 'Add collaborator' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Add collaborator');
+    await checkPage();
+    await page.getByLabel('User ID', { exact: true }).fill('user2');
+    await page.getByRole('button', { name: 'Add collaborator' }).click();
+    await expect.poll(() => alert().textContent()).toContain('no_collaborator_rights');
+    expect(await page.locator('#alert[role="alert"]').count()).toBe(1);
+    await page.locator('input[value="RIGHT_ORGANIZATION_INFO"]').check();
+    await page.locator('input[value="RIGHT_ORGANIZATION_SETTINGS_MEMBERS"]').check();
+    await page.getByRole('button', { name: 'Add collaborator' }).click();
+    await expect.poll(() => status().textContent()).toBe('Collaborator user2 added.');
+    expect(await alert().textContent()).toBe('');
+    expect(await heading().textContent()).toBe('Collaborators');
+    const rows = page.locator('table.list tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(1).locator('td').first().textContent()).toBe('user2');
+    expect(await rows.nth(1).locator('.tags li').allTextContents()).toEqual([
+      'RIGHT_ORGANIZATION_INFO',
+      'RIGHT_ORGANIZATION_SETTINGS_MEMBERS',
+    ]);
+    expect(await cli('collaborators', 'get', 'org1', '--user-id', 'user2')).toEqual({
+      ids: { user_ids: { user_id: 'user2' } },
+      rights: ['RIGHT_ORGANIZATION_INFO', 'RIGHT_ORGANIZATION_SETTINGS_MEMBERS'],
+    });
+    await shot('console-collaborators.png');
+
+    // API keys: name, expiry date, rights; the key shown once, copied, confirmed.
+    await menu.getByRole('link', { name: 'API keys' }).click();
+    await expect.poll(() => heading().textContent()).toBe('API keys');
+    expect(await page.locator('.empty').textContent()).toBe('No API keys.');
+    await page.getByRole('link', { name: 'Add API key' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Add API key');
+    await checkPage();
+    const expiry = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('Name', { exact: true }).fill('Gateway fleet');
+    await page.getByLabel('Expiry date').fill(expiry);
+    await page.locator('input[value="RIGHT_ORGANIZATION_INFO"]').check();
+    await page.locator('summary', { hasText: 'Gateway rights' }).click();
+    await page.locator('input[value="RIGHT_GATEWAY_INFO"]').check();
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Copy your new API key');
+    const key = await page.getByLabel('API key', { exact: true }).inputValue();
+    expect(key).toMatch(/^NNSXS\.[A-Z0-9]+\.[A-Z0-9]+$/);
+    const [listed] = await cli('api-keys', 'list', 'org1');
+    expect(listed).toMatchObject({
+      name: 'Gateway fleet',
+      rights: ['RIGHT_GATEWAY_INFO', 'RIGHT_ORGANIZATION_INFO'],
+      expires_at: `${expiry}T00:00:00.000Z`,
+    });
+    expect(key.split('.')[1]).toBe(listed.id);
+    expect(JSON.stringify(listed)).not.toContain(key);
+    // The key works, with its rights: it reads its organization.
+    const asKey = await s.ok(['get', 'org1', '--name'], { env: { ORGS_API_KEY: key } });
+    expect(asKey.json.name).toBe('Radio team');
+    await shot('console-key.png');
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await expect.poll(() => page.locator('.copy-feedback').textContent()).toBe('Copied to the clipboard.');
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(key);
+    await page.getByRole('button', { name: 'I have copied the key' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/organizations\/org1\/api-keys$/);
+    await expect.poll(() => status().textContent()).toBe(`API key ${listed.id} created.`);
+    expect(await page.content()).not.toContain(key);
+    expect(await page.locator('table.list tbody tr td').first().textContent()).toBe(listed.id);
+    // Shown once: going back does not bring it again.
+    await page.goBack();
+    await expect.poll(() => heading().textContent()).toBe('Add API key');
+    expect(await page.content()).not.toContain(key);
+
+    // Delete: confirmed by typing the ID (a wrong one deletes nothing).
+    await menu.getByRole('link', { name: 'Delete' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Delete organization');
+    await checkPage();
+    await page.getByLabel('Type the organization ID (org1) to confirm').fill('org2');
+    await page.getByRole('button', { name: 'Delete organization' }).click();
+    await expect.poll(() => alert().textContent()).toBe('Type org1 to confirm the deletion.');
+    expect((await cli('get', 'org1')).ids.organization_id).toBe('org1');
+    await page.getByLabel('Type the organization ID (org1) to confirm').fill('org1');
+    await page.getByRole('button', { name: 'Delete organization' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/organizations\?deleted=true$/);
+    await expect.poll(() => status().textContent()).toContain('Organization org1 deleted.');
+    expect(await heading().textContent()).toBe('Deleted organizations');
+    expect(await page.locator('table.list tbody tr td').first().textContent()).toBe('org1');
+    expect((await s.run(['get', 'org1'])).exitCode).not.toBe(0);
+    expect((await cli('list', '--deleted')).map((o: any) => o.ids.organization_id)).toEqual(['org1']);
+
+    // Restore from the deleted list.
+    await page.getByRole('button', { name: 'Restore' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/organizations\/org1$/);
+    await expect.poll(() => status().textContent()).toBe('Organization org1 restored.');
+    expect((await cli('get', 'org1', '--name')).name).toBe('Radio team');
+
+    expect(problems).toEqual([]);
+    expect(foreign).toEqual([]);
+  });
+
+  test(
+    'applications: create for an organization, a collaborator, effective rights, activity',
+    { timeout: 60_000 },
+    async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Applications' }).click();
+      await expect.poll(() => heading().textContent()).toBe('Applications');
+      await page.getByRole('link', { name: 'Create application' }).click();
+      await expect.poll(() => heading().textContent()).toBe('Create application');
+      await checkPage();
+      await page.getByLabel('Application ID', { exact: true }).fill('app1');
+      await page.getByLabel('Name', { exact: true }).fill('Soil sensors');
+      await page.getByLabel('Owner type', { exact: true }).selectOption('organization');
+      await page.getByLabel('Owner ID', { exact: true }).fill('org1');
+      await page.getByRole('button', { name: 'Create application' }).click();
+      await expect.poll(() => status().textContent()).toBe('Application app1 created.');
+      expect(await heading().textContent()).toBe('Soil sensors');
+      expect(await cli('applications', 'collaborators', 'list', 'app1')).toEqual([
+        { ids: { organization_ids: { organization_id: 'org1' } }, rights: ['RIGHT_ALL'] },
+      ]);
+
+      // A user collaborator with one right.
+      const menu = page.getByRole('navigation', { name: 'Application app1' });
+      await menu.getByRole('link', { name: 'Collaborators' }).click();
+      await page.getByRole('link', { name: 'Add collaborator' }).click();
+      await expect.poll(() => heading().textContent()).toBe('Add collaborator');
+      await checkPage();
+      await page.getByLabel('User or organization ID', { exact: true }).fill('user3');
+      await page.locator('input[value="RIGHT_APPLICATION_INFO"]').check();
+      await page.getByRole('button', { name: 'Add collaborator' }).click();
+      await expect.poll(() => status().textContent()).toBe('Collaborator user3 added.');
+      expect(await cli('applications', 'collaborators', 'get', 'app1', '--user-id', 'user3')).toEqual({
+        ids: { user_ids: { user_id: 'user3' } },
+        rights: ['RIGHT_APPLICATION_INFO'],
+      });
+
+      // Effective rights of user2, who reaches app1 through org1 only: the intersection, as the CLI explains it.
+      await menu.getByRole('link', { name: 'Effective rights' }).click();
+      await expect.poll(() => heading().textContent()).toBe('Effective rights');
+      await page.getByLabel('Whose rights', { exact: true }).selectOption('user');
+      await page.getByLabel('User or organization ID', { exact: true }).fill('user2');
+      await page.getByRole('button', { name: 'Show rights' }).click();
+      await expect.poll(() => page.url()).toMatch(/#\/applications\/app1\/rights\?user_id=user2$/);
+      await expect.poll(() => page.locator('h2').first().textContent()).toBe('The rights user user2 has on app1');
+      const explained = await cli('applications', 'rights', 'app1', '--user-id', 'user2', '--explain');
+      const paths = page.locator('ol.paths > li');
+      expect(await paths.count()).toBe(explained.paths.length);
+      expect(await paths.first().locator('h3').textContent()).toBe('Through organization org1');
+      expect(await paths.first().locator('dd').last().locator('.tags li').allTextContents()).toEqual(
+        explained.paths[0].rights,
+      );
+
+      // The activity of app1, newest last.
+      await page.goto(`${origin()}/#/activity?application_id=app1`);
+      await expect.poll(() => heading().textContent()).toBe('Activity');
+      // The CLI prints the same history as JSON documents one after another.
+      const history = (await s.ok(['events', '--application-id', 'app1', '--tail', '100'])).stdout.trim();
+      const names = (JSON.parse(`[${history.replace(/\n}\n{/g, '\n},\n{')}]`) as any[]).map((event) => event.name);
+      expect(names).toEqual(['application.create', 'application.collaborator.update']);
+      await expect.poll(() => page.locator('.event strong').allTextContents()).toEqual(names);
+      expect(await page.getByLabel('Application ID', { exact: true }).inputValue()).toBe('app1');
+      expect(problems).toEqual([]);
+      expect(foreign).toEqual([]);
+    },
+  );
+
+  test('by keyboard alone: skip link, then an organization created with Tab and Enter', async () => {
+    await page.goto(`${origin()}/#/organizations`);
+    await expect.poll(() => heading().textContent()).toBe('Organizations');
+    // A fresh load: the first Tab reaches the skip link.
+    await page.reload();
+    await expect.poll(() => page.locator('#view').getAttribute('aria-busy')).toBeNull();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('main');
+
+    await page.goto(`${origin()}/#/organizations/add`);
+    await expect.poll(() => heading().textContent()).toBe('Create organization');
+    // A page's heading takes the focus; the form's fields follow it in order.
+    expect(await page.evaluate<string>('document.activeElement.tagName')).toBe('H1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('keyboard-team');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Typed, not clicked');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('user1');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => status().textContent()).toBe('Organization keyboard-team created.');
+    expect((await cli('get', 'keyboard-team', '--name')).name).toBe('Typed, not clicked');
+  });
+
+  test('at 320 px wide nothing scrolls sideways', { timeout: 60_000 }, async () => {
+    await s.ok([
+      'create',
+      'radio-team-of-the-northern-district',
+      '--user-id',
+      'user1',
+      '--name',
+      'A name long enough to wrap on a narrow phone',
+    ]);
+    await page.setViewportSize({ width: 320, height: 720 });
+    const pages: Array<[string, string]> = [
+      ['#/organizations', 'Organizations'],
+      ['#/organizations?deleted=true', 'Deleted organizations'],
+      ['#/organizations/org1/collaborators', 'Collaborators'],
+      ['#/organizations/org1/api-keys/add', 'Add API key'],
+      ['#/applications/app1/rights?user_id=user2', 'Effective rights'],
+      ['#/activity', 'Activity'],
+      ['#/organizations', 'Organizations'],
+    ];
+    for (const [hash, title] of pages) {
+      await page.goto(`${origin()}/${hash}`);
+      await expect.poll(() => heading().textContent()).toBe(title);
+      await expect.poll(() => page.locator('#view').getAttribute('aria-busy')).toBeNull();
+      expect(await alert().textContent()).toBe('');
+      expect({ hash, overflow: await horizontalOverflow() }).toEqual({ hash, overflow: 0 });
+    }
+    expect(await page.locator('table.list tbody tr').count()).toBe(3);
+    await page.setViewportSize(DESKTOP);
+    expect(problems).toEqual([]);
+  });
+
+  test('Ctrl-C stops the console with exit code 130', async () => {
+    server.child.kill('SIGINT');
+    expect(await server.exited).toBe(130);
+  });
+});
