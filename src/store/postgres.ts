@@ -31,8 +31,12 @@ const MIGRATION_LOCK = 0x6f726773; // "orgs"
 const EVENTS_CHANNEL = 'orgs_events';
 /** How long --follow sleeps when no notification comes (a safety net: NOTIFY wakes it first). */
 const FOLLOW_FALLBACK_MS = 2000;
-/** Attempts of a transaction that conflicts with others (serialization failures, deadlocks). */
-const ATTEMPTS = 12;
+/**
+ * A transaction that conflicts with others (serialization failures, deadlocks) is run again after
+ * a pause that grows (with jitter, so that rivals spread out) up to this, for as long as the
+ * command may wait for a lock (connect-timeout).
+ */
+const MAX_PAUSE_MS = 250;
 
 // Times, keys and counts are BIGINT: milliseconds and row numbers, well within a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
@@ -55,12 +59,10 @@ export function postgresError(error: unknown, url: string): OrgsError {
       `${where}: gave up waiting for a lock held by another connection (${message})`,
     );
   }
-  if (isConflict(error)) {
-    return unavailable(
-      'store',
-      'unavailable',
-      `${where}: conflicted with other writers ${ATTEMPTS} times running; try again`,
-    );
+  // Serialization failures and deadlocks that outlasted every retry; a unique key violated by
+  // orgs itself (which checks first) would be a bug, reported below as one.
+  if (code === '40001' || code === '40P01') {
+    return unavailable('store', 'unavailable', `${where}: kept conflicting with other writers; try again`);
   }
   if (code === '42501') {
     return permissionDenied('store', 'store_not_writable', `${where}: permission denied (${message})`);
@@ -200,6 +202,8 @@ export class PostgresStore implements Store {
     /** The store's URL with its password removed. */
     readonly location: string,
     private readonly fail: (error: unknown) => OrgsError,
+    /** How long a command may keep re-running a transaction that conflicts with others. */
+    private readonly retryForMs: number,
   ) {
     this.executor = new PostgresExecutor(client);
   }
@@ -218,6 +222,7 @@ export class PostgresStore implements Store {
   }
 
   private async transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.retryForMs;
     for (let attempt = 1; ; attempt++) {
       this.executor.reset();
       try {
@@ -234,8 +239,8 @@ export class PostgresStore implements Store {
         // The work's own errors (a rule it checked, say) pass as they are; the database's are told.
         const failure = this.executor.failure;
         if (failure === undefined) throw error;
-        if (isConflict(failure) && attempt < ATTEMPTS) {
-          await sleep(Math.random() * 10 * attempt);
+        if (isConflict(failure) && Date.now() + MAX_PAUSE_MS < deadline) {
+          await sleep(Math.random() * Math.min(MAX_PAUSE_MS, 5 * 2 ** attempt));
           continue;
         }
         throw this.fail(failure);
@@ -405,5 +410,5 @@ export async function openPostgresStore(url: string, options: PostgresOptions): 
     await client.end().catch(() => {});
     throw fail(error);
   }
-  return new PostgresStore(client, redactUrl(url), fail);
+  return new PostgresStore(client, redactUrl(url), fail, options.connectTimeoutMs);
 }
