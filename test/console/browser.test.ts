@@ -3,16 +3,20 @@
  * through the seed page's Console flow (create an organization, add a collaborator with two
  * rights, add an API key, copy it, confirm, delete the organization), checking after each step
  * what the page shows and what the store holds (read back with the CLI). Takes the screenshots
- * of docs/. Without Chromium the file is skipped with one line, unless CI=true, where it fails.
+ * of docs/ (written there with ORGS_SCREENSHOTS=1, to a temporary folder otherwise, so that a test
+ * run leaves the checkout as it was). Without Chromium the file is skipped with one line, unless CI=true, where it fails.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BIN, sandbox, type Sandbox } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const DOCS = resolve(import.meta.dirname, '..', '..', 'docs');
+const DOCS = process.env.ORGS_SCREENSHOTS
+  ? resolve(import.meta.dirname, '..', '..', 'docs')
+  : mkdtempSync(join(tmpdir(), 'orgs-screenshots-'));
 const DESKTOP = { width: 1280, height: 860 };
 
 const haveChromium = existsSync(CHROMIUM);

@@ -80,8 +80,6 @@ function select(name: string, options: ReadonlyArray<readonly [string, string]>,
   return node;
 }
 
-const visuallyHidden = (text: string) => h('span', { class: 'visually-hidden' }, text);
-
 /** A date and time as the person's clock shows it, in a <time> with the exact value. */
 function when(iso: string | undefined, dateOnly = false): Child {
   if (!iso) return '—';
