@@ -1,10 +1,45 @@
-import { defineConfig } from 'vitest/config';
+/**
+ * Two projects: `sqlite`, every test against a store file, and `postgres`, the black-box CLI
+ * suite (test/cli) again with ORGS_TEST_STORE=postgres, each sandbox a database of its own on the
+ * server of test/postgres.ts; the tests about the SQLite file itself skip there
+ * (`skipIf(onPostgres)`). Without a server the postgres project is left out with one line on
+ * stderr; under CI=true a missing server fails the run instead.
+ */
+import { randomBytes } from 'node:crypto';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { postgresProblem } from './test/postgres.js';
 
-export default defineConfig({
+const sqlite: TestProjectInlineConfiguration = {
+  extends: true,
+  test: { name: 'sqlite', include: ['test/**/*.test.ts'] },
+};
+
+const postgres: TestProjectInlineConfiguration = {
+  extends: true,
   test: {
-    include: ['test/**/*.test.ts'],
+    name: 'postgres',
+    include: ['test/cli/**/*.test.ts'],
+    // ORGS_TEST_RUN names this run's databases, which the global teardown drops if a worker could not.
+    env: { ORGS_TEST_STORE: 'postgres', ORGS_TEST_RUN: randomBytes(4).toString('hex') },
+    globalSetup: ['test/postgres.ts'],
+  },
+};
+
+/** The projects this run has: postgres only when its server answers. */
+function projects(): TestProjectInlineConfiguration[] {
+  const problem = postgresProblem();
+  if (problem === undefined) return [sqlite, postgres];
+  const why = `${problem}; set ORGS_TEST_POSTGRES to the URL of a server's administration database`;
+  if (process.env.CI === 'true') throw new Error(`PostgreSQL suite cannot run under CI=true: ${why}`);
+  process.stderr.write(`PostgreSQL suite skipped: ${why}\n`);
+  return [sqlite];
+}
+
+export default defineConfig(() => ({
+  test: {
     // Black-box tests start a Node process per command; give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    projects: projects(),
   },
-});
+}));

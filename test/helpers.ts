@@ -1,4 +1,9 @@
-/** Running the built CLI as a user would: a fresh store and config folder per test. */
+/**
+ * Running the built CLI as a user would: a fresh store and config folder per test. The store is
+ * an SQLite file in the sandbox's folder, or, when the postgres project runs (onPostgres), an
+ * empty database of its own on the test server (test/postgres.ts: emptied when the sandbox is
+ * cleaned up, for the file's next sandbox, and dropped after the file).
+ */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +13,18 @@ import { execa, type Options } from 'execa';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { OrgsError } from '../src/core/errors.js';
+import { isPostgresUrl } from '../src/store/location.js';
 import { rightsOfGroup } from './fixtures/rights.js';
+import {
+  dropSpareDatabases,
+  dumpDatabase,
+  onPostgres,
+  releaseTestDatabase,
+  sqlIn,
+  takeTestDatabase,
+} from './postgres.js';
+
+export { onPostgres } from './postgres.js';
 
 export const BIN = resolve(import.meta.dirname, '..', 'bin', 'orgs.js');
 
@@ -22,6 +38,7 @@ export interface Result {
 
 export interface Sandbox {
   dir: string;
+  /** The store: the path of an SQLite file (not there until a command makes it), or a postgres:// URL. */
   db: string;
   configDir: string;
   env: Record<string, string>;
@@ -45,9 +62,14 @@ export function resultOf(child: { stdout?: unknown; stderr?: unknown; exitCode?:
   };
 }
 
+// The empty databases sandboxes gave back are dropped after the file's last test (this module is
+// loaded while the file is collected, so the hook is the file's).
+if (onPostgres) afterAll(dropSpareDatabases);
+
 export function sandbox(): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), 'orgs-test-'));
-  const db = join(dir, 'data', 'orgs.db');
+  const database = onPostgres ? takeTestDatabase() : undefined;
+  const db = database?.url ?? join(dir, 'data', 'orgs.db');
   const configDir = join(dir, 'config');
   const env = { ORGS_DB: db, ORGS_CONFIG_DIR: configDir, NO_COLOR: '1' };
   const run: Sandbox['run'] = async (args, options = {}) => {
@@ -73,7 +95,10 @@ export function sandbox(): Sandbox {
       }
       return result;
     },
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+      if (database) releaseTestDatabase(database);
+    },
   };
 }
 
@@ -123,10 +148,12 @@ export async function expectFails(
 }
 
 /**
- * Every row of every table of a store, in a stable order (undefined before the file exists): to
- * show that a command that failed left the store as it was.
+ * Every row of every table of a store (an SQLite file or a postgres:// URL, as Sandbox.db), each
+ * as JSON, in a stable order (undefined before the file or schema exists): to show that a command
+ * that failed left the store as it was, or to read what it holds.
  */
 export function dumpStore(path: string): Record<string, string[]> | undefined {
+  if (isPostgresUrl(path)) return dumpDatabase(path);
   if (!existsSync(path)) return undefined;
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
@@ -144,6 +171,25 @@ export function dumpStore(path: string): Record<string, string[]> | undefined {
           .sort(),
       ]),
     );
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The first column of what `sql` (one SELECT, written for both engines) reads from a store, an
+ * SQLite file or a postgres:// URL (search_path orgs), each value as text; none before an SQLite
+ * file exists.
+ */
+export function queryStore(path: string, sql: string): string[] {
+  if (isPostgresUrl(path))
+    return sqlIn(path, sql)
+      .split('\n')
+      .filter((line) => line !== '');
+  if (!existsSync(path)) return [];
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).pluck().all().map(String);
   } finally {
     db.close();
   }

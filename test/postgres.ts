@@ -1,10 +1,11 @@
 /**
  * The PostgreSQL server the tests run against: ORGS_TEST_POSTGRES (a URL of a database to connect
  * to for administration), else the local server at 127.0.0.1:5432. Each test database is made
- * with a random name (`orgs_test_<random>`) and dropped when its test is done, so that runs
- * never see each other's data.
+ * with a random name (`orgs_test_<random>`, or `orgs_test_<run>_<random>` within a vitest run
+ * that set ORGS_TEST_RUN) and dropped when its test is done, so that runs never see each other's
+ * data; what a run's workers could not drop (a worker that died), its global teardown does.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 export const ADMIN_URL = process.env.ORGS_TEST_POSTGRES || 'postgres://root@127.0.0.1:5432/postgres';
@@ -12,8 +13,16 @@ export const ADMIN_URL = process.env.ORGS_TEST_POSTGRES || 'postgres://root@127.
 /** Whether the PostgreSQL suite runs: ORGS_TEST_STORE=postgres (see vitest.config.ts). */
 export const onPostgres = process.env.ORGS_TEST_STORE === 'postgres';
 
+/** The tag of this vitest run in its databases' names (vitest.config.ts sets it), if any. */
+const RUN = /^[a-z0-9]{1,16}$/.test(process.env.ORGS_TEST_RUN ?? '') ? process.env.ORGS_TEST_RUN : undefined;
+const PREFIX = RUN === undefined ? 'orgs_test_' : `orgs_test_${RUN}_`;
+
 function psql(sql: string, url = ADMIN_URL): string {
-  const result = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-AtXq', '-c', sql], { encoding: 'utf8' });
+  const result = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-AtXq', '-c', sql], {
+    encoding: 'utf8',
+    // A dump of thousands of rows is megabytes.
+    maxBuffer: 1 << 30,
+  });
   if (result.status !== 0) throw new Error(`psql ${JSON.stringify(sql)} failed: ${result.stderr || result.error}`);
   return result.stdout;
 }
@@ -25,15 +34,119 @@ export function databaseUrl(database: string): string {
   return url.toString();
 }
 
-/** A new empty database; returns its name and URL. */
-export function createTestDatabase(): { name: string; url: string } {
-  const name = `orgs_test_${randomBytes(6).toString('hex')}`;
-  psql(`CREATE DATABASE ${name}`);
+/**
+ * A new empty database, or a copy of `template` (a test database no one is connected to any
+ * more); returns its name and URL.
+ */
+export function createTestDatabase(template?: string): { name: string; url: string } {
+  const name = `${PREFIX}${randomBytes(6).toString('hex')}`;
+  if (template === undefined) {
+    psql(`CREATE DATABASE ${name}`);
+  } else {
+    // The last connection of a process that just exited may take a moment to go away.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        psql(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+        break;
+      } catch (error) {
+        if (attempt === 50 || !/is being accessed by other users/.test(String(error))) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      }
+    }
+  }
   return { name, url: databaseUrl(name) };
 }
 
 export function dropTestDatabase(name: string): void {
   psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
+/**
+ * Drops a test database in the background (DROP DATABASE waits for a checkpoint: a tenth of a
+ * second on an idle server, a second or two on a busy one): the promise settles when it is gone,
+ * and rejects if it could not be dropped.
+ */
+export function dropTestDatabaseLater(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'psql',
+      [ADMIN_URL, '-v', 'ON_ERROR_STOP=1', '-AtXq', '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`dropping ${name} failed: ${stderr}`))));
+  });
+}
+
+/**
+ * Empty test databases of this process, to be used again: making a database and dropping it cost
+ * the server up to two seconds when it is busy (DROP DATABASE waits for a checkpoint); emptying
+ * one costs a tenth of that.
+ */
+const spare: Array<{ name: string; url: string }> = [];
+
+/**
+ * An empty database, as createTestDatabase makes (no `orgs` schema, nothing of a test's in it),
+ * possibly one that an earlier test of this file gave back: give it back with releaseTestDatabase.
+ */
+export function takeTestDatabase(): { name: string; url: string } {
+  return spare.pop() ?? createTestDatabase();
+}
+
+/**
+ * Gives back a database of takeTestDatabase, emptied: the connections left to it (a process that
+ * was killed) ended, the `orgs` schema dropped with all it holds (pg_trgm, made in it, too). One
+ * that still holds anything else a test made, or that cannot be emptied, is dropped instead.
+ */
+export function releaseTestDatabase(database: { name: string; url: string }): void {
+  try {
+    const leftovers = psql(
+      `SET lock_timeout = '5s';
+       SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid();
+       DROP SCHEMA IF EXISTS orgs CASCADE;
+       SELECT 'schema ' || nspname FROM pg_namespace
+         WHERE nspname NOT IN ('public', 'information_schema') AND nspname NOT LIKE 'pg\\_%'
+       UNION ALL SELECT 'relation ' || relname FROM pg_class WHERE relnamespace = 'public'::regnamespace
+       UNION ALL SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+       UNION ALL SELECT 'type ' || typname FROM pg_type WHERE typnamespace = 'public'::regnamespace
+       UNION ALL SELECT 'extension ' || extname FROM pg_extension WHERE extname <> 'plpgsql';`,
+      database.url,
+    )
+      .split('\n')
+      .filter((line) => /^(schema|relation|function|type|extension) /.test(line));
+    if (leftovers.length === 0) {
+      spare.push(database);
+      return;
+    }
+  } catch {
+    // Not emptied: dropped below.
+  }
+  dropTestDatabase(database.name);
+}
+
+/** Drops the databases kept for reuse: after the last test of a file. */
+export function dropSpareDatabases(): void {
+  for (const database of spare.splice(0)) dropTestDatabase(database.name);
+}
+
+/**
+ * vitest's global setup of the postgres project (vitest.config.ts): returns the teardown that
+ * drops every database of this run (ORGS_TEST_RUN) still there, whatever became of its worker.
+ */
+export function setup(project: { config: { env?: Record<string, string | undefined> } }): () => void {
+  const run = project.config.env?.ORGS_TEST_RUN;
+  if (run === undefined || !/^[a-z0-9]{1,16}$/.test(run)) throw new Error('ORGS_TEST_RUN is not set to a run tag');
+  return () => {
+    const names = psql(`SELECT datname FROM pg_database WHERE datname LIKE 'orgs\\_test\\_${run}\\_%' ORDER BY 1`)
+      .split('\n')
+      .filter(Boolean);
+    for (const name of names) dropTestDatabase(name);
+  };
 }
 
 /** Runs SQL in a test database (search_path orgs), returning psql's unaligned output. */
@@ -46,10 +159,7 @@ export function sqlIn(url: string, sql: string): string {
  * the schema exists), shaped as dumpStore shapes an SQLite file's.
  */
 export function dumpDatabase(url: string): Record<string, string[]> | undefined {
-  const tables = psql(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'orgs' ORDER BY 1`,
-    url,
-  )
+  const tables = psql(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'orgs' ORDER BY 1`, url)
     .split('\n')
     .filter(Boolean);
   if (tables.length === 0) return undefined;
@@ -66,7 +176,33 @@ export function dumpDatabase(url: string): Record<string, string[]> | undefined 
   return dump;
 }
 
+/**
+ * Why the test server cannot be used (psql missing, the server not answering), in one line; or
+ * undefined when it answers.
+ */
+export function postgresProblem(): string | undefined {
+  const result = spawnSync('psql', [ADMIN_URL, '-AtXqc', 'SELECT 1'], { encoding: 'utf8', timeout: 10_000 });
+  if (result.status === 0) return undefined;
+  const where = redactedAdminUrl();
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+    return `psql is not installed (needed to reach ${where})`;
+  if (result.error) return `psql ${where} failed: ${result.error.message}`;
+  const reason = result.stderr.trim().split('\n')[0] || `psql exited ${result.status ?? result.signal}`;
+  return `no PostgreSQL server answers at ${where} (${reason})`;
+}
+
 /** Whether the test server answers (a laptop may have none). */
 export function postgresReachable(): boolean {
-  return spawnSync('psql', [ADMIN_URL, '-AtXqc', 'SELECT 1'], { encoding: 'utf8', timeout: 10_000 }).status === 0;
+  return postgresProblem() === undefined;
+}
+
+/** ADMIN_URL fit to print: its password, if any, replaced by `***`. */
+export function redactedAdminUrl(): string {
+  try {
+    const url = new URL(ADMIN_URL);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '(ORGS_TEST_POSTGRES, not a URL)';
+  }
 }

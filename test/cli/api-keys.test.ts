@@ -1,18 +1,18 @@
 /**
  * Organization API keys that are real credentials (black box, through the built CLI):
  * `api-keys create|list|get|set|delete` and their aliases, the `NNSXS.<id>.<secret>` token shown
- * once, the secret kept only as a salted hash (never in the store's files, stderr or an error), a
+ * once, the secret kept only as a salted hash (never in the store's files or rows, stderr or an error), a
  * key as the caller (ORGS_API_KEY, `login --api-key`), its rights on its own organization only,
  * the rules for creating and changing keys, expiry, and what deleting, restoring and purging the
  * organization does to its keys.
  *
  * A refused command must leave the store as it was: expectFails (test/helpers.ts) reads every
- * table of the SQLite file (the documented store), so "unchanged" costs no CLI runs.
+ * table of the store (the SQLite file, or the PostgreSQL database), so "unchanged" costs no CLI runs.
  */
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { expectFails, sandbox, type Result, type Sandbox, ORGANIZATION } from '../helpers.js';
+import { dumpStore, expectFails, onPostgres, sandbox, type Result, type Sandbox, ORGANIZATION } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants.
@@ -312,61 +312,86 @@ describe('list: paging and order', () => {
 });
 
 describe('the secret is stored only as a salted hash', () => {
-  test('after creating and using keys, no file of the store holds a secret, in any plain encoding', async () => {
-    await ok(['create', 'org1', '--user-id', 'user1']);
-    // Hold a connection open so the CLI processes cannot checkpoint and remove the WAL: what they
-    // wrote stays in orgs.db-wal (and orgs.db-shm) to be inspected.
-    const holder = new Database(s.db);
-    try {
-      holder.prepare('SELECT count(*) FROM sqlite_master').get();
+  /** Two keys made and used (whoami, a change, a list, a rename, a tampered token); returns them. */
+  async function createAndUseKeys(): Promise<CreatedKey[]> {
+    const k1 = await createKey('org1', ['RIGHT_ORGANIZATION_ALL'], ['--name', 'first']);
+    const k2 = await createKey('org1', ['RIGHT_ORGANIZATION_INFO'], ['--name', 'second']);
+    expect((await ok(['whoami'], asKey(k1.key))).json.api_key_id).toBe(k1.id);
+    await ok(['set', 'org1', '--name', 'Renamed by key'], asKey(k1.key));
+    await ok(['collaborators', 'list', 'org1'], asKey(k1.key));
+    await ok(['api-keys', 'set', 'org1', k2.id, '--name', 'second renamed'], asKey(k1.key));
+    await expectUnauthenticated(['get', 'org1'], tamper(k2.key));
+    return [k1, k2];
+  }
 
-      const k1 = await createKey('org1', ['RIGHT_ORGANIZATION_ALL'], ['--name', 'first']);
-      const k2 = await createKey('org1', ['RIGHT_ORGANIZATION_INFO'], ['--name', 'second']);
-      expect((await ok(['whoami'], asKey(k1.key))).json.api_key_id).toBe(k1.id);
-      await ok(['set', 'org1', '--name', 'Renamed by key'], asKey(k1.key));
-      await ok(['collaborators', 'list', 'org1'], asKey(k1.key));
-      await ok(['api-keys', 'set', 'org1', k2.id, '--name', 'second renamed'], asKey(k1.key));
-      await expectUnauthenticated(['get', 'org1'], tamper(k2.key));
+  /** A key's token and secret in every plain encoding. */
+  const forms = ({ key, secret }: CreatedKey) => [
+    key,
+    secret,
+    secret.toLowerCase(),
+    Buffer.from(secret).toString('hex'),
+    Buffer.from(secret).toString('base64'),
+    Buffer.from(secret).toString('base64url'),
+  ];
 
-      const check = (when: string) => {
-        const files = [s.db, `${s.db}-wal`, `${s.db}-shm`].filter((file) => existsSync(file));
-        const contents = files.map((file) => ({ file, bytes: readFileSync(file) }));
-        // Sanity: the store's files are the ones that hold the keys (their IDs are plain data).
-        expect(
-          contents.some(({ bytes }) => bytes.includes(Buffer.from(k1.id))),
-          `${when}: a file of the store holds key ID ${k1.id}`,
-        ).toBe(true);
-        for (const { secret, key } of [k1, k2]) {
-          const forms = [
-            key,
-            secret,
-            secret.toLowerCase(),
-            Buffer.from(secret).toString('hex'),
-            Buffer.from(secret).toString('base64'),
-            Buffer.from(secret).toString('base64url'),
-          ];
-          for (const { file, bytes } of contents) {
-            for (const form of forms) {
-              expect(
-                bytes.includes(Buffer.from(form)),
-                `${when}: ${file} holds the secret (as ${form.slice(0, 12)}…)`,
-              ).toBe(false);
+  test.skipIf(onPostgres)(
+    'after creating and using keys, no file of the store holds a secret, in any plain encoding',
+    async () => {
+      await ok(['create', 'org1', '--user-id', 'user1']);
+      // Hold a connection open so the CLI processes cannot checkpoint and remove the WAL: what they
+      // wrote stays in orgs.db-wal (and orgs.db-shm) to be inspected.
+      const holder = new Database(s.db);
+      try {
+        holder.prepare('SELECT count(*) FROM sqlite_master').get();
+        const [k1, k2] = await createAndUseKeys();
+
+        const check = (when: string) => {
+          const files = [s.db, `${s.db}-wal`, `${s.db}-shm`].filter((file) => existsSync(file));
+          const contents = files.map((file) => ({ file, bytes: readFileSync(file) }));
+          // Sanity: the store's files are the ones that hold the keys (their IDs are plain data).
+          expect(
+            contents.some(({ bytes }) => bytes.includes(Buffer.from(k1!.id))),
+            `${when}: a file of the store holds key ID ${k1!.id}`,
+          ).toBe(true);
+          for (const k of [k1!, k2!]) {
+            for (const { file, bytes } of contents) {
+              for (const form of forms(k)) {
+                expect(
+                  bytes.includes(Buffer.from(form)),
+                  `${when}: ${file} holds the secret (as ${form.slice(0, 12)}…)`,
+                ).toBe(false);
+              }
             }
           }
-        }
-        return files;
-      };
-      const files = check('with the WAL in place');
-      expect(files).toContain(`${s.db}-wal`);
-    } finally {
-      holder.close();
-    }
-    // The last connection closed: the WAL is checkpointed into orgs.db.
-    const files = [s.db, `${s.db}-wal`, `${s.db}-shm`].filter((file) => existsSync(file));
-    const all = Buffer.concat(files.map((file) => readFileSync(file)));
-    for (const secret of secrets)
-      expect(all.includes(Buffer.from(secret)), 'after checkpoint the store holds a secret').toBe(false);
-  });
+          return files;
+        };
+        const files = check('with the WAL in place');
+        expect(files).toContain(`${s.db}-wal`);
+      } finally {
+        holder.close();
+      }
+      // The last connection closed: the WAL is checkpointed into orgs.db.
+      const files = [s.db, `${s.db}-wal`, `${s.db}-shm`].filter((file) => existsSync(file));
+      const all = Buffer.concat(files.map((file) => readFileSync(file)));
+      for (const secret of secrets)
+        expect(all.includes(Buffer.from(secret)), 'after checkpoint the store holds a secret').toBe(false);
+    },
+  );
+
+  test.runIf(onPostgres)(
+    'after creating and using keys, no row of any table of the database holds a secret, in any plain encoding',
+    async () => {
+      await ok(['create', 'org1', '--user-id', 'user1']);
+      const keys = await createAndUseKeys();
+      const rows = JSON.stringify(dumpStore(s.db));
+      // Sanity: the rows looked at are the ones that hold the keys (their IDs are plain data).
+      expect(rows).toContain(keys[0]!.id);
+      for (const k of keys)
+        for (const form of forms(k))
+          expect(rows.includes(form), `a row holds the secret (as ${form.slice(0, 12)}…)`).toBe(false);
+      for (const secret of secrets) expect(rows.includes(secret), 'a row holds a secret').toBe(false);
+    },
+  );
 });
 
 describe('a key as the caller', () => {

@@ -143,7 +143,7 @@ describe('shaped like the output', () => {
       2,
     );
     const result = await s.run(CREATE, { input: list.slice(0, list.indexOf('"cut-2"')) });
-    expect(result.exitCode).toBe(2);
+    expect(result.exitCode, result.stderr).toBe(2);
     expect(stored()).toEqual(['cut-1']);
     expect(failures(result).items).toEqual([
       'error:bulk:invalid_json (item 2 (line 7): not valid JSON: the input ends inside the document at line 9, column 26)',

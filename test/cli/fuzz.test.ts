@@ -2,7 +2,8 @@
  * Fuzzing the built CLI (bin/orgs.js → dist/) with fast-check: random argument lists and random
  * stdin for bulk `create`, against a store seeded with a few organizations, users and API keys.
  *
- * Each case gets its own copy of the seeded store and an empty config folder, and runs one `orgs`
+ * Each case gets its own copy of the seeded store (the SQLite file copied, or on PostgreSQL a
+ * database made from the seeded one as its template) and an empty config folder, and runs one `orgs`
  * process (argv through execa, no shell; cwd inside the sandbox) from a copy of bin/ and dist/
  * taken when the file starts, so a concurrent `npm run build` cannot make a case fail; the seed is
  * made with that same copy. Properties, from CONTRACT.md:
@@ -12,7 +13,7 @@
  * - a failing run writes nothing on stdout (bulk create: only the documents it created) and its
  *   stderr ends with one line `error:<namespace>:<name> (<message>)`; a successful run reports no
  *   error line;
- * - a failing run leaves the store unchanged (every table of the SQLite file compared); a partly
+ * - a failing run leaves the store unchanged (every table of the store compared); a partly
  *   failing bulk create adds exactly the organizations it printed, with their collaborators,
  *   nothing else (in the tables of record: accounts, users, organizations, memberships, api_keys);
  * - the secret of a seeded API key never shows on stdout or stderr unless it was on the command
@@ -33,7 +34,8 @@ import { execa } from 'execa';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FLAGGED_RIGHTS } from '../fixtures/rights.js';
-import { checkProperty } from '../helpers.js';
+import { checkProperty, onPostgres } from '../helpers.js';
+import { createTestDatabase, dropTestDatabase, dropTestDatabaseLater, dumpDatabase } from '../postgres.js';
 
 const ARGV_RUNS = 140;
 const STDIN_RUNS = 50;
@@ -44,6 +46,12 @@ const ERROR_LINE = /^error:[a-z_/]+:[a-z_]+ \(.*\)$/;
 // The seeded store, made once through the core services and copied for every case.
 
 let template: string;
+/** On PostgreSQL: the seeded database, the template of every case's, and its rows (every case's before). */
+let templateDatabase: { name: string; url: string } | undefined;
+let templateRows: Rows | undefined;
+/** On PostgreSQL: the cases' databases being dropped in the background, and what went wrong. */
+const drops: Array<Promise<void>> = [];
+const dropFailures: unknown[] = [];
 /** bin/orgs.js of a frozen copy of the build: others may rebuild dist/ while this file runs. */
 let bin: string;
 const seededKeys: Array<{ token: string; id: string; secret: string }> = [];
@@ -94,12 +102,13 @@ async function freezeBuild(into: string): Promise<string> {
 beforeAll(async () => {
   template = mkdtempSync(join(tmpdir(), 'orgs-fuzz-template-'));
   bin = await freezeBuild(join(template, 'app'));
+  if (onPostgres) templateDatabase = createTestDatabase();
   // Seeded through the frozen CLI itself, so the store's schema is the one it knows.
   const seed = async (...args: string[]) => {
     const child = await execa('node', [bin, ...args], {
       cwd: template,
       env: {
-        ORGS_DB: join(template, 'orgs.db'),
+        ORGS_DB: templateDatabase?.url ?? join(template, 'orgs.db'),
         ORGS_CONFIG_DIR: join(template, 'config'),
         NO_COLOR: '1',
         ORGS_USER_ID: undefined,
@@ -146,14 +155,24 @@ beforeAll(async () => {
     const [, id, secret] = token.split('.');
     seededKeys.push({ token, id: id!, secret: secret! });
   }
+  if (templateDatabase) templateRows = dump(templateDatabase.url);
 }, 180_000);
 
-afterAll(() => rmSync(template, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(template, { recursive: true, force: true });
+  if (templateDatabase) dropTestDatabase(templateDatabase.name);
+  await Promise.all(drops);
+  if (dropFailures.length > 0) throw dropFailures[0];
+});
 
 type Rows = Record<string, Array<Record<string, unknown>>>;
 
 /** Every row of every table, sorted: the documented store, read without the CLI. */
 function dump(db: string): Rows {
+  if (onPostgres) {
+    const tables = dumpDatabase(db) ?? {};
+    return Object.fromEntries(Object.entries(tables).map(([name, rows]) => [name, rows.map((row) => JSON.parse(row))]));
+  }
   const conn = new Database(db, { readonly: true, fileMustExist: true });
   try {
     const tables = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{
@@ -184,12 +203,18 @@ interface Run {
 /** One `orgs` process in a fresh sandbox holding a copy of the seeded store. */
 async function runOrgs(args: string[], env: Record<string, string>, input?: string | Uint8Array): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'orgs-fuzz-'));
+  const database = templateDatabase && createTestDatabase(templateDatabase.name);
   try {
-    const db = join(dir, 'data', 'orgs.db');
-    mkdirSync(join(dir, 'data'));
-    for (const file of readdirSync(template))
-      if (file.startsWith('orgs.db')) copyFileSync(join(template, file), join(dir, 'data', file));
-    const before = dump(db);
+    let db: string;
+    if (database) {
+      db = database.url;
+    } else {
+      db = join(dir, 'data', 'orgs.db');
+      mkdirSync(join(dir, 'data'));
+      for (const file of readdirSync(template))
+        if (file.startsWith('orgs.db')) copyFileSync(join(template, file), join(dir, 'data', file));
+    }
+    const before = templateRows ?? dump(db);
     const child = await execa('node', [bin, ...args], {
       cwd: dir,
       env: {
@@ -220,6 +245,7 @@ async function runOrgs(args: string[], env: Record<string, string>, input?: stri
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    if (database) drops.push(dropTestDatabaseLater(database.name).catch((error) => void dropFailures.push(error)));
   }
 }
 

@@ -1,13 +1,21 @@
-/** The published package: what `npm pack` puts in the tarball runs on its own. */
+/**
+ * The published package: what `npm pack` puts in the tarball runs on its own, against the store
+ * of the project running (an SQLite file, or a PostgreSQL database through dist/pg.js).
+ */
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, expect, test } from 'vitest';
+import { sandbox } from '../helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'orgs-pack-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const s = sandbox();
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  s.cleanup();
+});
 
 test('the tarball holds the launcher, the bundle and the README, and runs from where it is unpacked', async () => {
   // --ignore-scripts: no rebuild of dist/ while other test files run the CLI from it.
@@ -22,15 +30,17 @@ test('the tarball holds the launcher, the bundle and the README, and runs from w
     'dist/orgs.js',
     'dist/orgs.js.cache',
     'dist/package.json',
+    'dist/pg.js',
+    'dist/pg.js.cache',
     'package.json',
   ]);
   await execa('tar', ['xzf', join(dir, packed.filename), '-C', dir]);
-  // The runtime dependencies (better-sqlite3) as an install would provide them.
+  // The runtime dependencies (better-sqlite3; pg is bundled) as an install would provide them.
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'package', 'node_modules'));
   const bin = join(dir, 'package', 'bin', 'orgs.js');
   const help = await execa(bin, ['--help']);
   expect(help.stdout).toMatch(/^Usage: orgs /);
-  const env = { ORGS_DB: join(dir, 'store.db'), ORGS_CONFIG_DIR: join(dir, 'config') };
+  const env = { ORGS_DB: s.db, ORGS_CONFIG_DIR: join(dir, 'config') };
   const created = await execa(bin, ['create', 'org1', '--user-id', 'user1'], { env });
   expect(JSON.parse(created.stdout).ids).toEqual({ organization_id: 'org1' });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIN, dumpStore, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, dumpStore, onPostgres, queryStore, sandbox, type Sandbox } from '../helpers.js';
 
 const QUIET_EXIT_CODES = [0, 141];
 /** Well past a pipe's buffer (64 KiB) in JSON, in several stdin chunks (64 KiB each) of input. */
@@ -63,16 +63,17 @@ function expectQuiet(result: { stderr: string; exitCode: number }): void {
   expect(QUIET_EXIT_CODES).toContain(result.exitCode);
 }
 
-/** The stored organization IDs LIKE the pattern, once the store has passed SQLite's integrity check. */
+/** The stored organization IDs LIKE the pattern, once an SQLite store has passed its integrity check. */
 function storedIds(pattern: string): Set<string> {
-  const db = new Database(s.db, { readonly: true });
-  try {
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const ids = db.prepare(`SELECT id FROM organizations WHERE id LIKE ?`).pluck().all(pattern) as string[];
-    return new Set(ids);
-  } finally {
-    db.close();
+  if (!onPostgres) {
+    const db = new Database(s.db, { readonly: true });
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      db.close();
+    }
   }
+  return new Set(queryStore(s.db, `SELECT id FROM organizations WHERE id LIKE '${pattern}'`));
 }
 
 describe('a reader that stops early', () => {
