@@ -16,73 +16,18 @@
  * increasing as printed, and an `orgs events --follow` started before them seeing the same events
  * in the same order.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import pg from 'pg';
 import { describe, expect, test } from 'vitest';
 import { Rights } from '../../src/core/rights.js';
-import { BIN, expectError, resultOf, type Result } from '../helpers.js';
-import { createTestDatabase, dropTestDatabase, postgresReachable, sqlIn } from '../postgres.js';
+import { expectError, type Result } from '../helpers.js';
+import { inStore, serverFor, type TestStore } from '../postgres-store.js';
 
-const reachable = postgresReachable();
-if (!reachable) {
-  if (process.env.CI === 'true') throw new Error('PostgreSQL race tests: the test server does not answer (CI=true)');
-  console.log('PostgreSQL race tests skipped: no server answers (set ORGS_TEST_POSTGRES to one)');
-}
+const reachable = serverFor('PostgreSQL race tests');
 
 const ROUNDS = 10;
 
-/** A database of its own, a config folder, and `orgs` run against them. */
-function store() {
-  const { name, url } = createTestDatabase();
-  const configDir = mkdtempSync(join(tmpdir(), 'orgs-races-'));
-  const env = {
-    ORGS_DB: url,
-    ORGS_CONFIG_DIR: configDir,
-    NO_COLOR: '1',
-    ORGS_USER_ID: undefined,
-    ORGS_API_KEY: undefined,
-  };
-  const spawn = (args: string[], input?: string, extra: Record<string, string> = {}) =>
-    execa('node', [BIN, ...args], {
-      env: { ...env, ...extra },
-      extendEnv: true,
-      reject: false,
-      stripFinalNewline: false,
-      ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
-    });
-  const run = async (args: string[], input?: string, extra?: Record<string, string>): Promise<Result> =>
-    resultOf(await spawn(args, input, extra));
-  return {
-    url,
-    spawn,
-    run,
-    async ok(args: string[], input?: string): Promise<Result> {
-      const result = await run(args, input);
-      if (result.exitCode !== 0) throw new Error(`orgs ${args.join(' ')} exited ${result.exitCode}: ${result.stderr}`);
-      return result;
-    },
-    /** The rows of a query, one line each (columns joined by `|`). */
-    sql: (query: string) => sqlIn(url, query).split('\n').filter(Boolean),
-    drop() {
-      dropTestDatabase(name);
-      rmSync(configDir, { recursive: true, force: true });
-    },
-  };
-}
-type Store = ReturnType<typeof store>;
-
-async function inStore(work: (s: Store) => Promise<void>): Promise<void> {
-  const s = store();
-  try {
-    await work(s);
-  } finally {
-    s.drop();
-  }
-}
+type Store = TestStore;
 
 /** Concatenated JSON documents, as `orgs events` prints them (each begins with a line `{`). */
 const documents = (stdout: string): any[] =>
