@@ -320,3 +320,6 @@ export const MIGRATIONS: readonly Migration[] = [
   `,
   },
 ];
+
+/** The version of a store with every migration applied, on either engine. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

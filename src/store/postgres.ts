@@ -17,11 +17,10 @@ import {
 import type { Store, Transaction } from '../core/store.js';
 import { type Executor, POSTGRES } from './dialect.js';
 import { redactUrl } from './location.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { SqlTransaction } from './sql.js';
 
 export const SCHEMA = 'orgs';
-export const SCHEMA_VERSION = MIGRATIONS.length;
 /** The comment that marks the `orgs` schema as ours, with its version. */
 const schemaComment = (version: number) => `orgs schema ${version}`;
 const SCHEMA_COMMENT = /^orgs schema (\d+)$/;

@@ -1,9 +1,7 @@
 /** Recognising our own files and bringing them up to the current schema. */
 import type Database from 'better-sqlite3';
 import { failedPrecondition } from '../core/errors.js';
-import { APPLICATION_ID, MIGRATIONS } from './migrations.js';
-
-export const SCHEMA_VERSION = MIGRATIONS.length;
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 /** Refuses, without writing anything, a database that belongs to another program or a newer orgs. */
 export function checkOwnership(db: Database.Database, path: string): void {

@@ -8,7 +8,8 @@ import type { Store, Transaction } from '../core/store.js';
 import { type Executor, SQLITE } from './dialect.js';
 import { registerFold } from './fold.js';
 import { SqlTransaction } from './sql.js';
-import { checkOwnership, migrate, SCHEMA_VERSION } from './schema.js';
+import { SCHEMA_VERSION } from './migrations.js';
+import { checkOwnership, migrate } from './schema.js';
 import { storeError } from './errors.js';
 import { ensureRegularFile } from './files.js';
 

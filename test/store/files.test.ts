@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { APPLICATION_ID } from '../../src/store/migrations.js';
-import { SCHEMA_VERSION } from '../../src/store/schema.js';
+import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { BIN, expectError, sandbox, type Sandbox } from '../helpers.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
