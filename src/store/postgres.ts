@@ -76,8 +76,26 @@ export function postgresError(error: unknown, url: string): OrgsError {
 
 /** A statement that only inserts (an upsert, or a WITH of inserts, too): it may wait in the queue. */
 const INSERTS_ONLY = /^(INSERT INTO|WITH \w+ AS \(INSERT INTO)\b/;
-/** An INSERT whose rows can join other rows of the same statement: `INSERT INTO t (…) VALUES (…)`. */
-const MERGEABLE = /^(INSERT INTO \w+ \([^)]*\) VALUES )(\(.*\))( ON CONFLICT DO NOTHING)?$/s;
+/**
+ * An INSERT whose rows can join other rows of the same statement: `INSERT INTO t (columns) VALUES
+ * (…)`, perhaps `ON CONFLICT DO NOTHING` or `ON CONFLICT (key) DO UPDATE …` (groups: the head, the
+ * columns, the row, the ON CONFLICT clause, its key).
+ */
+const MERGEABLE =
+  /^(INSERT INTO \w+ \(([^)]*)\) VALUES )(\(.*?\))(\s+ON CONFLICT (?:DO NOTHING|\(([^)]*)\) DO UPDATE SET .*))?$/s;
+
+/**
+ * Whether these rows can go as one statement: always, but for an upsert, which PostgreSQL refuses
+ * to apply twice to one row in one statement: its rows' keys must differ (and be plain parameters).
+ */
+function canMerge(columns: string, row: string, key: string | undefined, rows: unknown[][]): boolean {
+  if (key === undefined) return true;
+  const names = columns.split(',').map((c) => c.trim());
+  if (row.replace(/\s/g, '') !== `(${names.map(() => '?').join(',')})`) return false;
+  const at = key.split(',').map((c) => names.indexOf(c.trim()));
+  if (at.includes(-1)) return false;
+  return new Set(rows.map((params) => JSON.stringify(at.map((i) => params[i])))).size === rows.length;
+}
 /** Parameters per statement, below PostgreSQL's limit of 65,535. */
 const MAX_PARAMS = 60_000;
 
@@ -135,11 +153,11 @@ class PostgresExecutor implements Executor {
     this.queued = new Map();
     for (const [sql, rows] of queued) {
       const mergeable = MERGEABLE.exec(sql);
-      if (!mergeable) {
+      if (!mergeable || !canMerge(mergeable[2]!, mergeable[3]!, mergeable[5], rows)) {
         for (const params of rows) this.send(sql, params);
         continue;
       }
-      const [, head, tuple, tail = ''] = mergeable;
+      const [, head, , tuple, tail = ''] = mergeable;
       const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, rows[0]!.length)));
       for (let start = 0; start < rows.length; start += perStatement) {
         const batch = rows.slice(start, start + perStatement);
