@@ -6,7 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIN, dumpStore, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, dumpStore, onPostgres, queryStore, sandbox, type Sandbox } from '../helpers.js';
 
 interface Console {
   url: string;
@@ -307,7 +307,7 @@ describe('orgs console', () => {
     }
   });
 
-  test('every error class has its HTTP status: 400, 401, 403, 404, 409', async () => {
+  test('every error class has its HTTP status: 400, 401, 403, 404, 409 (503 below, on PostgreSQL)', async () => {
     expectApiError(
       await call(c, 'POST', '/users/user1/organizations', page, {
         organization: { ids: { organization_id: 'Not Valid' } },
@@ -357,5 +357,21 @@ describe('orgs console', () => {
     const other = await startConsole(s);
     other.process.kill('SIGINT');
     expect((await other.process).exitCode).toBe(130);
+  });
+  test.runIf(onPostgres)('503 when the store goes away: a PostgreSQL connection ended by the server', async () => {
+    const other = await startConsole(s);
+    try {
+      const { cookie } = await login(other);
+      expect((await call(other, 'GET', '/organizations', { cookie })).status).toBe(200);
+      // The server ends every connection to the sandbox's database (the last test: the other console's go too).
+      queryStore(
+        s.db,
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      expectApiError(await call(other, 'GET', '/organizations', { cookie }), 503, 'unavailable');
+    } finally {
+      other.process.kill('SIGINT');
+      await other.process;
+    }
   });
 });
