@@ -6,7 +6,6 @@
  */
 import { type Dialect, type Executor, SQLITE } from './dialect.js';
 import { SqlTransaction } from './sql.js';
-import { openSqliteStore } from './sqlite.js';
 
 /** A store to copy from: its rows, read inside one of its read transactions. */
 export interface CopySource {
@@ -16,6 +15,8 @@ export interface CopySource {
 
 /** A new SQLite store at `path` holding every record of `source`, as one snapshot of it. */
 export async function copyToSqliteFile(source: CopySource, path: string): Promise<void> {
+  // Loaded here: a backup into PostgreSQL needs no SQLite.
+  const { openSqliteStore } = await import('./sqlite.js');
   const destination = await openSqliteStore(path);
   try {
     await source.read(() => destination.write(() => copyRecords(source.executor, destination.executor, SQLITE)));
