@@ -28,8 +28,7 @@ function load(name) {
   return bundle.exports;
 }
 
-load('orgs.js')
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  });
+const orgs = load('orgs.js');
+orgs.main(process.argv.slice(2), orgs.processRuntime()).then((code) => {
+  process.exitCode = code;
+});

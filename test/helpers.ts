@@ -1,8 +1,10 @@
 /**
- * Running the built CLI as a user would: a fresh store and config folder per test. The store is
- * an SQLite file in the sandbox's folder, or, when the postgres project runs (onPostgres), an
- * empty database of its own on the test server (test/postgres.ts: emptied when the sandbox is
- * cleaned up, for the file's next sandbox, and dropped after the file).
+ * Running the CLI as a user would: a fresh store and config folder per test. A sandbox runs a
+ * command in-process (main() against a captured Runtime, test/runtime.ts), or with `spawn` as a
+ * real process of the built bin/orgs.js, for what only a process shows. The store is an SQLite
+ * file in the sandbox's folder, or, when the postgres project runs (onPostgres), an empty database
+ * of its own on the test server (test/postgres.ts: emptied when the sandbox is cleaned up, for the
+ * file's next sandbox, and dropped after the file).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,9 +14,11 @@ import Database from 'better-sqlite3';
 import { execa, type Options } from 'execa';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { main } from '../src/cli/main.js';
 import { OrgsError } from '../src/core/errors.js';
 import { isPostgresUrl } from '../src/store/location.js';
 import { rightsOfGroup } from './fixtures/rights.js';
+import { testRuntime } from './runtime.js';
 import {
   dropSpareDatabases,
   dumpDatabase,
@@ -36,16 +40,31 @@ export interface Result {
   json: any;
 }
 
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  /** The folder the command runs in (default: the test process's). */
+  cwd?: string;
+  /** The clock of an in-process command (default: the wall clock). */
+  clock?: () => number;
+}
+
 export interface Sandbox {
   dir: string;
   /** The store: the path of an SQLite file (not there until a command makes it), or a postgres:// URL. */
   db: string;
   configDir: string;
   env: Record<string, string>;
-  /** Runs `orgs …args` against this sandbox's store. */
-  run(args: string[], options?: { env?: Record<string, string | undefined>; input?: string }): Promise<Result>;
+  /**
+   * Runs `orgs …args` in-process against this sandbox's store. Commands of one sandbox run one
+   * after the other, as a person types them (in one thread, an SQLite writer waiting for another
+   * would wait for nothing).
+   */
+  run(args: string[], options?: RunOptions): Promise<Result>;
   /** Runs and fails the test unless the exit code is 0. */
-  ok(args: string[], options?: { env?: Record<string, string | undefined>; input?: string }): Promise<Result>;
+  ok(args: string[], options?: RunOptions): Promise<Result>;
+  /** Runs `orgs …args` as a process of the built bin/orgs.js, for what only a real process shows. */
+  spawn(args: string[], options?: RunOptions): Promise<Result>;
   cleanup(): void;
 }
 
@@ -72,15 +91,32 @@ export function sandbox(): Sandbox {
   const db = database?.url ?? join(dir, 'data', 'orgs.db');
   const configDir = join(dir, 'config');
   const env = { ORGS_DB: db, ORGS_CONFIG_DIR: configDir, NO_COLOR: '1' };
-  const run: Sandbox['run'] = async (args, options = {}) => {
+  const envOf = (options: RunOptions) => ({ ...env, ORGS_USER_ID: undefined, ORGS_API_KEY: undefined, ...options.env });
+  const spawn: Sandbox['spawn'] = async (args, options = {}) => {
     const execaOptions: Options = {
-      env: { ...env, ORGS_USER_ID: undefined, ORGS_API_KEY: undefined, ...options.env },
+      env: envOf(options),
       extendEnv: true,
       reject: false,
       stripFinalNewline: false,
+      cwd: options.cwd,
       ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }),
     };
     return resultOf(await execa('node', [BIN, ...args], execaOptions));
+  };
+  let previous: Promise<unknown> = Promise.resolve();
+  const run: Sandbox['run'] = (args, options = {}) => {
+    const result = previous.then(async () => {
+      const io = testRuntime({
+        env: { ...process.env, ...envOf(options) },
+        cwd: options.cwd,
+        input: options.input,
+        clock: options.clock,
+      });
+      const exitCode = await main(args, io.runtime);
+      return resultOf({ stdout: io.stdout(), stderr: io.stderr(), exitCode });
+    });
+    previous = result.catch(() => {});
+    return result;
   };
   return {
     dir,
@@ -88,6 +124,7 @@ export function sandbox(): Sandbox {
     configDir,
     env,
     run,
+    spawn,
     async ok(args, options) {
       const result = await run(args, options);
       if (result.exitCode !== 0) {

@@ -11,7 +11,6 @@ import {
   pagingOptions,
 } from './command.js';
 import type { Context } from './context.js';
-import { note } from './output.js';
 import { confirm } from './prompt.js';
 
 type Options = Record<string, any>;
@@ -123,7 +122,7 @@ function addSubcommands(group: Command): void {
         expiresAt: options.apiKeyExpiry,
       });
       await ctx.output.print(created);
-      note('The key above is shown only now: copy it to a safe place. It cannot be shown again.');
+      ctx.output.note('The key above is shown only now: copy it to a safe place. It cannot be shown again.');
     }),
   );
 
@@ -179,7 +178,7 @@ function addSubcommands(group: Command): void {
           ids,
           loginKey === undefined || ids.apiKeyId !== loginKey
             ? undefined
-            : (id) => confirm(`API key ${id} is the one orgs login uses; delete it and lose that login?`),
+            : (id) => confirm(ctx, `API key ${id} is the one orgs login uses; delete it and lose that login?`),
         );
       }),
     );

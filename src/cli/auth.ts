@@ -3,8 +3,7 @@ import { invalidArgument } from '../core/errors.js';
 import { describeCaller, type Identity } from '../core/session.js';
 import * as validate from '../core/validate.js';
 import { action, type CommandTree, examples } from './command.js';
-import { note } from './output.js';
-import { LOGIN_KEYS, updateConfig } from './settings.js';
+import { LOGIN_KEYS, updateConfig } from '../app/settings.js';
 
 export function addAuthCommands(tree: CommandTree): void {
   tree.add('login', [], (command) =>
@@ -32,14 +31,14 @@ export function addAuthCommands(tree: CommandTree): void {
           const who = await (
             await ctx.sessionAs(identity)
           ).write(async ({ caller }) => {
-            await updateConfig(ctx.env, (values) => {
+            await updateConfig(ctx.runtime, (values) => {
               for (const key of LOGIN_KEYS) delete values[key];
               values[identity.kind === 'api-key' ? 'api-key' : 'user-id'] =
                 identity.kind === 'api-key' ? identity.token : identity.userId;
             });
             return describeCaller(caller);
           });
-          note(`logged in as ${JSON.stringify(who)}`);
+          ctx.output.note(`logged in as ${JSON.stringify(who)}`);
         }),
       ),
   );
@@ -53,7 +52,7 @@ export function addAuthCommands(tree: CommandTree): void {
       .addHelpText('after', examples('orgs logout'))
       .action(
         action(async (ctx) => {
-          await updateConfig(ctx.env, (values) => {
+          await updateConfig(ctx.runtime, (values) => {
             for (const key of LOGIN_KEYS) delete values[key];
           });
         }),

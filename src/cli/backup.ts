@@ -11,8 +11,7 @@ import type { PostgresStore } from '../store/postgres.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import { action, type CommandTree, examples } from './command.js';
 import type { Context } from './context.js';
-import { note } from './output.js';
-import { connectTimeoutMsOf } from './settings.js';
+import { connectTimeoutMsOf } from '../app/settings.js';
 
 export function addBackupCommand(tree: CommandTree): void {
   tree.add('backup <destination>', [], (command) =>
@@ -40,7 +39,7 @@ export function addBackupCommand(tree: CommandTree): void {
           const target = isPostgresUrl(destination!)
             ? await backupToDatabase(ctx, store, destination!)
             : await backupToFile(store, resolve(destination!), options.force === true);
-          note(`backed up ${store.location} to ${target}`);
+          ctx.output.note(`backed up ${store.location} to ${target}`);
         }),
       ),
   );

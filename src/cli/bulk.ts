@@ -8,9 +8,7 @@ import { type BulkTarget, createMany } from '../core/bulk.js';
 import { canceled, OrgsError } from '../core/errors.js';
 import type { OrganizationInput } from '../core/organizations.js';
 import type { Context } from './context.js';
-import { note } from './output.js';
 import { Progress } from './progress.js';
-import { stdout } from './streams.js';
 
 /** Input read at once, at most: a batch of about this much is one transaction (one commit, one fsync). */
 const BATCH_BYTES = 1 << 18;
@@ -38,23 +36,25 @@ async function* readUntilAborted(stream: Readable, signal: AbortSignal): AsyncGe
 }
 
 /** stdin; a file is read in large pieces (process.stdin reads 64 KiB at a time). */
-async function input(): Promise<Readable> {
+async function input(ctx: Context): Promise<Readable> {
+  const stdin = ctx.runtime.stdin;
+  if (stdin.fd === undefined) return stdin;
   const { fstatSync, createReadStream } = await import('node:fs');
-  if (!fstatSync(0).isFile()) return process.stdin;
-  return createReadStream('', { fd: 0, highWaterMark: BATCH_BYTES, autoClose: false });
+  if (!fstatSync(stdin.fd).isFile()) return stdin;
+  return createReadStream('', { fd: stdin.fd, highWaterMark: BATCH_BYTES, autoClose: false });
 }
 
 export async function bulkCreate(ctx: Context, target: BulkTarget, flags: OrganizationInput): Promise<void> {
   // Ctrl-C stops reading; the batch in hand still commits and prints, then we exit 130.
   const interrupt = new AbortController();
-  process.once('SIGINT', () => interrupt.abort());
-  const progress = new Progress(`${target.plural} created`);
+  const stopListening = ctx.runtime.onInterrupt(() => interrupt.abort());
+  const progress = new Progress(`${target.plural} created`, ctx.stderr, ctx.runtime.clock);
   let result;
   try {
     result = await createMany(
       await ctx.session(),
       target,
-      readUntilAborted(await input(), interrupt.signal),
+      readUntilAborted(await input(ctx), interrupt.signal),
       flags,
       {
         created: async (views) => {
@@ -62,12 +62,13 @@ export async function bulkCreate(ctx: Context, target: BulkTarget, flags: Organi
           progress.add(views.length);
         },
         failed: (position, id, error, line) =>
-          note(error.within(`item ${position} (line ${line})${id === undefined ? '' : `, ${id}`}`).format()),
+          ctx.output.note(error.within(`item ${position} (line ${line})${id === undefined ? '' : `, ${id}`}`).format()),
       },
       // A reader gone (`| head`) saw only committed batches; main then exits quietly.
-      () => interrupt.signal.aborted || stdout.gone,
+      () => interrupt.signal.aborted || ctx.stdout.gone,
     );
   } finally {
+    stopListening();
     progress.end();
   }
   if (interrupt.signal.aborted) {

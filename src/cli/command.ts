@@ -7,6 +7,8 @@ import { ENTITY_GROUPS, FLAG_RIGHTS, flagName, groupOf, type RightGroup } from '
 import { invalidArgument } from '../core/errors.js';
 import * as validate from '../core/validate.js';
 import { ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
+import type { Runtime } from '../app/runtime.js';
+import type { Streams } from '../app/streams.js';
 import { Context } from './context.js';
 
 type Options = Record<string, any>;
@@ -50,6 +52,21 @@ export class CommandTree {
   }
 }
 
+/** The runtime each program (the root of a command tree) runs against. */
+const runtimes = new WeakMap<Command, { runtime: Runtime; streams: Streams }>();
+
+export function runProgramIn(program: Command, runtime: Runtime, streams: Streams): void {
+  runtimes.set(program, { runtime, streams });
+}
+
+/** A new context for `command`, in the runtime its program runs in. */
+export function contextOf(command: Command): Context {
+  let root = command;
+  while (root.parent) root = root.parent;
+  const { runtime, streams } = runtimes.get(root)!;
+  return new Context(command.optsWithGlobals(), runtime, streams);
+}
+
 /**
  * Wraps a command's work: the context it runs in, its positional arguments and options, and the
  * store closed afterwards whatever happens. Errors travel up to main, which reports them.
@@ -57,7 +74,7 @@ export class CommandTree {
 export function action(work: (ctx: Context, args: (string | undefined)[], options: Options) => Promise<void>) {
   return async (...params: unknown[]): Promise<void> => {
     const command = params[params.length - 1] as Command;
-    const ctx = new Context(command.optsWithGlobals());
+    const ctx = contextOf(command);
     try {
       await work(ctx, command.processedArgs as (string | undefined)[], command.opts());
     } finally {

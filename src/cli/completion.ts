@@ -7,10 +7,9 @@ import { homedir } from 'node:os';
 import { Argument, type Command, Option } from 'commander';
 import { type EntityKindName, KINDS } from '../core/kinds.js';
 import type { Transaction } from '../core/store.js';
-import { type CommandTree, examples, GROUP_NAMES, withoutGroupName } from './command.js';
+import { type CommandTree, contextOf, examples, GROUP_NAMES, withoutGroupName } from './command.js';
 import { isPostgresUrl } from '../store/location.js';
-import { readConfig, storeLocationOf } from './settings.js';
-import { stdout } from './streams.js';
+import { type Place, readConfig, storeLocationOf } from '../app/settings.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
 type Shell = (typeof SHELLS)[number];
@@ -113,7 +112,7 @@ export function addCompletionCommands(tree: CommandTree): void {
           'orgs completion fish > ~/.config/fish/completions/orgs.fish',
         ),
       )
-      .action((shell: Shell) => stdout.write(SCRIPTS[shell])),
+      .action((shell: Shell, _options, self: Command) => contextOf(self).stdout.write(SCRIPTS[shell])),
   );
 
   tree.add(`${HIDDEN_COMMAND} [words...]`, [], (command) => {
@@ -121,10 +120,11 @@ export function addCompletionCommands(tree: CommandTree): void {
       .description('print the candidates for the last word of an orgs command line, one a line')
       .allowUnknownOption()
       .allowExcessArguments()
-      .action(async (words: string[]) => {
+      .action(async (words: string[], _options, self: Command) => {
+        const ctx = contextOf(self);
         try {
-          const lines = await candidates(tree.everything(), words.length > 0 ? words : ['']);
-          if (lines.length > 0) await stdout.write(`${lines.join('\n')}\n`);
+          const lines = await candidates(tree.everything(), words.length > 0 ? words : [''], ctx.runtime);
+          if (lines.length > 0) await ctx.stdout.write(`${lines.join('\n')}\n`);
         } catch {
           // Whatever fails, nothing may reach the user's prompt: no candidates, exit 0.
         }
@@ -147,14 +147,16 @@ interface Position {
   pending?: Option;
   afterDashDash: boolean;
   db?: string;
+  /** Where the store and configuration are looked for. */
+  place: Place;
 }
 
 /** The candidates for the last of `words` (the command line after `orgs`), filtered by it. */
-async function candidates(program: Command, words: string[]): Promise<string[]> {
+async function candidates(program: Command, words: string[], place: Place): Promise<string[]> {
   const prior = words.slice(0, -1);
   const current = words[words.length - 1]!;
   const withoutGroup = withoutGroupName(prior);
-  const at = walk(program, withoutGroup);
+  const at = walk(program, withoutGroup, place);
   if (!at) return [];
   const { command, pending } = at;
   const matching = (values: string[], prefix = '') =>
@@ -192,8 +194,8 @@ async function candidates(program: Command, words: string[]): Promise<string[]> 
 }
 
 /** Follows the words through the tree; undefined when they leave it (an unknown command). */
-function walk(program: Command, words: string[]): Position | undefined {
-  const at: Position = { command: program, positionals: 0, given: new Set(), afterDashDash: false };
+function walk(program: Command, words: string[], place: Place): Position | undefined {
+  const at: Position = { command: program, positionals: 0, given: new Set(), afterDashDash: false, place };
   for (const word of words) {
     if (at.pending) {
       if (at.pending.long === '--db') at.db = word;
@@ -275,19 +277,15 @@ async function valuesOf(what: Option | Argument, at: Position, prefix: string): 
   const flag = findOption(command, `--${name}`);
   if (what instanceof Argument && flag && at.given.has(flag.attributeName())) return [];
   const deleted = command.name() === 'restore' ? 'deleted' : command.name() === 'purge' ? 'both' : 'live';
-  return storeIds(kind, prefix, deleted, at.db);
+  return storeIds(kind, prefix, deleted, at.place, at.db);
 }
 
 /**
  * IDs from the store every command would use, read without changing it: never created,
  * migrated or written, and nothing left beside it.
  */
-async function storeIds(kind: IdKind, prefix: string, deleted: 'live' | 'deleted' | 'both', db?: string) {
-  const path = storeLocationOf(
-    { db: db === undefined ? undefined : shellPath(db) },
-    process.env,
-    readConfig(process.env),
-  );
+async function storeIds(kind: IdKind, prefix: string, deleted: 'live' | 'deleted' | 'both', place: Place, db?: string) {
+  const path = storeLocationOf({ db: db === undefined ? undefined : shellPath(db, place) }, place, readConfig(place));
   // A Tab press does not wait on a network: IDs come from a local store only.
   if (isPostgresUrl(path)) return [];
   const { peekSqliteStore } = await import('../store/sqlite.js');
@@ -350,9 +348,9 @@ async function collectIds(prefix: string, page: (offset: number) => Promise<{ id
 }
 
 /** A --db word as the shell would pass it: without its quotes, with ~ expanded. */
-function shellPath(word: string): string {
+function shellPath(word: string, { env }: Place): string {
   const unquoted = /^(["'])(.*)\1$/.exec(word)?.[2] ?? word;
-  return unquoted === '~' || unquoted.startsWith('~/') ? homedir() + unquoted.slice(1) : unquoted;
+  return unquoted === '~' || unquoted.startsWith('~/') ? (env.HOME || homedir()) + unquoted.slice(1) : unquoted;
 }
 
 const unique = (values: string[]) => [...new Set(values)];

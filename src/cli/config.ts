@@ -6,7 +6,6 @@ import { action, type CommandTree, examples } from './command.js';
 
 import type { Context } from './context.js';
 import { Output } from './output.js';
-import { stdout } from './streams.js';
 import { describeLocation } from '../store/location.js';
 import {
   configPath,
@@ -15,7 +14,7 @@ import {
   SETTABLE_KEYS,
   storeLocationOf,
   updateConfig,
-} from './settings.js';
+} from '../app/settings.js';
 
 const DEFAULTS: Record<string, string> = {
   'output-format': 'json',
@@ -47,7 +46,7 @@ async function effective(ctx: Context): Promise<Record<string, unknown>> {
   const config = ctx.config;
   let db: unknown;
   try {
-    db = storeLocationOf(ctx.flags, ctx.env, config);
+    db = storeLocationOf(ctx.flags, ctx.runtime, config);
   } catch {
     db = config.db;
   }
@@ -80,7 +79,7 @@ function addSubcommands(config: Command): void {
     .description('Print every setting, configured or default, as a JSON object. A stored API key shows its ID only.')
     .addHelpText('after', examples('orgs config list', 'orgs config list | jq -r .db'))
     // JSON whatever output-format says: it is documented so, and scripts read it with jq.
-    .action(action(async (ctx) => await new Output('json').print(await effective(ctx))));
+    .action(action(async (ctx) => await new Output('json', ctx.env, ctx.streams).print(await effective(ctx))));
 
   config
     .command('get <key>')
@@ -90,7 +89,8 @@ function addSubcommands(config: Command): void {
     .action(
       action(async (ctx, [key]) => {
         const value = (await effective(ctx))[knownKey(key!)];
-        if (value !== undefined) await stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
+        if (value !== undefined)
+          await ctx.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
       }),
     );
 
@@ -112,8 +112,8 @@ function addSubcommands(config: Command): void {
       action(async (ctx, [key, value]) => {
         const check = SETTABLE_KEYS[knownKey(key!)];
         if (!check) throw invalidArgument('config', 'not_settable', `${key} is set by orgs login`);
-        const stored = check(value!);
-        await updateConfig(ctx.env, (values) => void (values[key!] = stored));
+        const stored = check(value!, ctx.runtime.cwd);
+        await updateConfig(ctx.runtime, (values) => void (values[key!] = stored));
       }),
     );
 
@@ -125,7 +125,7 @@ function addSubcommands(config: Command): void {
     .action(
       action(async (ctx, [key]) => {
         const known = knownKey(key!);
-        await updateConfig(ctx.env, (values) => void delete values[known]);
+        await updateConfig(ctx.runtime, (values) => void delete values[known]);
       }),
     );
 
@@ -134,5 +134,5 @@ function addSubcommands(config: Command): void {
     .summary('print the path of the configuration file')
     .description('Print where the configuration file is (ORGS_CONFIG_DIR moves it).')
     .addHelpText('after', examples('orgs config path'))
-    .action(action(async (ctx) => await stdout.write(`${configPath(ctx.env)}\n`)));
+    .action(action(async (ctx) => await ctx.stdout.write(`${configPath(ctx.runtime)}\n`)));
 }

@@ -1,8 +1,7 @@
 /** `orgs console`: the registry in a local web page (src/console/), until Ctrl-C. */
 import { canceled, failedPrecondition } from '../core/errors.js';
 import { action, type CommandTree, examples, integer } from './command.js';
-import { note } from './output.js';
-import { stdout } from './streams.js';
+import type { Context } from './context.js';
 
 export function addConsoleCommand(tree: CommandTree): void {
   tree.add('console', [], (command) =>
@@ -29,13 +28,10 @@ export function addConsoleCommand(tree: CommandTree): void {
             throw error;
           });
           // Listening for Ctrl-C before the URL is out: whoever reads it may stop the console at once.
-          const stopped = new Promise<void>((resolve) => {
-            process.once('SIGINT', resolve);
-            process.once('SIGTERM', resolve);
-          });
-          await stdout.write(`${server.url}\n`);
-          note('the Console is running; Ctrl-C stops it');
-          if (options.open) await openBrowser(server.url);
+          const stopped = new Promise<void>((resolve) => ctx.runtime.onInterrupt(resolve, ['SIGINT', 'SIGTERM']));
+          await ctx.stdout.write(`${server.url}\n`);
+          ctx.output.note('the Console is running; Ctrl-C stops it');
+          if (options.open) await openBrowser(ctx, server.url);
           await stopped;
           await server.close();
           throw canceled('cli', 'interrupted', 'interrupted');
@@ -45,7 +41,7 @@ export function addConsoleCommand(tree: CommandTree): void {
 }
 
 /** The desktop's browser, if there is one; the URL is printed either way. */
-async function openBrowser(url: string): Promise<void> {
+async function openBrowser(ctx: Context, url: string): Promise<void> {
   const { spawn } = await import('node:child_process');
   const [command, ...args] =
     process.platform === 'darwin'
@@ -54,6 +50,8 @@ async function openBrowser(url: string): Promise<void> {
         ? ['cmd', '/c', 'start', '""']
         : ['xdg-open'];
   const child = spawn(command!, [...args, url], { stdio: 'ignore', detached: true });
-  child.on('error', () => note(`could not open a browser; open ${url.replace(/\?.*/, '?token=…')} yourself`));
+  child.on('error', () =>
+    ctx.output.note(`could not open a browser; open ${url.replace(/\?.*/, '?token=…')} yourself`),
+  );
   child.unref();
 }

@@ -101,7 +101,7 @@ function addSubcommands(group: Command, kind: EntityKind): void {
       const collaborator = { userId: options.userId, organizationId: options.organizationId };
       const fields = recordFieldsFrom(options);
       const entities = await service(ctx);
-      if (entityId !== undefined || process.stdin.isTTY) {
+      if (entityId !== undefined || ctx.runtime.stdin.isTTY) {
         await ctx.output.print(await entities.create({ entityId, ...collaborator, ...fields }));
         return;
       }
@@ -214,7 +214,8 @@ function addSubcommands(group: Command, kind: EntityKind): void {
     .option('--force', 'do not ask for confirmation')
     .action(
       action(async (ctx, args, options) => {
-        const ask = (entityId: string) => confirm(`Purge ${name} ${entityId} for good? Its collaborators go with it.`);
+        const ask = (entityId: string) =>
+          confirm(ctx, `Purge ${name} ${entityId} for good? Its collaborators go with it.`);
         await (await service(ctx)).purge(idOf(args, options), options.force ? undefined : ask);
       }),
     );

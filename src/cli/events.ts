@@ -3,7 +3,6 @@ import type { Identifier } from '../core/events.js';
 import { canceled } from '../core/errors.js';
 import { KINDS } from '../core/kinds.js';
 import { action, attributeOf, collect, type CommandTree, examples, integer } from './command.js';
-import { stdout } from './streams.js';
 
 type Options = Record<string, any>;
 
@@ -68,8 +67,8 @@ export function addEventCommands(tree: CommandTree): void {
           const last = await events.history(request, emit);
           if (!options.follow) return;
           let interrupted = false;
-          process.once('SIGINT', () => (interrupted = true));
-          await events.follow(request, last, emit, () => interrupted || stdout.gone);
+          ctx.runtime.onInterrupt(() => (interrupted = true));
+          await events.follow(request, last, emit, () => interrupted || ctx.stdout.gone);
           if (interrupted) throw canceled('cli', 'interrupted', 'interrupted');
         }),
       );

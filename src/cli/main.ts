@@ -1,7 +1,7 @@
 /** The commander tree, and the one place where errors become a stderr line and an exit code. */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { CommandTree, firstWord, withoutGroupName } from './command.js';
+import { CommandTree, firstWord, runProgramIn, withoutGroupName } from './command.js';
 import { invalidArgument, OrgsError, toOrgsError } from '../core/errors.js';
 import { shorten } from '../core/validate.js';
 import { addApiKeyCommands } from './api-keys.js';
@@ -15,7 +15,11 @@ import { addEntityCommands } from './entities.js';
 import { addEventCommands } from './events.js';
 import { addOrganizationCommands } from './organizations.js';
 import { addUserCommands } from './users.js';
-import { READER_GONE_EXIT_CODE, stderr, stdout } from './streams.js';
+import type { Runtime } from '../app/runtime.js';
+
+/** bin/orgs.js runs main against the real process. */
+export { processRuntime } from '../app/runtime.js';
+import { READER_GONE_EXIT_CODE, type Streams, streamsOf } from '../app/streams.js';
 
 const REGISTRARS = [
   addOrganizationCommands,
@@ -32,22 +36,27 @@ const REGISTRARS = [
 ];
 
 /** The program for these arguments: only the command they name is built, unless they name none. */
-export function buildProgram(args: readonly string[] = []): Command {
+export function buildProgram(
+  args: readonly string[],
+  runtime: Runtime,
+  streams: Streams = streamsOf(runtime),
+): Command {
   const at = firstWord(args);
-  const program = build(at >= 0 ? args[at] : undefined);
-  return program.commands.length > 0 ? program : build(undefined);
+  const program = build(at >= 0 ? args[at] : undefined, runtime, streams);
+  return program.commands.length > 0 ? program : build(undefined, runtime, streams);
 }
 
-function build(only: string | undefined): Command {
+function build(only: string | undefined, runtime: Runtime, streams: Streams): Command {
   const program = new Command('orgs')
     .description("The Things Stack's organization management (ttn-lw-cli organizations) on your own machine")
     .version(packageJson.version, '-v, --version', 'print the version')
     .option('--db <path>', 'the store (default: $ORGS_DB, config key db, ~/.local/share/orgs/orgs.db)')
     .option('--output-format <format>', 'json (the default) or table (default: config key output-format)')
     .showSuggestionAfterError(true);
-  const tree = new CommandTree(program, only, () => build(undefined));
+  const tree = new CommandTree(program, only, () => build(undefined, runtime, streams));
   for (const register of REGISTRARS) register(tree);
-  configureRecursively(program);
+  configureRecursively(program, streams);
+  runProgramIn(program, runtime, streams);
   return program;
 }
 
@@ -55,14 +64,14 @@ function build(only: string | undefined): Command {
  * Every command reports usage errors through main instead of printing and exiting itself, prints
  * through streams.ts, and has a `help [command]` that knows an unknown command when it sees one.
  */
-function configureRecursively(command: Command): void {
+function configureRecursively(command: Command, streams: Streams): void {
   command.exitOverride().configureOutput({
-    writeOut: (text) => void stdout.write(text),
-    writeErr: (text) => void stderr.write(text),
+    writeOut: (text) => void streams.stdout.write(text),
+    writeErr: (text) => void streams.stderr.write(text),
     outputError: () => {},
   });
   if (command.commands.length > 0) addHelpCommand(command);
-  command.commands.forEach(configureRecursively);
+  for (const sub of command.commands) configureRecursively(sub, streams);
 }
 
 /** commander's own `help nosuch` shows the parent's help and reports a missing subcommand. */
@@ -98,11 +107,12 @@ function fromCommander(error: CommanderError): OrgsError | undefined {
   return invalidArgument('cli', name, message);
 }
 
-/** Runs one command line; resolves to the exit code. */
-export async function main(args: readonly string[]): Promise<number> {
+/** Runs one command line against the runtime; resolves to the exit code. */
+export async function main(args: readonly string[], runtime: Runtime): Promise<number> {
+  const { stdout, stderr } = streamsOf(runtime);
   try {
     const words = withoutGroupName(args);
-    await buildProgram(words).parseAsync(words, { from: 'user' });
+    await buildProgram(words, runtime, { stdout, stderr }).parseAsync(words, { from: 'user' });
     return stdout.gone ? READER_GONE_EXIT_CODE : 0;
   } catch (error) {
     // The reader went away: whatever came of it (a bulk create stopped early), stop quietly.

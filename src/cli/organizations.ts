@@ -44,7 +44,7 @@ export function addOrganizationCommands(tree: CommandTree): void {
           const organizationId = either(positional, options.organizationId, 'organization ID');
           const fields = { ...recordFieldsFrom(options), fanoutNotifications: options.fanoutNotifications };
           const service = await ctx.organizations();
-          if (organizationId !== undefined || process.stdin.isTTY) {
+          if (organizationId !== undefined || ctx.runtime.stdin.isTTY) {
             await ctx.output.print(await service.create({ organizationId, userId: options.userId, ...fields }));
             return;
           }
@@ -236,7 +236,7 @@ export function addOrganizationCommands(tree: CommandTree): void {
             either(positional, options.organizationId, 'organization ID'),
             options.force
               ? undefined
-              : (id) => confirm(`Purge organization ${id} for good? Its collaborators and API keys go with it.`),
+              : (id) => confirm(ctx, `Purge organization ${id} for good? Its collaborators and API keys go with it.`),
           );
         }),
       ),

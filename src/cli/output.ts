@@ -1,10 +1,8 @@
 /** stdout carries results only; everything meant for a person goes to stderr. */
+import type { OutputFormat } from '../app/settings.js';
+import type { Streams } from '../app/streams.js';
 import type { Listing } from '../core/paging.js';
-import { stderr, stdout } from './streams.js';
 import type { TableWriter } from './table.js';
-
-export const OUTPUT_FORMATS = ['json', 'table'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -14,40 +12,46 @@ export class Output {
 
   constructor(
     private readonly format: OutputFormat,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly streams: Streams,
   ) {}
 
+  private get stdout() {
+    return this.streams.stdout;
+  }
+
+  /** A line for the person (a hint, a warning) on stderr. */
+  note(line: string): void {
+    void this.streams.stderr.write(`${line}\n`);
+  }
+
   async print(value: unknown): Promise<void> {
-    await stdout.write(this.format === 'json' ? json(value) : (await this.table()).render(value));
+    await this.stdout.write(this.format === 'json' ? json(value) : (await this.table()).render(value));
   }
 
   /** JSON, or for a person the given rendering instead of the generic table. */
   async printAs(value: unknown, forPerson: () => string): Promise<void> {
-    await stdout.write(this.format === 'json' ? json(value) : forPerson());
+    await this.stdout.write(this.format === 'json' ? json(value) : forPerson());
   }
 
   async printListing(listing: Listing<unknown>): Promise<void> {
     await this.print(listing.items);
     // Hints about results that nobody reads (`orgs list | head -1`) would only be noise.
-    if (stdout.gone) return;
-    if (listing.items.length === 0 && this.format === 'table') note('no results');
-    if (listing.next) note(`more results: --limit=${listing.next.limit} --page=${listing.next.page}`);
+    if (this.stdout.gone) return;
+    if (listing.items.length === 0 && this.format === 'table') this.note('no results');
+    if (listing.next) this.note(`more results: --limit=${listing.next.limit} --page=${listing.next.page}`);
   }
 
   /** Many documents in one write: bulk output costs one system call per batch, not per item. */
   async printDocuments<T>(values: T[], asRow: (value: T) => unknown = (value) => value): Promise<void> {
-    if (this.format === 'json') return stdout.write(values.map(json).join(''));
+    if (this.format === 'json') return this.stdout.write(values.map(json).join(''));
     this.documentTable ??= await this.table();
-    await stdout.write(this.documentTable.render(values.map(asRow)));
+    await this.stdout.write(this.documentTable.render(values.map(asRow)));
   }
 
   private async table(): Promise<TableWriter> {
     // Tables (and chalk) load only when asked for: JSON output pays nothing for them.
     const { TableWriter } = await import('./table.js');
-    return new TableWriter({ color: stdout.isTTY && !this.env.NO_COLOR });
+    return new TableWriter({ color: this.stdout.isTTY && !this.env.NO_COLOR });
   }
-}
-
-export function note(line: string): void {
-  void stderr.write(`${line}\n`);
 }

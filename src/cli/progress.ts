@@ -1,22 +1,24 @@
 /** A live count and rate on stderr, for a person watching a bulk create; nothing when stderr is not a terminal. */
-import { type ErrorStream, stderr } from './streams.js';
+import type { ErrorStream } from '../app/streams.js';
 
 export class Progress {
   private count = 0;
-  private readonly started = Date.now();
+  private readonly started: number;
   private lastDrawn = 0;
   private readonly live: boolean;
 
   constructor(
     private readonly what: string,
-    private readonly stream: ErrorStream = stderr,
+    private readonly stream: ErrorStream,
+    private readonly clock: () => number,
   ) {
     this.live = stream.isTTY;
+    this.started = clock();
   }
 
   add(n: number): void {
     this.count += n;
-    const now = Date.now();
+    const now = this.clock();
     // Ten redraws a second are plenty for a person, and cheap for a million items.
     if (!this.live || now - this.lastDrawn < 100) return;
     this.lastDrawn = now;

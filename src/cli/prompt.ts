@@ -1,17 +1,18 @@
 /** Questions to the person at the terminal, before something that cannot be undone. */
 import { canceled, failedPrecondition } from '../core/errors.js';
-import { stderr } from './streams.js';
+import type { Context } from './context.js';
 
 /**
  * A y/N question on the terminal; without one, the caller must say --force. Ctrl-C interrupts
  * (exit 130), Ctrl-D (no answer at all) is not a yes.
  */
-export async function confirm(question: string): Promise<void> {
-  if (!process.stdin.isTTY || !stderr.isTTY) {
+export async function confirm(ctx: Context, question: string): Promise<void> {
+  const { stdin } = ctx.runtime;
+  if (!stdin.isTTY || !ctx.stderr.isTTY) {
     throw failedPrecondition('cli', 'no_confirmation', 'confirmation needed and no terminal to ask on; add --force');
   }
   const { createInterface } = await import('node:readline');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const rl = createInterface({ input: stdin, output: ctx.runtime.stderr });
   try {
     const answer = await new Promise<string | undefined>((resolve, reject) => {
       let pending = true;
@@ -23,7 +24,7 @@ export async function confirm(question: string): Promise<void> {
       const unanswered = (settle: () => void) => () => {
         if (!pending) return;
         pending = false;
-        void stderr.write('\n');
+        void ctx.stderr.write('\n');
         settle();
       };
       rl.once(

@@ -8,7 +8,7 @@ import { invalidArgument, notFound } from '../core/errors.js';
 import { KINDS, type EntityKind } from '../core/kinds.js';
 import type { Listing } from '../core/paging.js';
 import { ENTITY_FIELDS, ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
-import type { Context } from '../cli/context.js';
+import type { Context } from '../app/context.js';
 
 /** What a handler gets: the path's parameters, the query string, the JSON body, and the caller's services. */
 export interface ApiRequest {

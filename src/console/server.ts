@@ -15,7 +15,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { invalidArgument, OrgsError, permissionDenied, toOrgsError, unauthenticated } from '../core/errors.js';
-import type { Context } from '../cli/context.js';
+import type { Context } from '../app/context.js';
 import { findRoute } from './api.js';
 import { PAGE_CSP, pageHtml } from './page.js';
 

@@ -112,8 +112,6 @@ const grant = (userId: string, rights: string[], org = 'org1') =>
 
 const ids = (result: Result): string[] => (result.json as Array<{ id: string }>).map((key) => key.id);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 // ---------------------------------------------------------------------------------------------
 
 describe('create, list, get: the token is printed once, by create', () => {
@@ -556,13 +554,14 @@ describe('a key that is not valid authenticates nobody (exit 4, one line, nothin
 
   test('an expired key', async () => {
     await ok(['create', 'org1', '--user-id', 'user1']);
-    const expiry = Date.now() + 4_000;
+    const expiry = Date.now() + 60_000;
     const k = await createKey('org1', ['RIGHT_ORGANIZATION_ALL'], ['--api-key-expiry', new Date(expiry).toISOString()]);
     expect(k.json.expires_at).toBe(new Date(expiry).toISOString());
-    expect((await ok(['whoami'], asKey(k.key))).json.api_key_id).toBe(k.id);
-    await sleep(Math.max(0, expiry - Date.now() + 250));
-    await expectUnauthenticated(['whoami'], k.key);
-    await expectUnauthenticated(['set', 'org1', '--name', 'too late'], k.key);
+    const at = (ms: number) => ({ env: asKey(k.key), clock: () => ms });
+    expect((await s.run(['whoami'], at(expiry - 1))).json.api_key_id).toBe(k.id);
+    // From its expiry on, on the command's clock.
+    await expectFails(s, ['whoami'], 4, 'unauthenticated', at(expiry));
+    await expectFails(s, ['set', 'org1', '--name', 'too late'], 4, 'unauthenticated', at(expiry + 1));
   });
 });
 

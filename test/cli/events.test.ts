@@ -678,8 +678,8 @@ describe('events prune (changes the store: one sandbox, tests in order)', () => 
   const box = shared(async (s) => {
     await s.ok(['create', 'org1', '--user-id', 'user1']);
     key = (await s.ok(['api-keys', 'create', 'org1', '--right-organization-all'], as('user1'))).json.key;
-    await sleep(5); // so that org2's millisecond is strictly later than every earlier event's
-    await s.ok(['create', 'org2', '--user-id', 'user1']);
+    // org2's millisecond strictly later than every earlier event's.
+    await s.ok(['create', 'org2', '--user-id', 'user1'], { clock: () => Date.now() + 5 });
   });
 
   test('only the administrator: a user or an API key is denied (exit 4); --before is needed and checked (exit 2)', async () => {
@@ -738,7 +738,11 @@ describe('across processes', () => {
 
   test('concurrent commands: unique_id strictly increasing in the order of commits', async () => {
     const s = box.s;
-    await Promise.all(Array.from({ length: 6 }, (_, i) => s.ok(['create', `par-${i}`, '--user-id', `puser${i}`])));
+    // Processes, so that the six commands really run at once.
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => s.spawn(['create', `par-${i}`, '--user-id', `puser${i}`])),
+    );
+    for (const result of results) expect(result.exitCode, result.stderr).toBe(0);
     const all = await events(s);
     expect(all.filter((e) => e.name === 'organization.create')).toHaveLength(7);
     for (let i = 1; i < all.length; i++) expect(all[i]!.unique_id > all[i - 1]!.unique_id).toBe(true);
@@ -771,7 +775,9 @@ describe('across processes', () => {
       const elapsed = await until(() => out.includes('"organization_id": "org5"'), 10_000, 'org5 on --follow');
       console.log(`--follow printed org5 ${elapsed} ms after the create command returned`);
       await s.ok(['create', 'org6', '--user-id', 'user9']); // not user1's: must not appear
-      await sleep(600);
+      // Events come in commit order: once org6b is out, org6 would have been too.
+      await s.ok(['create', 'org6b', '--user-id', 'user1']);
+      await until(() => out.includes('"organization_id": "org6b"'), 10_000, 'org6b on --follow');
       follower.kill('SIGINT');
       const result = await follower;
       expect(result.exitCode).toBe(130);
@@ -779,6 +785,7 @@ describe('across processes', () => {
       expect(summary(followed)).toEqual([
         'organization.create organization:org1',
         'organization.create organization:org5',
+        'organization.create organization:org6b',
       ]);
     } finally {
       follower.kill('SIGKILL');

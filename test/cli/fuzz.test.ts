@@ -1,12 +1,11 @@
 /**
- * Fuzzing the built CLI (bin/orgs.js → dist/) with fast-check: random argument lists and random
- * stdin for bulk `create`, against a store seeded with a few organizations, users and API keys.
+ * Fuzzing the CLI with fast-check: random argument lists and random stdin for bulk `create`,
+ * against a store seeded with a few organizations, users and API keys.
  *
  * Each case gets its own copy of the seeded store (the SQLite file copied, or on PostgreSQL a
- * database made from the seeded one as its template) and an empty config folder, and runs one `orgs`
- * process (argv through execa, no shell; cwd inside the sandbox) from a copy of bin/ and dist/
- * taken when the file starts, so a concurrent `npm run build` cannot make a case fail; the seed is
- * made with that same copy. Properties, from CONTRACT.md:
+ * database made from the seeded one as its template) and an empty config folder, and runs one
+ * `orgs` command in-process (main() against a Runtime of its own: argv as given, only the
+ * environment given, cwd inside the sandbox). Properties, from CONTRACT.md:
  * - the exit code is one of 0, 2, 3, 4, 5 (never 1, internal, nor a signal or a hang);
  * - stderr never holds a stack trace or a Node `…Error:` line, nor a raw control character (it is
  *   not a TTY and NO_COLOR is set: no colour codes, and nothing that breaks the one error line);
@@ -19,22 +18,20 @@
  * - the secret of a seeded API key never shows on stdout or stderr unless it was on the command
  *   line.
  *
- * Case counts are in the test names and are exact: ARGV_RUNS + STDIN_RUNS = 190 processes, 0.2 to
- * 0.5 s each on this 2-core machine, from the seed FC_SEED (test/helpers.ts checkProperty; set it
+ * Case counts are in the test names and are exact: ARGV_RUNS + STDIN_RUNS = 190 commands, from the seed FC_SEED (test/helpers.ts checkProperty; set it
  * to explore other cases, a failure prints the one to replay). A property whose cases and any
  * shrinking are not done by TIME_LIMIT_MS fails rather than passing on the cases it ran.
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { execa } from 'execa';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FLAGGED_RIGHTS } from '../fixtures/rights.js';
+import { main } from '../../src/cli/main.js';
 import { checkProperty, onPostgres } from '../helpers.js';
+import { testRuntime } from '../runtime.js';
 import { createTestDatabase, dropTestDatabase, dropTestDatabaseLater, dumpDatabase } from '../postgres.js';
 
 const ARGV_RUNS = 140;
@@ -52,74 +49,26 @@ let templateRows: Rows | undefined;
 /** On PostgreSQL: the cases' databases being dropped in the background, and what went wrong. */
 const drops: Array<Promise<void>> = [];
 const dropFailures: unknown[] = [];
-/** bin/orgs.js of a frozen copy of the build: others may rebuild dist/ while this file runs. */
-let bin: string;
 const seededKeys: Array<{ token: string; id: string; secret: string }> = [];
-const ROOT = resolve(import.meta.dirname, '..', '..');
 
-/** The newest modification time under a folder, to tell a build in progress. */
-function newest(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir, { recursive: true, withFileTypes: true }).map(
-      (e) => statSync(join(e.parentPath, e.name)).mtimeMs,
-    ),
-  );
-}
-
-/** Copies bin/, dist/ and package.json (node_modules linked) once the build is quiet and works. */
-async function freezeBuild(into: string): Promise<string> {
-  for (let attempt = 1; attempt <= 40; attempt++) {
-    rmSync(into, { recursive: true, force: true });
-    try {
-      const stamp = newest(join(ROOT, 'dist'));
-      if (Date.now() - stamp < 2000) throw new Error('dist/ is being written');
-      mkdirSync(into, { recursive: true });
-      cpSync(join(ROOT, 'bin'), join(into, 'bin'), { recursive: true });
-      cpSync(join(ROOT, 'dist'), join(into, 'dist'), { recursive: true });
-      copyFileSync(join(ROOT, 'package.json'), join(into, 'package.json'));
-      symlinkSync(join(ROOT, 'node_modules'), join(into, 'node_modules'), 'dir');
-      if (newest(join(ROOT, 'dist')) !== stamp) throw new Error('dist/ changed while copying');
-      const probe = spawnSync('node', [join(into, 'bin', 'orgs.js'), 'whoami'], {
-        env: {
-          ...process.env,
-          ORGS_DB: join(into, 'probe.db'),
-          ORGS_CONFIG_DIR: join(into, 'probe-config'),
-          ORGS_USER_ID: '',
-          ORGS_API_KEY: '',
-        },
-        encoding: 'utf8',
-      });
-      if (probe.status === 0) return join(into, 'bin', 'orgs.js');
-      throw new Error(`the build does not run: ${probe.stderr}`);
-    } catch {
-      await sleep(3000);
-    }
-  }
-  throw new Error('no quiet, working build in dist/; run npm run build');
+/** Runs orgs in-process, in `cwd`, with only the environment given (and stdin's content, if any). */
+async function orgs(args: string[], cwd: string, env: Record<string, string | undefined>, input?: string | Uint8Array) {
+  const io = testRuntime({ cwd, env: { NO_COLOR: '1', ...env }, input });
+  const exitCode = await main(args, io.runtime);
+  return { exitCode, stdout: io.stdout(), stderr: io.stderr() };
 }
 
 beforeAll(async () => {
   template = mkdtempSync(join(tmpdir(), 'orgs-fuzz-template-'));
-  bin = await freezeBuild(join(template, 'app'));
   if (onPostgres) templateDatabase = createTestDatabase();
-  // Seeded through the frozen CLI itself, so the store's schema is the one it knows.
   const seed = async (...args: string[]) => {
-    const child = await execa('node', [bin, ...args], {
-      cwd: template,
-      env: {
-        ORGS_DB: templateDatabase?.url ?? join(template, 'orgs.db'),
-        ORGS_CONFIG_DIR: join(template, 'config'),
-        NO_COLOR: '1',
-        ORGS_USER_ID: undefined,
-        ORGS_API_KEY: undefined,
-      },
-      reject: false,
-      stdin: 'ignore',
+    const child = await orgs(args, template, {
+      ORGS_DB: templateDatabase?.url ?? join(template, 'orgs.db'),
+      ORGS_CONFIG_DIR: join(template, 'config'),
     });
     if (child.exitCode !== 0)
       throw new Error(`seeding: orgs ${args.join(' ')} exited ${child.exitCode}: ${child.stderr}`);
-    return String(child.stdout);
+    return child.stdout;
   };
   await seed('users', 'create', 'boss', '--admin', '--name', 'The Boss');
   await seed(
@@ -200,7 +149,7 @@ interface Run {
   after: Rows;
 }
 
-/** One `orgs` process in a fresh sandbox holding a copy of the seeded store. */
+/** One `orgs` command, in-process, in a fresh sandbox holding a copy of the seeded store. */
 async function runOrgs(args: string[], env: Record<string, string>, input?: string | Uint8Array): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'orgs-fuzz-'));
   const database = templateDatabase && createTestDatabase(templateDatabase.name);
@@ -215,31 +164,25 @@ async function runOrgs(args: string[], env: Record<string, string>, input?: stri
         if (file.startsWith('orgs.db')) copyFileSync(join(template, file), join(dir, 'data', file));
     }
     const before = templateRows ?? dump(db);
-    const child = await execa('node', [bin, ...args], {
-      cwd: dir,
-      env: {
+    const child = await orgs(
+      args,
+      dir,
+      {
         ORGS_DB: db,
         ORGS_CONFIG_DIR: join(dir, 'config'),
+        HOME: dir,
         XDG_DATA_HOME: join(dir, 'xdg-data'),
         XDG_CONFIG_HOME: join(dir, 'xdg-config'),
-        NO_COLOR: '1',
-        ORGS_USER_ID: undefined,
-        ORGS_API_KEY: undefined,
         ...env,
       },
-      extendEnv: true,
-      reject: false,
-      stripFinalNewline: false,
-      timeout: 30_000,
-      maxBuffer: 64 * 1024 * 1024,
-      ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
-    });
+      input,
+    );
     return {
       args,
       env,
-      exitCode: child.exitCode ?? -1,
-      stdout: String(child.stdout),
-      stderr: String(child.stderr),
+      exitCode: child.exitCode,
+      stdout: child.stdout,
+      stderr: child.stderr,
       before,
       after: dump(db),
     };

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { expect, test } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { expectError, sandbox } from '../helpers.js';
+import { testRuntime } from '../runtime.js';
 
 function* walk(command: Command, path: string[] = []): Generator<[string, Command]> {
   for (const sub of command.commands) {
@@ -20,7 +21,7 @@ function helpOf(command: Command): string {
   return text;
 }
 
-const commands = [...walk(buildProgram())];
+const commands = [...walk(buildProgram([], testRuntime().runtime))];
 
 test('the tree has every command of the contract', () => {
   const names = commands.map(([path]) => path);

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { TableWriter } from '../../src/cli/table.js';
-import { ErrorStream } from '../../src/cli/streams.js';
+import { ErrorStream } from '../../src/app/streams.js';
 import { Progress } from '../../src/cli/progress.js';
 import { expectFails, sandbox, type Sandbox } from '../helpers.js';
 
@@ -135,7 +135,7 @@ describe('the live progress line', () => {
 
   test('Progress draws through it', () => {
     const { stream, written } = fakeStderr();
-    const progress = new Progress('organizations created', stream);
+    const progress = new Progress('organizations created', stream, () => 1000);
     progress.add(1);
     void stream.write('a note\n');
     progress.end();

@@ -1,5 +1,5 @@
 /**
- * The one owner of process.stdout and process.stderr: every byte orgs prints goes through here.
+ * The one owner of the runtime's stdout and stderr: every byte orgs prints goes through here.
  * A reader that goes away (`orgs list | head -1`) is a state, not a crash: the stream's error is
  * taken, later writes are dropped, bulk create stops between batches, and main exits quietly as
  * git and grep do. On stderr, a live line (bulk progress) is erased before anything else shows.
@@ -8,8 +8,9 @@
 /** What a reader that went away makes of orgs: the exit code of a process ended by SIGPIPE. */
 export const READER_GONE_EXIT_CODE = 128 + 13;
 
-/** The part of a Node stream used here (tests give a stand-in). */
-type Target = Pick<NodeJS.WriteStream, 'isTTY' | 'write' | 'on'>;
+import type { Runtime, Sink } from './runtime.js';
+
+type Target = Sink;
 
 export class OutputStream {
   private opened?: Target;
@@ -74,14 +75,28 @@ export class ErrorStream extends OutputStream {
   }
 }
 
-export const stderr = new ErrorStream(() => process.stderr);
-
 class ResultStream extends OutputStream {
+  constructor(
+    open: () => Target,
+    private readonly stderr: ErrorStream,
+  ) {
+    super(open);
+  }
+
   override write(text: string): Promise<void> {
     // stdout on a terminal is most likely stderr's terminal too: results must not land on the live line.
-    if (this.isTTY) stderr.endLive();
+    if (this.isTTY) this.stderr.endLive();
     return super.write(text);
   }
 }
 
-export const stdout: OutputStream = new ResultStream(() => process.stdout);
+export interface Streams {
+  stdout: OutputStream;
+  stderr: ErrorStream;
+}
+
+/** The runtime's stdout and stderr, each opened on first use. */
+export function streamsOf(runtime: Pick<Runtime, 'stdout' | 'stderr'>): Streams {
+  const stderr = new ErrorStream(() => runtime.stderr);
+  return { stderr, stdout: new ResultStream(() => runtime.stdout, stderr) };
+}

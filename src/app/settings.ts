@@ -11,16 +11,20 @@ import { DEFAULT_RESTORE_WINDOW_MS } from '../core/records.js';
 import type { Identity } from '../core/session.js';
 import { fileError } from '../store/errors.js';
 import { isPostgresUrl } from '../store/location.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './output.js';
+import type { Runtime } from './runtime.js';
 
-type Env = NodeJS.ProcessEnv;
+/** What settings depend on: the environment, and the folder relative paths start from. */
+export type Place = Pick<Runtime, 'env' | 'cwd'>;
+
+export const OUTPUT_FORMATS = ['json', 'table'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** The keys `orgs config set` accepts, each with its check; each returns the value to store. */
-export const SETTABLE_KEYS: Record<string, (value: string) => string> = {
+export const SETTABLE_KEYS: Record<string, (value: string, cwd: string) => string> = {
   // A path is stored absolute: a relative one would name another store after every `cd`.
-  db: (value) => {
+  db: (value, cwd) => {
     if (value === '') throw invalidArgument('config', 'invalid_db', 'db must be a file path or a postgres:// URL');
-    return storeLocation(value);
+    return storeLocation(value, cwd);
   },
   'connect-timeout': (value) => {
     if (parseDuration(value) <= 0) {
@@ -51,22 +55,24 @@ export const LOGIN_KEYS = ['user-id', 'api-key'] as const;
 export type ConfigValues = Record<string, unknown>;
 
 /** ORGS_CONFIG_DIR, else the folder earlier versions (through the `conf` package) used. */
-export function configDir(env: Env): string {
-  if (env.ORGS_CONFIG_DIR) return resolve(env.ORGS_CONFIG_DIR);
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'orgs-nodejs');
+export function configDir({ env, cwd }: Place): string {
+  if (env.ORGS_CONFIG_DIR) return resolve(cwd, env.ORGS_CONFIG_DIR);
+  return join(env.XDG_CONFIG_HOME || join(home(env), '.config'), 'orgs-nodejs');
 }
 
-export function configPath(env: Env): string {
-  return join(configDir(env), 'config.json');
+const home = (env: Place['env']) => env.HOME || homedir();
+
+export function configPath(place: Place): string {
+  return join(configDir(place), 'config.json');
 }
 
-export function readConfig(env: Env): ConfigValues {
+export function readConfig(place: Place): ConfigValues {
   let text: string;
   try {
-    text = readFileSync(configPath(env), 'utf8');
+    text = readFileSync(configPath(place), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw fileError(error, configPath(env), 'config', 'read') ?? error;
+    throw fileError(error, configPath(place), 'config', 'read') ?? error;
   }
   try {
     const values = JSON.parse(text) as unknown;
@@ -76,7 +82,7 @@ export function readConfig(env: Env): ConfigValues {
     throw invalidArgument(
       'config',
       'invalid_config',
-      `${configPath(env)} is not a JSON object (${(error as Error).message}); fix or remove it`,
+      `${configPath(place)} is not a JSON object (${(error as Error).message}); fix or remove it`,
     );
   }
 }
@@ -85,13 +91,13 @@ export function readConfig(env: Env): ConfigValues {
  * Changes the configuration file (mode 0600), whole or not at all. A file that is not valid JSON
  * is refused as every command refuses it, never overwritten: fixing it is the user's call.
  */
-export async function updateConfig(env: Env, change: (values: ConfigValues) => void): Promise<void> {
-  const values = readConfig(env);
+export async function updateConfig(place: Place, change: (values: ConfigValues) => void): Promise<void> {
+  const values = readConfig(place);
   const before = JSON.stringify(values);
   change(values);
   if (JSON.stringify(values) === before) return;
   const { asFileError, makeFolders, replaceFile, replacementOf } = await import('../store/files.js');
-  const path = configPath(env);
+  const path = configPath(place);
   try {
     makeFolders(dirname(path));
   } catch (error) {
@@ -108,8 +114,8 @@ export async function updateConfig(env: Env, change: (values: ConfigValues) => v
   });
 }
 
-export function defaultDbPath(env: Env): string {
-  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'orgs', 'orgs.db');
+export function defaultDbPath(env: Place['env']): string {
+  return join(env.XDG_DATA_HOME || join(home(env), '.local', 'share'), 'orgs', 'orgs.db');
 }
 
 /**
@@ -126,7 +132,8 @@ export function configured(config: ConfigValues, key: string): string | undefine
     throw invalidArgument('config', 'invalid_config', `config key ${key} must be a string (${fix})`);
   }
   try {
-    SETTABLE_KEYS[key]?.(value);
+    // Stored paths are absolute, so no folder is needed to check them.
+    SETTABLE_KEYS[key]?.(value, '/');
   } catch (error) {
     throw error instanceof OrgsError ? error.within(`config key ${key} (${fix})`) : error;
   }
@@ -135,16 +142,16 @@ export function configured(config: ConfigValues, key: string): string | undefine
 
 /** --output-format, else config key output-format, else JSON. */
 export function outputFormatOf(flags: { outputFormat?: string }, config: ConfigValues): OutputFormat {
-  if (flags.outputFormat !== undefined) SETTABLE_KEYS['output-format']!(flags.outputFormat);
+  if (flags.outputFormat !== undefined) SETTABLE_KEYS['output-format']!(flags.outputFormat, '/');
   return (flags.outputFormat ?? configured(config, 'output-format') ?? 'json') as OutputFormat;
 }
 
 /** A PostgreSQL URL as it is; a file path made absolute. */
-const storeLocation = (value: string) => (isPostgresUrl(value) ? value : resolve(value));
+const storeLocation = (value: string, cwd: string) => (isPostgresUrl(value) ? value : resolve(cwd, value));
 
 /** The store (a file path or a PostgreSQL URL): --db, else ORGS_DB, else config key db, else the default. */
-export function storeLocationOf(flags: { db?: string }, env: Env, config: ConfigValues): string {
-  return storeLocation(flags.db ?? (env.ORGS_DB || undefined) ?? configured(config, 'db') ?? defaultDbPath(env));
+export function storeLocationOf(flags: { db?: string }, { env, cwd }: Place, config: ConfigValues): string {
+  return storeLocation(flags.db ?? (env.ORGS_DB || undefined) ?? configured(config, 'db') ?? defaultDbPath(env), cwd);
 }
 
 export const DEFAULT_CONNECT_TIMEOUT = '10s';
@@ -162,19 +169,19 @@ export interface Settings {
 
 export function resolveSettings(
   flags: { db?: string; outputFormat?: string },
-  env: Env,
-  config: ConfigValues = readConfig(env),
+  place: Place,
+  config: ConfigValues = readConfig(place),
 ): Settings {
   const restoreWindow = configured(config, 'restore-window');
   return {
-    identity: identityOf(env, config),
+    identity: identityOf(place.env, config),
     restoreWindowMs: restoreWindow === undefined ? DEFAULT_RESTORE_WINDOW_MS : parseDuration(restoreWindow),
     outputFormat: outputFormatOf(flags, config),
   };
 }
 
 /** The caller: ORGS_API_KEY, ORGS_USER_ID, the login, else the local administrator. */
-function identityOf(env: Env, config: ConfigValues): Identity {
+function identityOf(env: Place['env'], config: ConfigValues): Identity {
   // Both checked even when the environment wins: a bad login is named, never passed over.
   const apiKey = configured(config, 'api-key');
   const userId = configured(config, 'user-id');
