@@ -24,7 +24,7 @@ interface Valid {
 
 /** Values of every JSON type but `value`'s ("no" is not `true`, `["alice"]` is not "alice"). */
 function otherTypes(value: unknown): unknown[] {
-  const candidates = [['alice'], 5, { user_id: 'alice' }, null, true, 'no', [5]];
+  const candidates = [['alice'], 5, { user_id: 'alice' }, null, true, 'no'];
   const type = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
   return candidates.filter((candidate) => type(candidate) !== type(value));
 }
@@ -108,7 +108,7 @@ describe('the Console API at its edge', () => {
   });
 
   const collaborator = (rights: string[]) => ({
-    collaborator: { ids: { user_ids: { user_id: 'alice' } }, rights },
+    collaborator: { ids: { user_ids: { user_id: 'bob' } }, rights },
   });
   const valid = (): Valid[] => [
     {
@@ -144,16 +144,16 @@ describe('the Console API at its edge', () => {
       body: { api_key: { name: 'k', rights: ['RIGHT_ORGANIZATION_INFO'], expires_at: '2099-01-01T00:00:00Z' } },
     },
     ...KINDS.flatMap(([plural, kind]): Valid[] => {
-      const record = {
-        ids: { [`${kind}_id`]: `${kind}-edge` },
+      const record = (id: string) => ({
+        ids: { [`${kind}_id`]: id },
         name: 'Edge',
         description: 'd',
         attributes: { a1b: 'v' },
-      };
+      });
       const rights = [`RIGHT_${kind.toUpperCase()}_INFO`];
       return [
-        { method: 'POST', path: `/users/alice/${plural}`, body: { [kind]: record } },
-        { method: 'POST', path: `/organizations/org1/${plural}`, body: { [kind]: record } },
+        { method: 'POST', path: `/users/alice/${plural}`, body: { [kind]: record(`${kind}-of-alice`) } },
+        { method: 'POST', path: `/organizations/org1/${plural}`, body: { [kind]: record(`${kind}-of-org1`) } },
         {
           method: 'PUT',
           path: `/${plural}/${kind}1`,
@@ -175,16 +175,23 @@ describe('the Console API at its edge', () => {
   test('a value of the wrong JSON type, anywhere in any body, is a 400 that changes nothing', async () => {
     const before = dumpStore(s.db);
     for (const request of valid()) {
-      for (const { what, body } of mutations(request.body)) {
-        // Only objects are bodies: the others are refused as a whole, as they were.
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) continue;
-        const label = `${request.method} ${request.path} ${what}`;
-        expectRefusedAtTheEdge(await call(c, request.method, request.path, page, body), label);
-      }
+      // Only objects are bodies: the others are refused as a whole, as they were.
+      const bodies = mutations(request.body).filter(
+        ({ body }) => typeof body === 'object' && body !== null && !Array.isArray(body),
+      );
+      const answers = await Promise.all(bodies.map(({ body }) => call(c, request.method, request.path, page, body)));
+      answers.forEach((answer, i) =>
+        expectRefusedAtTheEdge(answer, `${request.method} ${request.path} ${bodies[i]!.what}`),
+      );
     }
     // A body where a route takes none.
     expectRefusedAtTheEdge(await call(c, 'POST', '/organizations/org1/restore', page, { force: true }), 'restore');
     expect(dumpStore(s.db)).toEqual(before);
+    // The bodies they were made of are taken.
+    for (const { method, path, body } of valid()) {
+      const answer = await call(c, method, path, page, body);
+      expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
+    }
   });
 
   test('{"user_id": ["alice"]} leaves org1 and app1 their owner, and no event holds an array', async () => {
@@ -262,7 +269,7 @@ describe('the Console API at its edge', () => {
     };
     // What each route takes (beyond that, a parameter is unknown to it).
     const takes = (path: string): string[] => {
-      if (path === '/events') return ['tail', 'names', 'after', 'user_id', 'organization_id'];
+      if (path === '/events') return ['tail', 'names', 'after'];
       if (path.endsWith('/rights')) return ['explain', 'user_id', 'organization_id'];
       const paging = ['limit', 'page', 'order'];
       if (path.startsWith('/search/')) return [...paging, 'deleted', 'field_mask', 'query', 'name_contains'];
