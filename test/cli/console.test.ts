@@ -278,11 +278,6 @@ describe('orgs console', () => {
     expect(correlations.size).toBe(events.body.length);
   });
 
-  test('Ctrl-C stops it: exit 130', async () => {
-    const other = await startConsole(s);
-    other.process.kill('SIGINT');
-    expect((await other.process).exitCode).toBe(130);
-  });
   test.runIf(onPostgres)('503 when the store goes away: a PostgreSQL connection ended by the server', async () => {
     const other = await startConsole(s);
     try {
