@@ -17,16 +17,8 @@ import { quote } from '../core/validate.js';
 import { ENTITY_FIELDS, ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
 import type { Context } from '../cli/context.js';
 
-/** A request as it arrives: the path's parameters, the query string, the JSON body (an object). */
-export interface ApiRequest {
-  params: Record<string, string>;
-  query: URLSearchParams;
-  body: Record<string, unknown>;
-  ctx: Context;
-}
-
 /** A request checked against its route's description: the query's values parsed, the body of the types described. */
-interface CheckedRequest {
+interface ApiRequest {
   params: Record<string, string>;
   query: Record<string, any>;
   body: Record<string, any>;
@@ -39,7 +31,10 @@ export interface ApiResponse {
   headers?: Record<string, string>;
 }
 
-type Handler = (request: CheckedRequest) => Promise<ApiResponse>;
+type Handler = (request: ApiRequest) => Promise<ApiResponse>;
+
+/** A request checked and ready to run: what remains is the store's work, as `ctx`. */
+export type Work = (ctx: Context) => Promise<ApiResponse>;
 
 /**
  * What a JSON value must be: a string, a boolean, a list, a map (any keys), one of some strings,
@@ -89,13 +84,15 @@ function checkValue(shape: Shape, value: unknown, where: string): void {
     (value as unknown[]).forEach((item, i) => checkValue(element, item, `${where}[${i}]`));
     if ('rights' in shape) checkRights(shape, value as string[], where);
   } else if ('oneOf' in shape) {
-    if (typeof value !== 'string' || !shape.oneOf.includes(value)) {
-      expected(`one of ${shape.oneOf.join(', ')}`);
+    if (typeof value !== 'string') expected(`a string`);
+    if (!shape.oneOf.includes(value as string)) {
+      throw invalidBody(`${where} must be one of ${shape.oneOf.join(', ')}, not ${quote(value as string)}`);
     }
   } else {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) expected('an object');
     for (const [key, item] of Object.entries(value as object)) {
-      const inner = 'map' in shape ? shape.map : shape.fields[key];
+      // Own fields only: `constructor` or `__proto__` in a body is no field of the description.
+      const inner = 'map' in shape ? shape.map : Object.hasOwn(shape.fields, key) ? shape.fields[key] : undefined;
       const at = where === 'the body' ? key : `${where}.${key}`;
       if (inner === undefined) throw invalidBody(`${where} has no field ${quote(key)}`);
       checkValue(inner, item, at);
@@ -113,11 +110,15 @@ function checkRights(
       throw invalidArgument(
         'api',
         'invalid_rights',
-        `${where}: ${quote(right)} is not a right given here (the ${shape.groups.join(', ')} rights are)`,
+        `${where}: ${quote(right)} is not a right given here; these are: ${describeGroups(shape.groups)}`,
       );
     }
   }
 }
+
+/** `organization, application rights and RIGHT_ALL`. */
+const describeGroups = (groups: readonly RightGroup[]) =>
+  `${groups.filter((group) => group !== 'all').join(', ')} rights${groups.includes('all') ? ' and RIGHT_ALL' : ''}`;
 
 /** Rights of these groups (`all`: RIGHT_ALL). */
 const rightsOf = (...groups: RightGroup[]): Shape => ({
@@ -129,7 +130,7 @@ const rightsOf = (...groups: RightGroup[]): Shape => ({
 function parseQuery(params: Params, query: URLSearchParams): Record<string, unknown> {
   const parsed: Record<string, unknown> = {};
   for (const name of new Set(query.keys())) {
-    const kind = params[name];
+    const kind = Object.hasOwn(params, name) ? params[name] : undefined;
     const values = query.getAll(name);
     const invalid = (why: string) => invalidArgument('api', `invalid_${name}`, `${name} ${why}`);
     if (kind === undefined) throw invalidArgument('api', 'invalid_query', `no query parameter ${quote(name)} here`);
@@ -156,7 +157,8 @@ interface Route {
   method: string;
   pattern: RegExp;
   names: string[];
-  handler: (request: ApiRequest) => Promise<ApiResponse>;
+  input: Input;
+  handler: Handler;
 }
 
 const routes: Route[] = [];
@@ -170,23 +172,19 @@ function route(method: string, path: string, input: Input, handler: Handler): vo
       return '([^/]+)';
     })}$`,
   );
-  const body: Shape = { fields: input.body ?? {} };
-  routes.push({
-    method,
-    pattern,
-    names,
-    handler: (request) => {
-      checkValue(body, request.body, 'the body');
-      return handler({ ...request, query: parseQuery(input.query ?? {}, request.query) });
-    },
-  });
+  routes.push({ method, pattern, names, input, handler });
 }
 
-/** The route for a method and path: its handler and parameters, or why there is none. */
+/**
+ * The route for a method and path, or why there is none. Its `check` takes the query string and
+ * the body, fails unless they are what the route describes, and gives the work that remains.
+ */
 export function findRoute(
   method: string,
   path: string,
-): { handler: Route['handler']; params: Record<string, string> } | { error: 'not_found' | 'method_not_allowed' } {
+):
+  | { check(query: URLSearchParams, body: Record<string, unknown>): Work }
+  | { error: 'not_found' | 'method_not_allowed' } {
   let pathMatched = false;
   for (const candidate of routes) {
     const match = candidate.pattern.exec(path);
@@ -194,7 +192,14 @@ export function findRoute(
     pathMatched = true;
     if (candidate.method !== method) continue;
     const params = Object.fromEntries(candidate.names.map((name, i) => [name, decodePathPart(match[i + 1]!)]));
-    return { handler: candidate.handler, params };
+    const { input, handler } = candidate;
+    return {
+      check(query, body) {
+        checkValue({ fields: input.body ?? {} }, body, 'the body');
+        const parsed = parseQuery(input.query ?? {}, query);
+        return (ctx) => handler({ params, query: parsed, body, ctx });
+      },
+    };
   }
   return { error: pathMatched ? 'method_not_allowed' : 'not_found' };
 }

@@ -163,10 +163,8 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
           : invalidArgument('console', 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
       return fail(response, error);
     }
-    const body = await readBody(request);
-    const result = await inTurn(() =>
-      found.handler({ params: found.params, query: url.searchParams, body, ctx: caller }),
-    );
+    const work = found.check(url.searchParams, await readBody(request));
+    const result = await inTurn(() => work(caller));
     send(response, result.status, result.body, result.headers);
   }
 

@@ -46,7 +46,12 @@ function mutations(body: unknown, isMap = false): Array<{ what: string; body: un
     });
   } else if (typeof body === 'object' && body !== null) {
     const record = body as Record<string, unknown>;
-    if (!isMap) out.push({ what: '.unexpected', body: { ...record, unexpected: 'x' } });
+    // Names every object has (as JSON.parse makes them: own fields) are no field of a route's either.
+    if (!isMap) {
+      for (const name of ['unexpected', '__proto__', 'constructor', 'toString']) {
+        out.push({ what: `.${name}`, body: { ...record, [name]: { x: 1 } } });
+      }
+    }
     for (const [key, value] of Object.entries(record)) {
       for (const inner of mutations(value, key === 'attributes')) {
         out.push({
@@ -285,7 +290,9 @@ describe('the Console API at its edge', () => {
           expectRefusedAtTheEdge(await call(c, 'GET', url, page), url);
         }
       }
-      expectRefusedAtTheEdge(await call(c, 'GET', `${path}?unexpected=1`, page), `${path}?unexpected=1`);
+      for (const unknown of ['unexpected', 'constructor', '__proto__', 'hasOwnProperty']) {
+        expectRefusedAtTheEdge(await call(c, 'GET', `${path}?${unknown}=1`, page), `${path}?${unknown}=1`);
+      }
     }
   });
 
