@@ -117,7 +117,12 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     if (![...origins].some((origin) => origin === `http://${host}`)) {
       return fail(response, permissionDenied('console', 'forbidden_host', `requests for ${host} are not served here`));
     }
-    const url = new URL(request.url ?? '/', `http://${host}`);
+    // Only a path: `//other/…` and `http://other/…` would name another host than the one checked.
+    const target = request.url ?? '/';
+    if (!target.startsWith('/') || target.startsWith('//')) {
+      return fail(response, invalidArgument('console', 'invalid_path', 'the request target must be a path'));
+    }
+    const url = new URL(target, `http://${host}`);
     const method = request.method ?? 'GET';
 
     if (!url.pathname.startsWith('/api/')) return servePage(request, response, url, method);

@@ -366,6 +366,21 @@ describe('the Console API at its edge', () => {
     expect(stalled.received()).not.toMatch(/^HTTP\/1\.1 2/);
   }, 20_000);
 
+  test('a request target that is not a path of the console is a 400, never a 500', async () => {
+    for (const target of [
+      '//',
+      '//attacker.example/api/v3/organizations',
+      'http://attacker.example/api/v3/organizations',
+      '*',
+    ]) {
+      const raw = await rawSocket(c);
+      raw.socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${c.port}\r\nCookie: ${page.cookie}\r\n\r\n`);
+      expect(await statusLine(raw), target).toMatch(/^HTTP\/1\.1 400 /);
+      expect(raw.received(), target).toMatch(/error:console:invalid_path/);
+      raw.socket.destroy();
+    }
+  });
+
   test('the credential is checked before the body is read: no cookie, a foreign Host or a bad key is answered at once', async () => {
     const announce = (headers: string[]) =>
       [
