@@ -1,7 +1,15 @@
 /** `orgs console`: the registry in a local web page (src/console/), until Ctrl-C. */
-import { canceled, failedPrecondition } from '../core/errors.js';
+import { failedPrecondition } from '../core/errors.js';
 import { action, type CommandTree, examples, integer } from './command.js';
 import type { Context } from './context.js';
+
+/**
+ * Ctrl-C (or SIGTERM), the way to stop `orgs console`: exit 130 as for every Ctrl-C (CONTRACT.md),
+ * but no error line, since nothing went wrong.
+ */
+export class StoppedAsAsked extends Error {
+  readonly exitCode = 130;
+}
 
 export function addConsoleCommand(tree: CommandTree): void {
   tree.add('console', [], (command) =>
@@ -34,7 +42,7 @@ export function addConsoleCommand(tree: CommandTree): void {
           if (options.open) await openBrowser(ctx, server.url);
           await stopped;
           await server.close();
-          throw canceled('cli', 'interrupted', 'interrupted');
+          throw new StoppedAsAsked();
         }),
       ),
   );

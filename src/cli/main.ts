@@ -10,7 +10,7 @@ import { addBackupCommand } from './backup.js';
 import { addCollaboratorCommands } from './collaborators.js';
 import { addCompletionCommands } from './completion.js';
 import { addConfigCommands } from './config.js';
-import { addConsoleCommand } from './console.js';
+import { addConsoleCommand, StoppedAsAsked } from './console.js';
 import { addEntityCommands } from './entities.js';
 import { addEventCommands } from './events.js';
 import { addOrganizationCommands } from './organizations.js';
@@ -117,6 +117,7 @@ export async function main(args: readonly string[], runtime: Runtime): Promise<n
   } catch (error) {
     // The reader went away: whatever came of it (a bulk create stopped early), stop quietly.
     if (stdout.gone) return READER_GONE_EXIT_CODE;
+    if (error instanceof StoppedAsAsked) return error.exitCode;
     const orgsError = error instanceof CommanderError ? fromCommander(error) : toOrgsError(error);
     if (!orgsError) return 0;
     await stderr.write(`${orgsError.format()}\n`);

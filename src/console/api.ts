@@ -3,17 +3,24 @@
  * *_services.proto) over the same core services as the CLI, answering the CLI's JSON shapes.
  * Another adapter beside src/cli/: it parses a request into the core's request objects and
  * calls one service function; every rule stays the core's.
+ *
+ * Each route describes what it takes (its body's fields and their JSON types, its query
+ * parameters), and every request is checked against that description in one place before a
+ * handler sees it: a value of another type, a field or parameter the route does not know, a right
+ * of another group is a 400, never a value the core would misread.
  */
 import { invalidArgument, notFound } from '../core/errors.js';
 import { KINDS, type EntityKind } from '../core/kinds.js';
 import type { Listing } from '../core/paging.js';
+import { CATALOGUE, ENTITY_GROUPS, type RightGroup } from '../core/rights.js';
+import { quote } from '../core/validate.js';
 import { ENTITY_FIELDS, ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
 import type { Context } from '../app/context.js';
 
-/** What a handler gets: the path's parameters, the query string, the JSON body, and the caller's services. */
-export interface ApiRequest {
+/** A request checked against its route's description: the query's values parsed, the body of the types described. */
+interface ApiRequest {
   params: Record<string, string>;
-  query: URLSearchParams;
+  query: Record<string, any>;
   body: Record<string, any>;
   ctx: Context;
 }
@@ -26,17 +33,138 @@ export interface ApiResponse {
 
 type Handler = (request: ApiRequest) => Promise<ApiResponse>;
 
+/** A request checked and ready to run: what remains is the store's work, as `ctx`. */
+export type Work = (ctx: Context) => Promise<ApiResponse>;
+
+/**
+ * What a JSON value must be: a string, a boolean, a list, a map (any keys), one of some strings,
+ * rights of some groups, or an object with only the fields named (each optional). `null` is none of them.
+ */
+type Shape =
+  | 'string'
+  | 'boolean'
+  | { list: Shape }
+  | { map: Shape }
+  | { oneOf: readonly string[] }
+  | { rights: ReadonlySet<string>; groups: readonly RightGroup[] }
+  | { fields: Fields };
+type Fields = { readonly [field: string]: Shape };
+
+/** A query parameter: a string, a whole number, a boolean (true, false, 1, 0, or no value: true), or a repeatable string. */
+type Param = 'string' | 'integer' | 'boolean' | 'strings';
+type Params = { readonly [name: string]: Param };
+
+/** What a route takes; without a description, no body field and no query parameter. */
+interface Input {
+  body?: Fields;
+  query?: Params;
+}
+
+const typeOf = (value: unknown) =>
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'object'
+        ? 'an object'
+        : `a ${typeof value}`;
+
+const invalidBody = (message: string) => invalidArgument('api', 'invalid_body', message);
+
+/** Fails unless `value`, found at `where` in the body, is of `shape`. */
+function checkValue(shape: Shape, value: unknown, where: string): void {
+  const expected = (what: string) => {
+    throw invalidBody(`${where} must be ${what}, not ${typeOf(value)}`);
+  };
+  if (shape === 'string' || shape === 'boolean') {
+    if (typeof value !== shape) expected(`a ${shape}`);
+  } else if ('list' in shape || 'rights' in shape) {
+    if (!Array.isArray(value)) expected(`an array`);
+    const element: Shape = 'list' in shape ? shape.list : 'string';
+    (value as unknown[]).forEach((item, i) => checkValue(element, item, `${where}[${i}]`));
+    if ('rights' in shape) checkRights(shape, value as string[], where);
+  } else if ('oneOf' in shape) {
+    if (typeof value !== 'string') expected(`a string`);
+    if (!shape.oneOf.includes(value as string)) {
+      throw invalidBody(`${where} must be one of ${shape.oneOf.join(', ')}, not ${quote(value as string)}`);
+    }
+  } else {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) expected('an object');
+    for (const [key, item] of Object.entries(value as object)) {
+      // Own fields only: `constructor` or `__proto__` in a body is no field of the description.
+      const inner = 'map' in shape ? shape.map : Object.hasOwn(shape.fields, key) ? shape.fields[key] : undefined;
+      const at = where === 'the body' ? key : `${where}.${key}`;
+      if (inner === undefined) throw invalidBody(`${where} has no field ${quote(key)}`);
+      checkValue(inner, item, at);
+    }
+  }
+}
+
+function checkRights(
+  shape: { rights: ReadonlySet<string>; groups: readonly RightGroup[] },
+  rights: string[],
+  where: string,
+) {
+  for (const right of rights) {
+    if (!shape.rights.has(right)) {
+      throw invalidArgument(
+        'api',
+        'invalid_rights',
+        `${where}: ${quote(right)} is not a right given here; these are: ${describeGroups(shape.groups)}`,
+      );
+    }
+  }
+}
+
+/** `organization, application rights and RIGHT_ALL`. */
+const describeGroups = (groups: readonly RightGroup[]) =>
+  `${groups.filter((group) => group !== 'all').join(', ')} rights${groups.includes('all') ? ' and RIGHT_ALL' : ''}`;
+
+/** Rights of these groups (`all`: RIGHT_ALL). */
+const rightsOf = (...groups: RightGroup[]): Shape => ({
+  rights: new Set(CATALOGUE.filter((r) => groups.includes(r.group)).map((r) => r.name)),
+  groups,
+});
+
+/** The query string as the route describes it, parsed; anything else is a 400. */
+function parseQuery(params: Params, query: URLSearchParams): Record<string, unknown> {
+  const parsed: Record<string, unknown> = {};
+  for (const name of new Set(query.keys())) {
+    const kind = Object.hasOwn(params, name) ? params[name] : undefined;
+    const values = query.getAll(name);
+    const invalid = (why: string) => invalidArgument('api', `invalid_${name}`, `${name} ${why}`);
+    if (kind === undefined) throw invalidArgument('api', 'invalid_query', `no query parameter ${quote(name)} here`);
+    if (kind === 'strings') {
+      parsed[name] = values;
+      continue;
+    }
+    if (values.length > 1) throw invalid('is given more than once');
+    const value = values[0]!;
+    if (kind === 'integer') {
+      if (!/^\d{1,15}$/.test(value)) throw invalid('must be a whole number');
+      parsed[name] = Number(value);
+    } else if (kind === 'boolean') {
+      if (!['true', 'false', '1', '0', ''].includes(value)) throw invalid('must be true or false');
+      parsed[name] = ['true', '1', ''].includes(value);
+    } else {
+      parsed[name] = value;
+    }
+  }
+  return parsed;
+}
+
 interface Route {
   method: string;
   pattern: RegExp;
   names: string[];
+  input: Input;
   handler: Handler;
 }
 
 const routes: Route[] = [];
 
-/** `/organizations/{id}/rights` → a pattern with the named parameters. */
-function route(method: string, path: string, handler: Handler): void {
+/** `/organizations/{id}/rights` → a pattern with the named parameters; requests checked against `input`. */
+function route(method: string, path: string, input: Input, handler: Handler): void {
   const names: string[] = [];
   const pattern = new RegExp(
     `^/api/v3${path.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -44,24 +172,44 @@ function route(method: string, path: string, handler: Handler): void {
       return '([^/]+)';
     })}$`,
   );
-  routes.push({ method, pattern, names, handler });
+  routes.push({ method, pattern, names, input, handler });
 }
 
-/** The route for a method and path: its handler and parameters, or why there is none. */
+/**
+ * The route for a method and path, or why there is none. Its `check` takes the query string and
+ * the body, fails unless they are what the route describes, and gives the work that remains.
+ */
 export function findRoute(
   method: string,
   path: string,
-): { handler: Handler; params: Record<string, string> } | { error: 'not_found' | 'method_not_allowed' } {
+):
+  | { check(query: URLSearchParams, body: Record<string, unknown>): Work }
+  | { error: 'not_found' | 'method_not_allowed' } {
   let pathMatched = false;
   for (const candidate of routes) {
     const match = candidate.pattern.exec(path);
     if (!match) continue;
     pathMatched = true;
     if (candidate.method !== method) continue;
-    const params = Object.fromEntries(candidate.names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
-    return { handler: candidate.handler, params };
+    const params = Object.fromEntries(candidate.names.map((name, i) => [name, decodePathPart(match[i + 1]!)]));
+    const { input, handler } = candidate;
+    return {
+      check(query, body) {
+        checkValue({ fields: input.body ?? {} }, body, 'the body');
+        const parsed = parseQuery(input.query ?? {}, query);
+        return (ctx) => handler({ params, query: parsed, body, ctx });
+      },
+    };
   }
   return { error: pathMatched ? 'method_not_allowed' : 'not_found' };
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw invalidArgument('api', 'invalid_path', `${quote(part)} in the path is not a valid %-escape of UTF-8`);
+  }
 }
 
 const ok = (body: unknown): ApiResponse => ({ status: 200, body });
@@ -74,19 +222,9 @@ function listing(result: Listing<unknown>): ApiResponse {
   return { status: 200, body: result.items, headers };
 }
 
-const integer = (query: URLSearchParams, name: string): number | undefined => {
-  const value = query.get(name);
-  if (value === null) return undefined;
-  if (!/^\d{1,15}$/.test(value)) throw invalidArgument('api', `invalid_${name}`, `${name} must be a whole number`);
-  return Number(value);
-};
-
-const flag = (query: URLSearchParams, name: string): boolean => ['true', '1', ''].includes(query.get(name) ?? 'no');
-
 /** `field_mask=name,description` (The Things Stack's field mask), or every field with `all`. */
-function fieldMask(query: URLSearchParams, fields: readonly OrganizationField[]): Set<OrganizationField> {
-  const mask = query.get('field_mask');
-  if (mask === null) return new Set();
+function fieldMask(mask: string | undefined, fields: readonly OrganizationField[]): Set<OrganizationField> {
+  if (mask === undefined) return new Set();
   const asked = mask.split(',').map((f) => f.trim());
   if (asked.includes('all')) return new Set(fields);
   for (const field of asked) {
@@ -97,39 +235,42 @@ function fieldMask(query: URLSearchParams, fields: readonly OrganizationField[])
   return new Set(asked as OrganizationField[]);
 }
 
-const paging = (query: URLSearchParams) => ({
-  limit: integer(query, 'limit'),
-  page: integer(query, 'page'),
-  order: query.get('order') ?? undefined,
-});
+const PAGING: Params = { limit: 'integer', page: 'integer', order: 'string' };
+const paging = (query: Record<string, any>) => ({ limit: query.limit, page: query.page, order: query.order });
 
 /** The substring filters of the search routes, named as The Things Stack names them. */
-function filters(query: URLSearchParams) {
-  const attributes = query.getAll('attributes_contain').map((pair) => {
+const FILTERS: Params = {
+  query: 'string',
+  id_contains: 'string',
+  name_contains: 'string',
+  description_contains: 'string',
+  attributes_contain: 'strings',
+};
+function filters(query: Record<string, any>) {
+  const attributes = ((query.attributes_contain ?? []) as string[]).map((pair) => {
     const at = pair.indexOf('=');
     if (at <= 0) throw invalidArgument('api', 'invalid_attributes_contain', 'attributes_contain takes key=value');
     return [pair.slice(0, at), pair.slice(at + 1)] as [string, string];
   });
   return {
-    query: query.get('query') ?? undefined,
-    idContains: query.get('id_contains') ?? undefined,
-    nameContains: query.get('name_contains') ?? undefined,
-    descriptionContains: query.get('description_contains') ?? undefined,
+    query: query.query,
+    idContains: query.id_contains,
+    nameContains: query.name_contains,
+    descriptionContains: query.description_contains,
     attributesContain: attributes.length > 0 ? attributes : undefined,
   };
 }
 
-/** An object member of the body (`organization`, `collaborator`, …), or an empty one. */
-function member(body: Record<string, any>, name: string): Record<string, any> {
-  const value = body[name];
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidArgument('api', 'invalid_body', `${name} must be an object`);
-  }
-  return value;
-}
+/** The fields of a record a body may set, by name. */
+const RECORD: Fields = { name: 'string', description: 'string', attributes: { map: 'string' } };
 
-/** name, description, attributes (and more) of a record in a body. */
+/** `{<record>: {…}, field_mask: {paths: […]}}`: an update as The Things Stack takes it. */
+const update = (member: string, fields: Fields): Fields => ({
+  [member]: { fields },
+  field_mask: { fields: { paths: { list: { oneOf: Object.keys(fields) } } } },
+});
+
+/** name, description, attributes of a record in a body. */
 function recordFields(record: Record<string, any>) {
   return {
     name: record.name as string | undefined,
@@ -143,7 +284,7 @@ function recordFields(record: Record<string, any>) {
  * a value clears the field; attributes merge as `orgs set --attributes` (an empty value removes one).
  */
 function changes(record: Record<string, any>, body: Record<string, any>) {
-  const paths: string[] = member(body, 'field_mask').paths ?? Object.keys(record);
+  const paths: string[] = body.field_mask?.paths ?? Object.keys(record);
   const given = recordFields(record);
   const unset = (['name', 'description', 'attributes'] as const).filter(
     (field) => paths.includes(field) && record[field] === undefined,
@@ -156,160 +297,204 @@ function changes(record: Record<string, any>, body: Record<string, any>) {
   };
 }
 
-const rights = (body: Record<string, any>): string[] => {
-  const value = body.rights ?? [];
-  if (!Array.isArray(value) || value.some((r) => typeof r !== 'string')) {
-    throw invalidArgument('api', 'invalid_rights', 'rights must be an array of right names');
-  }
-  return value;
-};
+/** `{ids: {user_ids: {user_id}}}` or `{ids: {organization_ids: {organization_id}}}`, and rights. */
+const collaboratorBody = (rights: Shape): Fields => ({
+  collaborator: {
+    fields: {
+      ids: {
+        fields: {
+          user_ids: { fields: { user_id: 'string' } },
+          organization_ids: { fields: { organization_id: 'string' } },
+        },
+      },
+      rights,
+    },
+  },
+});
 
-/** `{ids: {user_ids: {user_id}}}` or `{ids: {organization_ids: {organization_id}}}`. */
 function collaboratorIds(collaborator: Record<string, any>): { userId?: string; organizationId?: string } {
-  const ids = member(collaborator, 'ids');
-  return { userId: ids.user_ids?.user_id, organizationId: ids.organization_ids?.organization_id };
+  return {
+    userId: collaborator.ids?.user_ids?.user_id,
+    organizationId: collaborator.ids?.organization_ids?.organization_id,
+  };
 }
+
+/** An organization's members may hold its rights, those of what it may own, and RIGHT_ALL (its owners do). */
+const MEMBER_RIGHTS = rightsOf(...ENTITY_GROUPS, 'all');
+/** An organization's API keys: the rights of the organization and of what it may own. */
+const KEY_RIGHTS = rightsOf(...ENTITY_GROUPS);
 
 // Organizations (OrganizationRegistry, OrganizationAccess, EntityRegistrySearch).
 
-route('GET', '/auth_info', async ({ ctx }) => ok(await (await ctx.session()).whoami()));
+route('GET', '/auth_info', {}, async ({ ctx }) => ok(await (await ctx.session()).whoami()));
 
-route('GET', '/organizations', async ({ ctx, query }) =>
-  listing(
-    await (
-      await ctx.organizations()
-    ).list({
-      ...paging(query),
-      userId: query.get('user_id') ?? undefined,
-      deleted: flag(query, 'deleted'),
-      fields: fieldMask(query, ORGANIZATION_FIELDS),
-    }),
-  ),
+route(
+  'GET',
+  '/organizations',
+  { query: { ...PAGING, user_id: 'string', deleted: 'boolean', field_mask: 'string' } },
+  async ({ ctx, query }) =>
+    listing(
+      await (
+        await ctx.organizations()
+      ).list({
+        ...paging(query),
+        userId: query.user_id,
+        deleted: query.deleted ?? false,
+        fields: fieldMask(query.field_mask, ORGANIZATION_FIELDS),
+      }),
+    ),
 );
 
-route('GET', '/users/{user_id}/organizations', async ({ ctx, query, params }) =>
-  listing(
-    await (
-      await ctx.organizations()
-    ).list({ ...paging(query), userId: params.user_id, fields: fieldMask(query, ORGANIZATION_FIELDS) }),
-  ),
+route(
+  'GET',
+  '/users/{user_id}/organizations',
+  { query: { ...PAGING, field_mask: 'string' } },
+  async ({ ctx, query, params }) =>
+    listing(
+      await (
+        await ctx.organizations()
+      ).list({ ...paging(query), userId: params.user_id, fields: fieldMask(query.field_mask, ORGANIZATION_FIELDS) }),
+    ),
 );
 
-route('GET', '/search/organizations', async ({ ctx, query }) =>
-  listing(
-    await (
-      await ctx.organizations()
-    ).search({
-      ...paging(query),
-      ...filters(query),
-      deleted: flag(query, 'deleted'),
-      fields: fieldMask(query, ORGANIZATION_FIELDS),
-    }),
-  ),
+route(
+  'GET',
+  '/search/organizations',
+  { query: { ...PAGING, ...FILTERS, deleted: 'boolean', field_mask: 'string' } },
+  async ({ ctx, query }) =>
+    listing(
+      await (
+        await ctx.organizations()
+      ).search({
+        ...paging(query),
+        ...filters(query),
+        deleted: query.deleted ?? false,
+        fields: fieldMask(query.field_mask, ORGANIZATION_FIELDS),
+      }),
+    ),
 );
 
-route('POST', '/users/{user_id}/organizations', async ({ ctx, params, body }) => {
-  const organization = member(body, 'organization');
-  const created = await (
-    await ctx.organizations()
-  ).create({
-    organizationId: organization.ids?.organization_id,
-    userId: params.user_id,
-    ...recordFields(organization),
-    fanoutNotifications: organization.fanout_notifications,
-  });
-  return { status: 201, body: created };
-});
+const ORGANIZATION_RECORD: Fields = { ...RECORD, fanout_notifications: 'boolean' };
 
-route('GET', '/organizations/{id}', async ({ ctx, params, query }) =>
-  ok(await (await ctx.organizations()).get(params.id, fieldMask(query, ORGANIZATION_FIELDS))),
+route(
+  'POST',
+  '/users/{user_id}/organizations',
+  { body: { organization: { fields: { ids: { fields: { organization_id: 'string' } }, ...ORGANIZATION_RECORD } } } },
+  async ({ ctx, params, body }) => {
+    const organization = body.organization ?? {};
+    const created = await (
+      await ctx.organizations()
+    ).create({
+      organizationId: organization.ids?.organization_id,
+      userId: params.user_id,
+      ...recordFields(organization),
+      fanoutNotifications: organization.fanout_notifications,
+    });
+    return { status: 201, body: created };
+  },
 );
 
-route('PUT', '/organizations/{id}', async ({ ctx, params, body }) => {
-  const organization = member(body, 'organization');
-  const paths: string[] = member(body, 'field_mask').paths ?? Object.keys(organization);
-  return ok(
-    await (
-      await ctx.organizations()
-    ).update({
-      organizationId: params.id,
-      ...changes(organization, body),
-      fanoutNotifications: paths.includes('fanout_notifications') ? organization.fanout_notifications : undefined,
-    }),
-  );
-});
+route('GET', '/organizations/{id}', { query: { field_mask: 'string' } }, async ({ ctx, params, query }) =>
+  ok(await (await ctx.organizations()).get(params.id, fieldMask(query.field_mask, ORGANIZATION_FIELDS))),
+);
 
-route('DELETE', '/organizations/{id}', async ({ ctx, params }) => {
+route(
+  'PUT',
+  '/organizations/{id}',
+  { body: update('organization', ORGANIZATION_RECORD) },
+  async ({ ctx, params, body }) => {
+    const organization = body.organization ?? {};
+    const paths: string[] = body.field_mask?.paths ?? Object.keys(organization);
+    return ok(
+      await (
+        await ctx.organizations()
+      ).update({
+        organizationId: params.id,
+        ...changes(organization, body),
+        fanoutNotifications: paths.includes('fanout_notifications') ? organization.fanout_notifications : undefined,
+      }),
+    );
+  },
+);
+
+route('DELETE', '/organizations/{id}', {}, async ({ ctx, params }) => {
   await (await ctx.organizations()).delete(params.id);
   return noContent();
 });
 
-route('POST', '/organizations/{id}/restore', async ({ ctx, params }) => {
+route('POST', '/organizations/{id}/restore', {}, async ({ ctx, params }) => {
   await (await ctx.organizations()).restore(params.id);
   return noContent();
 });
 
-route('DELETE', '/organizations/{id}/purge', async ({ ctx, params }) => {
+route('DELETE', '/organizations/{id}/purge', {}, async ({ ctx, params }) => {
   await (await ctx.organizations()).purge(params.id);
   return noContent();
 });
 
-route('GET', '/organizations/{id}/rights', async ({ ctx, params }) =>
+route('GET', '/organizations/{id}/rights', {}, async ({ ctx, params }) =>
   ok(await (await ctx.organizations()).rights(params.id)),
 );
 
-route('GET', '/organizations/{id}/collaborators', async ({ ctx, params, query }) =>
+route('GET', '/organizations/{id}/collaborators', { query: PAGING }, async ({ ctx, params, query }) =>
   listing(await (await ctx.collaborators()).list({ organizationId: params.id, ...paging(query) })),
 );
 
-route('GET', '/organizations/{id}/collaborator/user/{user_id}', async ({ ctx, params }) =>
+route('GET', '/organizations/{id}/collaborator/user/{user_id}', {}, async ({ ctx, params }) =>
   ok(await (await ctx.collaborators()).get({ organizationId: params.id, userId: params.user_id })),
 );
 
-route('PUT', '/organizations/{id}/collaborators', async ({ ctx, params, body }) => {
-  const collaborator = member(body, 'collaborator');
-  const { userId, organizationId } = collaboratorIds(collaborator);
-  if (organizationId !== undefined) {
-    throw invalidArgument('validate', 'nested_organizations', 'organizations cannot be nested, name a user');
-  }
-  await (await ctx.collaborators()).set({ organizationId: params.id, userId, rights: rights(collaborator) });
-  return noContent();
-});
+route(
+  'PUT',
+  '/organizations/{id}/collaborators',
+  { body: collaboratorBody(MEMBER_RIGHTS) },
+  async ({ ctx, params, body }) => {
+    const collaborator = body.collaborator ?? {};
+    const { userId, organizationId } = collaboratorIds(collaborator);
+    if (organizationId !== undefined) {
+      throw invalidArgument('validate', 'nested_organizations', 'organizations cannot be nested, name a user');
+    }
+    await (await ctx.collaborators()).set({ organizationId: params.id, userId, rights: collaborator.rights ?? [] });
+    return noContent();
+  },
+);
 
-route('DELETE', '/organizations/{id}/collaborators/user/{user_id}', async ({ ctx, params }) => {
+route('DELETE', '/organizations/{id}/collaborators/user/{user_id}', {}, async ({ ctx, params }) => {
   await (await ctx.collaborators()).delete({ organizationId: params.id, userId: params.user_id });
   return noContent();
 });
 
-route('GET', '/organizations/{id}/api-keys', async ({ ctx, params, query }) =>
+route('GET', '/organizations/{id}/api-keys', { query: PAGING }, async ({ ctx, params, query }) =>
   listing(await (await ctx.apiKeys()).list({ organizationId: params.id, ...paging(query) })),
 );
 
-route('POST', '/organizations/{id}/api-keys', async ({ ctx, params, body }) => ({
+const API_KEY: Fields = { name: 'string', rights: KEY_RIGHTS, expires_at: 'string' };
+
+route('POST', '/organizations/{id}/api-keys', { body: API_KEY }, async ({ ctx, params, body }) => ({
   status: 201,
   body: await (
     await ctx.apiKeys()
-  ).create({ organizationId: params.id, name: body.name, rights: rights(body), expiresAt: body.expires_at }),
+  ).create({ organizationId: params.id, name: body.name, rights: body.rights ?? [], expiresAt: body.expires_at }),
 }));
 
-route('GET', '/organizations/{id}/api-keys/{key_id}', async ({ ctx, params }) =>
+route('GET', '/organizations/{id}/api-keys/{key_id}', {}, async ({ ctx, params }) =>
   ok(await (await ctx.apiKeys()).get({ organizationId: params.id, apiKeyId: params.key_id })),
 );
 
-route('PUT', '/organizations/{id}/api-keys/{key_id}', async ({ ctx, params, body }) => {
-  const key = member(body, 'api_key');
-  const keys = await ctx.apiKeys();
-  const request = { organizationId: params.id, apiKeyId: params.key_id };
-  await keys.update({
-    ...request,
-    name: key.name,
-    rights: key.rights === undefined ? undefined : rights(key),
-    expiresAt: key.expires_at,
-  });
-  return ok(await keys.get(request));
-});
+route(
+  'PUT',
+  '/organizations/{id}/api-keys/{key_id}',
+  { body: { api_key: { fields: API_KEY } } },
+  async ({ ctx, params, body }) => {
+    const key = body.api_key ?? {};
+    const keys = await ctx.apiKeys();
+    const request = { organizationId: params.id, apiKeyId: params.key_id };
+    await keys.update({ ...request, name: key.name, rights: key.rights, expiresAt: key.expires_at });
+    return ok(await keys.get(request));
+  },
+);
 
-route('DELETE', '/organizations/{id}/api-keys/{key_id}', async ({ ctx, params }) => {
+route('DELETE', '/organizations/{id}/api-keys/{key_id}', {}, async ({ ctx, params }) => {
   await (await ctx.apiKeys()).delete({ organizationId: params.id, apiKeyId: params.key_id });
   return noContent();
 });
@@ -319,17 +504,25 @@ route('DELETE', '/organizations/{id}/api-keys/{key_id}', async ({ ctx, params })
 function entityRoutes(kind: EntityKind): void {
   const plural = kind.command;
   const service = (ctx: Context) => ctx.entities(kind);
-  const listOf = (query: URLSearchParams) => ({
+  const LIST: Params = {
+    ...PAGING,
+    user_id: 'string',
+    organization_id: 'string',
+    deleted: 'boolean',
+    field_mask: 'string',
+  };
+  const listOf = (query: Record<string, any>) => ({
     ...paging(query),
-    userId: query.get('user_id') ?? undefined,
-    organizationId: query.get('organization_id') ?? undefined,
-    deleted: flag(query, 'deleted'),
-    fields: fieldMask(query, ENTITY_FIELDS),
+    userId: query.user_id,
+    organizationId: query.organization_id,
+    deleted: query.deleted ?? false,
+    fields: fieldMask(query.field_mask, ENTITY_FIELDS),
   });
+  const CREATE: Fields = { [kind.name]: { fields: { ids: { fields: { [kind.idKey]: 'string' } }, ...RECORD } } };
   const create =
     (owner: 'user' | 'organization'): Handler =>
     async ({ ctx, params, body }) => {
-      const record = member(body, kind.name);
+      const record = body[kind.name] ?? {};
       const created = await (
         await service(ctx)
       ).create({
@@ -348,56 +541,64 @@ function entityRoutes(kind: EntityKind): void {
     };
   };
 
-  route('GET', `/${plural}`, async ({ ctx, query }) => listing(await (await service(ctx)).list(listOf(query))));
-  route('GET', `/search/${plural}`, async ({ ctx, query }) =>
+  route('GET', `/${plural}`, { query: LIST }, async ({ ctx, query }) =>
+    listing(await (await service(ctx)).list(listOf(query))),
+  );
+  route('GET', `/search/${plural}`, { query: { ...LIST, ...FILTERS } }, async ({ ctx, query }) =>
     listing(await (await service(ctx)).search({ ...listOf(query), ...filters(query) })),
   );
-  route('POST', `/users/{owner}/${plural}`, create('user'));
-  route('POST', `/organizations/{owner}/${plural}`, create('organization'));
-  route('GET', `/${plural}/{id}`, async ({ ctx, params, query }) =>
-    ok(await (await service(ctx)).get(params.id, fieldMask(query, ENTITY_FIELDS))),
+  route('POST', `/users/{owner}/${plural}`, { body: CREATE }, create('user'));
+  route('POST', `/organizations/{owner}/${plural}`, { body: CREATE }, create('organization'));
+  route('GET', `/${plural}/{id}`, { query: { field_mask: 'string' } }, async ({ ctx, params, query }) =>
+    ok(await (await service(ctx)).get(params.id, fieldMask(query.field_mask, ENTITY_FIELDS))),
   );
-  route('PUT', `/${plural}/{id}`, async ({ ctx, params, body }) =>
-    ok(await (await service(ctx)).update({ entityId: params.id, ...changes(member(body, kind.name), body) })),
+  route('PUT', `/${plural}/{id}`, { body: update(kind.name, RECORD) }, async ({ ctx, params, body }) =>
+    ok(await (await service(ctx)).update({ entityId: params.id, ...changes(body[kind.name] ?? {}, body) })),
   );
-  route('DELETE', `/${plural}/{id}`, async ({ ctx, params }) => {
+  route('DELETE', `/${plural}/{id}`, {}, async ({ ctx, params }) => {
     await (await service(ctx)).delete(params.id);
     return noContent();
   });
-  route('POST', `/${plural}/{id}/restore`, async ({ ctx, params }) => {
+  route('POST', `/${plural}/{id}/restore`, {}, async ({ ctx, params }) => {
     await (await service(ctx)).restore(params.id);
     return noContent();
   });
-  route('DELETE', `/${plural}/{id}/purge`, async ({ ctx, params }) => {
+  route('DELETE', `/${plural}/{id}/purge`, {}, async ({ ctx, params }) => {
     await (await service(ctx)).purge(params.id);
     return noContent();
   });
-  route('GET', `/${plural}/{id}/rights`, async ({ ctx, params, query }) => {
-    const effective = await (
-      await service(ctx)
-    ).rights({
-      entityId: params.id,
-      userId: query.get('user_id') ?? undefined,
-      organizationId: query.get('organization_id') ?? undefined,
-    });
-    if (!flag(query, 'explain')) return ok(effective.rights.toArray());
-    const { explanationView } = await import('../core/effective-rights.js');
-    return ok(explanationView(effective));
-  });
-  route('GET', `/${plural}/{id}/collaborators`, async ({ ctx, params, query }) =>
+  route(
+    'GET',
+    `/${plural}/{id}/rights`,
+    { query: { user_id: 'string', organization_id: 'string', explain: 'boolean' } },
+    async ({ ctx, params, query }) => {
+      const effective = await (
+        await service(ctx)
+      ).rights({ entityId: params.id, userId: query.user_id, organizationId: query.organization_id });
+      if (!query.explain) return ok(effective.rights.toArray());
+      const { explanationView } = await import('../core/effective-rights.js');
+      return ok(explanationView(effective));
+    },
+  );
+  route('GET', `/${plural}/{id}/collaborators`, { query: PAGING }, async ({ ctx, params, query }) =>
     listing(await (await service(ctx)).listCollaborators({ entityId: params.id, ...paging(query) })),
   );
-  route('GET', `/${plural}/{id}/collaborator/{type}/{account}`, async ({ ctx, params }) =>
+  route('GET', `/${plural}/{id}/collaborator/{type}/{account}`, {}, async ({ ctx, params }) =>
     ok(await (await service(ctx)).getCollaborator(named(params))),
   );
-  route('PUT', `/${plural}/{id}/collaborators`, async ({ ctx, params, body }) => {
-    const collaborator = member(body, 'collaborator');
-    await (
-      await service(ctx)
-    ).setCollaborator({ entityId: params.id, ...collaboratorIds(collaborator), rights: rights(collaborator) });
-    return noContent();
-  });
-  route('DELETE', `/${plural}/{id}/collaborators/{type}/{account}`, async ({ ctx, params }) => {
+  route(
+    'PUT',
+    `/${plural}/{id}/collaborators`,
+    { body: collaboratorBody(rightsOf(kind.group)) },
+    async ({ ctx, params, body }) => {
+      const collaborator = body.collaborator ?? {};
+      await (
+        await service(ctx)
+      ).setCollaborator({ entityId: params.id, ...collaboratorIds(collaborator), rights: collaborator.rights ?? [] });
+      return noContent();
+    },
+  );
+  route('DELETE', `/${plural}/{id}/collaborators/{type}/{account}`, {}, async ({ ctx, params }) => {
     await (await service(ctx)).deleteCollaborator(named(params));
     return noContent();
   });
@@ -407,21 +608,35 @@ for (const kind of KINDS) entityRoutes(kind);
 
 // The audit trail (ours: The Things Stack streams events and keeps none).
 
-route('GET', '/events', async ({ ctx, query }) => {
-  const identifiers = (['organization', 'user', ...KINDS.map((k) => k.name)] as const).flatMap((kind) =>
-    query.getAll(`${kind}_id`).map((id) => ({ kind, id })),
-  );
-  const events: unknown[] = [];
-  await (
-    await ctx.events()
-  ).history(
-    {
-      identifiers: identifiers.length > 0 ? identifiers : undefined,
-      names: query.get('names') ?? undefined,
-      after: query.get('after') ?? undefined,
-      tail: integer(query, 'tail'),
+const EVENT_IDENTIFIERS = ['organization', 'user', ...KINDS.map((k) => k.name)] as const;
+
+route(
+  'GET',
+  '/events',
+  {
+    query: {
+      ...Object.fromEntries(EVENT_IDENTIFIERS.map((kind) => [`${kind}_id`, 'strings' as const])),
+      names: 'string',
+      after: 'string',
+      tail: 'integer',
     },
-    async (views) => void events.push(...views),
-  );
-  return ok(events);
-});
+  },
+  async ({ ctx, query }) => {
+    const identifiers = EVENT_IDENTIFIERS.flatMap((kind) =>
+      ((query[`${kind}_id`] ?? []) as string[]).map((id) => ({ kind, id })),
+    );
+    const events: unknown[] = [];
+    await (
+      await ctx.events()
+    ).history(
+      {
+        identifiers: identifiers.length > 0 ? identifiers : undefined,
+        names: query.names,
+        after: query.after,
+        tail: query.tail,
+      },
+      async (views) => void events.push(...views),
+    );
+    return ok(events);
+  },
+);

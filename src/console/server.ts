@@ -10,19 +10,28 @@
  *   when the browser names one, the console's own Origin; requests with `Authorization: Bearer
  *   NNSXS.…` act as that API key and need neither (they carry no cookie);
  * - every answer forbids framing, sniffing and caching, and the page's Content-Security-Policy
- *   allows only its own scripts, styles and API.
+ *   allows only its own scripts, styles and API;
+ * - the credential is checked before a body is read, headers and bodies have short deadlines, and
+ *   only the store's work waits its turn: a client that stalls holds no one but itself.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { invalidArgument, OrgsError, permissionDenied, toOrgsError, unauthenticated } from '../core/errors.js';
 import type { Context } from '../app/context.js';
 import { findRoute } from './api.js';
-import { PAGE_CSP, pageHtml } from './page.js';
+import { NOTICE_CSP, noticeHtml, PAGE_CSP, pageHtml } from './page.js';
 
 const SESSION_COOKIE = 'orgs_console';
 /** Bodies larger than this are refused: the API takes small JSON documents. */
 const MAX_BODY_BYTES = 1 << 20;
 const STATE_CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/**
+ * A request's headers must arrive within HEADERS_DEADLINE_MS, and the whole request within
+ * REQUEST_DEADLINE_MS, checked every DEADLINE_CHECK_MS: the API's bodies are small and local.
+ */
+const HEADERS_DEADLINE_MS = 3_000;
+const REQUEST_DEADLINE_MS = 5_000;
+const DEADLINE_CHECK_MS = 500;
 
 /** Answers other than the page (JSON, redirects) run nothing at all. */
 const CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
@@ -59,8 +68,8 @@ export interface ConsoleOptions {
 }
 
 /**
- * Serves the console for `ctx`'s store and caller. Requests are handled one at a time: the store
- * runs one transaction at a time, and a person clicking needs no more.
+ * Serves the console for `ctx`'s store and caller. The store runs one transaction at a time: the
+ * store's work of each request waits its turn; reading requests and their bodies does not.
  */
 export async function startConsole(ctx: Context, options: ConsoleOptions = {}): Promise<ConsoleServer> {
   let loginToken: string | undefined = token();
@@ -68,6 +77,11 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
   const sessions = new Map<string, string>();
   let origins: Set<string> = new Set();
   let queue: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const done = queue.then(work);
+    queue = done.catch(() => undefined);
+    return done;
+  };
 
   const send = (response: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
     const text = body === undefined ? '' : `${JSON.stringify(body, null, 2)}\n`;
@@ -103,7 +117,12 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     if (![...origins].some((origin) => origin === `http://${host}`)) {
       return fail(response, permissionDenied('console', 'forbidden_host', `requests for ${host} are not served here`));
     }
-    const url = new URL(request.url ?? '/', `http://${host}`);
+    // Only a path: `//other/…` and `http://other/…` would name another host than the one checked.
+    const target = request.url ?? '/';
+    if (!target.startsWith('/') || target.startsWith('//')) {
+      return fail(response, invalidArgument('console', 'invalid_path', 'the request target must be a path'));
+    }
+    const url = new URL(target, `http://${host}`);
     const method = request.method ?? 'GET';
 
     if (!url.pathname.startsWith('/api/')) return servePage(request, response, url, method);
@@ -114,6 +133,8 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     let caller: Context;
     if (bearer !== undefined) {
       caller = ctx.as({ kind: 'api-key', token: bearer });
+      // The key is checked before the body is read: a client without a credential is not waited for.
+      await inTurn(async () => (await caller.session()).whoami());
     } else if (session) {
       if (STATE_CHANGES.has(method)) {
         const origin = request.headers.origin;
@@ -147,8 +168,8 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
           : invalidArgument('console', 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
       return fail(response, error);
     }
-    const body = await readBody(request);
-    const result = await found.handler({ params: found.params, query: url.searchParams, body, ctx: caller });
+    const work = found.check(url.searchParams, await readBody(request));
+    const result = await inTurn(() => work(caller));
     send(response, result.status, result.body, result.headers);
   }
 
@@ -156,12 +177,22 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     if (method !== 'GET' && method !== 'HEAD') {
       return fail(response, invalidArgument('console', 'method_not_allowed', `${method} is not allowed here`));
     }
+    // A browser that navigated here is answered with a page, a script with JSON.
+    const refuse = (error: OrgsError, heading: string) => {
+      if (!/\btext\/html\b/.test(request.headers.accept ?? '')) return fail(response, error);
+      response.writeHead(error.httpStatus, {
+        ...SECURITY_HEADERS,
+        'content-security-policy': NOTICE_CSP,
+        'content-type': 'text/html; charset=utf-8',
+      });
+      response.end(noticeHtml(heading));
+    };
     const offered = url.searchParams.get('token');
     if (offered !== null) {
       if (loginToken === undefined || !same(offered, loginToken)) {
-        return fail(
-          response,
+        return refuse(
           unauthenticated('console', 'token_used', 'this link was used already; run orgs console again'),
+          'This link was used already',
         );
       }
       loginToken = undefined;
@@ -177,9 +208,9 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     }
     const session = sessionOf(request);
     if (!session) {
-      return fail(
-        response,
+      return refuse(
         unauthenticated('console', 'unauthenticated', 'open the URL orgs console printed (it works once)'),
+        'This browser has no session of this Console',
       );
     }
     // Every path is the page itself (it routes on its own), with the session's CSRF token.
@@ -191,14 +222,19 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     response.end(pageHtml(session.csrf));
   }
 
-  const server: Server = createServer((request, response) => {
-    queue = queue
-      .then(() => handle(request, response))
-      .catch((error) => {
+  const server: Server = createServer(
+    {
+      headersTimeout: HEADERS_DEADLINE_MS,
+      requestTimeout: REQUEST_DEADLINE_MS,
+      connectionsCheckingInterval: DEADLINE_CHECK_MS,
+    },
+    (request, response) => {
+      handle(request, response).catch((error) => {
         if (!response.headersSent) fail(response, toOrgsError(error));
         else response.end();
       });
-  });
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
@@ -216,7 +252,7 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
   };
 }
 
-async function readBody(request: IncomingMessage): Promise<Record<string, any>> {
+async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -234,5 +270,5 @@ async function readBody(request: IncomingMessage): Promise<Record<string, any>> 
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidArgument('console', 'invalid_body', 'the request body must be a JSON object');
   }
-  return body as Record<string, any>;
+  return body as Record<string, unknown>;
 }

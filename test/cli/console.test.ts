@@ -3,84 +3,9 @@
  * the cookie, the Host check, CSRF, Bearer API keys, every route and every error class. The
  * console runs as the user's command does (the built CLI), against the sandbox's store.
  */
-import { request as httpRequest } from 'node:http';
-import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIN, dumpStore, onPostgres, queryStore, sandbox, type Sandbox } from '../helpers.js';
-
-interface Console {
-  url: string;
-  origin: string;
-  port: number;
-  process: ResultPromise;
-}
-
-/** Starts `orgs console --no-open` for the sandbox and waits for its URL. */
-async function startConsole(s: Sandbox, env: Record<string, string | undefined> = {}): Promise<Console> {
-  const child = execa('node', [BIN, 'console', '--no-open'], {
-    env: { ...s.env, ORGS_USER_ID: undefined, ORGS_API_KEY: undefined, ...env },
-    extendEnv: true,
-    reject: false,
-    stdin: 'ignore',
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) resolve(line!);
-    });
-    child.once('exit', () => reject(new Error(`orgs console exited early: ${out}`)));
-  });
-  const parsed = new URL(url);
-  return { url, origin: parsed.origin, port: Number(parsed.port), process: child };
-}
-
-/** A browser's session: the cookie the token gave, and the CSRF token of the page. */
-async function login(c: Console): Promise<{ cookie: string; csrf: string }> {
-  const opened = await fetch(c.url, { redirect: 'manual' });
-  expect(opened.status).toBe(303);
-  const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
-  const page = await (await fetch(`${c.origin}/`, { headers: { cookie } })).text();
-  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page)![1]!;
-  return { cookie, csrf };
-}
-
-interface Answer {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-
-async function call(c: Console, method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
-  const response = await fetch(`${c.origin}/api/v3${path}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers } as Answer;
-}
-
-/** An error answer as the API gives them: the class's status and the error's name. */
-function expectApiError(answer: Answer, status: number, name: string): void {
-  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
-  expect(answer.body).toMatchObject({ code: status, name });
-  expect(answer.body.message).toMatch(new RegExp(`^error:[a-z_/]+:${name} \\(.*\\)$`));
-}
-
-/** A GET with any Host header (fetch does not let a script choose it). */
-function withHost(c: Console, host: string, path: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: c.port, path, headers: { ...headers, host } }, (res) => {
-      let body = '';
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { dumpStore, onPostgres, queryStore, sandbox, type Sandbox } from '../helpers.js';
+import { call, type Console, expectApiError, login, startConsole, withHost } from './console-client.js';
 
 describe('orgs console', () => {
   let s: Sandbox;
@@ -353,11 +278,6 @@ describe('orgs console', () => {
     expect(correlations.size).toBe(events.body.length);
   });
 
-  test('Ctrl-C stops it: exit 130', async () => {
-    const other = await startConsole(s);
-    other.process.kill('SIGINT');
-    expect((await other.process).exitCode).toBe(130);
-  });
   test.runIf(onPostgres)('503 when the store goes away: a PostgreSQL connection ended by the server', async () => {
     const other = await startConsole(s);
     try {
