@@ -172,7 +172,10 @@ function collaboratorIds(collaborator: Record<string, any>): { userId?: string; 
 
 // Organizations (OrganizationRegistry, OrganizationAccess, EntityRegistrySearch).
 
-route('GET', '/auth_info', async ({ ctx }) => ok(await (await ctx.session()).whoami()));
+// The restore window too: the Console says until when a deleted record can be restored.
+route('GET', '/auth_info', async ({ ctx }) =>
+  ok({ ...(await (await ctx.session()).whoami()), restore_window_ms: ctx.settings.restoreWindowMs }),
+);
 
 route('GET', '/organizations', async ({ ctx, query }) =>
   listing(
