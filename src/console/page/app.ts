@@ -679,12 +679,21 @@ function idProblem(id: string, kind: IdKind, complete: boolean): string | undefi
   return undefined;
 }
 
-/** An ID field's input, checked as one types (and completely when it loses the focus). */
+/**
+ * An ID field's input, checked as one types (and completely when it loses the focus). Typing
+ * replaces any error under it (the ID changed); leaving it keeps an error it did not cause.
+ */
 function idInput(name: string, kind: () => IdKind, value = '', attrs: Attrs = {}): HTMLInputElement {
   const input = textInput(name, value, { required: true, autocapitalize: 'off', ...attrs });
-  const check = (complete: boolean) => showFieldError(input, idProblem(input.value.trim(), kind(), complete));
-  input.addEventListener('input', () => check(false));
-  input.addEventListener('blur', () => input.value.trim() !== '' && check(true));
+  let patternShown = false;
+  const check = (complete: boolean, typed: boolean) => {
+    const problem = idProblem(input.value.trim(), kind(), complete);
+    if (problem === undefined && !typed && !patternShown) return;
+    showFieldError(input, problem);
+    patternShown = problem !== undefined;
+  };
+  input.addEventListener('input', () => check(false, true));
+  input.addEventListener('blur', () => input.value.trim() !== '' && check(true, false));
   return input;
 }
 
