@@ -524,7 +524,7 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
       expect(await horizontalOverflow()).toBe(0);
       await shot('console-phone-activity.png');
       await page.setViewportSize(DESKTOP);
-      await page.goto(`${origin()}/#/activity`);
+      await page.reload();
       await expect.poll(() => page.locator('details.filters').getAttribute('open')).toBe('');
       await shot('console-activity.png');
       expect(problems).toEqual([]);
