@@ -2238,7 +2238,13 @@ function eventItem(event: any): HTMLElement {
   return h(
     'li',
     { class: 'event' },
-    h('p', { class: 'event-line' }, when(event.time), ' ', h('span', { class: 'sentence' }, eventSentence(event))),
+    h(
+      'p',
+      { class: 'event-line' },
+      moment(Date.parse(event.time)),
+      ' ',
+      h('span', { class: 'sentence' }, eventSentence(event)),
+    ),
     h(
       'details',
       {},
