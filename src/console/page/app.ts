@@ -2077,7 +2077,10 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/rights$`), async ({ params: [plural, id], 
   const answer = await get<any>(
     `/${kind.plural}/${seg(id!)}/rights${qs({ explain: 'true', user_id: userId || undefined, organization_id: organizationId || undefined })}`,
   ).catch((error: unknown) => {
-    if (!(error instanceof ApiError) || error.status >= 500 || error.status === 0) throw error;
+    // The record itself missing, or the Console not answering, is the page's failure, not the field's.
+    const fieldsFault =
+      error instanceof ApiError && [400, 404].includes(error.status) && error.errorName !== `${kind.name}_not_found`;
+    if (!fieldsFault) throw error;
     failure = error.message;
     return undefined;
   });
@@ -2226,7 +2229,7 @@ function eventSentence(event: any): Child[] {
   if (action === 'collaborator.delete' && account)
     return [who, ' removed ', h('code', {}, account.id), ' from ', record];
   if (action.startsWith('api-key.')) {
-    const key = h('code', {}, data?.id ?? '?');
+    const key = data?.name ? `“${data.name}”` : h('code', {}, data?.id ?? '?');
     const verb = action === 'api-key.create' ? 'created' : action === 'api-key.update' ? 'changed' : 'deleted';
     const rights = Array.isArray(data?.rights) ? `: ${eventRights(kind, data.rights)}` : '';
     return [who, ` ${verb} API key `, key, ' of ', record, rights];
