@@ -577,12 +577,17 @@ class FieldError extends Error {
   }
 }
 
-/** Shows `content` under the field of `control`, read out with it; nothing clears it. */
+/** Shows `content` under the field of `control`, read out with it (undefined: removes it). */
 function showFieldError(control: HTMLElement, content: Child | undefined): void {
   const holder = control.closest('.field') ?? control;
   let box = holder.querySelector<HTMLElement>(':scope > .field-error');
   if (content === undefined || content === '') {
-    box?.remove();
+    if (box) {
+      const described = (control.getAttribute('aria-describedby') ?? '').split(' ').filter((id) => id !== box!.id);
+      if (described.length > 0) control.setAttribute('aria-describedby', described.join(' '));
+      else control.removeAttribute('aria-describedby');
+      box.remove();
+    }
     control.removeAttribute('aria-invalid');
     return;
   }
@@ -643,7 +648,6 @@ function form(attrs: Attrs, children: Child[], submit: () => Promise<void>, plac
         const node = event.currentTarget as HTMLFormElement;
         node.setAttribute('aria-busy', 'true');
         for (const control of node.querySelectorAll<HTMLElement>('[aria-invalid]')) showFieldError(control, undefined);
-        for (const box of node.querySelectorAll('.field-error')) box.remove();
         try {
           await guarded(submit, placeOf);
         } finally {
@@ -1062,7 +1066,7 @@ async function listPage(kind: Kind, query: URLSearchParams): Promise<Child[]> {
           h(
             'div',
             { class: 'row-actions' },
-            deletedActions(kind, id, item.deleted_at, () => go(href({ deleted: 'true' }))),
+            deletedActions(kind, id, item.deleted_at, (message) => go(href({ deleted: 'true' }), message)),
           ),
         ];
       }),
@@ -1101,9 +1105,14 @@ function restorableUntil(deletedAt: string | undefined): number | undefined {
 
 /**
  * Restore (while the restore window lasts) and, for administrators, Purge, of a deleted record;
- * `purged` runs once it is purged.
+ * `purged` says so once it is purged.
  */
-function deletedActions(kind: Kind, id: string, deletedAt: string | undefined, purged: () => void): Child[] {
+function deletedActions(
+  kind: Kind,
+  id: string,
+  deletedAt: string | undefined,
+  purged: (message: string) => void,
+): Child[] {
   const until = restorableUntil(deletedAt);
   const restorable = until === undefined || until > Date.now();
   return [
@@ -1120,8 +1129,7 @@ function deletedActions(kind: Kind, id: string, deletedAt: string | undefined, p
     caller?.admin
       ? confirmButton('Purge', `Purge ${id} for good?`, async () => {
           await call('DELETE', `/${kind.plural}/${seg(id)}/purge`);
-          purged();
-          showStatus(`${capital(kind.noun)} ${id} purged: its ID is free.`);
+          purged(`${capital(kind.noun)} ${id} purged: its ID is free.`);
         })
       : null,
   ];
@@ -1139,7 +1147,7 @@ async function whatHolds(kind: Kind, id: string, input: HTMLInputElement): Promi
   if (await find(false)) {
     return [
       h('a', { href: recordHref(kind, id) }, h('code', {}, id)),
-      ` is already the ID of ${kind.noun === 'organization' || kind.noun === 'gateway' ? 'a' : 'an'} ${kind.noun}.`,
+      ` is already the ID of ${kind.noun === 'gateway' ? 'a' : 'an'} ${kind.noun}.`,
     ];
   }
   const deleted = await find(true);
@@ -1148,14 +1156,17 @@ async function whatHolds(kind: Kind, id: string, input: HTMLInputElement): Promi
     const until = restorableUntil(deleted.deleted_at);
     return h(
       'span',
-      { class: 'taken' },
+      {},
       h('code', {}, id),
       ' was deleted ',
       new Date(at).toDateString() === new Date().toDateString() ? 'at ' : '',
       moment(at),
       until !== undefined && until <= Date.now() ? '; it can no longer be restored' : '',
       '. ',
-      deletedActions(kind, id, deleted.deleted_at, () => showFieldError(input, undefined)),
+      deletedActions(kind, id, deleted.deleted_at, (message) => {
+        showFieldError(input, undefined);
+        showStatus(message);
+      }),
     );
   }
   return kind === ORGANIZATIONS
@@ -2093,16 +2104,16 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/rights$`), async ({ params: [plural, id], 
     ],
     subject,
   );
-  const account = idInput(
-    'subject-id',
-    () => (whose.value === 'organization' ? 'organization' : 'user'),
-    userId || organizationId,
-  );
+  const subjectKind = () => (whose.value === 'organization' ? 'organization' : 'user');
+  const account = idInput('subject-id', subjectKind, userId || organizationId);
+  const known = suggestions(account, subjectKind);
   const accountField = field('User or organization ID', account);
+  accountField.append(known);
   if (failure) showFieldError(subject === 'caller' ? whose : account, failure);
   accountField.hidden = subject === 'caller';
   whose.addEventListener('change', () => {
     accountField.hidden = whose.value === 'caller';
+    void known.refill();
   });
   const who = subject === 'caller' ? 'you have' : `${subject} ${userId || organizationId} has`;
   const paths: any[] = answer?.paths ?? [];
