@@ -160,6 +160,9 @@ function plainMessage(name: string, message: string): string {
     .replace(/\bRIGHT_[A-Z_]+(?:, RIGHT_[A-Z_]+)*/g, (names) => rightsInWords(names.split(', ')))
     .replace(/(?:at least one )?--right-\* flags?/g, 'rights')
     .replace(/--([a-z]+(?:-[a-z]+)*)/g, (_, flag: string) => flag.replaceAll('-', ' '))
+    .replace(/\bthe caller lacks\b/g, 'you lack')
+    .replace(/\bthe caller has\b/g, 'you have')
+    .replace(/\brights it does not hold\b/g, 'rights you do not hold')
     .replace(/\bthe caller\b/g, 'you');
   return capital(detail.endsWith('.') ? detail : `${detail}.`);
 }
