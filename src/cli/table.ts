@@ -5,7 +5,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import stringWidth from 'string-width';
 import { escapeControls } from '../core/errors.js';
-import { groupOf } from '../core/rights.js';
+import { compactRights } from '../core/rights.js';
 
 type Cell = string;
 type Row = Map<string, Cell>;
@@ -13,25 +13,6 @@ type Row = Map<string, Cell>;
 export interface TableOptions {
   /** Colour codes (only for a terminal, and never with NO_COLOR). */
   color: boolean;
-}
-
-/** `RIGHT_ORGANIZATION_SETTINGS_BASIC` → `organization: settings-basic`, grouped: one entry per group. */
-export function compactRights(rights: readonly string[]): string[] {
-  const groups = new Map<string, string[]>();
-  for (const right of rights) {
-    const group = groupOf(right) ?? 'other';
-    if (group === 'all') {
-      groups.set('all', []);
-      continue;
-    }
-    const prefix = `RIGHT_${group.toUpperCase()}_`;
-    const short = right.startsWith(prefix) ? right.slice(prefix.length) : right.slice('RIGHT_'.length);
-    groups.set(group, [...(groups.get(group) ?? []), short.toLowerCase().replaceAll('_', '-')]);
-  }
-  // A group's _ALL stands for the rest of it.
-  return [...groups].map(([group, names]) =>
-    group === 'all' ? 'all' : `${group}: ${names.includes('all') ? 'all' : names.join(', ')}`,
-  );
 }
 
 const isRightList = (value: unknown): value is string[] =>

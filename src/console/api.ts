@@ -326,7 +326,10 @@ const KEY_RIGHTS = rightsOf(...ENTITY_GROUPS);
 
 // Organizations (OrganizationRegistry, OrganizationAccess, EntityRegistrySearch).
 
-route('GET', '/auth_info', {}, async ({ ctx }) => ok(await (await ctx.session()).whoami()));
+// The restore window too: the Console says until when a deleted record can be restored.
+route('GET', '/auth_info', {}, async ({ ctx }) =>
+  ok({ ...(await (await ctx.session()).whoami()), restore_window_ms: ctx.settings.restoreWindowMs }),
+);
 
 route(
   'GET',

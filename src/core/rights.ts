@@ -229,3 +229,22 @@ export class Rights {
 export function rightsImplying(name: string): string[] {
   return CATALOGUE.filter((r) => Rights.of([r.name]).expand().has(name)).map((r) => r.name);
 }
+
+/** `RIGHT_ORGANIZATION_SETTINGS_BASIC` → `organization: settings-basic`, grouped: one entry per group. */
+export function compactRights(rights: readonly string[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const right of rights) {
+    const group = groupOf(right) ?? 'other';
+    if (group === 'all') {
+      groups.set('all', []);
+      continue;
+    }
+    const prefix = `RIGHT_${group.toUpperCase()}_`;
+    const short = right.startsWith(prefix) ? right.slice(prefix.length) : right.slice('RIGHT_'.length);
+    groups.set(group, [...(groups.get(group) ?? []), short.toLowerCase().replaceAll('_', '-')]);
+  }
+  // A group's _ALL stands for the rest of it.
+  return [...groups].map(([group, names]) =>
+    group === 'all' ? 'all' : `${group}: ${names.includes('all') ? 'all' : names.join(', ')}`,
+  );
+}

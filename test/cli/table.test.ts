@@ -1,6 +1,7 @@
 /** --output-format table: columns for lists, blocks for items, rights by group, colour only on a terminal. */
 import { describe, expect, test } from 'vitest';
-import { compactRights, renderTable } from '../../src/cli/table.js';
+import { renderTable } from '../../src/cli/table.js';
+import { compactRights } from '../../src/core/rights.js';
 
 const ESC = '\u001b[';
 

@@ -11,13 +11,15 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { compactRights } from '../../src/core/rights.js';
 import { BIN, sandbox, type Sandbox } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const DOCS = process.env.ORGS_SCREENSHOTS
   ? resolve(import.meta.dirname, '..', '..', 'docs')
   : mkdtempSync(join(tmpdir(), 'orgs-screenshots-'));
-const DESKTOP = { width: 1280, height: 860 };
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 375, height: 812 };
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -27,10 +29,14 @@ if (!haveChromium) {
 }
 
 /** `orgs console --no-open` against the sandbox's store: the process and the URL it printed. */
-async function startConsole(s: Sandbox): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+async function startConsole(
+  s: Sandbox,
+  as: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...s.env };
   delete env.ORGS_USER_ID;
   delete env.ORGS_API_KEY;
+  Object.assign(env, as);
   const child = spawn('node', [BIN, 'console', '--no-open', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   let stderr = '';
@@ -77,6 +83,7 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
     context = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, colorScheme: 'light' });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
     page = await context.newPage();
+    page.setDefaultTimeout(8000);
     // Errors in the page (a script error, a CSP violation); an API answer of 4xx is checked
     // through the alert region instead (Chromium logs it as a failed load).
     page.on('console', (message) => {
@@ -169,7 +176,9 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
     await checkPage();
     await page.getByLabel('User ID', { exact: true }).fill('user2');
     await page.getByRole('button', { name: 'Add collaborator' }).click();
-    await expect.poll(() => alert().textContent()).toContain('no_collaborator_rights');
+    // Said under the rights, in plain words (not the API's code nor a CLI flag).
+    await expect.poll(() => page.locator('.rights .field-error').textContent()).toBe('Choose at least one right.');
+    expect(await alert().textContent()).toBe('');
     expect(await page.locator('#alert[role="alert"]').count()).toBe(1);
     await page.locator('input[value="RIGHT_ORGANIZATION_INFO"]').check();
     await page.locator('input[value="RIGHT_ORGANIZATION_SETTINGS_MEMBERS"]').check();
@@ -180,10 +189,8 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
     const rows = page.locator('table.list tbody tr');
     expect(await rows.count()).toBe(2);
     expect(await rows.nth(1).locator('td').first().textContent()).toBe('user2');
-    expect(await rows.nth(1).locator('.tags li').allTextContents()).toEqual([
-      'RIGHT_ORGANIZATION_INFO',
-      'RIGHT_ORGANIZATION_SETTINGS_MEMBERS',
-    ]);
+    // Rights as the CLI's table prints them, grouped.
+    expect(await rows.nth(1).locator('.tags li').allTextContents()).toEqual(['Organization: info, settings-members']);
     expect(await cli('collaborators', 'get', 'org1', '--user-id', 'user2')).toEqual({
       ids: { user_ids: { user_id: 'user2' } },
       rights: ['RIGHT_ORGANIZATION_INFO', 'RIGHT_ORGANIZATION_SETTINGS_MEMBERS'],
@@ -238,7 +245,7 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
     await checkPage();
     await page.getByLabel('Type the organization ID (org1) to confirm').fill('org2');
     await page.getByRole('button', { name: 'Delete organization' }).click();
-    await expect.poll(() => alert().textContent()).toBe('Type org1 to confirm the deletion.');
+    await expect.poll(() => page.locator('.field-error').textContent()).toBe('Type org1 to confirm the deletion.');
     expect((await cli('get', 'org1')).ids.organization_id).toBe('org1');
     await page.getByLabel('Type the organization ID (org1) to confirm').fill('org1');
     await page.getByRole('button', { name: 'Delete organization' }).click();
@@ -246,11 +253,17 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
     await expect.poll(() => status().textContent()).toContain('Organization org1 deleted.');
     expect(await heading().textContent()).toBe('Deleted organizations');
     expect(await page.locator('table.list tbody tr td').first().textContent()).toBe('org1');
+    // Restorable until the restore window (24 hours) ends: tomorrow, at the time of the deletion.
+    const [deletion] = await cli('list', '--deleted', '--deleted-at');
+    expect(await page.locator('td[data-label="Restorable until"] time').getAttribute('datetime')).toBe(
+      new Date(Date.parse(deletion.deleted_at) + 86_400_000).toISOString(),
+    );
+    expect(await page.locator('td[data-label="Restorable until"]').textContent()).toMatch(/^tomorrow \d\d:\d\d$/);
     expect((await s.run(['get', 'org1'])).exitCode).not.toBe(0);
     expect((await cli('list', '--deleted')).map((o: any) => o.ids.organization_id)).toEqual(['org1']);
 
     // Restore from the deleted list.
-    await page.getByRole('button', { name: 'Restore' }).click();
+    await page.getByRole('button', { name: /^Restore/ }).click();
     await expect.poll(() => page.url()).toMatch(/#\/organizations\/org1$/);
     await expect.poll(() => status().textContent()).toBe('Organization org1 restored.');
     expect((await cli('get', 'org1', '--name')).name).toBe('Radio team');
@@ -307,22 +320,255 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
       expect(await paths.count()).toBe(explained.paths.length);
       expect(await paths.first().locator('h3').textContent()).toBe('Through organization org1');
       expect(await paths.first().locator('dd').last().locator('.tags li').allTextContents()).toEqual(
-        explained.paths[0].rights,
+        compactRights(explained.paths[0].rights).map((entry) => entry.charAt(0).toUpperCase() + entry.slice(1)),
       );
 
-      // The activity of app1, newest last.
+      // The activity of app1, newest first.
       await page.goto(`${origin()}/#/activity?application_id=app1`);
       await expect.poll(() => heading().textContent()).toBe('Activity');
       // The CLI prints the same history as JSON documents one after another.
       const history = (await s.ok(['events', '--application-id', 'app1', '--tail', '100'])).stdout.trim();
       const names = (JSON.parse(`[${history.replace(/\n}\n{/g, '\n},\n{')}]`) as any[]).map((event) => event.name);
       expect(names).toEqual(['application.create', 'application.collaborator.update']);
-      await expect.poll(() => page.locator('.event strong').allTextContents()).toEqual(names);
+      await expect.poll(() => page.locator('.event .event-name').allTextContents()).toEqual([...names].reverse());
+      expect(await page.locator('.event .sentence').allTextContents()).toEqual([
+        "local administrator set user3's rights on app1: info",
+        'local administrator created application app1',
+      ]);
       expect(await page.getByLabel('Application ID', { exact: true }).inputValue()).toBe('app1');
       expect(problems).toEqual([]);
       expect(foreign).toEqual([]);
     },
   );
+
+  test('adding an existing collaborator edits it, after showing what it gains and loses', async () => {
+    await page.goto(`${origin()}/#/organizations/org1/collaborators/add`);
+    await expect.poll(() => heading().textContent()).toBe('Add collaborator');
+    await page.getByLabel('User ID', { exact: true }).fill('user2');
+    const basic = page.locator('input[value="RIGHT_ORGANIZATION_SETTINGS_BASIC"]');
+    await basic.check();
+    // Enter on a checkbox does not submit the form half-ticked.
+    await page.evaluate(
+      `(window.submits = 0, document.querySelector('#view form').addEventListener('submit', () => window.submits++))`,
+    );
+    await basic.focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate<number>('window.submits')).toBe(0);
+
+    // user2 holds two rights: the form switches to editing user2 and shows the change, nothing saved.
+    await page.getByRole('button', { name: 'Add collaborator' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Edit user2');
+    const panel = page.locator('.change-panel');
+    expect(await panel.locator('h2').textContent()).toBe('user2 is already a collaborator');
+    expect(await panel.locator('.gained .tags li').allTextContents()).toEqual(['Organization: settings-basic']);
+    expect(await panel.locator('.lost .tags li').allTextContents()).toEqual(['Organization: info, settings-members']);
+    expect(await status().textContent()).toBe('');
+    expect((await cli('collaborators', 'get', 'org1', '--user-id', 'user2')).rights).toEqual([
+      'RIGHT_ORGANIZATION_INFO',
+      'RIGHT_ORGANIZATION_SETTINGS_MEMBERS',
+    ]);
+    // Keeping one of them: the change follows the boxes.
+    await page.locator('input[value="RIGHT_ORGANIZATION_INFO"]').check();
+    expect(await panel.locator('.lost .tags li').allTextContents()).toEqual(['Organization: settings-members']);
+    await shot('console-existing-collaborator.png');
+    await page.getByRole('button', { name: "Save user2's rights" }).click();
+    await expect.poll(() => status().textContent()).toBe('Rights of user2 saved.');
+    expect((await cli('collaborators', 'get', 'org1', '--user-id', 'user2')).rights).toEqual([
+      'RIGHT_ORGANIZATION_INFO',
+      'RIGHT_ORGANIZATION_SETTINGS_BASIC',
+    ]);
+
+    // "All organization rights" is a choice of its own: the single boxes are disabled, not sent.
+    await page.getByRole('link', { name: 'Edit user2' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Edit user2');
+    await page.getByLabel(/^All organization rights/).check();
+    expect(await page.locator('input[value="RIGHT_ORGANIZATION_INFO"]').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Save rights' }).click();
+    await expect.poll(() => status().textContent()).toBe('Rights of user2 saved.');
+    expect((await cli('collaborators', 'get', 'org1', '--user-id', 'user2')).rights).toEqual([
+      'RIGHT_ORGANIZATION_ALL',
+    ]);
+    const row = page.locator('table.list tbody tr', { hasText: 'user2' });
+    expect(await row.locator('.tags li').allTextContents()).toEqual(['Organization: all']);
+    expect(problems).toEqual([]);
+  });
+
+  test('errors in plain words under their fields; a failed lookup keeps the form and the menu', async () => {
+    // The ID pattern is checked as one types.
+    await page.goto(`${origin()}/#/organizations/add`);
+    await expect.poll(() => heading().textContent()).toBe('Create organization');
+    await page.getByLabel('Organization ID', { exact: true }).pressSequentially('Radio');
+    expect(await page.locator('.field-error').textContent()).toBe('Use lowercase letters: IDs have no capitals.');
+    expect(await page.getByLabel('Organization ID', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Organization ID', { exact: true }).fill('radio');
+    await page.getByLabel('Organization ID', { exact: true }).press('Tab');
+    expect(await page.locator('.field-error').count()).toBe(0);
+
+    // Effective rights of a malformed ID: said under the field; the form and the menu stay.
+    await page.goto(`${origin()}/#/applications/app1/rights?user_id=Not_An_ID`);
+    await expect.poll(() => heading().textContent()).toBe('Effective rights');
+    await expect
+      .poll(() => page.locator('.field-error').textContent())
+      .toBe('Use 2 to 36 lowercase letters, digits and single dashes inside, such as alice.');
+    expect(await page.getByRole('navigation', { name: 'Application app1' }).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Show rights' }).isVisible()).toBe(true);
+
+    // A bad events filter: under the field, the form kept.
+    await page.goto(`${origin()}/#/activity?names=${encodeURIComponent('/(/')}`);
+    await expect.poll(() => heading().textContent()).toBe('Activity');
+    await expect.poll(() => page.locator('.field-error').textContent()).toMatch(/^This is not a filter of event names/);
+    expect(await page.getByLabel('Event names', { exact: true }).inputValue()).toBe('/(/');
+
+    // Nowhere on the page: an error's code, a CLI flag, the page that replaced the form.
+    const text = await page.evaluate<string>('document.body.innerText');
+    expect(text).not.toMatch(/error:|--right|This page could not be shown/);
+    expect(problems).toEqual([]);
+  });
+
+  test('a taken ID says what holds it, with Restore and, for an administrator, Purge', async () => {
+    await s.ok(['create', 'old-team', '--user-id', 'user1']);
+    await s.ok(['delete', 'old-team']);
+    await page.goto(`${origin()}/#/organizations/add`);
+    await expect.poll(() => heading().textContent()).toBe('Create organization');
+    await page.getByLabel('Organization ID', { exact: true }).fill('old-team');
+    await page.getByLabel('Owner user ID').fill('user1');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    const taken = page.locator('.field-error');
+    await expect.poll(() => taken.textContent()).toMatch(/^old-team was deleted at \d\d:\d\d\. /);
+    const restore = taken.getByRole('button', { name: /^Restore \(until tomorrow \d\d:\d\d\)$/ });
+    expect(await restore.count()).toBe(1);
+    await shot('console-taken.png');
+    // Purge asks first; Escape closes the question and gives the focus back to Purge.
+    await taken.getByRole('button', { name: 'Purge' }).click();
+    expect(await taken.locator('.question').textContent()).toBe('Purge old-team for good?');
+    await page.keyboard.press('Escape');
+    expect(await taken.locator('.question').count()).toBe(0);
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Purge');
+    await taken.getByRole('button', { name: 'Purge' }).click();
+    await taken.getByRole('button', { name: 'Yes, purge' }).click();
+    await expect.poll(() => status().textContent()).toBe('Organization old-team purged: its ID is free.');
+    expect(await page.locator('.field-error').count()).toBe(0);
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await expect.poll(() => status().textContent()).toBe('Organization old-team created.');
+
+    // The Deleted tab has the same actions.
+    await s.ok(['delete', 'old-team']);
+    await page.goto(`${origin()}/#/organizations?deleted=true`);
+    await expect.poll(() => heading().textContent()).toBe('Deleted organizations');
+    const row = page.locator('table.list tbody tr', { hasText: 'old-team' });
+    await expect.poll(() => row.getByRole('button', { name: /^Restore \(until tomorrow/ }).count()).toBe(1);
+    expect(await row.getByRole('button', { name: 'Purge' }).count()).toBe(1);
+    await row.getByRole('button', { name: /^Restore/ }).click();
+    await expect.poll(() => status().textContent()).toBe('Organization old-team restored.');
+    expect(problems).toEqual([]);
+  });
+
+  test(
+    'on a phone: the key shown once is whole and asks before it is left; activity live, newest first',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      await page.setViewportSize(PHONE);
+      await page.goto(`${origin()}/#/organizations/org1/api-keys/add`);
+      await expect.poll(() => heading().textContent()).toBe('Add API key');
+      await page.getByLabel('Name', { exact: true }).fill('Phone key');
+      await page.locator('input[value="RIGHT_ORGANIZATION_INFO"]').check();
+      await page.getByRole('button', { name: 'Create API key' }).click();
+      await expect.poll(() => heading().textContent()).toBe('Copy your new API key');
+      // The whole key is in view: no scrolling inside the box, nothing past the screen's edge.
+      const box = page.getByLabel('API key', { exact: true });
+      expect(await box.evaluate((node: any) => node.scrollHeight <= node.clientHeight)).toBe(true);
+      const bounds = (await box.boundingBox())!;
+      expect(bounds.x + bounds.width).toBeLessThanOrEqual(PHONE.width);
+      expect(await horizontalOverflow()).toBe(0);
+      await shot('console-phone-key.png');
+      // Leaving before "I have copied the key" asks; staying keeps the key on screen.
+      const asked: string[] = [];
+      page.once('dialog', (dialog) => {
+        asked.push(dialog.message());
+        void dialog.dismiss();
+      });
+      await page
+        .getByRole('navigation', { name: 'Organization org1' })
+        .getByRole('link', { name: 'Collaborators' })
+        .click();
+      await expect
+        .poll(() => asked)
+        .toEqual(['Leave without copying the key? It is shown only once: it cannot be shown again.']);
+      expect(await heading().textContent()).toBe('Copy your new API key');
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page
+        .getByRole('navigation', { name: 'Organization org1' })
+        .getByRole('link', { name: 'Collaborators' })
+        .click();
+      await expect.poll(() => heading().textContent()).toBe('Collaborators');
+      await shot('console-phone-collaborators.png');
+
+      // Activity: the filters folded, the newest first, a new event appears without Refresh.
+      await page.goto(`${origin()}/#/activity`);
+      await expect.poll(() => heading().textContent()).toBe('Activity');
+      expect(await page.locator('details.filters').getAttribute('open')).toBeNull();
+      await s.ok([
+        'collaborators',
+        'set',
+        'org1',
+        '--user-id',
+        'bob',
+        '--right-organization-info',
+        '--right-organization-settings-members',
+      ]);
+      await expect
+        .poll(() => page.locator('.event .sentence').first().textContent(), { timeout: 10_000 })
+        .toBe("local administrator set bob's rights on org1: info, settings-members");
+      expect(await horizontalOverflow()).toBe(0);
+      await shot('console-phone-activity.png');
+      await page.setViewportSize(DESKTOP);
+      await page.reload();
+      await expect.poll(() => page.locator('details.filters').getAttribute('open')).toBe('');
+      await shot('console-activity.png');
+      expect(problems).toEqual([]);
+    },
+  );
+
+  test('a signed-in user: the owner is them, known IDs suggested, no Purge', { timeout: 60_000 }, async () => {
+    const asUser = await startConsole(s, { ORGS_USER_ID: 'user1' });
+    // A context of its own: cookies are per host, not per port, and the administrator's session stays.
+    const userContext = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, colorScheme: 'light' });
+    const userPage = await userContext.newPage();
+    try {
+      await userPage.goto(asUser.url);
+      await expect.poll(() => userPage.locator('.who').textContent()).toBe('Signed in as user1');
+      await userPage.goto(`${new URL(asUser.url).origin}/#/organizations/add`);
+      await expect.poll(() => userPage.locator('h1').textContent()).toBe('Create organization');
+      expect(await userPage.getByLabel('Owner user ID').inputValue()).toBe('user1');
+      const known = userPage.locator(
+        `datalist#${await userPage.getByLabel('Owner user ID').getAttribute('list')} option`,
+      );
+      await expect
+        .poll(async () => (await known.evaluateAll((options: any[]) => options.map((o) => o.value))).includes('user2'))
+        .toBe(true);
+      await userPage.goto(`${new URL(asUser.url).origin}/#/applications/add`);
+      await expect.poll(() => userPage.locator('h1').textContent()).toBe('Create application');
+      expect(await userPage.getByLabel('Owner ID', { exact: true }).inputValue()).toBe('user1');
+      await userPage.getByLabel('Owner type', { exact: true }).selectOption('organization');
+      const orgs = userPage.locator(
+        `datalist#${await userPage.getByLabel('Owner ID', { exact: true }).getAttribute('list')} option`,
+      );
+      await expect
+        .poll(async () => (await orgs.evaluateAll((options: any[]) => options.map((o) => o.value))).includes('org1'))
+        .toBe(true);
+      await s.ok(['delete', 'old-team']);
+      await userPage.goto(`${new URL(asUser.url).origin}/#/organizations?deleted=true`);
+      const row = userPage.locator('table.list tbody tr', { hasText: 'old-team' });
+      await expect.poll(() => row.getByRole('button', { name: /^Restore/ }).count()).toBe(1);
+      expect(await row.getByRole('button', { name: 'Purge' }).count()).toBe(0);
+    } finally {
+      await userContext.close();
+      asUser.child.kill('SIGINT');
+      await asUser.exited;
+    }
+  });
 
   test('by keyboard alone: skip link, then an organization created with Tab and Enter', async () => {
     await page.goto(`${origin()}/#/organizations`);

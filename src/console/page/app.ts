@@ -12,6 +12,8 @@
  * Content-Security-Policy forbids inline handlers.
  */
 
+import { compactRights } from '../../core/rights.js';
+
 // ---------------------------------------------------------------------------------------------
 // DOM building
 
@@ -80,6 +82,26 @@ function select(name: string, options: ReadonlyArray<readonly [string, string]>,
   return node;
 }
 
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** A moment near now as a person says it: `11:48`, `tomorrow 11:48`, `2026-12-09 11:48`. */
+function moment(ms: number): HTMLTimeElement {
+  const date = new Date(ms);
+  const dayOf = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const days = Math.round((dayOf(date) - dayOf(new Date())) / 86_400_000);
+  const time = `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+  const day =
+    days === 0
+      ? ''
+      : days === 1
+        ? 'tomorrow '
+        : days === -1
+          ? 'yesterday '
+          : `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} `;
+  const iso = date.toISOString();
+  return h('time', { datetime: iso, title: iso }, `${day}${time}`);
+}
+
 /** A date and time as the person's clock shows it, in a <time> with the exact value. */
 function when(iso: string | undefined, dateOnly = false): Child {
   if (!iso) return '—';
@@ -101,9 +123,48 @@ class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** The error's name (`id_taken`): what a form looks at to show it under the right field. */
+    readonly errorName = '',
   ) {
     super(message);
   }
+}
+
+/** What the person reads for the API's errors: plain sentences, not the CLI's codes and flags. */
+const PLAIN_ERRORS: Record<string, string> = {
+  no_collaborator_rights: 'Choose at least one right.',
+  no_api_key_rights: 'Choose at least one right.',
+  id_taken: 'This ID is already taken.',
+  invalid_organization_id: 'Use 3 to 36 lowercase letters, digits and single dashes inside, such as radio-team.',
+  invalid_application_id: 'Use 3 to 36 lowercase letters, digits and single dashes inside, such as soil-sensors.',
+  invalid_gateway_id: 'Use 3 to 36 lowercase letters, digits and single dashes inside, such as roof-gateway.',
+  invalid_client_id: 'Use 3 to 36 lowercase letters, digits and single dashes inside, such as my-client.',
+  invalid_user_id: 'Use 2 to 36 lowercase letters, digits and single dashes inside, such as alice.',
+  user_not_found: 'There is no user with this ID.',
+  caller_is_organization: 'This ID is an organization, not a user.',
+  nested_organizations: 'An organization cannot be a member of an organization: name a user.',
+  invalid_names:
+    'This is not a filter of event names: give exact names separated by commas, or one /regular expression/.',
+  purge_needs_admin: 'Only an administrator can purge.',
+  restore_window_expired: 'It was deleted too long ago to be restored; an administrator can purge it.',
+  unauthenticated: 'The Console no longer knows this browser: run orgs console again and open the link it prints.',
+};
+
+/**
+ * `error:auth:insufficient_rights (the caller lacks RIGHT_X on …)` → a sentence: the table's, or
+ * the API's message without its code, rights named as the lists name them and no CLI flags.
+ */
+function plainMessage(name: string, message: string): string {
+  if (PLAIN_ERRORS[name]) return PLAIN_ERRORS[name];
+  const detail = (/^error:[^:\s]+:[^\s]+ \(([\s\S]*)\)$/.exec(message)?.[1] ?? message)
+    .replace(/\bRIGHT_[A-Z_]+(?:, RIGHT_[A-Z_]+)*/g, (names) => rightsInWords(names.split(', ')))
+    .replace(/(?:at least one )?--right-\* flags?/g, 'rights')
+    .replace(/--([a-z]+(?:-[a-z]+)*)/g, (_, flag: string) => flag.replaceAll('-', ' '))
+    .replace(/\bthe caller lacks\b/g, 'you lack')
+    .replace(/\bthe caller has\b/g, 'you have')
+    .replace(/\brights it does not hold\b/g, 'rights you do not hold')
+    .replace(/\bthe caller\b/g, 'you');
+  return capital(detail.endsWith('.') ? detail : `${detail}.`);
 }
 
 interface Answer<T> {
@@ -137,8 +198,9 @@ async function call<T = any>(method: string, path: string, body?: unknown): Prom
     value = undefined;
   }
   if (!response.ok) {
+    const name = typeof value?.name === 'string' ? value.name : '';
     const message = typeof value?.message === 'string' ? value.message : `${response.status} ${response.statusText}`;
-    throw new ApiError(message, response.status);
+    throw new ApiError(plainMessage(name, message), response.status, name);
   }
   const next = response.headers.get('x-next-page');
   return { body: value as T, nextPage: next ? Number(next) : undefined };
@@ -246,14 +308,23 @@ function rightLabel(right: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Right names, as small tags. */
+/** Rights as the CLI's table prints them, one entry per group: `Organization: info, settings-members`. */
+const groupedRights = (rights: readonly string[]) =>
+  compactRights(rights).map((entry) =>
+    entry === 'all' ? 'All rights' : capital(entry.replace(/^client:/, 'OAuth client:')),
+  );
+
+/** Rights in a sentence: `Organization: info; Gateway: all`. */
+const rightsInWords = (rights: readonly string[]) => groupedRights(rights).join('; ');
+
+/** Rights as small tags, one per group; the exact names in the tooltip. */
 function rightTags(rights: readonly string[] | undefined): Child {
   if (rights === undefined) return h('span', { class: 'muted' }, 'not shown');
   if (rights.length === 0) return h('span', { class: 'muted' }, 'none');
   return h(
     'ul',
-    { class: 'tags' },
-    ...rights.map((right) => h('li', { title: rightLabel(right) }, h('code', {}, right))),
+    { class: 'tags', title: rights.join(', ') },
+    ...groupedRights(rights).map((entry) => h('li', {}, entry)),
   );
 }
 
@@ -263,8 +334,10 @@ interface RightsPicker {
 }
 
 /**
- * The rights as grouped checkboxes, those given checked. Rights held outside the groups (such
- * as RIGHT_ALL) appear under "Other rights", so that saving keeps them unless unchecked.
+ * The rights as grouped checkboxes, those given checked. A group's `…_ALL` ("All organization
+ * rights": every present and future right) is a choice of its own that disables the group's
+ * single boxes, as in The Things Stack's Console. Rights held outside the groups (such as
+ * RIGHT_ALL) appear under "Other rights", so that saving keeps them unless unchecked.
  */
 function rightsPicker(groups: readonly GroupName[], selected: readonly string[] = []): RightsPicker {
   const chosen = new Set(selected);
@@ -275,13 +348,29 @@ function rightsPicker(groups: readonly GroupName[], selected: readonly string[] 
     boxes.push(input);
     return h('label', { class: 'check' }, input, h('span', {}, rightLabel(right), ' ', h('code', {}, right)));
   };
-  const fieldset = (title: string, rights: readonly string[], hiddenLegend = false) =>
-    h(
+  const fieldset = (title: string, rights: readonly string[], hiddenLegend = false) => {
+    const all = rights.find((right) => /^RIGHT_[A-Z]+_ALL$/.test(right));
+    const singles = rights.filter((right) => right !== all);
+    const checks = h('div', { class: 'checks' }, ...singles.map(checkbox));
+    const allChoice = all ? checkbox(all) : null;
+    if (allChoice) {
+      const allBox = allChoice.querySelector('input')!;
+      allChoice.classList.add('check-all');
+      allChoice.append(h('span', { class: 'hint' }, 'Every present and future right of the group'));
+      const follow = () => {
+        for (const box of checks.querySelectorAll('input')) box.disabled = allBox.checked;
+      };
+      allBox.addEventListener('change', follow);
+      follow();
+    }
+    return h(
       'fieldset',
       { class: 'right-group' },
       h('legend', hiddenLegend ? { class: 'visually-hidden' } : null, title),
-      h('div', { class: 'checks' }, ...rights.map(checkbox)),
+      allChoice,
+      checks,
     );
+  };
   const parts: Child[] = groups.map((group, index) => {
     if (groups.length === 1 || index === 0) return fieldset(GROUP_TITLES[group], RIGHTS[group]);
     // The entity groups of an organization's rights fold away until needed.
@@ -297,7 +386,8 @@ function rightsPicker(groups: readonly GroupName[], selected: readonly string[] 
   const others = selected.filter((right) => !known.has(right));
   if (others.length > 0) parts.push(fieldset('Other rights held', others));
   const element = h('div', { class: 'rights', role: 'group', 'aria-label': 'Rights' }, parts);
-  return { element, value: () => boxes.filter((box) => box.checked).map((box) => box.value) };
+  // A box disabled by its group's "All" is not sent: the "All" stands for it.
+  return { element, value: () => boxes.filter((box) => box.checked && !box.disabled).map((box) => box.value) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,6 +399,8 @@ interface Caller {
   local_administrator?: boolean;
   api_key_id?: string;
   organization_id?: string;
+  /** How long a deleted record can be restored (`orgs config set restore-window`). */
+  restore_window_ms?: number;
 }
 
 let caller: Caller | undefined;
@@ -386,6 +478,10 @@ const route = (pattern: RegExp, page: Page) => routes.push([pattern, page]);
 
 /** A message for the next page shown (after a change that navigates). */
 let flash: string | undefined;
+/** Asked before the page is left, while it shows what cannot be shown again (a new key). */
+let leaveQuestion: string | undefined;
+/** The hash of the page shown, to come back to when leaving it is called off. */
+let shownHash = '';
 let generation = 0;
 let firstRender = true;
 
@@ -413,6 +509,8 @@ async function render(): Promise<void> {
     history.replaceState(null, '', '#/organizations');
     path = '/organizations';
   }
+  leaveQuestion = undefined;
+  shownHash = location.hash;
   alertBox.replaceChildren();
   statusBox.replaceChildren();
   const message = flash;
@@ -468,36 +566,93 @@ const heading = (text: string, ...more: Child[]) => h('h1', { tabindex: -1 }, te
 /** A link that looks like a button. */
 const linkButton = (href: string, text: string, kind = 'primary') => h('a', { class: `button ${kind}`, href }, text);
 
-function button(text: string, onclick: () => Promise<void> | void, kind = 'secondary'): HTMLButtonElement {
+function button(text: Child, onclick: () => Promise<void> | void, kind = 'secondary'): HTMLButtonElement {
   return h('button', { type: 'button', class: `button ${kind}`, onclick: () => void guarded(onclick) }, text);
 }
 
-/** Runs an action, showing its error in the alert region (the messages of the one before go). */
-async function guarded(action: () => Promise<void> | void): Promise<void> {
+/** An error that belongs under one field of a form (its control, or a group such as the rights). */
+class FieldError extends Error {
+  constructor(
+    readonly control: HTMLElement,
+    readonly content: Child,
+  ) {
+    super(typeof content === 'string' ? content : 'invalid');
+  }
+}
+
+/** Shows `content` under the field of `control`, read out with it (undefined: removes it). */
+function showFieldError(control: HTMLElement, content: Child | undefined): void {
+  const holder = control.closest('.field') ?? control;
+  let box = holder.querySelector<HTMLElement>(':scope > .field-error');
+  if (content === undefined || content === '') {
+    if (box) {
+      const described = (control.getAttribute('aria-describedby') ?? '').split(' ').filter((id) => id !== box!.id);
+      if (described.length > 0) control.setAttribute('aria-describedby', described.join(' '));
+      else control.removeAttribute('aria-describedby');
+      box.remove();
+    }
+    control.removeAttribute('aria-invalid');
+    return;
+  }
+  if (!box) {
+    box = h('p', { class: 'field-error', id: uid('error') });
+    holder.append(box);
+    const described = control.getAttribute('aria-describedby');
+    control.setAttribute('aria-describedby', described ? `${described} ${box.id}` : box.id);
+  }
+  box.replaceChildren();
+  append(box, [content]);
+  control.setAttribute('aria-invalid', 'true');
+}
+
+/** Which field of a form an error of the API belongs under (by its name), if any. */
+type PlaceOfError = (errorName: string) => HTMLElement | undefined;
+
+/**
+ * Runs an action; its error goes under its field when it has one, else to the alert region
+ * (the messages of the one before go).
+ */
+async function guarded(action: () => Promise<void> | void, placeOf?: PlaceOfError): Promise<void> {
   alertBox.replaceChildren();
   statusBox.replaceChildren();
   try {
     await action();
   } catch (error) {
-    showError(error);
+    const place =
+      error instanceof FieldError ? error.control : error instanceof ApiError ? placeOf?.(error.errorName) : undefined;
+    if (!place) return showError(error);
+    showFieldError(place, error instanceof FieldError ? error.content : (error as Error).message);
+    (place.matches('input, select, textarea')
+      ? place
+      : place.querySelector<HTMLElement>('input:not(:disabled)')
+    )?.focus();
   }
 }
 
-/** A form whose submission runs `submit` once at a time, its errors in the alert region. */
-function form(attrs: Attrs, children: Child[], submit: () => Promise<void>): HTMLFormElement {
+/**
+ * A form whose submission runs `submit` once at a time, its errors under their fields (`placeOf`)
+ * or in the alert region. Enter on a checkbox does not submit it (half-ticked).
+ */
+function form(attrs: Attrs, children: Child[], submit: () => Promise<void>, placeOf?: PlaceOfError): HTMLFormElement {
   let busy = false;
   return h(
     'form',
     {
       ...attrs,
+      novalidate: true,
+      onkeydown: (event: KeyboardEvent) => {
+        const target = event.target as HTMLInputElement;
+        if (event.key === 'Enter' && target.type === 'checkbox') event.preventDefault();
+      },
       onsubmit: async (event: Event) => {
         event.preventDefault();
         if (busy) return;
         busy = true;
         const node = event.currentTarget as HTMLFormElement;
         node.setAttribute('aria-busy', 'true');
+        for (const control of node.querySelectorAll<HTMLElement>('[aria-invalid]')) showFieldError(control, undefined);
         try {
-          await guarded(submit);
+          await guarded(submit, placeOf);
         } finally {
           busy = false;
           node.removeAttribute('aria-busy');
@@ -508,17 +663,67 @@ function form(attrs: Attrs, children: Child[], submit: () => Promise<void>): HTM
   );
 }
 
+type IdKind = 'user' | 'organization' | 'entity';
+
+/**
+ * What is wrong with an ID (RULES.md's pattern), or undefined. While one types (`complete`
+ * false) only what typing more cannot fix is reported: a character or a length too many.
+ */
+function idProblem(id: string, kind: IdKind, complete: boolean): string | undefined {
+  const min = kind === 'user' ? 2 : 3;
+  const wrong = /[^a-z0-9-]/.exec(id)?.[0];
+  if (wrong) {
+    return /[A-Z]/.test(wrong)
+      ? 'Use lowercase letters: IDs have no capitals.'
+      : `“${wrong}” cannot be in an ID: use lowercase letters, digits and dashes.`;
+  }
+  if (id.length > 36) return 'At most 36 characters.';
+  if (id.startsWith('-') || id.includes('--')) return 'A dash goes between letters or digits, one at a time.';
+  if (!complete) return undefined;
+  if (id === '') return 'Required.';
+  if (id.endsWith('-')) return 'An ID cannot end with a dash.';
+  if (id.length < min) return `At least ${min} characters.`;
+  return undefined;
+}
+
+/**
+ * An ID field's input, checked as one types (and completely when it loses the focus). Typing
+ * replaces any error under it (the ID changed); leaving it keeps an error it did not cause.
+ */
+function idInput(name: string, kind: () => IdKind, value = '', attrs: Attrs = {}): HTMLInputElement {
+  const input = textInput(name, value, { required: true, autocapitalize: 'off', ...attrs });
+  let patternShown = false;
+  const check = (complete: boolean, typed: boolean) => {
+    const problem = idProblem(input.value.trim(), kind(), complete);
+    if (problem === undefined && !typed && !patternShown) return;
+    showFieldError(input, problem);
+    patternShown = problem !== undefined;
+  };
+  input.addEventListener('input', () => check(false, true));
+  input.addEventListener('blur', () => input.value.trim() !== '' && check(true, false));
+  return input;
+}
+
+/** The ID of an ID field, or a FieldError saying what is wrong with it. */
+function idOf(input: HTMLInputElement, kind: IdKind): string {
+  const id = input.value.trim();
+  const problem = idProblem(id, kind, true);
+  if (problem) throw new FieldError(input, problem);
+  return id;
+}
+
 const actions = (...children: Child[]) => h('div', { class: 'actions' }, children);
 const submitButton = (text: string, kind = 'primary') => h('button', { type: 'submit', class: `button ${kind}` }, text);
 
 /** A button that asks once more before it acts ("Remove" → "Remove user2?" Yes / Cancel). */
 function confirmButton(text: string, question: string, act: () => Promise<void>): HTMLElement {
   const holder = h('span', { class: 'confirm' });
+  const cancel = () => {
+    holder.replaceChildren(first);
+    first.focus();
+  };
   const ask = () => {
-    const no = button('Cancel', () => {
-      holder.replaceChildren(first);
-      first.focus();
-    });
+    const no = button('Cancel', cancel);
     holder.replaceChildren(
       h('span', { class: 'question' }, question),
       ' ',
@@ -530,6 +735,13 @@ function confirmButton(text: string, question: string, act: () => Promise<void>)
   };
   const first = button(text, ask, 'danger-outline');
   holder.append(first);
+  // Escape closes the question, the focus back on the button that asked it.
+  holder.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !holder.contains(first)) {
+      event.preventDefault();
+      cancel();
+    }
+  });
   return holder;
 }
 
@@ -845,20 +1057,19 @@ async function listPage(kind: Kind, query: URLSearchParams): Promise<Child[]> {
     );
   } else if (deleted) {
     body = table(
-      [kind.idLabel, 'Name', 'Deleted', 'Actions'],
+      [kind.idLabel, 'Name', 'Deleted', 'Restorable until', 'Actions'],
       items.map((item) => {
         const id: string = item.ids[kind.idKey];
+        const until = restorableUntil(item.deleted_at);
         return [
           h('code', {}, id),
           item.name ?? '',
           when(item.deleted_at),
-          button(
-            'Restore',
-            async () => {
-              await call('POST', `/${kind.plural}/${seg(id)}/restore`);
-              go(recordHref(kind, id), `${capital(noun)} ${id} restored.`);
-            },
-            'secondary small',
+          until === undefined ? '—' : until > Date.now() ? moment(until) : 'no longer',
+          h(
+            'div',
+            { class: 'row-actions' },
+            deletedActions(kind, id, item.deleted_at, (message) => go(href({ deleted: 'true' }), message)),
           ),
         ];
       }),
@@ -889,17 +1100,136 @@ async function listPage(kind: Kind, query: URLSearchParams): Promise<Child[]> {
   ];
 }
 
+/** Until when a record deleted at `deletedAt` can be restored, when the API says its window. */
+function restorableUntil(deletedAt: string | undefined): number | undefined {
+  const window = caller?.restore_window_ms;
+  return deletedAt === undefined || window === undefined ? undefined : Date.parse(deletedAt) + window;
+}
+
+/**
+ * Restore (while the restore window lasts) and, for administrators, Purge, of a deleted record;
+ * `purged` says so once it is purged.
+ */
+function deletedActions(
+  kind: Kind,
+  id: string,
+  deletedAt: string | undefined,
+  purged: (message: string) => void,
+): Child[] {
+  const until = restorableUntil(deletedAt);
+  const restorable = until === undefined || until > Date.now();
+  return [
+    restorable
+      ? button(
+          until === undefined ? 'Restore' : ['Restore (until ', moment(until), ')'],
+          async () => {
+            await call('POST', `/${kind.plural}/${seg(id)}/restore`);
+            go(recordHref(kind, id), `${capital(kind.noun)} ${id} restored.`);
+          },
+          'secondary small',
+        )
+      : null,
+    caller?.admin
+      ? confirmButton('Purge', `Purge ${id} for good?`, async () => {
+          await call('DELETE', `/${kind.plural}/${seg(id)}/purge`);
+          purged(`${capital(kind.noun)} ${id} purged: its ID is free.`);
+        })
+      : null,
+  ];
+}
+
+/**
+ * What holds a taken ID, in words and with what can be done: "old-team was deleted at 11:48;
+ * Restore (until tomorrow 11:48)", a link to a record that has it, or who else may.
+ */
+async function whatHolds(kind: Kind, id: string, input: HTMLInputElement): Promise<Child> {
+  const find = async (deleted: boolean): Promise<any> => {
+    const path = `/search/${kind.plural}${qs({ id_contains: id, deleted: deleted ? 'true' : undefined, field_mask: 'name,deleted_at' })}`;
+    return (await get<any[]>(path).catch(() => [])).find((item) => item.ids[kind.idKey] === id);
+  };
+  if (await find(false)) {
+    return [
+      h('a', { href: recordHref(kind, id) }, h('code', {}, id)),
+      ` is already the ID of ${kind.noun === 'gateway' ? 'a' : 'an'} ${kind.noun}.`,
+    ];
+  }
+  const deleted = await find(true);
+  if (deleted) {
+    const at = Date.parse(deleted.deleted_at);
+    const until = restorableUntil(deleted.deleted_at);
+    return h(
+      'span',
+      {},
+      h('code', {}, id),
+      ' was deleted ',
+      new Date(at).toDateString() === new Date().toDateString() ? 'at ' : '',
+      moment(at),
+      until !== undefined && until <= Date.now() ? '; it can no longer be restored' : '',
+      '. ',
+      deletedActions(kind, id, deleted.deleted_at, (message) => {
+        showFieldError(input, undefined);
+        showStatus(message);
+      }),
+    );
+  }
+  return kind === ORGANIZATIONS
+    ? 'A user, or an organization you cannot see, holds this ID.'
+    : `${capital(kind.noun)}s you cannot see may hold it: deleted ones keep their ID until purged.`;
+}
+
+/** The create forms' answer to `id_taken`: what holds the ID, under its field. */
+async function createOrExplain(kind: Kind, id: string, input: HTMLInputElement, create: () => Promise<void>) {
+  try {
+    await create();
+  } catch (error) {
+    if (error instanceof ApiError && error.errorName === 'id_taken') {
+      throw new FieldError(input, await whatHolds(kind, id, input));
+    }
+    throw error;
+  }
+}
+
+/**
+ * Suggestions for a user or organization ID field (a <datalist>, filled when they arrive): the
+ * organizations the caller may list; the users named in the activity it may read (no route
+ * lists users), and the caller.
+ */
+function suggestions(
+  input: HTMLInputElement,
+  kind: () => 'user' | 'organization',
+): HTMLDataListElement & { refill(): Promise<void> } {
+  const list = h('datalist', { id: uid('known') });
+  input.setAttribute('list', list.id);
+  const fill = async () => {
+    const wanted = kind();
+    let ids: string[] = [];
+    if (wanted === 'organization') {
+      ids = (await get<any[]>('/organizations?limit=100').catch(() => [])).map((o) => o.ids.organization_id);
+    } else {
+      const events = await get<any[]>('/events?tail=200').catch(() => []);
+      const users = events.flatMap((event) => [
+        event.caller?.user_id,
+        ...(event.identifiers ?? []).map((identifier: any) => identifier.user_ids?.user_id),
+      ]);
+      ids = [caller?.user_id, ...users].filter((id): id is string => typeof id === 'string');
+    }
+    if (kind() === wanted) list.replaceChildren(...[...new Set(ids)].sort().map((id) => h('option', { value: id })));
+  };
+  void fill();
+  return Object.assign(list, { refill: fill });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Organizations
 
 route(/^\/organizations$/, ({ query }) => listPage(ORGANIZATIONS, query));
 
 route(/^\/organizations\/add$/, async () => {
-  const id = textInput('organization-id', '', { required: true, autocapitalize: 'off' });
+  const id = idInput('organization-id', () => 'organization');
   const name = textInput('name');
   const description = textArea('description');
-  const owner = textInput('owner-user-id', '', { required: true, autocapitalize: 'off' });
-  const askOwner = !caller?.user_id;
+  // The owner defaults to the signed-in user.
+  const owner = idInput('owner-user-id', () => 'user', caller?.user_id ?? '');
   return [
     breadcrumbs(['Organizations', '#/organizations'], ['Create organization']),
     heading('Create organization'),
@@ -909,20 +1239,27 @@ route(/^\/organizations\/add$/, async () => {
         field('Organization ID', id, 'Lowercase letters, digits and dashes; it stays reserved even after deletion.'),
         field('Name', name),
         field('Description', description),
-        askOwner
-          ? field('Owner user ID', owner, 'The user who becomes its collaborator with all rights.')
-          : h('p', { class: 'hint' }, `You (${caller?.user_id}) become its collaborator with all rights.`),
+        field('Owner user ID', owner, 'The user who becomes its collaborator with all rights.'),
+        suggestions(owner, () => 'user'),
         actions(submitButton('Create organization'), h('a', { href: '#/organizations' }, 'Cancel')),
       ],
       async () => {
-        const user = askOwner ? owner.value.trim() : caller!.user_id!;
-        const organization: Record<string, unknown> = { ids: { organization_id: id.value.trim() } };
+        const newId = idOf(id, 'organization');
+        const user = idOf(owner, 'user');
+        const organization: Record<string, unknown> = { ids: { organization_id: newId } };
         if (name.value.trim()) organization.name = name.value.trim();
         if (description.value.trim()) organization.description = description.value.trim();
-        const created = await call<any>('POST', `/users/${seg(user)}/organizations`, { organization });
-        const newId: string = created.body.ids.organization_id;
-        go(recordHref(ORGANIZATIONS, newId), `Organization ${newId} created.`);
+        await createOrExplain(ORGANIZATIONS, newId, id, async () => {
+          await call<any>('POST', `/users/${seg(user)}/organizations`, { organization });
+          go(recordHref(ORGANIZATIONS, newId), `Organization ${newId} created.`);
+        });
       },
+      (name) =>
+        name === 'invalid_organization_id'
+          ? id
+          : ['invalid_user_id', 'user_not_found', 'caller_is_organization'].includes(name)
+            ? owner
+            : undefined,
     ),
   ];
 });
@@ -1113,30 +1450,79 @@ route(/^\/organizations\/([^/]+)\/collaborators$/, async ({ params: [id], query 
   );
 });
 
-/** The form that adds a collaborator or changes one's rights (organization or entity). */
+type AccountType = 'user' | 'organization';
+
+/** The path of one collaborator: `/organizations/org1/collaborator/user/bob`. */
+const collaboratorPath = (record: string, type: AccountType, account: string) =>
+  `${record}/collaborator/${type}/${seg(account)}`;
+
+/** A collaborator's rights, or undefined when the account is not a collaborator. */
+async function rightsOfCollaborator(record: string, type: AccountType, account: string): Promise<string[] | undefined> {
+  try {
+    return (await get<any>(collaboratorPath(record, type, account))).rights ?? [];
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** What saving `after` in place of `before` gives and takes away, in words. */
+function rightsChange(before: readonly string[], after: readonly string[]): HTMLElement {
+  const gained = after.filter((right) => !before.includes(right));
+  const lost = before.filter((right) => !after.includes(right));
+  return h(
+    'dl',
+    { class: 'facts change' },
+    h('dt', {}, 'Now'),
+    h('dd', {}, rightTags(before)),
+    h('dt', {}, 'Gained'),
+    h('dd', { class: 'gained' }, rightTags(gained)),
+    h('dt', {}, 'Lost'),
+    h('dd', { class: 'lost' }, rightTags(lost)),
+  );
+}
+
+/**
+ * The form that adds a collaborator or changes one's rights (organization or entity). Adding
+ * an account that already is a collaborator switches to editing it: what would be gained and
+ * lost is shown, and saving asks to be clicked again (never a silent replacement).
+ */
 function collaboratorForm(options: {
+  /** `/organizations/org1`: where its collaborators are. */
+  record: string;
   groups: readonly GroupName[];
-  types: ReadonlyArray<'user' | 'organization'>;
-  existing?: { type: 'user' | 'organization'; id: string; rights: string[] };
-  save: (type: 'user' | 'organization', account: string, rights: string[]) => Promise<void>;
+  types: readonly AccountType[];
+  existing?: { type: AccountType; id: string; rights: string[] };
+  save: (type: AccountType, account: string, rights: string[], added: boolean) => Promise<void>;
   remove?: () => Promise<void>;
   cancel: string;
 }): HTMLElement {
-  const { existing } = options;
+  let existing = options.existing;
   const type = select(
     'collaborator-type',
     options.types.map((t) => [t, t === 'user' ? 'User' : 'Organization'] as const),
     existing?.type,
   );
-  const account = textInput('collaborator-id', existing?.id ?? '', {
-    required: true,
-    readonly: existing !== undefined,
-    autocapitalize: 'off',
-  });
+  const typeOf = (): AccountType =>
+    existing?.type ?? (options.types.length > 1 ? (type.value as AccountType) : options.types[0]!);
+  const account = idInput('collaborator-id', typeOf, existing?.id ?? '', { readonly: existing !== undefined });
+  const known = existing ? null : suggestions(account, typeOf);
+  type.addEventListener('change', () => void known?.refill());
   const picker = rightsPicker(options.groups, existing?.rights ?? []);
   const typeField = options.types.length > 1 && !existing ? field('Collaborator type', type) : null;
   const accountLabel =
     options.types.length > 1 ? 'User or organization ID' : options.types[0] === 'user' ? 'User ID' : 'Organization ID';
+  const change = h('section', { class: 'card warning change-panel', hidden: true, tabindex: -1 });
+  const submit = submitButton(existing ? 'Save rights' : 'Add collaborator');
+  const showChange = () => {
+    if (!existing || change.hidden) return;
+    change.replaceChildren(
+      h('h2', {}, `${existing.id} is already a collaborator`),
+      h('p', {}, `Saving replaces the rights ${existing.id} holds now:`),
+      rightsChange(existing.rights, picker.value()),
+    );
+  };
+  picker.element.addEventListener('change', showChange);
   return form(
     { class: 'card' },
     [
@@ -1146,19 +1532,41 @@ function collaboratorForm(options: {
         account,
         existing ? undefined : 'A user that does not exist yet is registered.',
       ),
+      known,
       h('h2', {}, 'Rights'),
       picker.element,
+      change,
       actions(
-        submitButton(existing ? 'Save rights' : 'Add collaborator'),
+        submit,
         h('a', { href: options.cancel }, 'Cancel'),
         options.remove ? confirmButton('Remove collaborator', `Remove ${existing?.id}?`, options.remove) : null,
       ),
     ],
     async () => {
-      const chosen =
-        existing?.type ?? (options.types.length > 1 ? (type.value as 'user' | 'organization') : options.types[0]!);
-      await options.save(chosen, account.value.trim(), picker.value());
+      const chosen = typeOf();
+      const id = idOf(account, chosen);
+      const rights = picker.value();
+      if (rights.length === 0) throw new FieldError(picker.element, 'Choose at least one right.');
+      if (!existing) {
+        const held = await rightsOfCollaborator(options.record, chosen, id);
+        if (held !== undefined) {
+          // Already a collaborator: edit it, after showing what would change.
+          existing = { type: chosen, id, rights: held };
+          account.readOnly = true;
+          typeField?.remove();
+          document.querySelector('h1')!.textContent = `Edit ${id}`;
+          submit.textContent = `Save ${id}'s rights`;
+          change.hidden = false;
+          showChange();
+          change.focus();
+          return;
+        }
+        return options.save(chosen, id, rights, true);
+      }
+      await options.save(chosen, id, rights, false);
     },
+    (name) =>
+      name === 'no_collaborator_rights' ? picker.element : /_id$|not_found$|^nested/.test(name) ? account : undefined,
   );
 }
 
@@ -1171,14 +1579,15 @@ route(/^\/organizations\/([^/]+)\/collaborators\/add$/, async ({ params: [id] })
     [
       heading('Add collaborator'),
       collaboratorForm({
+        record: `/organizations/${seg(id!)}`,
         groups: ORGANIZATION_GROUPS,
         types: ['user'],
         cancel: base,
-        save: async (_type, user, rights) => {
+        save: async (_type, user, rights, added) => {
           await call('PUT', `/organizations/${seg(id!)}/collaborators`, {
             collaborator: { ids: { user_ids: { user_id: user } }, rights },
           });
-          go(base, `Collaborator ${user} added.`);
+          go(base, added ? `Collaborator ${user} added.` : `Rights of ${user} saved.`);
         },
       }),
     ],
@@ -1187,7 +1596,7 @@ route(/^\/organizations\/([^/]+)\/collaborators\/add$/, async ({ params: [id] })
 
 route(/^\/organizations\/([^/]+)\/collaborators\/user\/([^/]+)$/, async ({ params: [id, user] }) => {
   const base = recordHref(ORGANIZATIONS, id!, 'collaborators');
-  const collaborator = await get<any>(`/organizations/${seg(id!)}/collaborator/user/${seg(user!)}`);
+  const collaborator = await get<any>(collaboratorPath(`/organizations/${seg(id!)}`, 'user', user!));
   return organizationShell(
     id!,
     'collaborators',
@@ -1195,6 +1604,7 @@ route(/^\/organizations\/([^/]+)\/collaborators\/user\/([^/]+)$/, async ({ param
     [
       heading(`Edit ${user}`),
       collaboratorForm({
+        record: `/organizations/${seg(id!)}`,
         groups: ORGANIZATION_GROUPS,
         types: ['user'],
         existing: { type: 'user', id: user!, rights: collaborator.rights ?? [] },
@@ -1284,6 +1694,7 @@ route(/^\/organizations\/([^/]+)\/api-keys\/add$/, async ({ params: [id] }) => {
           })
         ).body;
         holder.replaceChildren(...keyShownOnce(base, created));
+        leaveQuestion = 'Leave without copying the key? It is shown only once: it cannot be shown again.';
         holder.querySelector('h1')?.focus();
         document.title = 'Copy your new API key · orgs Console';
       },
@@ -1341,7 +1752,16 @@ function keyShownOnce(base: string, key: any): Node[] {
         h('dt', {}, 'Rights'),
         h('dd', {}, rightTags(key.rights)),
       ),
-      actions(button('I have copied the key', () => go(base, `API key ${key.id} created.`), 'primary')),
+      actions(
+        button(
+          'I have copied the key',
+          () => {
+            leaveQuestion = undefined;
+            go(base, `API key ${key.id} created.`);
+          },
+          'primary',
+        ),
+      ),
     ),
   ];
 }
@@ -1415,10 +1835,7 @@ function deletePage(kind: Kind, id: string, consequences: string): Child[] {
         actions(submitButton(`Delete ${kind.noun}`, 'danger'), h('a', { href: recordHref(kind, id) }, 'Cancel')),
       ],
       async () => {
-        if (confirmInput.value.trim() !== id) {
-          confirmInput.focus();
-          throw new Error(`Type ${id} to confirm the deletion.`);
-        }
+        if (confirmInput.value.trim() !== id) throw new FieldError(confirmInput, `Type ${id} to confirm the deletion.`);
         await call('DELETE', `/${kind.plural}/${seg(id)}`);
         go(
           `#/${kind.plural}?deleted=true`,
@@ -1469,16 +1886,21 @@ route(new RegExp(`^/${ENTITY}$`), ({ params: [plural], query }) => listPage(kind
 
 route(new RegExp(`^/${ENTITY}/add$`), async ({ params: [plural] }) => {
   const kind = kindOf(plural!);
-  const id = textInput('id', '', { required: true, autocapitalize: 'off' });
+  const id = idInput('id', () => 'entity');
   const name = textInput('name');
   const description = textArea('description');
   const ownerType = select('owner-type', [
     ['user', 'User'],
     ['organization', 'Organization'],
   ]);
-  const owner = textInput('owner-id', caller?.user_id ?? '', { required: true, autocapitalize: 'off' });
+  const ownerKind = () => ownerType.value as 'user' | 'organization';
+  // The owner defaults to the signed-in user.
+  const owner = idInput('owner-id', ownerKind, caller?.user_id ?? '');
+  const known = suggestions(owner, ownerKind);
   ownerType.addEventListener('change', () => {
-    owner.value = ownerType.value === 'user' ? (caller?.user_id ?? '') : '';
+    owner.value = ownerKind() === 'user' ? (caller?.user_id ?? '') : '';
+    showFieldError(owner, undefined);
+    void known.refill();
   });
   return [
     breadcrumbs([kind.title, `#/${kind.plural}`], [`Create ${kind.noun}`]),
@@ -1491,19 +1913,27 @@ route(new RegExp(`^/${ENTITY}/add$`), async ({ params: [plural] }) => {
         field('Description', description),
         field('Owner type', ownerType),
         field('Owner ID', owner, 'The user or organization that becomes its collaborator with all rights.'),
+        known,
         actions(submitButton(`Create ${kind.noun}`), h('a', { href: `#/${kind.plural}` }, 'Cancel')),
       ],
       async () => {
-        const record: Record<string, unknown> = { ids: { [kind.idKey]: id.value.trim() } };
+        const newId = idOf(id, 'entity');
+        const ownerId = idOf(owner, ownerKind());
+        const record: Record<string, unknown> = { ids: { [kind.idKey]: newId } };
         if (name.value.trim()) record.name = name.value.trim();
         if (description.value.trim()) record.description = description.value.trim();
-        const ownerPath = ownerType.value === 'user' ? 'users' : 'organizations';
-        const created = await call<any>('POST', `/${ownerPath}/${seg(owner.value.trim())}/${kind.plural}`, {
-          [kind.name]: record,
+        const ownerPath = ownerKind() === 'user' ? 'users' : 'organizations';
+        await createOrExplain(kind, newId, id, async () => {
+          await call<any>('POST', `/${ownerPath}/${seg(ownerId)}/${kind.plural}`, { [kind.name]: record });
+          go(recordHref(kind, newId), `${capital(kind.noun)} ${newId} created.`);
         });
-        const newId: string = created.body.ids[kind.idKey];
-        go(recordHref(kind, newId), `${capital(kind.noun)} ${newId} created.`);
       },
+      (name) =>
+        name === `invalid_${kind.idKey}`
+          ? id
+          : ['invalid_user_id', 'invalid_organization_id', 'user_not_found', 'organization_not_found'].includes(name)
+            ? owner
+            : undefined,
     ),
   ];
 });
@@ -1575,14 +2005,15 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/collaborators/add$`), async ({ params: [pl
     [
       heading('Add collaborator'),
       collaboratorForm({
+        record: `/${kind.plural}/${seg(id!)}`,
         groups: [kind.group],
         types: ['user', 'organization'],
         cancel: base,
-        save: async (type, account, rights) => {
+        save: async (type, account, rights, added) => {
           await call('PUT', `/${kind.plural}/${seg(id!)}/collaborators`, {
             collaborator: { ids: collaboratorIds(type, account), rights },
           });
-          go(base, `Collaborator ${account} added.`);
+          go(base, added ? `Collaborator ${account} added.` : `Rights of ${account} saved.`);
         },
       }),
     ],
@@ -1594,7 +2025,7 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/collaborators/(user|organization)/([^/]+)$
   const kind = kindOf(plural);
   const base = recordHref(kind, id, 'collaborators');
   const path = `/${kind.plural}/${seg(id)}`;
-  const collaborator = await get<any>(`${path}/collaborator/${type}/${seg(account)}`);
+  const collaborator = await get<any>(collaboratorPath(path, type, account));
   return entityShell(
     kind,
     id,
@@ -1603,6 +2034,7 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/collaborators/(user|organization)/([^/]+)$
     [
       heading(`Edit ${account}`),
       collaboratorForm({
+        record: path,
         groups: [kind.group],
         types: ['user', 'organization'],
         existing: { type, id: account, rights: collaborator.rights ?? [] },
@@ -1654,9 +2086,18 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/rights$`), async ({ params: [plural, id], 
   const userId = query.get('user_id') ?? '';
   const organizationId = query.get('organization_id') ?? '';
   const subject = userId ? 'user' : organizationId ? 'organization' : 'caller';
+  // A failed lookup (an unknown or malformed ID) is said under the field; the form stays.
+  let failure: string | undefined;
   const answer = await get<any>(
     `/${kind.plural}/${seg(id!)}/rights${qs({ explain: 'true', user_id: userId || undefined, organization_id: organizationId || undefined })}`,
-  );
+  ).catch((error: unknown) => {
+    // The record itself missing, or the Console not answering, is the page's failure, not the field's.
+    const fieldsFault =
+      error instanceof ApiError && [400, 404].includes(error.status) && error.errorName !== `${kind.name}_not_found`;
+    if (!fieldsFault) throw error;
+    failure = error.message;
+    return undefined;
+  });
   const whose = select(
     'subject',
     [
@@ -1666,14 +2107,19 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/rights$`), async ({ params: [plural, id], 
     ],
     subject,
   );
-  const account = textInput('subject-id', userId || organizationId, { autocapitalize: 'off' });
+  const subjectKind = () => (whose.value === 'organization' ? 'organization' : 'user');
+  const account = idInput('subject-id', subjectKind, userId || organizationId);
+  const known = suggestions(account, subjectKind);
   const accountField = field('User or organization ID', account);
+  accountField.append(known);
+  if (failure) showFieldError(subject === 'caller' ? whose : account, failure);
   accountField.hidden = subject === 'caller';
   whose.addEventListener('change', () => {
     accountField.hidden = whose.value === 'caller';
+    void known.refill();
   });
   const who = subject === 'caller' ? 'you have' : `${subject} ${userId || organizationId} has`;
-  const paths: any[] = answer.paths ?? [];
+  const paths: any[] = answer?.paths ?? [];
   return entityShell(
     kind,
     id!,
@@ -1685,20 +2131,21 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/rights$`), async ({ params: [plural, id], 
         { class: 'card inline-form' },
         [field('Whose rights', whose), accountField, actions(submitButton('Show rights', 'secondary'))],
         async () => {
-          const target = account.value.trim();
-          go(
-            whose.value === 'caller' || !target
-              ? base
-              : `${base}?${whose.value === 'user' ? 'user_id' : 'organization_id'}=${seg(target)}`,
-          );
+          if (whose.value === 'caller') return go(base);
+          const target = idOf(account, whose.value === 'user' ? 'user' : 'organization');
+          go(`${base}?${whose.value === 'user' ? 'user_id' : 'organization_id'}=${seg(target)}`);
         },
       ),
-      h('h2', {}, `The rights ${who} on ${id}`),
-      rightTags(answer.rights ?? []),
-      h('h2', {}, 'Why: the paths they take'),
-      paths.length === 0
-        ? h('p', { class: 'empty' }, 'No path reaches it: no rights.')
-        : h('ol', { class: 'paths' }, ...paths.map(rightsPath)),
+      answer
+        ? [
+            h('h2', {}, `The rights ${who} on ${id}`),
+            rightTags(answer.rights ?? []),
+            h('h2', {}, 'Why: the paths they take'),
+            paths.length === 0
+              ? h('p', { class: 'empty' }, 'No path reaches it: no rights.')
+              : h('ol', { class: 'paths' }, ...paths.map(rightsPath)),
+          ]
+        : null,
     ],
   );
 });
@@ -1721,7 +2168,7 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/delete$`), async ({ params: [plural, id] }
 });
 
 // ---------------------------------------------------------------------------------------------
-// Activity: the last events, newest last
+// Activity: the last events, newest first, new ones as they come
 
 const EVENT_FILTERS: ReadonlyArray<readonly [string, string]> = [
   ['organization_id', 'Organization ID'],
@@ -1731,88 +2178,187 @@ const EVENT_FILTERS: ReadonlyArray<readonly [string, string]> = [
   ['client_id', 'Client ID'],
 ];
 
-/** `{organization_ids: {organization_id: 'org1'}}` → a link or code for it. */
-function identifierOf(identifier: any): Child {
+/** How often the activity asks for new events (one small request: only those after the newest). */
+const ACTIVITY_POLL_MS = 2000;
+
+/** `{organization_ids: {organization_id: 'org1'}}` → its kind and ID. */
+function identifierParts(identifier: any): { kind: string; id: string } | undefined {
   const [key, ids] = Object.entries(identifier ?? {})[0] ?? [];
-  if (!key || typeof ids !== 'object' || ids === null) return JSON.stringify(identifier);
-  const kind = key.replace(/_ids$/, '');
-  const id = String(Object.values(ids as Record<string, unknown>)[0] ?? '');
-  const label = [`${kind === 'client' ? 'OAuth client' : kind} `, h('code', {}, id)];
+  if (!key || typeof ids !== 'object' || ids === null) return undefined;
+  return { kind: key.replace(/_ids$/, ''), id: String(Object.values(ids as Record<string, unknown>)[0] ?? '') };
+}
+
+/** An identifier as a link to its record (a user as its ID). */
+function identifierOf(identifier: any): Child {
+  const parts = identifierParts(identifier);
+  if (!parts) return JSON.stringify(identifier);
+  const { kind, id } = parts;
+  const label = h('code', {}, id);
   if (kind === 'organization') return h('a', { href: recordHref(ORGANIZATIONS, id) }, label);
   const entity = ENTITY_KINDS.find((k) => k.name === kind);
   if (entity) return h('a', { href: recordHref(entity, id) }, label);
-  return h('span', {}, label);
+  return label;
+}
+
+/** The rights of a collaborator event, without the group's name when it is the record's own group. */
+function eventRights(kind: string, rights: readonly string[]): string {
+  const words = groupedRights(rights);
+  const own = `${capital(kind === 'client' ? 'OAuth client' : kind)}: `;
+  return words.every((entry) => entry.startsWith(own))
+    ? words.map((entry) => entry.slice(own.length)).join('; ')
+    : words.join('; ');
+}
+
+/**
+ * An event as a sentence: "local administrator set bob's rights on acme-iot: info,
+ * settings-members". Names it does not know read "… : <name> on <record>".
+ */
+function eventSentence(event: any): Child[] {
+  const who = describeCaller(event.caller);
+  const [subject, other] = (event.identifiers ?? []) as any[];
+  const record = identifierOf(subject);
+  const account = identifierParts(other);
+  const [kind = '', ...rest] = String(event.name).split('.');
+  const action = rest.join('.');
+  const noun = kind === 'client' ? 'OAuth client' : kind;
+  const data = event.data;
+  const verbs: Record<string, string> = { create: 'created', delete: 'deleted', restore: 'restored', purge: 'purged' };
+  if (kind === 'user' && verbs[action])
+    return [who, ` ${action === 'create' ? 'registered' : verbs[action]} user `, record];
+  if (verbs[action]) return [who, ` ${verbs[action]} ${noun} `, record];
+  if (action === 'update') {
+    const fields = Array.isArray(data) ? `: ${data.join(', ')}` : '';
+    return [who, ` changed ${noun} `, record, fields];
+  }
+  if (action === 'collaborator.update' && account) {
+    return [
+      who,
+      ' set ',
+      h('code', {}, account.id),
+      `'s rights on `,
+      record,
+      `: ${eventRights(kind, data?.rights ?? [])}`,
+    ];
+  }
+  if (action === 'collaborator.delete' && account)
+    return [who, ' removed ', h('code', {}, account.id), ' from ', record];
+  if (action.startsWith('api-key.')) {
+    const key = data?.name ? `“${data.name}”` : h('code', {}, data?.id ?? '?');
+    const verb = action === 'api-key.create' ? 'created' : action === 'api-key.update' ? 'changed' : 'deleted';
+    const rights = Array.isArray(data?.rights) ? `: ${eventRights(kind, data.rights)}` : '';
+    return [who, ` ${verb} API key `, key, ' of ', record, rights];
+  }
+  return [who, `: ${event.name} on `, record];
+}
+
+function eventItem(event: any): HTMLElement {
+  return h(
+    'li',
+    { class: 'event' },
+    h(
+      'p',
+      { class: 'event-line' },
+      moment(Date.parse(event.time)),
+      ' ',
+      h('span', { class: 'sentence' }, eventSentence(event)),
+    ),
+    h(
+      'details',
+      {},
+      h('summary', {}, h('code', { class: 'event-name' }, event.name)),
+      event.data !== undefined ? h('pre', {}, JSON.stringify(event.data, null, 2)) : null,
+    ),
+  );
 }
 
 route(/^\/activity$/, async ({ query }) => {
   const filters: Record<string, string | undefined> = {};
   for (const [name] of EVENT_FILTERS) filters[name] = query.get(name) ?? undefined;
   const names = query.get('names') ?? '';
-  const events = await get<any[]>(`/events${qs({ tail: 100, ...filters, names: names || undefined })}`);
+  const asked = { ...filters, names: names || undefined };
   const inputs = EVENT_FILTERS.map(([name, label]) => [name, textInput(name, filters[name] ?? ''), label] as const);
   const namesInput = textInput('names', names);
-  const filterForm = form(
-    { class: 'card filters' },
-    [
-      h('h2', {}, 'Filter'),
-      h('div', { class: 'filter-grid' }, ...inputs.map(([, input, label]) => field(label, input))),
-      field(
-        'Event names',
-        namesInput,
-        'Exact names separated by commas (organization.create, organization.delete) or one /regular expression/ (/^organization\\./).',
-      ),
-      actions(submitButton('Apply', 'secondary'), h('a', { href: '#/activity' }, 'Clear')),
-    ],
-    async () => {
-      const params = new URLSearchParams();
-      for (const [name, input] of inputs) if (input.value.trim()) params.set(name, input.value.trim());
-      if (namesInput.value.trim()) params.set('names', namesInput.value.trim());
-      const text = params.toString();
-      go(`#/activity${text ? `?${text}` : ''}`);
-    },
-  );
-  const list =
-    events.length === 0
-      ? h('p', { class: 'empty' }, 'No events.')
-      : h(
-          'ol',
-          { class: 'events' },
-          ...events.map((event) =>
-            h(
-              'li',
-              { class: 'event' },
-              h(
-                'div',
-                { class: 'event-head' },
-                when(event.time),
-                ' ',
-                h('strong', {}, event.name),
-                ' by ',
-                describeCaller(event.caller),
-              ),
-              h(
-                'ul',
-                { class: 'identifiers' },
-                ...(event.identifiers ?? []).map((identifier: any) => h('li', {}, identifierOf(identifier))),
-              ),
-              event.data !== undefined
-                ? h('details', {}, h('summary', {}, 'Data'), h('pre', {}, JSON.stringify(event.data, null, 2)))
-                : null,
-            ),
-          ),
-        );
-  return [
-    h(
-      'div',
-      { class: 'page-head' },
-      heading('Activity'),
-      button('Refresh', () => go(location.hash), 'secondary'),
+  // A refused filter is said under its field; the form stays to correct it.
+  let failure: ApiError | undefined;
+  const events = await get<any[]>(`/events${qs({ tail: 100, ...asked })}`).catch((error: unknown) => {
+    if (!(error instanceof ApiError) || error.status !== 400) throw error;
+    failure = error;
+    return [] as any[];
+  });
+  if (failure) {
+    const wrong = inputs.find(([name]) => failure!.errorName === `invalid_${name}`)?.[1] ?? namesInput;
+    showFieldError(wrong, failure.message);
+  }
+  const active = Object.values(asked).some((value) => value !== undefined);
+  const filterForm = h(
+    'details',
+    // Folded on a phone unless a filter is in use.
+    { class: 'card filters', open: active || failure !== undefined || matchMedia('(min-width: 700px)').matches },
+    h('summary', {}, active ? 'Filter (in use)' : 'Filter'),
+    form(
+      {},
+      [
+        h('div', { class: 'filter-grid' }, ...inputs.map(([, input, label]) => field(label, input))),
+        field(
+          'Event names',
+          namesInput,
+          'Exact names separated by commas (organization.create, organization.delete) or one /regular expression/ (/^organization\\./).',
+        ),
+        actions(submitButton('Apply', 'secondary'), h('a', { href: '#/activity' }, 'Clear')),
+      ],
+      async () => {
+        const params = new URLSearchParams();
+        for (const [name, input] of inputs) if (input.value.trim()) params.set(name, input.value.trim());
+        if (namesInput.value.trim()) params.set('names', namesInput.value.trim());
+        const text = params.toString();
+        go(`#/activity${text ? `?${text}` : ''}`);
+      },
     ),
-    h('p', { class: 'hint' }, `The last ${events.length === 100 ? '100' : events.length} events, newest last.`),
+  );
+  const newestFirst = [...events].reverse();
+  const list = h('ol', { class: 'events', 'aria-live': 'polite' }, ...newestFirst.map(eventItem));
+  const empty = h('p', { class: 'empty' }, 'No events.');
+  empty.hidden = events.length > 0;
+  if (!failure) follow(newestFirst, asked, list, empty);
+  return [
+    h('div', { class: 'page-head' }, heading('Activity')),
+    h('p', { class: 'hint' }, 'The last 100 events, newest first; new ones appear as they happen.'),
     filterForm,
+    empty,
     list,
   ];
 });
+
+/**
+ * Adds the events that come after those `shown` (newest first) to the top of `list`, asking
+ * every ACTIVITY_POLL_MS while the page is shown. The newest one's millisecond is asked again,
+ * since another event may share it; those already shown are known by their unique ID.
+ */
+function follow(shown: any[], asked: Record<string, string | undefined>, list: HTMLElement, empty: HTMLElement): void {
+  const mine = generation;
+  const seen = new Set<string>(shown.map((event) => event.unique_id));
+  const since = (event: any) => new Date(Date.parse(event.time) - 1).toISOString();
+  let after = shown[0] ? since(shown[0]) : undefined;
+  const poll = async () => {
+    if (mine !== generation) return;
+    try {
+      const events = await get<any[]>(`/events${qs({ ...asked, after, tail: after ? undefined : 100 })}`);
+      if (mine !== generation) return;
+      const fresh = events.filter((event) => !seen.has(event.unique_id));
+      for (const event of fresh) {
+        seen.add(event.unique_id);
+        list.prepend(eventItem(event));
+      }
+      const last = events[events.length - 1];
+      if (last) after = since(last);
+      if (fresh.length > 0) empty.hidden = true;
+    } catch {
+      // The next poll tries again (the Console may be restarting); nothing to show meanwhile.
+    }
+    setTimeout(() => void poll(), ACTIVITY_POLL_MS);
+  };
+  setTimeout(() => void poll(), ACTIVITY_POLL_MS);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Start
@@ -1825,7 +2371,16 @@ async function start(): Promise<void> {
     showError(error);
   }
   whoBox.textContent = `Signed in as ${describeCaller(caller)}`;
-  window.addEventListener('hashchange', () => void render());
+  window.addEventListener('hashchange', () => {
+    if (leaveQuestion && location.hash !== shownHash && !window.confirm(leaveQuestion)) {
+      history.replaceState(null, '', shownHash);
+      return;
+    }
+    void render();
+  });
+  window.addEventListener('beforeunload', (event) => {
+    if (leaveQuestion) event.preventDefault();
+  });
   await render();
 }
 
