@@ -23,8 +23,8 @@ import {
   dropSpareDatabases,
   dumpDatabase,
   onPostgres,
+  queryDatabase,
   releaseTestDatabase,
-  sqlIn,
   takeTestDatabase,
 } from './postgres.js';
 
@@ -177,19 +177,19 @@ export async function expectFails(
   name?: string,
   options?: Parameters<Sandbox['run']>[1],
 ): Promise<Result> {
-  const before = dumpStore(s.db);
+  const before = await storeRows(s.db);
   const result = await s.run(args, options);
   expectError(result, exitCode, name);
-  expect(dumpStore(s.db), `orgs ${args.join(' ')} left the store unchanged`).toEqual(before);
+  expect(await storeRows(s.db), `orgs ${args.join(' ')} left the store unchanged`).toEqual(before);
   return result;
 }
 
 /**
  * Every row of every table of a store (an SQLite file or a postgres:// URL, as Sandbox.db), each
  * as JSON, in a stable order (undefined before the file or schema exists): to show that a command
- * that failed left the store as it was, or to read what it holds.
+ * that failed left the store as it was, or to read what it holds. Read in-process on either engine.
  */
-export function dumpStore(path: string): Record<string, string[]> | undefined {
+export async function storeRows(path: string): Promise<Record<string, string[]> | undefined> {
   if (isPostgresUrl(path)) return dumpDatabase(path);
   if (!existsSync(path)) return undefined;
   const db = new Database(path, { readonly: true, fileMustExist: true });
@@ -218,11 +218,8 @@ export function dumpStore(path: string): Record<string, string[]> | undefined {
  * SQLite file or a postgres:// URL (search_path orgs), each value as text; none before an SQLite
  * file exists.
  */
-export function queryStore(path: string, sql: string): string[] {
-  if (isPostgresUrl(path))
-    return sqlIn(path, sql)
-      .split('\n')
-      .filter((line) => line !== '');
+export async function storeQuery(path: string, sql: string): Promise<string[]> {
+  if (isPostgresUrl(path)) return queryDatabase(path, sql);
   if (!existsSync(path)) return [];
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {

@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 
 export const ADMIN_URL = process.env.ORGS_TEST_POSTGRES || 'postgres://root@127.0.0.1:5432/postgres';
 
@@ -154,26 +155,49 @@ export function sqlIn(url: string, sql: string): string {
   return psql(`SET search_path = orgs, public; ${sql}`, url);
 }
 
+/** Runs `work` with a connection of its own to `url` (search_path orgs), closed afterwards. */
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query('SET search_path = orgs, public');
+    return await work(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** The first column of each row `sql` reads in a test database (search_path orgs), as text. */
+export async function queryDatabase(url: string, sql: string): Promise<string[]> {
+  return withClient(url, async (client) => {
+    const result = await client.query({ text: sql, rowMode: 'array' });
+    return result.rows.map((row: unknown[]) => String(row[0]));
+  });
+}
+
 /**
  * Every row of every table of the `orgs` schema at `url`, in a stable order (undefined before
- * the schema exists), shaped as dumpStore shapes an SQLite file's.
+ * the schema exists), shaped as storeRows shapes an SQLite file's; read in-process, without psql.
  */
-export function dumpDatabase(url: string): Record<string, string[]> | undefined {
-  const tables = psql(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'orgs' ORDER BY 1`, url)
-    .split('\n')
-    .filter(Boolean);
-  if (tables.length === 0) return undefined;
-  const rows = sqlIn(
-    url,
-    tables.map((table) => `SELECT '${table}', row_to_json(t)::text FROM orgs."${table}" AS t`).join(' UNION ALL '),
-  );
-  const dump: Record<string, string[]> = Object.fromEntries(tables.map((table) => [table, []]));
-  for (const line of rows.split('\n').filter(Boolean)) {
-    const bar = line.indexOf('|');
-    dump[line.slice(0, bar)]!.push(line.slice(bar + 1));
-  }
-  for (const table of tables) dump[table]!.sort();
-  return dump;
+export async function dumpDatabase(url: string): Promise<Record<string, string[]> | undefined> {
+  return withClient(url, async (client) => {
+    const tables = (
+      await client.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'orgs' ORDER BY 1`,
+      )
+    ).rows.map((row) => row.table_name);
+    if (tables.length === 0) return undefined;
+    const rows = await client.query<{ t: string; row: string }>(
+      tables
+        .map((table) => `SELECT '${table}' AS t, row_to_json(r)::text AS row FROM orgs."${table}" AS r`)
+        .join(' UNION ALL '),
+    );
+    const dump: Record<string, string[]> = Object.fromEntries(tables.map((table) => [table, []]));
+    for (const { t, row } of rows.rows) dump[t]!.push(row);
+    for (const table of tables) dump[table]!.sort();
+    return dump;
+  });
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { FLAGGED_RIGHTS, rightsOfGroup } from '../fixtures/rights.js';
-import { dumpStore, expectError, expectFails, ORGANIZATION, type Result, sandbox, type Sandbox } from '../helpers.js';
+import { storeRows, expectError, expectFails, ORGANIZATION, type Result, sandbox, type Sandbox } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // The catalogue's flag groups, from test/fixtures/rights.tsv (a copy of reference/rights.tsv).
@@ -35,7 +35,7 @@ afterEach(() => s.cleanup());
 /** Run options acting as this user. */
 const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
 
-const storeDump = () => dumpStore(s.db);
+const storeDump = () => storeRows(s.db);
 
 /** Permission denied: exit 4, one error line, nothing on stdout, nothing changed. */
 const expectDenied = (args: string[], options: { env?: Record<string, string> } = {}, name?: string) =>
@@ -141,13 +141,13 @@ describe('get: RIGHT_ORGANIZATION_INFO, else the public view', () => {
 
   test('a registered non-member asking for --all gets ids, created_at, updated_at and name only', async () => {
     await registerUsers('stranger');
-    const before = storeDump();
+    const before = await storeDump();
     const result = await s.run(['get', 'org1', '--all'], as('stranger'));
     expect(result.exitCode, result.stderr).toBe(0);
     expect(Object.keys(result.json).sort()).toEqual(PUBLIC_KEYS);
     expect(result.json.name).toBe('Org One');
     expect(result.json.ids).toEqual({ organization_id: 'org1' });
-    expect(storeDump()).toEqual(before);
+    expect(await storeDump()).toEqual(before);
   });
 
   test('a user named for the first time by ORGS_USER_ID gets the public view too (users need no set-up)', async () => {

@@ -12,7 +12,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { dumpStore, expectFails, onPostgres, sandbox, type Result, type Sandbox, ORGANIZATION } from '../helpers.js';
+import { storeRows, expectFails, onPostgres, sandbox, type Result, type Sandbox, ORGANIZATION } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants.
@@ -381,7 +381,7 @@ describe('the secret is stored only as a salted hash', () => {
     async () => {
       await ok(['create', 'org1', '--user-id', 'user1']);
       const keys = await createAndUseKeys();
-      const rows = JSON.stringify(dumpStore(s.db));
+      const rows = JSON.stringify(await storeRows(s.db));
       // Sanity: the rows looked at are the ones that hold the keys (their IDs are plain data).
       expect(rows).toContain(keys[0]!.id);
       for (const k of keys)

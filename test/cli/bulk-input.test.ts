@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BIN, dumpStore, resultOf, sandbox, type Result, type Sandbox } from '../helpers.js';
+import { BIN, storeRows, resultOf, sandbox, type Result, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -29,8 +29,8 @@ async function createFromBytes(bytes: Buffer, args = CREATE): Promise<Result> {
 }
 
 /** The organization IDs in the store, sorted. */
-function stored(): string[] {
-  return (dumpStore(s.db)?.organizations ?? []).map((row) => JSON.parse(row).id).sort();
+async function stored(): Promise<string[]> {
+  return ((await storeRows(s.db))?.organizations ?? []).map((row: string) => JSON.parse(row).id).sort();
 }
 
 /** The organizations of a bulk stdout (pretty-printed documents one after another). */
@@ -63,7 +63,7 @@ describe('a broken document costs only itself', () => {
         /^error:bulk:invalid_json \(item 2 \(line 2\): not valid JSON: .* at line [23], column \d+\)$/,
       );
       expect(summary).toBe('error:bulk:items_failed (1 of 100 organizations failed, 99 created)');
-      expect(stored()).toEqual(all.filter((_, i) => i !== 1));
+      expect(await stored()).toEqual(all.filter((_, i) => i !== 1));
       s.cleanup();
       s = sandbox();
     }
@@ -144,7 +144,7 @@ describe('shaped like the output', () => {
     );
     const result = await s.run(CREATE, { input: list.slice(0, list.indexOf('"cut-2"')) });
     expect(result.exitCode, result.stderr).toBe(2);
-    expect(stored()).toEqual(['cut-1']);
+    expect(await stored()).toEqual(['cut-1']);
     expect(failures(result).items).toEqual([
       'error:bulk:invalid_json (item 2 (line 7): not valid JSON: the input ends inside the document at line 9, column 26)',
     ]);
@@ -159,7 +159,7 @@ describe('shaped like the output', () => {
       expect(org.created_at).not.toBe('2020-01-01T00:00:00.000Z');
       expect(org.deleted_at).toBeUndefined();
     }
-    expect(stored()).toEqual(['kept-1', 'kept-2']);
+    expect(await stored()).toEqual(['kept-1', 'kept-2']);
     expect(JSON.parse((await s.ok(['get', 'kept-2'])).stdout).ids.organization_id).toBe('kept-2');
   });
 });
@@ -170,7 +170,7 @@ describe('encoding', () => {
     const result = await createFromBytes(Buffer.concat([bom, Buffer.from(`${line('bom-1')}\n${line('bom-2')}\n`)]));
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
-    expect(stored()).toEqual(['bom-1', 'bom-2']);
+    expect(await stored()).toEqual(['bom-1', 'bom-2']);
   });
 
   test('bytes that are not UTF-8 fail the document they are in, naming where; the others land', async () => {
@@ -194,7 +194,7 @@ describe('encoding', () => {
         ],
         summary: 'error:bulk:items_failed (1 of 3 organizations failed, 2 created)',
       });
-      expect(stored()).toEqual(['utf-1', 'utf-3']);
+      expect(await stored()).toEqual(['utf-1', 'utf-3']);
       const names = printed(result.stdout).map((o) => o.name);
       expect(names).toEqual(['é ok', '😀']);
       s.cleanup();
@@ -205,7 +205,7 @@ describe('encoding', () => {
     expect(failures(cut).items).toEqual([
       'error:bulk:invalid_encoding (item 2 (line 2): not valid UTF-8: unexpected bytes that are not UTF-8 at line 2, column 1)',
     ]);
-    expect(stored()).toEqual(['end-1']);
+    expect(await stored()).toEqual(['end-1']);
   });
 
   test('a lone surrogate in a text field is refused, naming the field, instead of being stored as U+FFFD', async () => {
@@ -223,6 +223,6 @@ describe('encoding', () => {
       'error:validate:invalid_attribute_value (item 3 (line 3), sur-3: attribute_value is not valid Unicode: it holds a lone surrogate)',
     ]);
     expect(printed(result.stdout).map((o) => o.name)).toEqual(['😀']);
-    expect(stored()).toEqual(['sur-4']);
+    expect(await stored()).toEqual(['sur-4']);
   });
 });

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BIN, dumpStore, expectError, expectFails, needsTool, onPostgres, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, storeRows, expectError, expectFails, needsTool, onPostgres, sandbox, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -233,13 +233,13 @@ describe('orgs __complete', () => {
 describe.runIf(onPostgres)('orgs __complete on a PostgreSQL store', () => {
   test('offers commands and flags but no IDs (a Tab press does not wait on a network), and leaves the database as it was', async () => {
     await seed();
-    const before = dumpStore(s.db);
+    const before = await storeRows(s.db);
     expect(await complete('get', '')).toEqual([]);
     expect(await complete('users', 'get', 'u')).toEqual([]);
     expect(await complete('restore', '')).toEqual([]);
     expect(await complete('collaborators', 's')).toEqual(['set']);
     expect(await complete('collaborators', 'set', '--us')).toEqual(['--user-id']);
-    expect(dumpStore(s.db)).toEqual(before);
+    expect(await storeRows(s.db)).toEqual(before);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dumpStore, sandbox, type Sandbox } from '../helpers.js';
+import { storeRows, sandbox, type Sandbox } from '../helpers.js';
 import { type Answer, call, type Console, login, startConsole } from './console-client.js';
 
 const KINDS = [
@@ -178,7 +178,7 @@ describe('the Console API at its edge', () => {
   ];
 
   test('a value of the wrong JSON type, anywhere in any body, is a 400 that changes nothing', async () => {
-    const before = dumpStore(s.db);
+    const before = await storeRows(s.db);
     for (const request of valid()) {
       // Only objects are bodies: the others are refused as a whole, as they were.
       const bodies = mutations(request.body).filter(
@@ -191,7 +191,7 @@ describe('the Console API at its edge', () => {
     }
     // A body where a route takes none.
     expectRefusedAtTheEdge(await call(c, 'POST', '/organizations/org1/restore', page, { force: true }), 'restore');
-    expect(dumpStore(s.db)).toEqual(before);
+    expect(await storeRows(s.db)).toEqual(before);
     // The bodies they were made of are taken.
     for (const { method, path, body } of valid()) {
       const answer = await call(c, method, path, page, body);
@@ -216,7 +216,7 @@ describe('the Console API at its edge', () => {
   });
 
   test('a right of another group or of no group is a 400 that changes nothing, for the cookie and a key', async () => {
-    const before = dumpStore(s.db);
+    const before = await storeRows(s.db);
     const refused: Array<[string, string, (rights: string[]) => unknown, string[]]> = [
       [
         'PUT',
@@ -242,7 +242,7 @@ describe('the Console API at its edge', () => {
         }
       }
     }
-    expect(dumpStore(s.db)).toEqual(before);
+    expect(await storeRows(s.db)).toEqual(before);
   });
 
   test('query parameters: wrong values, repeated single values and unknown names are a 400', async () => {

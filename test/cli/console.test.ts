@@ -4,7 +4,7 @@
  * console runs as the user's command does (the built CLI), against the sandbox's store.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dumpStore, onPostgres, queryStore, sandbox, type Sandbox } from '../helpers.js';
+import { storeRows, onPostgres, storeQuery, sandbox, type Sandbox } from '../helpers.js';
 import { call, type Console, expectApiError, login, startConsole, withHost } from './console-client.js';
 
 describe('orgs console', () => {
@@ -63,7 +63,7 @@ describe('orgs console', () => {
   });
 
   test('a request for another Host is refused (DNS rebinding), and changes nothing', async () => {
-    const before = dumpStore(s.db);
+    const before = await storeRows(s.db);
     const refused = await withHost(c, `attacker.example:${c.port}`, '/api/v3/organizations', {
       cookie: browser.cookie,
     });
@@ -72,11 +72,11 @@ describe('orgs console', () => {
     expect((await withHost(c, `localhost:${c.port}`, '/api/v3/organizations', { cookie: browser.cookie })).status).toBe(
       200,
     );
-    expect(dumpStore(s.db)).toEqual(before);
+    expect(await storeRows(s.db)).toEqual(before);
   });
 
   test('a change with the cookie needs the CSRF token and the console as Origin; refused ones change nothing', async () => {
-    const before = dumpStore(s.db);
+    const before = await storeRows(s.db);
     const create = { organization: { ids: { organization_id: 'csrf1' } } };
     expectApiError(
       await call(c, 'POST', '/users/user1/organizations', { cookie: browser.cookie }, create),
@@ -98,7 +98,7 @@ describe('orgs console', () => {
       403,
       'csrf_token_missing',
     );
-    expect(dumpStore(s.db)).toEqual(before);
+    expect(await storeRows(s.db)).toEqual(before);
     // Reading needs no token; no cookie and no key is unauthenticated.
     expect((await call(c, 'GET', '/organizations', { cookie: browser.cookie })).status).toBe(200);
     expectApiError(await call(c, 'GET', '/organizations'), 401, 'unauthenticated');
@@ -284,7 +284,7 @@ describe('orgs console', () => {
       const { cookie } = await login(other);
       expect((await call(other, 'GET', '/organizations', { cookie })).status).toBe(200);
       // The server ends every connection to the sandbox's database (the last test: the other console's go too).
-      queryStore(
+      await storeQuery(
         s.db,
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
       );

@@ -16,10 +16,10 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
 import {
   BIN,
-  dumpStore,
+  storeRows,
   expectFails,
   onPostgres,
-  queryStore,
+  storeQuery,
   sandbox,
   type Result,
   type Sandbox,
@@ -77,7 +77,7 @@ async function events(s: Sandbox, args: string[] = [], options?: Parameters<Sand
 }
 
 /** The rows of the store's events table (the raw count, whoever may see them). */
-const storedEvents = (s: Sandbox) => Number(queryStore(s.db, 'SELECT count(*) FROM events')[0]);
+const storedEvents = async (s: Sandbox) => Number((await storeQuery(s.db, 'SELECT count(*) FROM events'))[0]);
 
 /** Waits for `condition`, polling; returns how long it took. */
 async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<number> {
@@ -223,7 +223,7 @@ describe('the issue’s example: an organization’s life, each change with its 
     }
   });
 
-  test('every event: unique_id a ULID, strictly increasing in the order printed; times RFC 3339 in order', () => {
+  test('every event: unique_id a ULID, strictly increasing in the order printed; times RFC 3339 in order', async () => {
     expect(summary(all)).toEqual([
       'user.create user:user1',
       'organization.create organization:org1',
@@ -233,7 +233,7 @@ describe('the issue’s example: an organization’s life, each change with its 
       'organization.api-key.delete organization:org1',
       'organization.delete organization:org1',
     ]);
-    expect(all).toHaveLength(storedEvents(box.s));
+    expect(all).toHaveLength(await storedEvents(box.s));
     for (let i = 1; i < all.length; i++) {
       expect(all[i]!.unique_id > all[i - 1]!.unique_id, `${all[i]!.unique_id} after ${all[i - 1]!.unique_id}`).toBe(
         true,
@@ -285,8 +285,8 @@ describe('the issue’s example: an organization’s life, each change with its 
     }
   });
 
-  test.runIf(onPostgres)('the key’s secret is in no row of any table of the database', () => {
-    const rows = JSON.stringify(dumpStore(box.s.db));
+  test.runIf(onPostgres)('the key’s secret is in no row of any table of the database', async () => {
+    const rows = JSON.stringify(await storeRows(box.s.db));
     // Sanity: the rows looked at hold the events (the key ID is plain data).
     expect(rows).toContain(key.id);
     for (const form of secretForms())
@@ -420,7 +420,7 @@ describe('a failed or rolled-back command leaves no event', () => {
 
   test('removing the last owner, a taken ID, a denied newcomer: no event, store unchanged', async () => {
     const s = box.s;
-    const before = storedEvents(s);
+    const before = await storedEvents(s);
     await expectFails(
       s,
       ['collaborators', 'delete', 'org1', '--user-id', 'user1'],
@@ -430,7 +430,7 @@ describe('a failed or rolled-back command leaves no event', () => {
     await expectFails(s, ['create', 'org1', '--user-id', 'user2'], 5, 'id_taken');
     await expectFails(s, ['set', 'org1', '--name', 'X'], 4, 'insufficient_rights', as('user8'));
     await expectFails(s, ['api-keys', 'create', 'org1'], 2);
-    expect(storedEvents(s)).toBe(before);
+    expect(await storedEvents(s)).toBe(before);
     expect(summary(await events(s))).toEqual(['user.create user:user1', 'organization.create organization:org1']);
   });
 
@@ -484,8 +484,8 @@ describe('who sees what: the caller’s current rights on what the event is abou
     all = await events(s);
   });
 
-  test('the administrator sees every event, the purged organization’s too', () => {
-    expect(all).toHaveLength(storedEvents(box.s));
+  test('the administrator sees every event, the purged organization’s too', async () => {
+    expect(all).toHaveLength(await storedEvents(box.s));
     expect(summary(all)).toEqual([
       'user.create user:user1',
       'organization.create organization:org1',

@@ -104,7 +104,7 @@ beforeAll(async () => {
     const [, id, secret] = token.split('.');
     seededKeys.push({ token, id: id!, secret: secret! });
   }
-  if (templateDatabase) templateRows = dump(templateDatabase.url);
+  if (templateDatabase) templateRows = await dump(templateDatabase.url);
 }, 180_000);
 
 afterAll(async () => {
@@ -117,10 +117,12 @@ afterAll(async () => {
 type Rows = Record<string, Array<Record<string, unknown>>>;
 
 /** Every row of every table, sorted: the documented store, read without the CLI. */
-function dump(db: string): Rows {
+async function dump(db: string): Promise<Rows> {
   if (onPostgres) {
-    const tables = dumpDatabase(db) ?? {};
-    return Object.fromEntries(Object.entries(tables).map(([name, rows]) => [name, rows.map((row) => JSON.parse(row))]));
+    const tables = (await dumpDatabase(db)) ?? {};
+    return Object.fromEntries(
+      Object.entries(tables).map(([name, rows]) => [name, rows.map((row: string) => JSON.parse(row))]),
+    );
   }
   const conn = new Database(db, { readonly: true, fileMustExist: true });
   try {
@@ -163,7 +165,7 @@ async function runOrgs(args: string[], env: Record<string, string>, input?: stri
       for (const file of readdirSync(template))
         if (file.startsWith('orgs.db')) copyFileSync(join(template, file), join(dir, 'data', file));
     }
-    const before = templateRows ?? dump(db);
+    const before = templateRows ?? (await dump(db));
     const child = await orgs(
       args,
       dir,
@@ -184,7 +186,7 @@ async function runOrgs(args: string[], env: Record<string, string>, input?: stri
       stdout: child.stdout,
       stderr: child.stderr,
       before,
-      after: dump(db),
+      after: await dump(db),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 /** Ctrl-C during a bulk create: what was printed stays, the rest is not read, exit 130. */
 import { execa } from 'execa';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { BIN, dumpStore, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, storeRows, sandbox, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -20,6 +20,6 @@ test('SIGINT while waiting for more input stops after the committed batch, with 
   expect(result.exitCode).toBe(130);
   // One line, the error: nothing else on stderr.
   expect(String(result.stderr)).toMatch(/^error:cli:interrupted \(interrupted; 2 organizations were created [^\n]*\)$/);
-  const organizations = dumpStore(s.db)!.organizations!.map((row) => JSON.parse(row).id);
+  const organizations = (await storeRows(s.db))!.organizations!.map((row) => JSON.parse(row).id);
   expect(organizations.sort()).toEqual(['first', 'second']);
 });

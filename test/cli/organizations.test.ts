@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { dumpStore, expectFails, sandbox, type Result, type Sandbox } from '../helpers.js';
+import { storeRows, expectFails, sandbox, type Result, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -57,7 +57,7 @@ async function snapshot() {
   const deleted = await s.run(['list', '--all', '--deleted', '--limit', '1000']);
   expect(all.exitCode).toBe(0);
   expect(deleted.exitCode).toBe(0);
-  return { all: all.stdout, deleted: deleted.stdout, store: dumpStore(s.db) };
+  return { all: all.stdout, deleted: deleted.stdout, store: await storeRows(s.db) };
 }
 
 /** Runs failing commands and checks that, taken together, they left the store as it was. */

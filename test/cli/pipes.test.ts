@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIN, dumpStore, onPostgres, queryStore, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, storeRows, onPostgres, storeQuery, sandbox, type Sandbox } from '../helpers.js';
 
 const QUIET_EXIT_CODES = [0, 141];
 /** Well past a pipe's buffer (64 KiB) in JSON, in several stdin chunks (64 KiB each) of input. */
@@ -64,7 +64,7 @@ function expectQuiet(result: { stderr: string; exitCode: number }): void {
 }
 
 /** The stored organization IDs LIKE the pattern, once an SQLite store has passed its integrity check. */
-function storedIds(pattern: string): Set<string> {
+async function storedIds(pattern: string): Promise<Set<string>> {
   if (!onPostgres) {
     const db = new Database(s.db, { readonly: true });
     try {
@@ -73,7 +73,7 @@ function storedIds(pattern: string): Set<string> {
       db.close();
     }
   }
-  return new Set(queryStore(s.db, `SELECT id FROM organizations WHERE id LIKE '${pattern}'`));
+  return new Set(await storeQuery(s.db, `SELECT id FROM organizations WHERE id LIKE '${pattern}'`));
 }
 
 describe('a reader that stops early', () => {
@@ -101,7 +101,7 @@ describe('a reader that stops early', () => {
     expect(result.seen).toHaveLength(4000);
     const seen = [...result.seen.matchAll(/"organization_id": "(bulk-\d+)"/g)].map((m) => m[1]!);
     expect(seen.length).toBeGreaterThan(0);
-    const stored = storedIds('bulk-%');
+    const stored = await storedIds('bulk-%');
     for (const id of seen) expect(stored).toContain(id);
     expect(stored.size, 'stopped early instead of creating everything').toBeLessThan(COUNT);
   });
@@ -123,14 +123,14 @@ describe('a reader gone before the first byte, for every kind of writer', () => 
       ['list', '--output-format', 'table', '--limit', '1000'],
     ].map((args) => [args.join(' '), args] as const),
   )('orgs %s', async (_command, args) => {
-    const before = dumpStore(s.db);
+    const before = await storeRows(s.db);
     expectQuiet(await closedBeforeWriting(args));
-    expect(dumpStore(s.db)).toEqual(before);
+    expect(await storeRows(s.db)).toEqual(before);
   });
 
   test('a single create is stored though nobody read what it printed', async () => {
     expectQuiet(await closedBeforeWriting(['create', 'unread', '--user-id', 'user1']));
-    expect(storedIds('unread')).toEqual(new Set(['unread']));
+    expect(await storedIds('unread')).toEqual(new Set(['unread']));
   });
 
   test('bulk create stops after its first batch', async () => {
@@ -143,7 +143,7 @@ describe('a reader gone before the first byte, for every kind of writer', () => 
       ).join(''),
     );
     expectQuiet(await closedBeforeWriting(['create', '--user-id', 'user1'], file));
-    const stored = storedIds('first-%');
+    const stored = await storedIds('first-%');
     expect(stored.size).toBeGreaterThan(0);
     expect(stored.size).toBeLessThan(COUNT);
   });

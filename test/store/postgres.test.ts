@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { dumpStore, expectError, sandbox } from '../helpers.js';
+import { storeRows, expectError, sandbox } from '../helpers.js';
 import { databaseUrl } from '../postgres.js';
 import { inStore, serverFor } from '../postgres-store.js';
 
@@ -27,8 +27,8 @@ const RECORDS = [
 ];
 
 /** A store's records, each row as a sorted-key object, so that both engines' dumps compare. */
-function records(db: string): Record<string, unknown[]> {
-  const dump = dumpStore(db) ?? {};
+async function records(db: string): Promise<Record<string, unknown[]>> {
+  const dump = (await storeRows(db)) ?? {};
   const normal = (row: string) => {
     const parsed = JSON.parse(row) as Record<string, unknown>;
     return Object.fromEntries(
@@ -68,10 +68,10 @@ describe.skipIf(!reachable)('the orgs schema', () => {
     inStore(async (s) => {
       await s.ok(['create', 'org1', '--user-id', 'user1']);
       s.sql(`COMMENT ON SCHEMA orgs IS 'orgs schema ${MIGRATIONS.length + 1}'`);
-      const before = dumpStore(s.url);
+      const before = await storeRows(s.url);
       const result = await s.run(['list']);
       expectError(result, 5, 'newer_schema');
-      expect(dumpStore(s.url)).toEqual(before);
+      expect(await storeRows(s.url)).toEqual(before);
     }));
 
   test('of an older orgs is upgraded in place, its records kept', () =>
@@ -212,7 +212,7 @@ describe.skipIf(!reachable)('orgs backup between the engines', () => {
 
         const moved = await ok(['backup', database.url]);
         expect(moved.stdout).toBe('');
-        expect(records(database.url)).toEqual(records(local.db));
+        expect(await records(database.url)).toEqual(await records(local.db));
         // The key authenticates against the database; search finds what the index holds.
         expect((await database.ok(['rights', 'org1'], undefined, { ORGS_API_KEY: key })).json).toEqual([
           'RIGHT_ORGANIZATION_INFO',
@@ -230,18 +230,18 @@ describe.skipIf(!reachable)('orgs backup between the engines', () => {
         const ids = [...(await database.ok(['events'])).stdout.matchAll(/"unique_id": "([0-9A-Z]{26})"/g)].map(
           (m) => m[1],
         );
-        expect(ids).toHaveLength(records(local.db).events!.length + 1);
+        expect(ids).toHaveLength((await records(local.db)).events!.length + 1);
         expect([...ids].sort()).toEqual(ids);
 
         // Into a database that already has a store: refused, nothing changed.
-        const before = dumpStore(database.url);
+        const before = await storeRows(database.url);
         expectError(await local.run(['backup', database.url]), 5, 'backup_exists');
-        expect(dumpStore(database.url)).toEqual(before);
+        expect(await storeRows(database.url)).toEqual(before);
 
         // And back to a file.
         const back = join(local.dir, 'back.db');
         await database.ok(['backup', back]);
-        expect(records(back)).toEqual(records(database.url));
+        expect(await records(back)).toEqual(await records(database.url));
         expect((await ok(['rights', 'org1'], { ORGS_DB: back, ORGS_API_KEY: key })).json).toEqual([
           'RIGHT_ORGANIZATION_INFO',
         ]);
