@@ -6,6 +6,7 @@ import { effectiveRights } from './effective-rights.js';
 import { invalidArgument, permissionDenied } from './errors.js';
 import { eventView, identifierKey, recordEvent, type Identifier, type StoredEvent } from './events.js';
 import { kindNamed, type EntityKindName } from './kinds.js';
+import { namePattern, PatternError, type NamePattern } from './name-pattern.js';
 import { Rights } from './rights.js';
 import { isAdministrator, rightsOn, type Scope, type Session } from './session.js';
 import type { EventQuery } from './store.js';
@@ -30,7 +31,7 @@ type View = Record<string, unknown>;
 
 interface Filter {
   query: Omit<EventQuery, 'newestFirst' | 'limit' | 'afterSeq' | 'beforeSeq'>;
-  pattern?: RegExp;
+  pattern?: NamePattern;
   after?: number;
 }
 
@@ -125,9 +126,10 @@ export class EventService {
       const regex = /^\/(.*)\/$/s.exec(names);
       if (regex) {
         try {
-          filter.pattern = new RegExp(regex[1]!);
+          filter.pattern = namePattern(regex[1]!);
         } catch (error) {
-          throw invalidArgument(NS, 'invalid_names', `--names ${validate.quote(names)}: ${(error as Error).message}`);
+          if (!(error instanceof PatternError)) throw error;
+          throw invalidArgument(NS, 'invalid_names', `--names ${validate.quote(names)}: ${error.message}`);
         }
       } else filter.query.names = names.split(',').map((name) => name.trim());
     }
