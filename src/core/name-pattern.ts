@@ -198,11 +198,11 @@ class Parser {
       throw new PatternError(`backreferences (\\${letter}) are not supported`);
     }
     if (letter === 'k') throw new PatternError('backreferences (\\k<…>) are not supported');
-    return { type: 'char', test: this.escapedCharacters() };
+    return { type: 'char', test: single(this.escaped(false)) };
   }
 
-  /** The characters an escape stands for (the backslash at `at`), consumed. */
-  private escapedCharacters(inClass = false): CharTest {
+  /** An escape (its backslash at `at`), consumed: a class of characters such as \d, or one code point. */
+  private escaped(inClass: boolean): number | CharTest {
     const start = this.at;
     const letter = this.peek(1);
     if (letter === undefined) throw new PatternError('\\ at end of pattern');
@@ -212,7 +212,7 @@ class Parser {
     if (code === undefined) {
       throw new PatternError(`unsupported escape ${this.source.slice(start, start + 2)} at ${start + 1}`);
     }
-    return (c) => c === code;
+    return code;
   }
 
   /** The code point of a one-character escape whose letter was consumed, if it is one. */
@@ -262,23 +262,10 @@ class Parser {
 
   /** One character of a class (its code point), or a class escape such as \d. */
   private classAtom(): number | CharTest {
-    if (this.peek() !== '\\') {
-      const point = this.source.codePointAt(this.at)!;
-      this.at += point > 0xffff ? 2 : 1;
-      return point;
-    }
-    const letter = this.peek(1);
-    if (letter !== undefined && CLASS_ESCAPES[letter]) {
-      this.at += 2;
-      return CLASS_ESCAPES[letter];
-    }
-    const start = this.at;
-    this.at += 2;
-    const code = letter === undefined ? undefined : this.escapedCode(letter, true);
-    if (code === undefined) {
-      throw new PatternError(`unsupported escape ${this.source.slice(start, start + 2)} at ${start + 1}`);
-    }
-    return code;
+    if (this.peek() === '\\') return this.escaped(true);
+    const point = this.source.codePointAt(this.at)!;
+    this.at += point > 0xffff ? 2 : 1;
+    return point;
   }
 }
 
