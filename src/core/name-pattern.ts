@@ -18,6 +18,8 @@ export interface NamePattern {
 /** Repetition counts above this are refused (RE2's limit), and so are automata above MAX_STATES. */
 const MAX_REPEAT = 1000;
 const MAX_STATES = 20_000;
+/** Groups nested deeper are refused: parsing and building recurse once per level. */
+const MAX_DEPTH = 100;
 
 type CharTest = (c: number) => boolean;
 /** Whether an assertion holds between the code points at `at - 1` and `at`. */
@@ -79,6 +81,7 @@ const ASSERTIONS: Record<string, AssertTest> = {
 /** The pattern's syntax tree, or a PatternError saying what it cannot take. */
 class Parser {
   private at = 0;
+  private depth = 0;
 
   constructor(private readonly source: string) {}
 
@@ -181,7 +184,9 @@ class Parser {
         this.at += name[0].length;
       }
     }
+    if (++this.depth > MAX_DEPTH) throw new PatternError(`groups nested more than ${MAX_DEPTH} deep`);
     const inner = this.alternation();
+    this.depth--;
     if (this.peek() !== ')') throw new PatternError(`unterminated group at ${start + 1}`);
     this.at++;
     return inner;

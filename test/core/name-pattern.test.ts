@@ -100,6 +100,10 @@ describe('what needs backtracking, or is not a pattern, is refused with the reas
   });
 });
 
+test('groups nested 20,000 deep are refused with the reason, not by a stack overflow', () => {
+  expect(refusal(`${'('.repeat(20_000)}a${')'.repeat(20_000)}`)).toMatch(/groups nested more than 100 deep/);
+});
+
 /** Patterns from a grammar of what the matcher takes, over a small alphabet. */
 const pattern = fc.letrec<{ alt: string; seq: string; atom: string }>((tie) => ({
   alt: fc.oneof(
