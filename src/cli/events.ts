@@ -50,7 +50,10 @@ export function addEventCommands(tree: CommandTree): void {
           'orgs events --follow | jq -c .',
         ),
       )
-      .option('--names <names>', 'comma-separated event names, or one /regular expression/')
+      .option(
+        '--names <names>',
+        'comma-separated event names, or one /regular expression/ (matched in linear time: no backreferences or lookaround)',
+      )
       .option('--after <time>', 'only events after this time (RFC 3339)')
       .option('--tail <n>', 'only the last N matching events', integer)
       .option('--follow', 'after the history, print new events as they are committed, until Ctrl-C')

@@ -6,6 +6,7 @@ import { effectiveRights } from './effective-rights.js';
 import { invalidArgument, permissionDenied } from './errors.js';
 import { eventView, identifierKey, recordEvent, type Identifier, type StoredEvent } from './events.js';
 import { kindNamed, type EntityKindName } from './kinds.js';
+import { namePattern, PatternError, type NamePattern } from './name-pattern.js';
 import { Rights } from './rights.js';
 import { isAdministrator, rightsOn, type Scope, type Session } from './session.js';
 import type { EventQuery } from './store.js';
@@ -30,7 +31,7 @@ type View = Record<string, unknown>;
 
 interface Filter {
   query: Omit<EventQuery, 'newestFirst' | 'limit' | 'afterSeq' | 'beforeSeq'>;
-  pattern?: RegExp;
+  pattern?: NamePattern;
   after?: number;
 }
 
@@ -125,9 +126,10 @@ export class EventService {
       const regex = /^\/(.*)\/$/s.exec(names);
       if (regex) {
         try {
-          filter.pattern = new RegExp(regex[1]!);
+          filter.pattern = namePattern(regex[1]!);
         } catch (error) {
-          throw invalidArgument(NS, 'invalid_names', `--names ${validate.quote(names)}: ${(error as Error).message}`);
+          if (!(error instanceof PatternError)) throw error;
+          throw invalidArgument(NS, 'invalid_names', `--names ${validate.quote(names)}: ${error.message}`);
         }
       } else filter.query.names = names.split(',').map((name) => name.trim());
     }
@@ -140,40 +142,54 @@ export class EventService {
   }
 
   /**
-   * Whether the caller may see an event: the administrator always; others when they hold now the
-   * event's visibility rights on its first identifier (a user also sees its own user.* events).
-   * Rights are looked up once per identifier in a read.
+   * Whether the caller may see an event: the administrator always; others when the event is of the
+   * record that holds its first identifier now, not of a former one (purged, or a deleted user),
+   * and they hold now the event's visibility rights on that record (a user also sees its own
+   * user.* events). What the caller may see of each identifier is looked up once in a read.
    */
   private visibility(scope: Scope): (event: StoredEvent) => Promise<boolean> {
     if (isAdministrator(scope.caller)) return async () => true;
-    const held = new Map<string, Promise<Rights>>();
-    const rightsOnSubject = (subject: Identifier) => {
+    const standings = new Map<string, Promise<Standing | undefined>>();
+    const standingOn = (subject: Identifier) => {
       const key = identifierKey(subject);
-      if (!held.has(key)) held.set(key, this.rightsOn(scope, subject));
-      return held.get(key)!;
+      if (!standings.has(key)) standings.set(key, this.standing(scope, subject));
+      return standings.get(key)!;
     };
     return async (event) => {
       const subject = event.identifiers[0];
       if (!subject) return false;
       const { caller } = scope;
-      if (subject.kind === 'user') return caller.kind === 'user' && caller.user.id === subject.id;
-      return (await rightsOnSubject(subject)).includesAll(Rights.of(event.visibility));
+      if (subject.kind === 'user' && !(caller.kind === 'user' && caller.user.id === subject.id)) return false;
+      const standing = await standingOn(subject);
+      if (!standing || event.seq! < standing.since) return false;
+      return subject.kind === 'user' || standing.rights.includesAll(Rights.of(event.visibility));
     };
   }
 
+  /** Where the life of the record holding this ID began, and the caller's rights on it now. */
+  private async standing(scope: Scope, subject: Identifier): Promise<Standing | undefined> {
+    const since = await scope.tx.lifeOf(subject);
+    if (since === undefined) return undefined;
+    return { since, rights: await this.rightsOn(scope, subject) };
+  }
+
+  /** The caller's rights on an existing record (none on a user: its own events need none). */
   private async rightsOn(scope: Scope, subject: Identifier): Promise<Rights> {
+    if (subject.kind === 'user') return Rights.none;
     if (subject.kind === 'organization') {
-      const org = await scope.tx.getOrganization(subject.id);
-      if (!org) return Rights.none;
       const { caller } = scope;
       if (caller.kind === 'api-key' && caller.key.organizationId !== subject.id) return Rights.none;
       return rightsOn(scope, subject.id);
     }
-    if (subject.kind === 'user') return Rights.none;
     const kind = kindNamed(subject.kind as EntityKindName);
-    if (!(await scope.tx.getEntity(kind.name, subject.id))) return Rights.none;
     return (await effectiveRights(scope, kind, subject.id)).rights;
   }
+}
+
+/** What a caller may see of one identifier's events: from `since` (seq) on, those its rights cover. */
+interface Standing {
+  since: number;
+  rights: Rights;
 }
 
 function matches(filter: Filter, event: StoredEvent): boolean {

@@ -88,6 +88,16 @@ export function eventView(event: StoredEvent): Record<string, unknown> {
 /** `organization:org1`: how the store indexes an identifier. */
 export const identifierKey = ({ kind, id }: Identifier): string => `${kind}:${id}`;
 
+/**
+ * The record whose life this event begins: its subject, when the event is its kind's `.create`.
+ * An ID freed by a purge or a user's deletion can be taken again; the new record's events are
+ * those from its creation on, the former holder's are the administrator's alone (EVENTS.md).
+ */
+export function beginsLife(event: NewEvent): Identifier | undefined {
+  const subject = event.identifiers[0];
+  return subject && event.name === `${subject.kind}.create` ? subject : undefined;
+}
+
 type RecordKind = 'organization' | EntityKindName;
 
 /** `<kind>.create`, `.update` (data: the changed field names), `.delete`, `.restore`, `.purge`. */

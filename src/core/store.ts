@@ -2,7 +2,7 @@
  * The store behind the core. Asynchronous on purpose: the SQLite store answers at once, a shared
  * PostgreSQL store will not, and the core must not care which one it has.
  */
-import type { StoredEvent } from './events.js';
+import type { Identifier, StoredEvent } from './events.js';
 import type { EntityKindName } from './kinds.js';
 import type {
   AccountKind,
@@ -156,7 +156,13 @@ export interface Transaction {
     userId: string,
   ): Promise<Map<string, RightsSources>>;
 
+  /** Records the event; its subject's creation (beginsLife) starts the subject's life there. */
   insertEvent(event: StoredEvent): Promise<void>;
+  /**
+   * Where the record's life begins in the trail (the seq of its creation event; 0 for a record
+   * older than the trail): its events are those from there on. Undefined when no such record is.
+   */
+  lifeOf(record: Identifier): Promise<number | undefined>;
   /** The unique ID of the newest event, if any. */
   lastEventId(): Promise<string | undefined>;
   listEvents(query: EventQuery): Promise<StoredEvent[]>;

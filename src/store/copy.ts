@@ -36,6 +36,7 @@ const TABLES: ReadonlyArray<readonly [table: string, key: readonly string[]]> = 
   ['entity_collaborators', ['entity_pk', 'account_id']],
   ['events', ['seq']],
   ['event_identifiers', ['identifier', 'seq']],
+  ['lives', ['identifier']],
 ];
 
 const CHUNK_ROWS = 1000;

@@ -30,6 +30,8 @@ export interface EventRow {
   time: number;
   body: string;
   identifiers: string[];
+  /** The identifier whose newest record this event creates: its life begins here (`lives`). */
+  begins?: string;
 }
 
 export interface Dialect {
@@ -55,6 +57,10 @@ export interface Dialect {
   restartKeys(db: Executor): Promise<void>;
 }
 
+/** A record's life begins at this event: `lives` (migration 6) keeps the newest one per identifier. */
+const BEGIN_LIFE = `INSERT INTO lives (identifier, since_seq) VALUES (?, ?)
+  ON CONFLICT (identifier) DO UPDATE SET since_seq = excluded.since_seq`;
+
 /** Searches this long (folded, in characters) or longer are answered by SQLite's trigram index. */
 const INDEXED_LENGTH = 3;
 
@@ -79,7 +85,7 @@ export const SQLITE: Dialect = {
   // One writer at a time (BEGIN IMMEDIATE): the newest row is the newest commit.
   lastEventId: async (db) =>
     (await db.get<{ unique_id: string }>('SELECT unique_id FROM events ORDER BY seq DESC LIMIT 1', []))?.unique_id,
-  insertEvent: async (db, { unique_id, name, time, body, identifiers }) => {
+  insertEvent: async (db, { unique_id, name, time, body, identifiers, begins }) => {
     const seq = await db.get<{ seq: number }>(
       'INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?) RETURNING seq',
       [unique_id, name, time, body],
@@ -90,6 +96,7 @@ export const SQLITE: Dialect = {
         seq!.seq,
       ]);
     }
+    if (begins !== undefined) await db.write(BEGIN_LIFE, [begins, seq!.seq]);
   },
   // An INTEGER PRIMARY KEY goes on from the greatest one by itself.
   restartKeys: async () => {},
@@ -144,14 +151,27 @@ export const POSTGRES: Dialect = {
     for (let i = 0; i < ORDER_PREFIX; i++, prefix >>= 5n) text = ULID_ALPHABET[Number(prefix & 31n)] + text;
     return text.padEnd(26, 'Z');
   },
-  // One statement, sent without waiting: the event, its identifiers, and its ID as the newest.
-  insertEvent: async (db, { unique_id, name, time, body, identifiers }) => {
+  // One statement, sent without waiting: the event, its identifiers, the life it begins (if any),
+  // and its ID as the newest. The same text for every event: the executor's queue, grouped by
+  // text, keeps them in order.
+  insertEvent: async (db, { unique_id, name, time, body, identifiers, begins }) => {
     await db.write(
       `WITH event AS (INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?) RETURNING seq),
         identified AS (INSERT INTO event_identifiers (identifier, seq)
-          SELECT DISTINCT i.value, event.seq FROM event, jsonb_array_elements_text(?::jsonb) AS i (value))
+          SELECT DISTINCT i.value, event.seq FROM event, jsonb_array_elements_text(?::jsonb) AS i (value)),
+        born AS (INSERT INTO lives (identifier, since_seq)
+          SELECT b.value, event.seq FROM event, jsonb_array_elements_text(?::jsonb) AS b (value)
+          ON CONFLICT (identifier) DO UPDATE SET since_seq = excluded.since_seq)
       SELECT setval('event_order', ?::bigint)`,
-      [unique_id, name, time, body, JSON.stringify(identifiers), orderPrefix(unique_id)],
+      [
+        unique_id,
+        name,
+        time,
+        body,
+        JSON.stringify(identifiers),
+        JSON.stringify(begins === undefined ? [] : [begins]),
+        orderPrefix(unique_id),
+      ],
     );
   },
   restartKeys: async (db) => {

@@ -42,6 +42,14 @@ function trigramIndex(table: string): string {
   CREATE INDEX ${index}_description ON ${index} USING gin (description gin_trgm_ops);`;
 }
 
+/** Migration 6's `lives`, from the events that begin and end records (the text of migration 6). */
+const LIVES_FROM_TRAIL = `INSERT INTO lives (identifier, since_seq)
+    SELECT i.identifier, max(CASE WHEN e.name LIKE '%.create' THEN e.seq ELSE e.seq + 1 END)
+    FROM events AS e JOIN event_identifiers AS i ON i.seq = e.seq
+    WHERE e.name IN ('user.create', 'user.delete', 'organization.create', 'organization.purge',
+      'application.create', 'application.purge', 'gateway.create', 'gateway.purge', 'client.create', 'client.purge')
+    GROUP BY i.identifier;`;
+
 export interface Migration {
   sqlite: string;
   postgres: string;
@@ -317,6 +325,28 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (identifier, seq)
   );
   CREATE SEQUENCE event_order MINVALUE 0;
+  `,
+  },
+
+  // 6: a record's life. A purge (or a user's deletion) frees an ID that a new record can take,
+  // while the trail keeps the former record's events under the same identifier: `lives` holds,
+  // per identifier, the seq of its newest record's creation event (`<kind>.create`, written with
+  // that event), so that a record's own events are those from there on. Filled from the trail:
+  // the newest creation, or past the newest end (purge, user deletion) where that was pruned.
+  {
+    sqlite: `
+  CREATE TABLE lives (
+    identifier TEXT PRIMARY KEY,
+    since_seq  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  ${LIVES_FROM_TRAIL}
+  `,
+    postgres: `
+  CREATE TABLE lives (
+    identifier TEXT COLLATE "C" PRIMARY KEY,
+    since_seq  BIGINT NOT NULL
+  );
+  ${LIVES_FROM_TRAIL}
   `,
   },
 ];

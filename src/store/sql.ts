@@ -4,7 +4,7 @@
  * it on either engine. Both schemas have the same tables and columns (src/store/migrations.ts).
  */
 import { internal } from '../core/errors.js';
-import { identifierKey, type StoredEvent } from '../core/events.js';
+import { beginsLife, identifierKey, type Identifier, type StoredEvent } from '../core/events.js';
 import type { EntityKindName } from '../core/kinds.js';
 import type {
   AccountKind,
@@ -747,13 +747,25 @@ export class SqlTransaction implements Transaction {
   async insertEvent(event: StoredEvent): Promise<void> {
     const { seq: _seq, uniqueId, name, time, ...rest } = event;
     const body: EventBody = rest;
+    const born = beginsLife(event);
     await this.dialect.insertEvent(this.db, {
       unique_id: uniqueId,
       name,
       time,
       body: JSON.stringify(body),
       identifiers: event.identifiers.map(identifierKey),
+      begins: born && identifierKey(born),
     });
+  }
+
+  async lifeOf(record: Identifier): Promise<number | undefined> {
+    // Users and organizations are accounts; both tables have the kind and the ID.
+    const table = record.kind === 'user' || record.kind === 'organization' ? 'accounts' : 'entities';
+    const row = await this.db.get<{ since_seq: number | null }>(
+      `SELECT l.since_seq FROM ${table} AS r LEFT JOIN lives AS l ON l.identifier = ? WHERE r.kind = ? AND r.id = ?`,
+      [identifierKey(record), record.kind, record.id],
+    );
+    return row && (row.since_seq ?? 0);
   }
 
   async lastEventId(): Promise<string | undefined> {
