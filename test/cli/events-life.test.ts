@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
-import { BIN, onPostgres, queryStore, type Sandbox, shared } from '../helpers.js';
+import { BIN, onPostgres, type Sandbox, shared, storeQuery } from '../helpers.js';
 import { sqlIn } from '../postgres.js';
 
 const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
@@ -255,7 +255,7 @@ describe('a store of schema 5, made before lives were kept, upgraded in place', 
       'organization.create organization:org1',
     ]);
     expect(await events(s, ['--organization-id', 'org2'], as('mallory'))).toEqual([]);
-    expect(queryStore(s.db, 'SELECT count(*) FROM lives')).toEqual(['4']); // user1, mallory, org1, org2
+    expect(await storeQuery(s.db, 'SELECT count(*) FROM lives')).toEqual(['4']); // user1, mallory, org1, org2
     // The trail goes on: a creation after the upgrade begins its life as before.
     await s.ok(['purge', 'org2', '--force']);
     await s.ok(['create', 'org2', '--user-id', 'user1']);
