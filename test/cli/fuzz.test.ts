@@ -85,8 +85,8 @@ async function freezeBuild(into: string): Promise<string> {
           ...process.env,
           ORGS_DB: join(into, 'probe.db'),
           ORGS_CONFIG_DIR: join(into, 'probe-config'),
-          ORGS_USER_ID: '',
-          ORGS_API_KEY: '',
+          ORGS_USER_ID: undefined,
+          ORGS_API_KEY: undefined,
         },
         encoding: 'utf8',
       });
