@@ -163,9 +163,11 @@ export async function createMany(
         pending = [];
         failures = [];
         const ids = documents.map((raw) => idOf(raw, `${target.kind}_id`));
+        // Only IDs that can be valid (every kind has the organization ID's pattern): the store
+        // never sees what the document's own checks will refuse (NUL, which PostgreSQL cannot hold).
         await target.prefetch(
           scope,
-          ids.filter((id): id is string => id !== undefined),
+          ids.filter((id): id is string => id !== undefined && validate.isOrganizationId(id)),
         );
         for (const [index, raw] of documents.entries()) {
           try {
