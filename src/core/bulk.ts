@@ -5,7 +5,7 @@
  * committed.
  */
 import { invalidArgument, OrgsError, toOrgsError } from './errors.js';
-import { JsonDocumentSplitter, MAX_DOCUMENT_CHARS, type RawDocument } from './json-stream.js';
+import { JsonDocumentSplitter, type RawDocument } from './json-stream.js';
 import type { OrganizationInput, View } from './organizations.js';
 import type { Scope, Session } from './session.js';
 import { StrictUtf8Decoder } from './utf8.js';
@@ -63,12 +63,9 @@ export function parseDocument(
   target: Pick<BulkTarget, 'kind' | 'notifications'>,
 ): Parsed {
   if (raw.error) throw raw.error;
-  if (raw.text === undefined) {
-    throw invalidArgument(NS, 'document_too_large', `document is larger than ${MAX_DOCUMENT_CHARS} characters`);
-  }
   let doc: unknown;
   try {
-    doc = JSON.parse(raw.text);
+    doc = JSON.parse(raw.text!);
   } catch (error) {
     throw invalidArgument(NS, 'invalid_json', `not valid JSON: ${(error as Error).message}`);
   }
