@@ -43,3 +43,39 @@ describe('bidirectional controls reach the terminal escaped, as control characte
     expect(result.stderr).toContain(`x${ESCAPED}y`);
   });
 });
+
+describe('--help of the commands that take rights: their own group first, words rather than flags', () => {
+  /** The `--right-*` lines of a help text: each flag and what the help says of it. */
+  function rightLines(help: string): Array<{ flag: string; said: string }> {
+    return [...help.matchAll(/^ {2}(--right-[a-z-]+) +(.*)$/gm)].map(([, flag, said]) => ({
+      flag: flag!,
+      said: said!,
+    }));
+  }
+  const groupOf = (flag: string) => /^--right-(application|client|gateway|organization)-/.exec(flag)![1];
+
+  test.each([
+    [['collaborators', 'set'], 'organization'],
+    [['api-keys', 'create'], 'organization'],
+    [['api-keys', 'set'], 'organization'],
+    [['apps', 'collaborators', 'set'], 'application'],
+    [['clients', 'collaborators', 'set'], 'client'],
+    [['gateways', 'rights'], 'gateway'],
+  ])('orgs %j --help', async (command, own) => {
+    const lines = rightLines((await s.ok([...command, '--help'])).stdout);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(groupOf(lines[0]!.flag)).toBe(own);
+    const groups = lines.map(({ flag }) => groupOf(flag));
+    // Each group in one run, its ..._ALL last.
+    const runs = groups.filter((group, i) => group !== groups[i - 1]);
+    expect(new Set(runs).size).toBe(runs.length);
+    lines.forEach(({ flag }, i) => {
+      const lastOfGroup = groups[i + 1] !== groups[i];
+      expect(flag.endsWith('-all'), flag).toBe(lastOfGroup);
+    });
+    for (const { flag, said } of lines) {
+      expect(said, flag).not.toMatch(/RIGHT_|^$/);
+      expect(said.split(' ').length, `${flag}: ${said}`).toBeGreaterThan(2);
+    }
+  });
+});
