@@ -79,3 +79,61 @@ describe('--help of the commands that take rights: their own group first, words 
     }
   });
 });
+
+describe('the command line as a newcomer types it', () => {
+  test.each([
+    [['create', 'org1', '--name', 'My', 'first', 'org'], '--name "My first org"'],
+    [['create', 'org1', '--description', 'For', 'the', 'team', '--name', 'x'], '--description "For the team"'],
+    [['api-keys', 'create', 'org1', '--right-organization-info', '--name', 'CI', 'key'], '--name "CI key"'],
+  ])('words after --name or --description: quote them (%j)', async (args, quoted) => {
+    const result = await expectFails(s, args, 2, 'excess_arguments');
+    expect(result.stderr).toContain(`quote a name with spaces: ${quoted}`);
+  });
+
+  test('too many arguments without such a flag says only that', async () => {
+    const result = await expectFails(s, ['create', 'org1', 'org2'], 2, 'excess_arguments');
+    expect(result.stderr).not.toContain('quote');
+  });
+
+  test.each([
+    [['collaborators', 'set', 'org1', '--user-id', 'u1', '--right-org-info'], '--right-organization-info'],
+    [
+      ['apps', 'collaborators', 'set', 'app1', '--user-id', 'u1', '--right-app-devices-read'],
+      '--right-application-devices-read',
+    ],
+    [['gateways', 'rights', 'gtw1', '--right-gtw-info'], '--right-gateway-info'],
+    [['apps', 'create', 'app1', '--org-id', 'org1'], '--organization-id'],
+  ])('an abbreviated flag: the full one is suggested (%j)', async (args, full) => {
+    const result = await expectFails(s, args, 2, 'unknown_option');
+    expect(result.stderr).toContain(`Did you mean ${full}?`);
+  });
+
+  test.each([
+    ['organisations', 'organizations'],
+    ['organisation', 'organization'],
+  ])('orgs %s list: the American spelling is suggested', async (word, suggested) => {
+    const result = await expectFails(s, [word, 'list'], 2, 'unknown_command');
+    expect(result.stderr).toContain(`Did you mean ${suggested}?`);
+  });
+
+  test('--api-key-expiry with a date alone is the start of that day in UTC', async () => {
+    await s.ok(['create', 'org1', '--user-id', 'user1']);
+    const created = await s.ok([
+      'api-keys',
+      'create',
+      'org1',
+      '--right-organization-info',
+      '--api-key-expiry',
+      '2030-01-31',
+    ]);
+    expect(created.json.expires_at).toBe('2030-01-31T00:00:00.000Z');
+    const changed = await s.ok(['api-keys', 'set', 'org1', created.json.id, '--api-key-expiry', '2031-02-28']);
+    expect(changed.json.expires_at).toBe('2031-02-28T00:00:00.000Z');
+    await expectFails(
+      s,
+      ['api-keys', 'create', 'org1', '--right-organization-info', '--api-key-expiry', '2030-02-30'],
+      2,
+      'expiry_date_format_invalid',
+    );
+  });
+});
