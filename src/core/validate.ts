@@ -156,14 +156,16 @@ function rfc3339(text: string): number | undefined {
   return valid ? ms : undefined;
 }
 
-/** An API key's expiry, RFC 3339. */
+const DATE_ALONE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** An API key's expiry, RFC 3339; a date alone (2030-01-31) is the start of that day in UTC. */
 export function expiryDate(text: string): number {
-  const ms = rfc3339(text);
+  const ms = rfc3339(DATE_ALONE.test(text) ? `${text}T00:00:00Z` : text);
   if (ms === undefined) {
     throw invalidArgument(
       NS,
       'expiry_date_format_invalid',
-      `${quote(text)} is not an RFC 3339 time such as 2030-01-31T12:00:00Z`,
+      `${quote(text)} is not an RFC 3339 time such as 2030-01-31T12:00:00Z, or a date such as 2030-01-31`,
     );
   }
   return ms;

@@ -127,7 +127,8 @@ describe('the command line as a newcomer types it', () => {
       '2030-01-31',
     ]);
     expect(created.json.expires_at).toBe('2030-01-31T00:00:00.000Z');
-    const changed = await s.ok(['api-keys', 'set', 'org1', created.json.id, '--api-key-expiry', '2031-02-28']);
+    await s.ok(['api-keys', 'set', 'org1', created.json.id, '--api-key-expiry', '2031-02-28']);
+    const changed = await s.ok(['api-keys', 'get', 'org1', created.json.id]);
     expect(changed.json.expires_at).toBe('2031-02-28T00:00:00.000Z');
     await expectFails(
       s,
