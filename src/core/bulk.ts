@@ -65,7 +65,7 @@ export function parseDocument(
   if (raw.error) throw raw.error;
   let doc: unknown;
   try {
-    doc = JSON.parse(raw.text!);
+    doc = JSON.parse(raw.text);
   } catch (error) {
     throw invalidArgument(NS, 'invalid_json', `not valid JSON: ${(error as Error).message}`);
   }

@@ -26,14 +26,13 @@ export const MAX_DOCUMENT_CHARS = 1 << 20;
  */
 export const MAX_NESTING = 64;
 
-export interface RawDocument {
-  /** The document's text; undefined when it is broken or too large to keep (then `error` says so). */
-  text: string | undefined;
+/** One document: its text, or, when it is broken or too large to keep, why. */
+export type RawDocument = Where & ({ text: string; error?: undefined } | { text: undefined; error: OrgsError });
+
+interface Where {
   /** Where it starts in the input, from 1. */
   line: number;
   column: number;
-  /** Why it is not one JSON value, saying where reading gave up. */
-  error?: OrgsError;
 }
 
 const NS = 'bulk';
@@ -391,14 +390,10 @@ export class JsonDocumentSplitter {
     const text = this.size <= MAX_DOCUMENT_CHARS ? this.parts.join('') : undefined;
     this.parts = [];
     this.size = 0;
-    const document: RawDocument = { text, line: this.documentLine, column: this.documentColumn };
-    if (text === undefined) {
-      document.error = tooLarge();
-    } else if (!text.isWellFormed()) {
-      document.text = undefined;
-      document.error = invalidUtf8(text, this.documentLine, this.documentColumn);
-    }
-    return document;
+    const where = { line: this.documentLine, column: this.documentColumn };
+    if (text === undefined) return { ...where, text, error: tooLarge() };
+    if (!text.isWellFormed()) return { ...where, text: undefined, error: invalidUtf8(text, where.line, where.column) };
+    return { ...where, text };
   }
 }
 
