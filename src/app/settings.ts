@@ -185,9 +185,27 @@ function identityOf(env: Place['env'], config: ConfigValues): Identity {
   // Both checked even when the environment wins: a bad login is named, never passed over.
   const apiKey = configured(config, 'api-key');
   const userId = configured(config, 'user-id');
-  if (env.ORGS_API_KEY) return { kind: 'api-key', token: env.ORGS_API_KEY };
-  if (env.ORGS_USER_ID) return { kind: 'user', userId: env.ORGS_USER_ID };
+  const envApiKey = credentialOf(env, 'ORGS_API_KEY');
+  if (envApiKey !== undefined) return { kind: 'api-key', token: envApiKey };
+  const envUserId = credentialOf(env, 'ORGS_USER_ID');
+  if (envUserId !== undefined) return { kind: 'user', userId: envUserId };
   if (apiKey !== undefined) return { kind: 'api-key', token: apiKey };
   if (userId !== undefined) return { kind: 'user', userId };
   return { kind: 'admin' };
+}
+
+/**
+ * A credential from the environment. Set but empty is an error, not "none": `ORGS_API_KEY="$(cat
+ * missing-file)"` must not fall through to the local administrator.
+ */
+function credentialOf(env: Place['env'], variable: 'ORGS_API_KEY' | 'ORGS_USER_ID'): string | undefined {
+  const value = env[variable];
+  if (value === '') {
+    throw invalidArgument(
+      'settings',
+      `empty_${variable.toLowerCase()}`,
+      `${variable} is set but empty; unset it (unset ${variable}) or give a value`,
+    );
+  }
+  return value;
 }

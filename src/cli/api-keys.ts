@@ -110,7 +110,10 @@ function addSubcommands(group: Command): void {
       )
       .addOption(organizationIdOption())
       .option('--name <name>', 'name of the key')
-      .option('--api-key-expiry <time>', 'expiry, RFC 3339 in the future (e.g. 2030-01-31T12:00:00Z)'),
+      .option(
+        '--api-key-expiry <time>',
+        'expiry in the future, RFC 3339 (2030-01-31T12:00:00Z) or a date (2030-01-31: its start, UTC)',
+      ),
   ).action(
     action(async (ctx, [positional], options) => {
       const created = await (
@@ -144,7 +147,7 @@ function addSubcommands(group: Command): void {
       .addOption(organizationIdOption())
       .option('--api-key-id <id>', 'the API key ID')
       .option('--name <name>', 'new name')
-      .option('--api-key-expiry <time>', 'new expiry, RFC 3339 in the future'),
+      .option('--api-key-expiry <time>', 'new expiry in the future, RFC 3339 or a date (its start, UTC)'),
   ).action(
     action(async (ctx, args, options) => {
       const rights = rightsFrom(options);

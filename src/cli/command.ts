@@ -5,6 +5,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ENTITY_GROUPS, FLAG_RIGHTS, flagName, groupOf, type RightGroup } from '../core/rights.js';
 import { invalidArgument } from '../core/errors.js';
+import { RIGHT_DESCRIPTIONS } from '../core/right-descriptions.js';
 import * as validate from '../core/validate.js';
 import { ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
 import type { Runtime } from '../app/runtime.js';
@@ -151,13 +152,28 @@ export function selectedFields(
 const RIGHT_OPTIONS = FLAG_RIGHTS.map((right) => ({
   right,
   group: groupOf(right)!,
-  option: () => new Option(`--${flagName(right)}`, right),
+  option: () => new Option(`--${flagName(right)}`, RIGHT_DESCRIPTIONS[right]),
   attribute: new Option(`--${flagName(right)}`).attributeName(),
 }));
 
-/** The `--right-*` flags of these groups (all four by default: an organization's collaborators hold any). */
-export function addRightFlags(command: Command, groups: readonly RightGroup[] = ENTITY_GROUPS): Command {
-  for (const { option, group } of RIGHT_OPTIONS) if (groups.includes(group)) command.addOption(option());
+/** An organization's collaborators and keys may hold rights of any group, its own first. */
+const ORGANIZATION_FIRST: readonly RightGroup[] = [
+  'organization',
+  ...ENTITY_GROUPS.filter((g) => g !== 'organization'),
+];
+
+/**
+ * The `--right-*` flags of these groups, in this order (the command's own group first), each
+ * group's `…_ALL` last, where it reads as "all of the above".
+ */
+export function addRightFlags(command: Command, groups: readonly RightGroup[] = ORGANIZATION_FIRST): Command {
+  for (const group of groups) {
+    const options = RIGHT_OPTIONS.filter((o) => o.group === group);
+    const isAll = (o: (typeof options)[number]) => o.right.endsWith('_ALL');
+    for (const { option } of [...options.filter((o) => !isAll(o)), ...options.filter(isAll)]) {
+      command.addOption(option());
+    }
+  }
   return command;
 }
 

@@ -14,6 +14,7 @@ import { addConsoleCommand, StoppedAsAsked } from './console.js';
 import { addEntityCommands } from './entities.js';
 import { addEventCommands } from './events.js';
 import { addOrganizationCommands } from './organizations.js';
+import { hintFor } from './suggest.js';
 import { addUserCommands } from './users.js';
 import type { Runtime } from '../app/runtime.js';
 
@@ -88,18 +89,19 @@ function addHelpCommand(parent: Command): void {
     });
 }
 
-/** commander's usage errors in our format; help and version are not errors. */
-function fromCommander(error: CommanderError): OrgsError | undefined {
+/** commander's usage errors in our format, with a hint of ours; help and version are not errors. */
+function fromCommander(error: CommanderError, program: Command, words: readonly string[]): OrgsError | undefined {
   if (['commander.helpDisplayed', 'commander.version'].includes(error.code)) return undefined;
   if (error.code === 'commander.help' && error.exitCode === 0) return undefined;
   const name =
     error.code === 'commander.help'
       ? 'missing_command'
       : error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const hint = hintFor(error, program, words);
   const message =
     error.code === 'commander.help'
       ? 'a subcommand is missing; see the help above'
-      : error.message
+      : `${error.message}${hint === undefined ? '' : `\n${hint}`}`
           .replace(/^error: /, '')
           .replace(/\s*\n\s*/g, ' ')
           // commander quotes what was typed, 'like this', however long it is.
@@ -110,15 +112,16 @@ function fromCommander(error: CommanderError): OrgsError | undefined {
 /** Runs one command line against the runtime; resolves to the exit code. */
 export async function main(args: readonly string[], runtime: Runtime): Promise<number> {
   const { stdout, stderr } = streamsOf(runtime);
+  const words = withoutGroupName(args);
+  const program = buildProgram(words, runtime, { stdout, stderr });
   try {
-    const words = withoutGroupName(args);
-    await buildProgram(words, runtime, { stdout, stderr }).parseAsync(words, { from: 'user' });
+    await program.parseAsync(words, { from: 'user' });
     return stdout.gone ? READER_GONE_EXIT_CODE : 0;
   } catch (error) {
     // The reader went away: whatever came of it (a bulk create stopped early), stop quietly.
     if (stdout.gone) return READER_GONE_EXIT_CODE;
     if (error instanceof StoppedAsAsked) return error.exitCode;
-    const orgsError = error instanceof CommanderError ? fromCommander(error) : toOrgsError(error);
+    const orgsError = error instanceof CommanderError ? fromCommander(error, program, words) : toOrgsError(error);
     if (!orgsError) return 0;
     await stderr.write(`${orgsError.format()}\n`);
     return orgsError.exitCode;

@@ -170,7 +170,7 @@ export class ApiKeyService {
   ): Promise<{ key: ApiKey; held: Rights }> {
     await this.organizations.live(scope, ids.organizationId);
     const held = await requireRights(scope, ids.organizationId, MANAGE);
-    const key = await scope.tx.getApiKey(ids.apiKeyId);
+    const key = await scope.tx.getApiKey(validate.withoutNul('api_key_id', ids.apiKeyId));
     if (!key || key.organizationId !== ids.organizationId) {
       throw notFound(
         NS,

@@ -5,7 +5,7 @@
  * committed.
  */
 import { invalidArgument, OrgsError, toOrgsError } from './errors.js';
-import { JsonDocumentSplitter, MAX_DOCUMENT_CHARS, type RawDocument } from './json-stream.js';
+import { JsonDocumentSplitter, type RawDocument } from './json-stream.js';
 import type { OrganizationInput, View } from './organizations.js';
 import type { Scope, Session } from './session.js';
 import { StrictUtf8Decoder } from './utf8.js';
@@ -63,9 +63,6 @@ export function parseDocument(
   target: Pick<BulkTarget, 'kind' | 'notifications'>,
 ): Parsed {
   if (raw.error) throw raw.error;
-  if (raw.text === undefined) {
-    throw invalidArgument(NS, 'document_too_large', `document is larger than ${MAX_DOCUMENT_CHARS} characters`);
-  }
   let doc: unknown;
   try {
     doc = JSON.parse(raw.text);
@@ -163,9 +160,11 @@ export async function createMany(
         pending = [];
         failures = [];
         const ids = documents.map((raw) => idOf(raw, `${target.kind}_id`));
+        // Only IDs that can be valid (every kind has the organization ID's pattern): the store
+        // never sees what the document's own checks will refuse (NUL, which PostgreSQL cannot hold).
         await target.prefetch(
           scope,
-          ids.filter((id): id is string => id !== undefined),
+          ids.filter((id): id is string => id !== undefined && validate.isOrganizationId(id)),
         );
         for (const [index, raw] of documents.entries()) {
           try {

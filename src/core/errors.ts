@@ -64,8 +64,8 @@ export class OrgsError extends Error {
 
   /**
    * The one line that reaches stderr. Messages may quote the user's input (commander repeats
-   * arguments, JSON.parse quotes documents): control and line-separator characters are escaped,
-   * so the line stays one line and nothing reaches the terminal raw.
+   * arguments, JSON.parse quotes documents): control, line-separator and bidirectional characters
+   * are escaped, so the line stays one line, in order, and nothing reaches the terminal raw.
    */
   format(): string {
     return `error:${this.namespace}:${this.errorName} (${escapeControls(this.message)})`;
@@ -74,9 +74,14 @@ export class OrgsError extends Error {
 
 const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
+/**
+ * Escapes what would act on a terminal instead of being shown: C0 and C1 controls, the line and
+ * paragraph separators, and the bidirectional marks, embeddings and isolates (U+061C, U+200E-200F,
+ * U+202A-202E, U+2066-2069), which reorder the rest of the line (a table's columns, a message).
+ */
 export function escapeControls(text: string): string {
   return text.replace(
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
     (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -120,9 +120,14 @@ export class EventService {
 
   private filter(request: EventRequest): Filter {
     const filter: Filter = { query: {} };
+    for (const { kind, id } of request.identifiers ?? []) {
+      if (kind === 'user') validate.userId(id);
+      else validate.entityId(kind, id);
+    }
     if (request.identifiers?.length) filter.query.identifiers = request.identifiers.map(identifierKey);
     const names = request.names;
     if (names !== undefined) {
+      validate.withoutNul('names', names);
       const regex = /^\/(.*)\/$/s.exec(names);
       if (regex) {
         try {

@@ -14,17 +14,25 @@
  */
 import { invalidArgument, type OrgsError } from './errors.js';
 
-/** A document larger than this is reported as an error instead of being buffered. */
+/**
+ * A document larger than this is reported as an error as soon as it grows past it, instead of
+ * being buffered; reading resumes after it.
+ */
 export const MAX_DOCUMENT_CHARS = 1 << 20;
 
-export interface RawDocument {
-  /** The document's text; undefined when it is broken or too large to keep. */
-  text: string | undefined;
+/**
+ * Containers open inside one document, at most: each open one is remembered, so 40 MiB of `[` would
+ * otherwise take hundreds of MiB. Organizations nest 2 deep.
+ */
+export const MAX_NESTING = 64;
+
+/** One document: its text, or, when it is broken or too large to keep, why. */
+export type RawDocument = Where & ({ text: string; error?: undefined } | { text: undefined; error: OrgsError });
+
+interface Where {
   /** Where it starts in the input, from 1. */
   line: number;
   column: number;
-  /** Why it is not one JSON value, saying where reading gave up. */
-  error?: OrgsError;
 }
 
 const NS = 'bulk';
@@ -93,8 +101,7 @@ export class JsonDocumentSplitter {
       done.push(this.finish());
       this.state = this.inArray ? COMMA_OR_END : BETWEEN;
     };
-    // A syntax error: the document so far (or, between documents, this character) is reported
-    // and dropped.
+    // A syntax error: the document so far (or, between documents, this character) is reported.
     const report = (why: string, at = column()) => {
       const open = this.inDocument();
       const unreadable = this.state === SCALAR ? !this.scalar.isWellFormed() : isSurrogate(chunk.codePointAt(i)!);
@@ -104,18 +111,11 @@ export class JsonDocumentSplitter {
         column: open ? this.documentColumn : at,
         error: syntaxError(`${why} at line ${this.line}, column ${at}`, unreadable),
       });
-      this.parts = [];
-      this.size = 0;
-      this.closers.length = 0;
-      this.scalar = '';
-      this.escape = 0;
     };
     // Skipping starts at this character (read again), with the brackets still open.
     const fail = (why: string, at?: number) => {
-      this.skipDepth = this.closers.length;
-      this.skipInString = this.state === STRING;
       report(why, at);
-      this.state = SKIPPING;
+      this.skip();
       i--;
     };
     /** The character at i, as a message shows it. */
@@ -180,6 +180,7 @@ export class JsonDocumentSplitter {
           if (this.state !== BETWEEN && this.state !== ELEMENT && this.state !== ELEMENT_OR_END) {
             if (this.state !== SKIPPING) {
               report(this.inDocument() ? 'the document is cut short: a new one begins' : 'expected "," or "]"');
+              this.discard();
             }
             if (this.inArray && column() === this.elementColumn) {
               this.state = ELEMENT;
@@ -240,6 +241,11 @@ export class JsonDocumentSplitter {
         case VALUE:
         case VALUE_OR_CLOSE:
           if (c === 0x5d && this.state === VALUE_OR_CLOSE) break;
+          if ((c === 0x7b || c === 0x5b) && this.closers.length === MAX_NESTING) {
+            done.push(this.abandon(tooDeep(this.line, column())));
+            i--; // read again while skipping: one more bracket to close
+            continue;
+          }
           if (!this.value(c, column())) fail(`unexpected ${describe()}`);
           continue;
         case KEY_OR_CLOSE:
@@ -273,7 +279,10 @@ export class JsonDocumentSplitter {
       if (this.closers.length === 0) complete(i + 1);
       else this.state = COMMA_OR_CLOSE;
     }
-    if (this.inDocument()) this.take(chunk, start, n);
+    if (this.inDocument()) {
+      this.take(chunk, start, n);
+      if (this.size > MAX_DOCUMENT_CHARS) done.push(this.abandon(tooLarge()));
+    }
     this.offset += n;
     return done;
   }
@@ -325,6 +334,38 @@ export class JsonDocumentSplitter {
     return true;
   }
 
+  /** Reports the open document as `error` and skips the rest of it. */
+  private abandon(error: OrgsError): RawDocument {
+    const document = { text: undefined, line: this.documentLine, column: this.documentColumn, error };
+    this.skip();
+    return document;
+  }
+
+  /**
+   * Drops the open document and skips the rest of it: to where its open brackets close, or to a
+   * line that begins a new document.
+   */
+  private skip(): void {
+    this.skipDepth = this.closers.length;
+    this.skipInString = this.state === STRING;
+    this.state = SKIPPING;
+    this.discard();
+  }
+
+  /** Forgets the open document. */
+  private discard(): void {
+    this.parts = [];
+    this.size = 0;
+    this.closers.length = 0;
+    this.scalar = '';
+    this.escape = 0;
+  }
+
+  /** What the reader holds of the open document (its text, a number or word, its open brackets). */
+  get buffered(): number {
+    return this.parts.reduce((sum, part) => sum + part.length, 0) + this.scalar.length + this.closers.length;
+  }
+
   /** Whether a line whose first character is `{` or `[` at this column begins a new document. */
   private beginsDocument(column: number): boolean {
     return column === 1 || (this.inArray && column === this.elementColumn);
@@ -349,12 +390,10 @@ export class JsonDocumentSplitter {
     const text = this.size <= MAX_DOCUMENT_CHARS ? this.parts.join('') : undefined;
     this.parts = [];
     this.size = 0;
-    const document: RawDocument = { text, line: this.documentLine, column: this.documentColumn };
-    if (text !== undefined && !text.isWellFormed()) {
-      document.text = undefined;
-      document.error = invalidUtf8(text, this.documentLine, this.documentColumn);
-    }
-    return document;
+    const where = { line: this.documentLine, column: this.documentColumn };
+    if (text === undefined) return { ...where, text, error: tooLarge() };
+    if (!text.isWellFormed()) return { ...where, text: undefined, error: invalidUtf8(text, where.line, where.column) };
+    return { ...where, text };
   }
 }
 
@@ -381,6 +420,18 @@ const isSurrogate = (c: number) => c >= 0xd800 && c <= 0xdfff;
 
 function quoteWord(word: string): string {
   return JSON.stringify(word.length > 20 ? `${word.slice(0, 20)}…` : word);
+}
+
+function tooLarge(): OrgsError {
+  return invalidArgument(NS, 'document_too_large', `document is larger than ${MAX_DOCUMENT_CHARS} characters`);
+}
+
+function tooDeep(line: number, column: number): OrgsError {
+  return invalidArgument(
+    NS,
+    'document_too_deep',
+    `document nests more than ${MAX_NESTING} arrays and objects, at line ${line}, column ${column}`,
+  );
 }
 
 function syntaxError(message: string, unreadable = false): OrgsError {

@@ -72,13 +72,24 @@ export function userId(id: string | undefined): string {
 
 /**
  * A text field: well-formed Unicode (a lone surrogate, from a JSON `\ud800`, would be stored as
- * U+FFFD) of at most `max` characters.
+ * U+FFFD) without NUL, of at most `max` characters.
  */
 export function text(field: string, value: string, max: number): string {
   if (!value.isWellFormed()) {
     throw invalidArgument(NS, `invalid_${field}`, `${field} is not valid Unicode: it holds a lone surrogate`);
   }
-  return maxLength(field, value, max);
+  return maxLength(field, withoutNul(field, value), max);
+}
+
+/**
+ * Any text bound for a store, IDs and filters included: PostgreSQL cannot hold U+0000 and SQLite
+ * can, so it is refused here, before either sees it, for one behaviour on both.
+ */
+export function withoutNul(field: string, value: string): string {
+  if (value.includes('\u0000')) {
+    throw invalidArgument(NS, `invalid_${field}`, `${field} holds U+0000 (NUL), which no text may hold`);
+  }
+  return value;
 }
 
 export function maxLength(field: string, value: string, max: number): string {
@@ -145,14 +156,16 @@ function rfc3339(text: string): number | undefined {
   return valid ? ms : undefined;
 }
 
-/** An API key's expiry, RFC 3339. */
+const DATE_ALONE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** An API key's expiry, RFC 3339; a date alone (2030-01-31) is the start of that day in UTC. */
 export function expiryDate(text: string): number {
-  const ms = rfc3339(text);
+  const ms = rfc3339(DATE_ALONE.test(text) ? `${text}T00:00:00Z` : text);
   if (ms === undefined) {
     throw invalidArgument(
       NS,
       'expiry_date_format_invalid',
-      `${quote(text)} is not an RFC 3339 time such as 2030-01-31T12:00:00Z`,
+      `${quote(text)} is not an RFC 3339 time such as 2030-01-31T12:00:00Z, or a date such as 2030-01-31`,
     );
   }
   return ms;
