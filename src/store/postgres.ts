@@ -66,6 +66,10 @@ export function postgresError(error: unknown, url: string): OrgsError {
   if (code === '42501') {
     return permissionDenied('store', 'store_not_writable', `${where}: permission denied (${message})`);
   }
+  // node-postgres's query_timeout (see answerWithinMs): the connection is cut, the outcome unknown.
+  if (message === 'Query read timeout') {
+    return unavailable('store', 'unavailable', `${where}: the server stopped answering in the middle of the command`);
+  }
   // No SQLSTATE (the socket), connection exceptions (08), authentication (28), no such database
   // (3D000), the server shutting down (57P): the store cannot be reached.
   if (code === '' || /^(08|28|3D|57P|53)/.test(code) || /^E[A-Z]+$/.test(code)) {
@@ -219,8 +223,11 @@ export class PostgresStore implements Store {
     /** The store's URL with its password removed. */
     readonly location: string,
     private readonly fail: (error: unknown) => OrgsError,
-    /** How long a command may keep re-running a transaction that conflicts with others. */
-    private readonly retryForMs: number,
+    /**
+     * connect-timeout: how long a command may keep re-running a transaction that conflicts with
+     * others, and wait for the server to close the connection.
+     */
+    private readonly connectTimeoutMs: number,
   ) {
     this.executor = new PostgresExecutor(client);
   }
@@ -239,7 +246,7 @@ export class PostgresStore implements Store {
   }
 
   private async transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.retryForMs;
+    const deadline = Date.now() + this.connectTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       this.executor.reset();
       try {
@@ -293,7 +300,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.client.end().catch(() => {});
+    await disconnect(this.client, this.connectTimeoutMs);
   }
 }
 
@@ -301,12 +308,38 @@ export interface PostgresOptions {
   connectTimeoutMs: number;
 }
 
+/** How long a statement may wait for a lock: connect-timeout, in the whole seconds PostgreSQL takes. */
+const lockWaitSeconds = (connectTimeoutMs: number) => Math.max(1, Math.ceil(connectTimeoutMs / 1000));
+
+/**
+ * How long a statement may go unanswered before the server is taken for gone: its wait for a lock,
+ * then connect-timeout again for the answer. A server that stops answering (the connection open,
+ * nothing coming back, which TCP keepalive does not notice) fails the command at this bound.
+ */
+const answerWithinMs = (connectTimeoutMs: number) => lockWaitSeconds(connectTimeoutMs) * 1000 + connectTimeoutMs;
+
+/**
+ * Ends the connection; a server that does not close its side within `withinMs` is cut off, so that
+ * the command still ends.
+ */
+async function disconnect(client: pg.Client, withinMs: number): Promise<void> {
+  const cutOff = setTimeout(() => client.connection.stream.destroy(), withinMs);
+  try {
+    await client.end();
+  } catch {
+    // Ending a broken connection: it is gone either way.
+  } finally {
+    clearTimeout(cutOff);
+  }
+}
+
 /** Connects to the database at `url`, with the session settings every command runs under. */
 export async function connect(url: string, { connectTimeoutMs }: PostgresOptions): Promise<pg.Client> {
-  const seconds = Math.max(1, Math.ceil(connectTimeoutMs / 1000));
+  const seconds = lockWaitSeconds(connectTimeoutMs);
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: connectTimeoutMs,
+    query_timeout: answerWithinMs(connectTimeoutMs),
     keepAlive: true,
     application_name: 'orgs',
     // Statements are sent without waiting for the previous one's answer (see PostgresExecutor).
@@ -319,7 +352,7 @@ export async function connect(url: string, { connectTimeoutMs }: PostgresOptions
   try {
     await client.connect();
   } catch (error) {
-    await client.end().catch(() => {});
+    await disconnect(client, connectTimeoutMs);
     throw postgresError(error, url);
   }
   return client;
@@ -413,7 +446,7 @@ export async function backupToPostgres(
   } catch (error) {
     throw postgresError(error, url);
   } finally {
-    await client.end().catch(() => {});
+    await disconnect(client, options.connectTimeoutMs);
   }
 }
 
@@ -424,7 +457,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions): 
   try {
     await migrate(client, redactUrl(url));
   } catch (error) {
-    await client.end().catch(() => {});
+    await disconnect(client, options.connectTimeoutMs);
     throw fail(error);
   }
   return new PostgresStore(client, redactUrl(url), fail, options.connectTimeoutMs);
