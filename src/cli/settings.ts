@@ -10,7 +10,7 @@ import { invalidArgument, OrgsError } from '../core/errors.js';
 import { DEFAULT_RESTORE_WINDOW_MS } from '../core/records.js';
 import type { Identity } from '../core/session.js';
 import { fileError } from '../store/errors.js';
-import { isPostgresUrl } from '../store/location.js';
+import { isPostgresUrl, readPostgresUrl } from '../store/location.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output.js';
 
 type Env = NodeJS.ProcessEnv;
@@ -139,8 +139,12 @@ export function outputFormatOf(flags: { outputFormat?: string }, config: ConfigV
   return (flags.outputFormat ?? configured(config, 'output-format') ?? 'json') as OutputFormat;
 }
 
-/** A PostgreSQL URL as it is; a file path made absolute. */
-const storeLocation = (value: string) => (isPostgresUrl(value) ? value : resolve(value));
+/** A PostgreSQL URL as it is, once it reads as one; a file path made absolute. */
+function storeLocation(value: string): string {
+  if (!isPostgresUrl(value)) return resolve(value);
+  readPostgresUrl(value);
+  return value;
+}
 
 /** The store (a file path or a PostgreSQL URL): --db, else ORGS_DB, else config key db, else the default. */
 export function storeLocationOf(flags: { db?: string }, env: Env, config: ConfigValues): string {

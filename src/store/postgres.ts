@@ -10,13 +10,14 @@ import {
   alreadyExists,
   failedPrecondition,
   internal,
+  invalidArgument,
   OrgsError,
   permissionDenied,
   unavailable,
 } from '../core/errors.js';
 import type { Store, Transaction } from '../core/store.js';
 import { type Executor, POSTGRES } from './dialect.js';
-import { redactUrl } from './location.js';
+import { readPostgresUrl, redactUrl } from './location.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { SqlTransaction } from './sql.js';
 
@@ -36,6 +37,10 @@ const FOLLOW_FALLBACK_MS = 2000;
  * command may wait for a lock (connect-timeout).
  */
 const MAX_PAUSE_MS = 250;
+
+// node-postgres's deprecation notices (its own reading of ~/.pgpass, which STORES.md promises, is
+// one) are addressed to orgs' developers, not to whoever runs orgs: they never reach the terminal.
+process.noDeprecation = true;
 
 // Times, keys and counts are BIGINT: milliseconds and row numbers, well within a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
@@ -333,11 +338,31 @@ async function disconnect(client: pg.Client, withinMs: number): Promise<void> {
   }
 }
 
+/**
+ * The URL node-postgres is given: its password percent-encoded (see readPostgresUrl), its
+ * parameters read as libpq reads them (STORES.md): `sslmode=require` encrypts without checking the
+ * certificate, as in libpq, and node-postgres does not warn that it will mean that one day.
+ */
+function driverUrl(url: string): string {
+  const parsed = readPostgresUrl(url);
+  parsed.searchParams.set('uselibpqcompat', 'true');
+  return parsed.toString();
+}
+
+/** A client for `url`; one whose parameters node-postgres refuses (sslmode=verify-ca without sslrootcert, …) is an invalid argument. */
+function clientFor(url: string, config: pg.ClientConfig): pg.Client {
+  try {
+    return new pg.Client({ ...config, connectionString: driverUrl(url) });
+  } catch (error) {
+    if (error instanceof OrgsError) throw error;
+    throw invalidArgument('store', 'invalid_url', `${redactUrl(url)}: ${(error as Error).message}`);
+  }
+}
+
 /** Connects to the database at `url`, with the session settings every command runs under. */
 export async function connect(url: string, { connectTimeoutMs }: PostgresOptions): Promise<pg.Client> {
   const seconds = lockWaitSeconds(connectTimeoutMs);
-  const client = new pg.Client({
-    connectionString: url,
+  const client = clientFor(url, {
     connectionTimeoutMillis: connectTimeoutMs,
     query_timeout: answerWithinMs(connectTimeoutMs),
     keepAlive: true,
