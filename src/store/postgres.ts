@@ -17,6 +17,7 @@ import {
 } from '../core/errors.js';
 import type { Store, Transaction } from '../core/store.js';
 import { type Executor, POSTGRES } from './dialect.js';
+import { damagedDatabase } from './errors.js';
 import { readPostgresUrl, redactUrl } from './location.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { SqlTransaction } from './sql.js';
@@ -48,14 +49,24 @@ pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 /** SQLSTATEs of a transaction that lost to a concurrent one; run again, it sees the winner. */
 const CONFLICTS = new Set(['40001', '40P01', '23505']);
 
-const isConflict = (error: unknown) => CONFLICTS.has((error as { code?: string })?.code ?? '');
+const isConflict = (error: unknown) => CONFLICTS.has(sqlState(error));
+
+/** SQLSTATEs of an object orgs made that is not there: a table, column, function or type dropped by hand. */
+const MISSING_OBJECT = new Set(['42P01', '42703', '42883', '42704']);
+/** SQLSTATEs of an object a migration makes that is there already. */
+const DUPLICATE_OBJECT = new Set(['42P06', '42P07', '42701', '42710', '42723']);
+
+const sqlState = (error: unknown) => (error as { code?: string })?.code ?? '';
 
 /** PostgreSQL's and the connection's failures, told in the user's terms, the password never shown. */
 export function postgresError(error: unknown, url: string): OrgsError {
   if (error instanceof OrgsError) return error;
-  const code = (error as { code?: string }).code ?? '';
+  const code = sqlState(error);
   const message = error instanceof Error ? error.message : String(error);
   const where = redactUrl(url);
+  if (MISSING_OBJECT.has(code)) {
+    return damagedDatabase(where, `its schema "${SCHEMA}" lacks what orgs made in it (${message})`);
+  }
   if (code === '55P03' || code === '57014') {
     return unavailable(
       'store',
@@ -383,24 +394,29 @@ export async function connect(url: string, { connectTimeoutMs }: PostgresOptions
   return client;
 }
 
-/** The version of the `orgs` schema: absent, ours at a version, or something else's. */
-async function schemaVersion(client: pg.Client): Promise<number | 'absent' | 'foreign'> {
+/** The `orgs` schema: absent, ours at a version, or something else's (with the comment it has instead of ours). */
+type SchemaState = number | 'absent' | { foreignComment: string | null };
+
+async function schemaVersion(client: pg.Client): Promise<SchemaState> {
   const { rows } = await client.query<{ comment: string | null }>(
     `SELECT obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace WHERE nspname = $1`,
     [SCHEMA],
   );
   if (rows.length === 0) return 'absent';
-  const match = SCHEMA_COMMENT.exec(rows[0]!.comment ?? '');
-  return match ? Number(match[1]) : 'foreign';
+  const { comment } = rows[0]!;
+  const match = SCHEMA_COMMENT.exec(comment ?? '');
+  return match ? Number(match[1]) : { foreignComment: comment };
 }
 
 /** Refuses, untouched, a database whose `orgs` schema is not ours, or is newer than this orgs. */
-function checkOwnership(version: number | 'absent' | 'foreign', where: string): asserts version is number | 'absent' {
-  if (version === 'foreign') {
+function checkOwnership(version: SchemaState, where: string): asserts version is number | 'absent' {
+  if (typeof version === 'object') {
+    const { foreignComment } = version;
+    const mark = foreignComment === null ? 'no comment' : `the comment ${JSON.stringify(foreignComment)}`;
     throw failedPrecondition(
       'store',
       'foreign_database',
-      `${where} has a schema "${SCHEMA}" that orgs did not make; give orgs a database of its own`,
+      `${where} has a schema "${SCHEMA}" that orgs did not make (${mark}, not "${schemaComment(SCHEMA_VERSION)}"); give orgs a database of its own`,
     );
   }
   if (version !== 'absent' && version > SCHEMA_VERSION) {
@@ -440,7 +456,17 @@ async function migrate(client: pg.Client, where: string): Promise<void> {
   await underMigrationLock(client, async () => {
     const version = await schemaVersion(client);
     checkOwnership(version, where);
-    if (version !== SCHEMA_VERSION) await applyMigrations(client, version);
+    if (version === SCHEMA_VERSION) return;
+    try {
+      await applyMigrations(client, version);
+    } catch (error) {
+      // What the next versions add is there already: the mark says older than the schema is.
+      if (version === 'absent' || !DUPLICATE_OBJECT.has(sqlState(error))) throw error;
+      throw damagedDatabase(
+        where,
+        `its schema "${SCHEMA}" is marked "${schemaComment(version)}" but holds what later versions add (${(error as Error).message}); this orgs makes "${schemaComment(SCHEMA_VERSION)}"`,
+      );
+    }
   });
 }
 
