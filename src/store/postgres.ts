@@ -46,6 +46,8 @@ process.noDeprecation = true;
 // Times, keys and counts are BIGINT: milliseconds and row numbers, well within a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 
+const sqlState = (error: unknown) => (error as { code?: string })?.code ?? '';
+
 /** SQLSTATEs of a transaction that lost to a concurrent one; run again, it sees the winner. */
 const CONFLICTS = new Set(['40001', '40P01', '23505']);
 
@@ -55,8 +57,6 @@ const isConflict = (error: unknown) => CONFLICTS.has(sqlState(error));
 const MISSING_OBJECT = new Set(['42P01', '42703', '42883', '42704']);
 /** SQLSTATEs of an object a migration makes that is there already. */
 const DUPLICATE_OBJECT = new Set(['42P06', '42P07', '42701', '42710', '42723']);
-
-const sqlState = (error: unknown) => (error as { code?: string })?.code ?? '';
 
 /** PostgreSQL's and the connection's failures, told in the user's terms, the password never shown. */
 export function postgresError(error: unknown, url: string): OrgsError {
