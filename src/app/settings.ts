@@ -10,7 +10,7 @@ import { invalidArgument, OrgsError } from '../core/errors.js';
 import { DEFAULT_RESTORE_WINDOW_MS } from '../core/records.js';
 import type { Identity } from '../core/session.js';
 import { fileError } from '../store/errors.js';
-import { isPostgresUrl } from '../store/location.js';
+import { isPostgresUrl, readPostgresUrl } from '../store/location.js';
 import type { Runtime } from './runtime.js';
 
 /** What settings depend on: the environment, and the folder relative paths start from. */
@@ -146,8 +146,12 @@ export function outputFormatOf(flags: { outputFormat?: string }, config: ConfigV
   return (flags.outputFormat ?? configured(config, 'output-format') ?? 'json') as OutputFormat;
 }
 
-/** A PostgreSQL URL as it is; a file path made absolute. */
-const storeLocation = (value: string, cwd: string) => (isPostgresUrl(value) ? value : resolve(cwd, value));
+/** A PostgreSQL URL as it is, once it reads as one; a file path made absolute. */
+function storeLocation(value: string, cwd: string): string {
+  if (!isPostgresUrl(value)) return resolve(cwd, value);
+  readPostgresUrl(value);
+  return value;
+}
 
 /** The store (a file path or a PostgreSQL URL): --db, else ORGS_DB, else config key db, else the default. */
 export function storeLocationOf(flags: { db?: string }, { env, cwd }: Place, config: ConfigValues): string {

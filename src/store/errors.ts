@@ -62,12 +62,27 @@ export function notRegularFile(path: string, subject: FileSubject, what = 'is no
   return failedPrecondition(subject, `invalid_${subject}_path`, `${path} ${what}; choose another path`);
 }
 
+/**
+ * A store that lacks what orgs made in it (a table or column dropped by hand), or holds more than
+ * its version says (its version mark changed): not a bug of orgs, and nothing orgs should mend.
+ */
+export function damagedDatabase(where: string, what: string): OrgsError {
+  return failedPrecondition('store', 'damaged_database', `${where} is damaged: ${what}; restore it from a backup`);
+}
+
+/** SQLite's messages for an object orgs made that is missing, or one a migration makes that is there already. */
+const DAMAGED_SCHEMA =
+  /^(no such (table|column|index|function)|(table|index|trigger) \S+ already exists|duplicate column name)\b/;
+
 export function storeError(error: unknown, path: string): OrgsError {
   const code = (error as { code?: string }).code ?? '';
   const message = error instanceof Error ? error.message : String(error);
   // Extended result codes (SQLITE_READONLY_DBMOVED, SQLITE_CORRUPT_VTAB, …) mean what their
   // primary code means.
   const primary = code.startsWith('SQLITE_') ? code.split('_').slice(0, 2).join('_') : code;
+  if (primary === 'SQLITE_ERROR' && DAMAGED_SCHEMA.test(message)) {
+    return damagedDatabase(path, `its tables are not those orgs made (${message})`);
+  }
   switch (primary) {
     case 'SQLITE_NOTADB':
       return failedPrecondition(

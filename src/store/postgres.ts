@@ -10,13 +10,15 @@ import {
   alreadyExists,
   failedPrecondition,
   internal,
+  invalidArgument,
   OrgsError,
   permissionDenied,
   unavailable,
 } from '../core/errors.js';
 import type { Store, Transaction } from '../core/store.js';
 import { type Executor, POSTGRES } from './dialect.js';
-import { redactUrl } from './location.js';
+import { damagedDatabase } from './errors.js';
+import { readPostgresUrl, redactUrl } from './location.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { SqlTransaction } from './sql.js';
 
@@ -37,20 +39,34 @@ const FOLLOW_FALLBACK_MS = 2000;
  */
 const MAX_PAUSE_MS = 250;
 
+// node-postgres's deprecation notices (its own reading of ~/.pgpass, which STORES.md promises, is
+// one) are addressed to orgs' developers, not to whoever runs orgs: they never reach the terminal.
+process.noDeprecation = true;
+
 // Times, keys and counts are BIGINT: milliseconds and row numbers, well within a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+
+const sqlState = (error: unknown) => (error as { code?: string })?.code ?? '';
 
 /** SQLSTATEs of a transaction that lost to a concurrent one; run again, it sees the winner. */
 const CONFLICTS = new Set(['40001', '40P01', '23505']);
 
-const isConflict = (error: unknown) => CONFLICTS.has((error as { code?: string })?.code ?? '');
+const isConflict = (error: unknown) => CONFLICTS.has(sqlState(error));
+
+/** SQLSTATEs of an object orgs made that is not there: a table, column, function or type dropped by hand. */
+const MISSING_OBJECT = new Set(['42P01', '42703', '42883', '42704']);
+/** SQLSTATEs of an object a migration makes that is there already. */
+const DUPLICATE_OBJECT = new Set(['42P06', '42P07', '42701', '42710', '42723']);
 
 /** PostgreSQL's and the connection's failures, told in the user's terms, the password never shown. */
 export function postgresError(error: unknown, url: string): OrgsError {
   if (error instanceof OrgsError) return error;
-  const code = (error as { code?: string }).code ?? '';
+  const code = sqlState(error);
   const message = error instanceof Error ? error.message : String(error);
   const where = redactUrl(url);
+  if (MISSING_OBJECT.has(code)) {
+    return damagedDatabase(where, `its schema "${SCHEMA}" lacks what orgs made in it (${message})`);
+  }
   if (code === '55P03' || code === '57014') {
     return unavailable(
       'store',
@@ -65,6 +81,10 @@ export function postgresError(error: unknown, url: string): OrgsError {
   }
   if (code === '42501') {
     return permissionDenied('store', 'store_not_writable', `${where}: permission denied (${message})`);
+  }
+  // node-postgres's query_timeout (see answerWithinMs): the connection is cut, the outcome unknown.
+  if (message === 'Query read timeout') {
+    return unavailable('store', 'unavailable', `${where}: the server stopped answering in the middle of the command`);
   }
   // No SQLSTATE (the socket), connection exceptions (08), authentication (28), no such database
   // (3D000), the server shutting down (57P): the store cannot be reached.
@@ -219,8 +239,11 @@ export class PostgresStore implements Store {
     /** The store's URL with its password removed. */
     readonly location: string,
     private readonly fail: (error: unknown) => OrgsError,
-    /** How long a command may keep re-running a transaction that conflicts with others. */
-    private readonly retryForMs: number,
+    /**
+     * connect-timeout: how long a command may keep re-running a transaction that conflicts with
+     * others, and wait for the server to close the connection.
+     */
+    private readonly connectTimeoutMs: number,
   ) {
     this.executor = new PostgresExecutor(client);
   }
@@ -239,7 +262,7 @@ export class PostgresStore implements Store {
   }
 
   private async transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.retryForMs;
+    const deadline = Date.now() + this.connectTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       this.executor.reset();
       try {
@@ -293,7 +316,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.client.end().catch(() => {});
+    await disconnect(this.client, this.connectTimeoutMs);
   }
 }
 
@@ -301,12 +324,58 @@ export interface PostgresOptions {
   connectTimeoutMs: number;
 }
 
+/** How long a statement may wait for a lock: connect-timeout, in the whole seconds PostgreSQL takes. */
+const lockWaitSeconds = (connectTimeoutMs: number) => Math.max(1, Math.ceil(connectTimeoutMs / 1000));
+
+/**
+ * How long a statement may go unanswered before the server is taken for gone: its wait for a lock,
+ * then connect-timeout again for the answer. A server that stops answering (the connection open,
+ * nothing coming back, which TCP keepalive does not notice) fails the command at this bound.
+ */
+const answerWithinMs = (connectTimeoutMs: number) => lockWaitSeconds(connectTimeoutMs) * 1000 + connectTimeoutMs;
+
+/**
+ * Ends the connection; a server that does not close its side within `withinMs` is cut off, so that
+ * the command still ends.
+ */
+async function disconnect(client: pg.Client, withinMs: number): Promise<void> {
+  const cutOff = setTimeout(() => client.connection.stream.destroy(), withinMs);
+  try {
+    await client.end();
+  } catch {
+    // Ending a broken connection: it is gone either way.
+  } finally {
+    clearTimeout(cutOff);
+  }
+}
+
+/**
+ * The URL node-postgres is given: its password percent-encoded (see readPostgresUrl), its
+ * parameters read as libpq reads them (STORES.md): `sslmode=require` encrypts without checking the
+ * certificate, as in libpq, and node-postgres does not warn that it will mean that one day.
+ */
+function driverUrl(url: string): string {
+  const parsed = readPostgresUrl(url);
+  parsed.searchParams.set('uselibpqcompat', 'true');
+  return parsed.toString();
+}
+
+/** A client for `url`; one whose parameters node-postgres refuses (sslmode=verify-ca without sslrootcert, …) is an invalid argument. */
+function clientFor(url: string, config: pg.ClientConfig): pg.Client {
+  try {
+    return new pg.Client({ ...config, connectionString: driverUrl(url) });
+  } catch (error) {
+    if (error instanceof OrgsError) throw error;
+    throw invalidArgument('store', 'invalid_url', `${redactUrl(url)}: ${(error as Error).message}`);
+  }
+}
+
 /** Connects to the database at `url`, with the session settings every command runs under. */
 export async function connect(url: string, { connectTimeoutMs }: PostgresOptions): Promise<pg.Client> {
-  const seconds = Math.max(1, Math.ceil(connectTimeoutMs / 1000));
-  const client = new pg.Client({
-    connectionString: url,
+  const seconds = lockWaitSeconds(connectTimeoutMs);
+  const client = clientFor(url, {
     connectionTimeoutMillis: connectTimeoutMs,
+    query_timeout: answerWithinMs(connectTimeoutMs),
     keepAlive: true,
     application_name: 'orgs',
     // Statements are sent without waiting for the previous one's answer (see PostgresExecutor).
@@ -319,30 +388,35 @@ export async function connect(url: string, { connectTimeoutMs }: PostgresOptions
   try {
     await client.connect();
   } catch (error) {
-    await client.end().catch(() => {});
+    await disconnect(client, connectTimeoutMs);
     throw postgresError(error, url);
   }
   return client;
 }
 
-/** The version of the `orgs` schema: absent, ours at a version, or something else's. */
-async function schemaVersion(client: pg.Client): Promise<number | 'absent' | 'foreign'> {
+/** The `orgs` schema: absent, ours at a version, or something else's (with the comment it has instead of ours). */
+type SchemaState = number | 'absent' | { foreignComment: string | null };
+
+async function schemaVersion(client: pg.Client): Promise<SchemaState> {
   const { rows } = await client.query<{ comment: string | null }>(
     `SELECT obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace WHERE nspname = $1`,
     [SCHEMA],
   );
   if (rows.length === 0) return 'absent';
-  const match = SCHEMA_COMMENT.exec(rows[0]!.comment ?? '');
-  return match ? Number(match[1]) : 'foreign';
+  const { comment } = rows[0]!;
+  const match = SCHEMA_COMMENT.exec(comment ?? '');
+  return match ? Number(match[1]) : { foreignComment: comment };
 }
 
 /** Refuses, untouched, a database whose `orgs` schema is not ours, or is newer than this orgs. */
-function checkOwnership(version: number | 'absent' | 'foreign', where: string): asserts version is number | 'absent' {
-  if (version === 'foreign') {
+function checkOwnership(version: SchemaState, where: string): asserts version is number | 'absent' {
+  if (typeof version === 'object') {
+    const { foreignComment } = version;
+    const mark = foreignComment === null ? 'no comment' : `the comment ${JSON.stringify(foreignComment)}`;
     throw failedPrecondition(
       'store',
       'foreign_database',
-      `${where} has a schema "${SCHEMA}" that orgs did not make; give orgs a database of its own`,
+      `${where} has a schema "${SCHEMA}" that orgs did not make (${mark}, not "${schemaComment(SCHEMA_VERSION)}"); give orgs a database of its own`,
     );
   }
   if (version !== 'absent' && version > SCHEMA_VERSION) {
@@ -382,7 +456,17 @@ async function migrate(client: pg.Client, where: string): Promise<void> {
   await underMigrationLock(client, async () => {
     const version = await schemaVersion(client);
     checkOwnership(version, where);
-    if (version !== SCHEMA_VERSION) await applyMigrations(client, version);
+    if (version === SCHEMA_VERSION) return;
+    try {
+      await applyMigrations(client, version);
+    } catch (error) {
+      // What the next versions add is there already: the mark says older than the schema is.
+      if (version === 'absent' || !DUPLICATE_OBJECT.has(sqlState(error))) throw error;
+      throw damagedDatabase(
+        where,
+        `its schema "${SCHEMA}" is marked "${schemaComment(version)}" but holds what later versions add (${(error as Error).message}); this orgs makes "${schemaComment(SCHEMA_VERSION)}"`,
+      );
+    }
   });
 }
 
@@ -413,7 +497,7 @@ export async function backupToPostgres(
   } catch (error) {
     throw postgresError(error, url);
   } finally {
-    await client.end().catch(() => {});
+    await disconnect(client, options.connectTimeoutMs);
   }
 }
 
@@ -424,7 +508,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions): 
   try {
     await migrate(client, redactUrl(url));
   } catch (error) {
-    await client.end().catch(() => {});
+    await disconnect(client, options.connectTimeoutMs);
     throw fail(error);
   }
   return new PostgresStore(client, redactUrl(url), fail, options.connectTimeoutMs);
