@@ -204,7 +204,8 @@ describe('PostgreSQL URLs', () => {
     try {
       const passfile = join(box.dir, 'pgpass');
       writeFileSync(passfile, `127.0.0.1:*:db:alice:from-the-file\n`, { mode: 0o600 });
-      const result = await box.run(['--db', catcher.url('alice@'), 'list'], { env: { PGPASSFILE: passfile } });
+      // A process: node-postgres reads PGPASSFILE from the process's own environment.
+      const result = await box.spawn(['--db', catcher.url('alice@'), 'list'], { env: { PGPASSFILE: passfile } });
       expectError(result, 6, 'unavailable');
       expect(catcher.passwords.get('alice')).toBe('from-the-file');
     } finally {
