@@ -107,6 +107,10 @@ export class OrganizationService {
         taken === 'user' ? 'a user has that ID' : 'an organization (perhaps deleted) holds that ID until it is purged';
       throw alreadyExists(NS, 'id_taken', `ID ${id} is already taken: ${reason}`);
     }
+    // Users and organizations share one namespace: the user registered below cannot share the ID.
+    if (collaboratorId === id) {
+      throw alreadyExists(NS, 'id_taken', `ID ${id} cannot name both the organization and its collaborator`);
+    }
     await ensureUser(scope, collaboratorId);
     const organization: Organization = {
       id,
