@@ -64,6 +64,21 @@ function checkExpiry(text: string | undefined, now: number): number | undefined 
   return expiresAt;
 }
 
+/**
+ * Fails unless the caller holds every right of the key, so that managing keys never lets a caller
+ * destroy a key that can do more than they can.
+ */
+function requireEveryKeyRight({ key, held }: { key: ApiKey; held: Rights }, what: string): void {
+  const missing = Rights.of(key.rights).expand().minus(held);
+  if (missing.size > 0) {
+    throw permissionDenied(
+      'auth',
+      'insufficient_rights',
+      `API key ${key.id} holds rights the caller does not (${missing.summary()}); only a caller holding all of them can ${what}`,
+    );
+  }
+}
+
 export class ApiKeyService {
   constructor(
     private readonly session: Session,
@@ -115,7 +130,11 @@ export class ApiKeyService {
     return this.session.read(async (scope) => apiKeyView((await this.managed(scope, ids)).key));
   }
 
-  /** Changes the name, expiry or rights of a key; changing rights needs holding each one changed. */
+  /**
+   * Changes the name, expiry or rights of a key. As The Things Stack: each right added or removed
+   * must be held, so rights one holds may be traded on a key that holds others too. Changing the
+   * expiry needs every right of the key: a weaker manager may not cut a stronger key's life short.
+   */
   async update(request: ApiKeyRequest & ApiKeyInput): Promise<void> {
     const ids = this.ids(request);
     const rights = request.rights === undefined ? undefined : checkRights(request.rights);
@@ -125,8 +144,10 @@ export class ApiKeyService {
     }
     await this.session.write(async (scope) => {
       const expiresAt = checkExpiry(request.expiresAt, scope.now);
-      const { key, held } = await this.changeable(scope, ids);
+      const managed = await this.managed(scope, ids);
+      const { key, held } = managed;
       if (rights) requireHeldChange(held, Rights.of(key.rights), rights, `API key ${key.id}`);
+      if (expiresAt !== undefined) requireEveryKeyRight(managed, 'change its expiry');
       const next: ApiKey = {
         ...key,
         name: request.name === undefined ? key.name : request.name || undefined,
@@ -146,11 +167,11 @@ export class ApiKeyService {
   async delete(request: ApiKeyRequest, confirm?: (apiKeyId: string) => Promise<void>): Promise<void> {
     const ids = this.ids(request);
     if (confirm) {
-      await this.session.read((scope) => this.changeable(scope, ids));
+      await this.session.read((scope) => this.deletable(scope, ids));
       await confirm(ids.apiKeyId);
     }
     await this.session.write(async (scope) => {
-      const { key } = await this.changeable(scope, ids);
+      const key = await this.deletable(scope, ids);
       await scope.tx.deleteApiKey(key.id);
       await recordEvent(scope, apiKeyEvent('delete', key));
     });
@@ -181,23 +202,10 @@ export class ApiKeyService {
     return { key, held };
   }
 
-  /**
-   * A key the caller may change or delete: one whose every right the caller holds, so that managing
-   * keys never lets a caller cut short a key that can do more than they can.
-   */
-  private async changeable(
-    scope: Scope,
-    ids: { organizationId: string; apiKeyId: string },
-  ): Promise<{ key: ApiKey; held: Rights }> {
+  /** A key the caller may delete: one whose every right the caller holds. */
+  private async deletable(scope: Scope, ids: { organizationId: string; apiKeyId: string }): Promise<ApiKey> {
     const managed = await this.managed(scope, ids);
-    const missing = Rights.of(managed.key.rights).expand().minus(managed.held);
-    if (missing.size > 0) {
-      throw permissionDenied(
-        'auth',
-        'insufficient_rights',
-        `API key ${managed.key.id} holds rights the caller does not (${missing.summary()}); only a caller holding all of them can change or delete it`,
-      );
-    }
-    return managed;
+    requireEveryKeyRight(managed, 'delete it');
+    return managed.key;
   }
 }

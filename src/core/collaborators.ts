@@ -3,11 +3,12 @@
  * needs holding it, and every organization keeps an owner (RIGHT_ORGANIZATION_ALL, expanded).
  */
 import { collaboratorEvent, recordEvent, type Identifier } from './events.js';
-import { failedPrecondition, invalidArgument, notFound, permissionDenied } from './errors.js';
+import { invalidArgument, notFound, permissionDenied } from './errors.js';
+import { needsCollaborator, organizationKeepsOwner } from './holders.js';
 import type { Membership } from './model.js';
 import type { OrganizationService } from './organizations.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
-import { RIGHT_ORGANIZATION_ALL, Rights } from './rights.js';
+import { Rights } from './rights.js';
 import { ensureUser, requireRights, rightsOn, type Scope, type Session } from './session.js';
 import type { Transaction } from './store.js';
 import * as validate from './validate.js';
@@ -32,46 +33,18 @@ export interface CollaboratorSetRequest extends CollaboratorRequest {
 }
 
 /**
- * Fails with `error` unless, once `changedId`'s rights become `rights` (undefined: no longer a
- * collaborator), someone among `collaborators` still holds `allRight` (expanded).
- */
-export function requireFullCollaboratorRemains(
-  collaborators: ReadonlyArray<{ id: string; rights: readonly string[] }>,
-  changedId: string,
-  rights: readonly string[] | undefined,
-  allRight: string,
-  error: () => Error,
-): void {
-  const remains = collaborators.some((c) => {
-    const held = c.id === changedId ? rights : c.rights;
-    return held !== undefined && Rights.of(held).expand().has(allRight);
-  });
-  if (!remains) throw error();
-}
-
-/**
  * Fails unless the organization still has an owner once `userId`'s rights become `rights`
  * (undefined: no longer a member).
  */
-export async function requireOwnerRemains(
+async function requireOwnerRemains(
   tx: Transaction,
   organizationId: string,
   userId: string,
   rights: readonly string[] | undefined,
 ): Promise<void> {
-  const memberships = await tx.listMemberships(organizationId);
-  requireFullCollaboratorRemains(
-    memberships.map((m) => ({ id: m.userId, rights: m.rights })),
-    userId,
-    rights,
-    RIGHT_ORGANIZATION_ALL,
-    () =>
-      failedPrecondition(
-        NS,
-        'organization_needs_collaborator',
-        `organization ${organizationId} needs a collaborator with RIGHT_ORGANIZATION_ALL; make someone else an owner first`,
-      ),
-  );
+  if (!(await organizationKeepsOwner(tx, organizationId, userId, rights))) {
+    throw needsCollaborator([{ kind: 'organization', id: organizationId }], 'make someone else an owner first');
+  }
 }
 
 /** Changing someone's rights from `before` to `after` needs holding every right added or removed. */

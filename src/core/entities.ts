@@ -3,10 +3,11 @@
  * (src/core/kinds.ts). Every check goes through effectiveRights, in the transaction of the change.
  */
 import type { BulkTarget } from './bulk.js';
-import { requireFullCollaboratorRemains, requireHeldChange } from './collaborators.js';
+import { requireHeldChange } from './collaborators.js';
 import { effectiveRights, effectiveRightsOn, within, type EffectiveRights, type Subject } from './effective-rights.js';
 import { collaboratorEvent, recordEvent, recordEventOf, type Identifier } from './events.js';
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied } from './errors.js';
+import { alreadyExists, invalidArgument, notFound, permissionDenied } from './errors.js';
+import { entityKeepsHolder, needsCollaborator } from './holders.js';
 import type { EntityKind } from './kinds.js';
 import type { CollaboratorIds, Entity, EntityCollaborator } from './model.js';
 import type { OrganizationService } from './organizations.js';
@@ -378,7 +379,7 @@ export class EntityService {
       }
       const existing = await scope.tx.getEntityCollaborator(this.kind.name, id, named.id);
       requireHeldChange(held, within(this.kind, existing?.rights ?? []), after, `${named.kind} ${named.id}`);
-      await this.requireFullCollaboratorRemains(scope, id, named.id, after.toArray());
+      await this.requireHolderRemains(scope, id, named.id, after.toArray());
       const collaboration: EntityCollaborator = {
         ...this.collaboration(id, named, after.toArray(), scope.now),
         createdAt: existing?.createdAt ?? scope.now,
@@ -396,7 +397,7 @@ export class EntityService {
       const held = await this.requireRights(scope, id, this.kind.rights.settingsCollaborators);
       const existing = await this.existingCollaborator(scope, id, named);
       requireHeldChange(held, within(this.kind, existing.rights), Rights.none, `${named.kind} ${named.id}`);
-      await this.requireFullCollaboratorRemains(scope, id, named.id, undefined);
+      await this.requireHolderRemains(scope, id, named.id, undefined);
       await scope.tx.deleteEntityCollaborator(this.kind.name, id, named.id);
       await recordEvent(scope, this.collaboratorEvent(id, named));
     });
@@ -451,25 +452,16 @@ export class EntityService {
     return rights;
   }
 
-  private async requireFullCollaboratorRemains(
+  /** Fails unless the entity keeps a holder of its _ALL right once `changedId`'s rights become `rights`. */
+  private async requireHolderRemains(
     scope: Scope,
     id: string,
     changedId: string,
     rights: readonly string[] | undefined,
   ): Promise<void> {
-    const collaborators = await scope.tx.listEntityCollaborators(this.kind.name, id);
-    requireFullCollaboratorRemains(
-      collaborators.map((c) => ({ id: c.collaborator.id, rights: c.rights })),
-      changedId,
-      rights,
-      this.kind.rights.all,
-      () =>
-        failedPrecondition(
-          this.ns,
-          `${this.kind.name}_needs_collaborator`,
-          `${this.kind.name} ${id} needs a collaborator with ${this.kind.rights.all}; give it to another collaborator first`,
-        ),
-    );
+    if (!(await entityKeepsHolder(scope.tx, this.kind, id, changedId, rights))) {
+      throw needsCollaborator([{ kind: this.kind.name, id }], 'give it to another collaborator first');
+    }
   }
 
   private async existingCollaborator(scope: Scope, id: string, named: CollaboratorIds): Promise<EntityCollaborator> {

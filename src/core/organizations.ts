@@ -2,6 +2,7 @@
 import type { BulkTarget } from './bulk.js';
 import { recordEvent, recordEventOf } from './events.js';
 import { alreadyExists, invalidArgument, notFound, permissionDenied } from './errors.js';
+import { requireHoldersRemainWithout } from './holders.js';
 import type { Organization } from './model.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
 import { ENTITY_GROUPS, RIGHT_ALL, rightsImplying } from './rights.js';
@@ -106,6 +107,10 @@ export class OrganizationService {
       const reason =
         taken === 'user' ? 'a user has that ID' : 'an organization (perhaps deleted) holds that ID until it is purged';
       throw alreadyExists(NS, 'id_taken', `ID ${id} is already taken: ${reason}`);
+    }
+    // Users and organizations share one namespace: the user registered below cannot share the ID.
+    if (collaboratorId === id) {
+      throw alreadyExists(NS, 'id_taken', `ID ${id} cannot name both the organization and its collaborator`);
     }
     await ensureUser(scope, collaboratorId);
     const organization: Organization = {
@@ -298,6 +303,8 @@ export class OrganizationService {
       throw permissionDenied(NS, 'purge_needs_admin', 'only an administrator can purge organizations');
     }
     if (!(await scope.tx.getOrganization(id))) throw notFoundError(id);
+    // Deleting leaves its collaborations in place, to come back with it; purging ends them.
+    await requireHoldersRemainWithout(scope.tx, id);
   }
 
   /** The organization, unless it does not exist or is deleted (then it is not found). */

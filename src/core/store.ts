@@ -144,6 +144,8 @@ export interface Transaction {
   ): Promise<EntityCollaborator | undefined>;
   /** Every collaborator of the entity, users and organizations, in ID order. */
   listEntityCollaborators(kind: EntityKindName, entityId: string): Promise<EntityCollaborator[]>;
+  /** Every collaboration of the user or organization, on entities live or deleted, by kind and ID. */
+  listAccountCollaborations(accountId: string): Promise<EntityCollaborator[]>;
   putEntityCollaborator(collaborator: EntityCollaborator): Promise<void>;
   deleteEntityCollaborator(kind: EntityKindName, entityId: string, accountId: string): Promise<void>;
   /**

@@ -1,6 +1,6 @@
 /** Users: registered on first mention, managed explicitly by the administrator. */
-import { requireOwnerRemains } from './collaborators.js';
 import { alreadyExists, notFound, permissionDenied } from './errors.js';
+import { requireHoldersRemainWithout } from './holders.js';
 import type { User } from './model.js';
 import { paginate, type Listing, type PageRequest } from './paging.js';
 import { recordEvent } from './events.js';
@@ -87,15 +87,13 @@ export class UserService {
     });
   }
 
-  /** Removes the user and their memberships; no organization may be left without an owner. */
+  /** Removes the user and their collaborations; no record may be left without a holder of its _ALL right. */
   async delete(userId: string | undefined): Promise<void> {
     const id = validate.userId(userId);
     await this.session.write(async (scope) => {
       requireAdministrator(scope.caller, 'delete users');
       await this.existing(scope, id);
-      for (const membership of await scope.tx.listUserMemberships(id)) {
-        await requireOwnerRemains(scope.tx, membership.organizationId, id, undefined);
-      }
+      await requireHoldersRemainWithout(scope.tx, id);
       await scope.tx.deleteUser(id);
       await recordEvent(scope, userEvent('delete', id));
     });

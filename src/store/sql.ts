@@ -689,6 +689,14 @@ export class SqlTransaction implements Transaction {
     return rows.map(toEntityCollaborator);
   }
 
+  async listAccountCollaborations(accountId: string): Promise<EntityCollaborator[]> {
+    const rows = await this.db.all<EntityCollaboratorRow>(
+      `${ENTITY_COLLABORATOR_SELECT} WHERE c.account_id = ? ORDER BY e.kind, e.id`,
+      [accountId],
+    );
+    return rows.map(toEntityCollaborator);
+  }
+
   async putEntityCollaborator(c: EntityCollaborator): Promise<void> {
     // The casts tell PostgreSQL the types of parameters in a select list.
     await this.db.write(

@@ -391,6 +391,8 @@ describe.concurrent.each(KINDS)('$command', (kind) => {
 
     test('purging the organization removes its collaborations', async () => {
       const { s } = w;
+      // org1 is the only holder of viaorg's _ALL right: purging it needs another holder first.
+      await s.ok([K, 'collaborators', 'set', id('viaorg'), '--user-id', 'user1', flag(R.all)]);
       await s.ok(['purge', 'org1', '--force']);
       expect((await s.ok([K, 'collaborators', 'list', id('seed')])).json).toEqual([
         userCollaborator('user1', ['RIGHT_ALL']),
@@ -401,6 +403,8 @@ describe.concurrent.each(KINDS)('$command', (kind) => {
 
     test('deleting a user removes their collaborations', async () => {
       const { s } = w;
+      // user2 is the only holder of direct's _ALL right: deleting user2 needs another holder first.
+      await s.ok([K, 'collaborators', 'set', id('direct'), '--user-id', 'user1', flag(R.all)]);
       await s.ok(['users', 'delete', 'user2']);
       expect((await s.ok([K, 'collaborators', 'list', id('seed')])).json).toEqual([
         userCollaborator('user1', ['RIGHT_ALL']),

@@ -518,8 +518,10 @@ function expected(
       const t = keyOf(op, tokens);
       const key = t && s.keys.find((k) => k.id === t.id);
       if (!key || key.organizationId !== op.org) return deny('no such key in the organization');
-      if (!subset(oracleExpand(key.rights), held)) return deny('key holds rights the caller does not');
-      if (op.op === 'key-delete') return { ok: true, why: '' };
+      if (op.op === 'key-delete') {
+        if (!subset(oracleExpand(key.rights), held)) return deny('key holds rights the caller does not');
+        return { ok: true, why: '' };
+      }
       if (op.rights === undefined && op.name === undefined) return deny('nothing to set');
       if (op.rights !== undefined && op.rights.length === 0) return deny('no rights');
       if (
@@ -548,7 +550,7 @@ function expected(
         return deny('creating for another user');
       }
       if (!/^[a-z0-9](?:-?[a-z0-9]){2,}$/.test(op.org)) return deny('invalid organization ID');
-      if (s.kinds[op.org] !== undefined) return deny('ID taken');
+      if (s.kinds[op.org] !== undefined || op.org === collaborator) return deny('ID taken');
       if (s.kinds[collaborator] === 'organization') return deny('nested organization');
       return { ok: true, why: '' };
     }
