@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
-import { expectFails, queryStore, type Result, shared } from '../helpers.js';
+import { expectFails, storeQuery, type Result, shared } from '../helpers.js';
 
 const w = shared(async (s) => {
   await s.ok(['config', 'set', 'connect-timeout', '10m']);
@@ -21,7 +21,7 @@ const createdIds = (result: Result, idKey: string) =>
     .filter((part) => part.trim() !== '')
     .map((part) => JSON.parse(part).ids[idKey] as string);
 
-const accounts = () => queryStore(w.s.db, 'SELECT id FROM accounts ORDER BY id');
+const accounts = () => await storeQuery(w.s.db, 'SELECT id FROM accounts ORDER BY id');
 
 describe('an organization ID equal to its new collaborator user ID', () => {
   test('orgs create zed1 --user-id zed1 is id_taken (exit 5), nothing stored', async () => {
@@ -46,7 +46,7 @@ describe('an organization ID equal to its new collaborator user ID', () => {
     expect(lines[0]).toMatch(/^error:organizations:id_taken \(item 1 \(line 1\), zed2: /);
     expect(lines[1]).toMatch(/^error:bulk:items_failed \(1 of 3 organizations failed, 2 created\)$/);
     expect(accounts()).toEqual(['bulk-a', 'bulk-b', 'org1', 'user1', 'zed2']);
-    expect(queryStore(w.s.db, "SELECT kind FROM accounts WHERE id = 'zed2'")).toEqual(['user']);
+    expect(await storeQuery(w.s.db, "SELECT kind FROM accounts WHERE id = 'zed2'")).toEqual(['user']);
   });
 
   test('a document repeating an ID earlier in its batch is id_taken; the rest land', async () => {
@@ -64,7 +64,7 @@ describe.each(KINDS)('$command: IDs of their own namespace', (kind) => {
   test('an entity may share its ID with its collaborator user or organization (no collision)', async () => {
     await w.s.ok([kind.command, 'create', entity, '--user-id', entity]);
     await w.s.ok([kind.command, 'create', 'org1', '--organization-id', 'org1']);
-    expect(queryStore(w.s.db, `SELECT kind FROM accounts WHERE id = '${entity}'`)).toEqual(['user']);
+    expect(await storeQuery(w.s.db, `SELECT kind FROM accounts WHERE id = '${entity}'`)).toEqual(['user']);
   });
 
   test('bulk: a repeated ID in one batch is id_taken for that document; the others land', async () => {
