@@ -21,7 +21,7 @@ const createdIds = (result: Result, idKey: string) =>
     .filter((part) => part.trim() !== '')
     .map((part) => JSON.parse(part).ids[idKey] as string);
 
-const accounts = () => await storeQuery(w.s.db, 'SELECT id FROM accounts ORDER BY id');
+const accounts = () => storeQuery(w.s.db, 'SELECT id FROM accounts ORDER BY id');
 
 describe('an organization ID equal to its new collaborator user ID', () => {
   test('orgs create zed1 --user-id zed1 is id_taken (exit 5), nothing stored', async () => {
@@ -45,7 +45,7 @@ describe('an organization ID equal to its new collaborator user ID', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^error:organizations:id_taken \(item 1 \(line 1\), zed2: /);
     expect(lines[1]).toMatch(/^error:bulk:items_failed \(1 of 3 organizations failed, 2 created\)$/);
-    expect(accounts()).toEqual(['bulk-a', 'bulk-b', 'org1', 'user1', 'zed2']);
+    expect(await accounts()).toEqual(['bulk-a', 'bulk-b', 'org1', 'user1', 'zed2']);
     expect(await storeQuery(w.s.db, "SELECT kind FROM accounts WHERE id = 'zed2'")).toEqual(['user']);
   });
 
