@@ -1,10 +1,10 @@
 /** Users: registered on first mention, managed explicitly by the administrator. */
 import { requireOwnerRemains } from './collaborators.js';
-import { alreadyExists, notFound, permissionDenied } from './errors.js';
+import { alreadyExists, permissionDenied } from './errors.js';
 import type { User } from './model.js';
 import { paginate, type Listing, type PageRequest } from './paging.js';
 import { recordEvent } from './events.js';
-import { isAdministrator, type Principal, type Scope, type Session, userEvent } from './session.js';
+import { isAdministrator, type Principal, type Scope, type Session, userEvent, userNotFound } from './session.js';
 import * as validate from './validate.js';
 import { userView } from './views.js';
 
@@ -103,7 +103,7 @@ export class UserService {
 
   private async existing(scope: Scope, id: string): Promise<User> {
     const user = await scope.tx.getUser(id);
-    if (!user) throw notFound(NS, 'user_not_found', `user ${id} not found`);
+    if (!user) throw userNotFound(id);
     return user;
   }
 }

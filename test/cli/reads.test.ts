@@ -287,7 +287,7 @@ describe('the Console: GETs with a user_id change nothing', () => {
   const get = async (path: string) => {
     const before = dumpStore(box.s.db);
     const response = await fetch(`${consoleOf.origin}/api/v3${path}`, { headers: { cookie: consoleOf.cookie } });
-    const body = await response.json();
+    const body: any = await response.json();
     expect(dumpStore(box.s.db), `GET ${path} changed the store`).toEqual(before);
     return { status: response.status, body };
   };
