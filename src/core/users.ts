@@ -1,4 +1,4 @@
-/** Users: registered on first mention, managed explicitly by the administrator. */
+/** Users: registered by the first write that names them, managed explicitly by the administrator. */
 import { requireOwnerRemains } from './collaborators.js';
 import { alreadyExists, permissionDenied } from './errors.js';
 import type { User } from './model.js';
