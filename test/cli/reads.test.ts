@@ -208,7 +208,15 @@ describe('--explain about someone else: member rights only for who may list the 
       'carol',
       '--right-application-settings-collaborators',
     ]);
+    // org2: alice's, an owner of app1 too, with a key that may manage app1's collaborators.
+    await s.ok(['create', 'org2'], as('alice'));
+    await s.ok(
+      ['applications', 'collaborators', 'set', 'app1', '--organization-id', 'org2', '--right-application-all'],
+      as('alice'),
+    );
+    org2Key = (await s.ok(['api-keys', 'create', 'org2', '--right-application-settings-collaborators'])).json.key;
   });
+  let org2Key: string;
   const explain = ['applications', 'rights', 'app1', '--user-id', 'bob', '--explain'];
   const ORG1 = { organization_ids: { organization_id: 'org1' } };
 
@@ -238,6 +246,14 @@ describe('--explain about someone else: member rights only for who may list the 
     };
     expect((await read(box.s, explain, as('carol'))).json).toEqual(shown);
     expect((await read(box.s, explain)).json).toEqual(shown);
+  });
+
+  test.concurrent("an API key of another organization, which may manage app1's collaborators: hidden too", async () => {
+    const result = await read(box.s, explain, { env: { ORGS_API_KEY: org2Key } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.json.paths).toEqual([
+      { via: ORG1, members_hidden: true, organization_rights: APP_INFO, rights: APP_INFO },
+    ]);
   });
 
   test.concurrent('a subject asking about itself sees its own member rights', async () => {
