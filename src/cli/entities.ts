@@ -376,6 +376,7 @@ function explanationTree(view: Record<string, any>): string {
       ['organization rights', path.organization_rights],
     ];
     for (const [label, rights] of parts) if (rights) lines.push(`${stem}   ${label}: ${list(rights)}`);
+    if (path.members_hidden) lines.push(`${stem}   member rights: hidden (you may not list its members)`);
   });
   return lines.map((line) => `${line}\n`).join('');
 }

@@ -9,7 +9,7 @@ import type { Membership } from './model.js';
 import type { OrganizationService } from './organizations.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
 import { Rights } from './rights.js';
-import { ensureUser, requireRights, rightsOn, type Scope, type Session } from './session.js';
+import { ensureUser, existingUser, requireRights, rightsOn, type Scope, type Session } from './session.js';
 import type { Transaction } from './store.js';
 import * as validate from './validate.js';
 import { collaboratorView } from './views.js';
@@ -159,13 +159,7 @@ export class CollaboratorService {
   private async membership(scope: Scope, organizationId: string, userId: string): Promise<Membership> {
     const membership = await scope.tx.getMembership(organizationId, userId);
     if (!membership) {
-      if ((await scope.tx.accountKind(userId)) === 'organization') {
-        throw invalidArgument(
-          'validate',
-          'nested_organizations',
-          `${userId} is an organization; organizations cannot be nested`,
-        );
-      }
+      await existingUser(scope, userId);
       throw notFound(NS, 'collaborator_not_found', `${userId} is not a collaborator of organization ${organizationId}`);
     }
     return membership;

@@ -3,15 +3,24 @@
  * one function every check on an entity calls, and the paths that explain its answer.
  */
 import type { EntityKind } from './kinds.js';
-import type { RightsSources } from './model.js';
+import type { RightsSources, User } from './model.js';
 import { Rights } from './rights.js';
-import type { Scope } from './session.js';
+import { isAdministrator, mayListMembers, type Scope } from './session.js';
 
-/** One way rights reach the subject; `rights` is what it contributes (possibly nothing). */
+/**
+ * One way rights reach the subject; `rights` is what it contributes (possibly nothing). A member's
+ * rights in an organization are left out (undefined) for a caller who may not list its members.
+ */
 export type RightsPath =
   | { via: 'administrator'; rights: Rights }
   | { via: 'direct'; rights: Rights }
-  | { via: 'organization'; organizationId: string; memberRights: Rights; organizationRights: Rights; rights: Rights }
+  | {
+      via: 'organization';
+      organizationId: string;
+      memberRights: Rights | undefined;
+      organizationRights: Rights;
+      rights: Rights;
+    }
   | { via: 'api-key'; apiKeyId: string; keyRights: Rights; organizationRights: Rights; rights: Rights };
 
 export interface EffectiveRights {
@@ -22,7 +31,7 @@ export interface EffectiveRights {
 
 /** Whose rights: the caller, or a collaborator named on the command line. */
 export type Subject =
-  { kind: 'caller' } | { kind: 'user'; userId: string } | { kind: 'organization'; organizationId: string };
+  { kind: 'caller' } | { kind: 'user'; user: User } | { kind: 'organization'; organizationId: string };
 
 /**
  * `rights`, expanded and limited to the kind's group: what they mean on an entity of the kind (the
@@ -55,10 +64,10 @@ function userPaths(kind: EntityKind, sources: RightsSources): RightsPath[] {
 
 /**
  * The subject's effective rights on each of the entities (which the caller has already found), in
- * a handful of indexed reads whatever their number: the administrator holds everything; a user the
- * union of its direct rights and, per live organization collaborating on the entity of which it is
- * a member, the intersection of both; an organization (or its API key) what it holds directly
- * (intersected with the key's rights).
+ * a handful of indexed reads whatever their number: an administrator (the local one, or a user
+ * made --admin, whoever asks) holds everything; a user the union of its direct rights and, per
+ * live organization collaborating on the entity of which it is a member, the intersection of both;
+ * an organization (or its API key) what it holds directly (intersected with the key's rights).
  */
 export async function effectiveRightsOn(
   scope: Scope,
@@ -68,20 +77,21 @@ export async function effectiveRightsOn(
 ): Promise<Map<string, EffectiveRights>> {
   const result = new Map<string, EffectiveRights>();
   const { caller, tx } = scope;
-  if (subject.kind === 'caller' && (caller.kind === 'admin' || (caller.kind === 'user' && caller.user.admin))) {
+  if (subject.kind === 'caller' ? isAdministrator(caller) : subject.kind === 'user' && subject.user.admin) {
     const all = within(kind, ['RIGHT_ALL']);
     for (const id of entityIds) result.set(id, combine([{ via: 'administrator', rights: all }]));
     return result;
   }
-  const userId =
+  const user =
     subject.kind === 'user'
-      ? subject.userId
+      ? subject.user
       : subject.kind === 'caller' && caller.kind === 'user'
-        ? caller.user.id
+        ? caller.user
         : undefined;
-  if (userId !== undefined) {
-    const sources = await tx.rightsSources(kind.name, entityIds, userId);
+  if (user !== undefined) {
+    const sources = await tx.rightsSources(kind.name, entityIds, user.id);
     for (const id of entityIds) result.set(id, combine(userPaths(kind, sources.get(id)!)));
+    if (!seesMembersOf(scope, user)) await hideUnlistedMembers(scope, result.values());
     return result;
   }
   // An organization, named or behind the calling API key: its own collaborations only.
@@ -111,6 +121,28 @@ export async function effectiveRightsOn(
   return result;
 }
 
+/** Whether the caller sees every member right of `user` anyway: its own, or the administrator's view. */
+const seesMembersOf = (scope: Scope, user: User) =>
+  isAdministrator(scope.caller) || (scope.caller.kind === 'user' && scope.caller.user.id === user.id);
+
+/**
+ * Leaves out another subject's member rights on each organization path whose members the caller
+ * may not list (ACCESS.md, members_hidden): nothing is learnt about a membership that
+ * `collaborators list` would not show it. What each path contributes stays: it is the subject's
+ * rights on the entity, which the caller may ask about.
+ */
+async function hideUnlistedMembers(scope: Scope, explained: Iterable<EffectiveRights>): Promise<void> {
+  const listable = new Map<string, Promise<boolean>>();
+  for (const { paths } of explained) {
+    for (const path of paths) {
+      if (path.via !== 'organization') continue;
+      if (!listable.has(path.organizationId))
+        listable.set(path.organizationId, mayListMembers(scope, path.organizationId));
+      if (!(await listable.get(path.organizationId))) path.memberRights = undefined;
+    }
+  }
+}
+
 /** The subject's effective rights on one entity. */
 export async function effectiveRights(
   scope: Scope,
@@ -133,7 +165,7 @@ export function explanationView(effective: EffectiveRights): Record<string, unkn
         case 'organization':
           return {
             via: { organization_ids: { organization_id: path.organizationId } },
-            member_rights: path.memberRights.toArray(),
+            ...(path.memberRights ? { member_rights: path.memberRights.toArray() } : { members_hidden: true }),
             organization_rights: path.organizationRights.toArray(),
             rights: path.rights.toArray(),
           };

@@ -29,7 +29,7 @@ import {
   type UnsettableField,
 } from './records.js';
 import { RIGHT_ALL, Rights } from './rights.js';
-import { ensureUser, isAdministrator, requireRights, type Scope, type Session } from './session.js';
+import { ensureUser, existingUser, isAdministrator, requireRights, type Scope, type Session } from './session.js';
 import type { EntityOrderField, EntityQuery, SearchFilters } from './store.js';
 import * as validate from './validate.js';
 import { entityCollaboratorView, entityView, visibleFields, type FieldMask, type OrganizationField } from './views.js';
@@ -248,8 +248,8 @@ export class EntityService {
           `only an administrator can list the ${this.kind.command} of ${named.id}`,
         );
       }
-      await ensureUser(scope, named.id);
-      return { restriction: { reachableBy: named.id }, subject: { kind: 'user', userId: named.id } };
+      const user = await existingUser(scope, named.id);
+      return { restriction: { reachableBy: named.id }, subject: { kind: 'user', user } };
     }
     if (isAdministrator(caller)) return { restriction: {} };
     if (caller.kind === 'user') return { restriction: { reachableBy: caller.user.id }, subject: { kind: 'caller' } };
@@ -415,8 +415,7 @@ export class EntityService {
       if (!named) return effectiveRights(scope, this.kind, id);
       await this.requireRights(scope, id, this.kind.rights.settingsCollaborators);
       if (named.kind === 'user') {
-        await ensureUser(scope, named.id);
-        return effectiveRights(scope, this.kind, id, { kind: 'user', userId: named.id });
+        return effectiveRights(scope, this.kind, id, { kind: 'user', user: await existingUser(scope, named.id) });
       }
       await this.organizations.live(scope, named.id);
       return effectiveRights(scope, this.kind, id, { kind: 'organization', organizationId: named.id });
@@ -467,6 +466,7 @@ export class EntityService {
   private async existingCollaborator(scope: Scope, id: string, named: CollaboratorIds): Promise<EntityCollaborator> {
     const existing = await scope.tx.getEntityCollaborator(this.kind.name, id, named.id);
     if (!existing || existing.collaborator.kind !== named.kind) {
+      if (named.kind === 'user') await existingUser(scope, named.id);
       throw notFound(
         this.ns,
         'collaborator_not_found',

@@ -6,7 +6,15 @@ import { requireHoldersRemainWithout } from './holders.js';
 import type { Organization } from './model.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
 import { ENTITY_GROUPS, RIGHT_ALL, rightsImplying } from './rights.js';
-import { ensureUser, isAdministrator, requireRights, rightsOn, type Scope, type Session } from './session.js';
+import {
+  ensureUser,
+  existingUser,
+  isAdministrator,
+  requireRights,
+  rightsOn,
+  type Scope,
+  type Session,
+} from './session.js';
 import type { OrganizationOrderField, OrganizationQuery } from './store.js';
 import {
   applyChange,
@@ -228,7 +236,7 @@ export class OrganizationService {
       if (!isAdministrator(scope.caller) && !(caller.kind === 'user' && caller.user.id === userId)) {
         throw permissionDenied(NS, 'list_other_user', `only an administrator can list the organizations of ${userId}`);
       }
-      await ensureUser(scope, userId);
+      await existingUser(scope, userId);
     }
     if (caller.kind === 'user' && !caller.user.admin) {
       return { memberOf: caller.user.id, readableWith: rightsImplying(READ_RIGHT) };

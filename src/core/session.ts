@@ -3,7 +3,7 @@
  * operation's own transaction, so a check and the change it guards see the same data.
  */
 import { hostname } from 'node:os';
-import { invalidArgument, permissionDenied, unauthenticated } from './errors.js';
+import { invalidArgument, notFound, permissionDenied, unauthenticated } from './errors.js';
 import { type EventContext, type EventScope, recordEvent } from './events.js';
 import type { ApiKey, User } from './model.js';
 import { Rights } from './rights.js';
@@ -45,9 +45,6 @@ export function newEventContext(userAgent = 'orgs'): EventContext {
   };
 }
 
-/** Thrown inside a read when it turns out to need a write (a user named for the first time). */
-const NEEDS_WRITE = Symbol('needs write');
-
 export class Session {
   constructor(
     readonly store: Store,
@@ -61,13 +58,9 @@ export class Session {
     return new Session(this.store, identity, this.clock, this.eventContext);
   }
 
-  async read<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
-    try {
-      return await this.store.read((tx) => this.enter(tx, false, work));
-    } catch (error) {
-      if (error === NEEDS_WRITE) return this.write(work);
-      throw error;
-    }
+  /** A read never writes: an unknown caller reads as a user with no rights, registered by nothing. */
+  read<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
+    return this.store.read((tx) => this.enter(tx, false, work));
   }
 
   write<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
@@ -107,7 +100,10 @@ export class Session {
         if ((await scope.tx.accountKind(identity.userId)) === 'organization') {
           throw unauthenticated('auth', 'caller_is_organization', `${identity.userId} is an organization, not a user`);
         }
-        return { kind: 'user', user: await ensureUser(scope, identity.userId) };
+        // A newcomer is registered by its first write only.
+        const newcomer = newUser(identity.userId, scope.now);
+        if (scope.writable) await registerUser(scope, newcomer);
+        return { kind: 'user', user: newcomer };
       }
       case 'api-key':
         return { kind: 'api-key', key: await authenticateKey(scope, identity.token) };
@@ -116,10 +112,28 @@ export class Session {
 }
 
 /**
- * The user with this ID, registered now if this is the first time it is named. An organization's
- * ID where a user is expected is `nested_organizations`: organizations cannot be members.
+ * The user with this ID, registered now (by a write) if this is the first time it is named. An
+ * organization's ID where a user is expected is `nested_organizations`: organizations cannot be
+ * members.
  */
 export async function ensureUser(scope: EventScope, id: string): Promise<User> {
+  return (await findUser(scope, id)) ?? (await registerUser(scope, newUser(id, scope.now)));
+}
+
+/**
+ * The user with this ID, for a read, which registers no one: an unknown ID is `user_not_found`,
+ * an organization's `nested_organizations`.
+ */
+export async function existingUser(scope: EventScope, id: string): Promise<User> {
+  const user = await findUser(scope, id);
+  if (!user) throw userNotFound(id);
+  return user;
+}
+
+export const userNotFound = (id: string) => notFound('users', 'user_not_found', `user ${id} not found`);
+
+/** The registered user with this ID, if any; an organization's ID is `nested_organizations`. */
+async function findUser(scope: EventScope, id: string): Promise<User | undefined> {
   validate.userId(id);
   const existing = await scope.tx.getUser(id);
   if (existing) return existing;
@@ -130,11 +144,15 @@ export async function ensureUser(scope: EventScope, id: string): Promise<User> {
       `${id} is an organization; organizations cannot be nested, name a user`,
     );
   }
-  if (!scope.writable) throw NEEDS_WRITE;
-  const user: User = { id, admin: false, createdAt: scope.now, updatedAt: scope.now };
+  return undefined;
+}
+
+const newUser = (id: string, now: number): User => ({ id, admin: false, createdAt: now, updatedAt: now });
+
+async function registerUser(scope: EventScope, user: User): Promise<User> {
   await scope.tx.insertUser(user);
   // A newcomer naming itself is its own caller.
-  await recordEvent(scope, userEvent('create', id), scope.caller ?? { kind: 'user', user });
+  await recordEvent(scope, userEvent('create', user.id), scope.caller ?? { kind: 'user', user });
   return user;
 }
 
@@ -204,6 +222,16 @@ export async function rightsOn(scope: Scope, organizationId: string): Promise<Ri
       }
       return Rights.of(caller.key.rights).expand();
   }
+}
+
+/**
+ * Whether the caller may list the organization's members with their rights (ACCESS.md); an API
+ * key of another organization may not, which is an answer here, not an error.
+ */
+export async function mayListMembers(scope: Scope, organizationId: string): Promise<boolean> {
+  const { caller } = scope;
+  if (caller.kind === 'api-key' && caller.key.organizationId !== organizationId) return false;
+  return (await rightsOn(scope, organizationId)).has('RIGHT_ORGANIZATION_SETTINGS_MEMBERS');
 }
 
 /** Fails with permission_denied unless the caller holds every one of `needed` on the organization. */

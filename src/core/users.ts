@@ -1,10 +1,10 @@
-/** Users: registered on first mention, managed explicitly by the administrator. */
-import { alreadyExists, notFound, permissionDenied } from './errors.js';
+/** Users: registered by the first write that names them, managed explicitly by the administrator. */
+import { alreadyExists, permissionDenied } from './errors.js';
 import { requireHoldersRemainWithout } from './holders.js';
 import type { User } from './model.js';
 import { paginate, type Listing, type PageRequest } from './paging.js';
 import { recordEvent } from './events.js';
-import { isAdministrator, type Principal, type Scope, type Session, userEvent } from './session.js';
+import { isAdministrator, type Principal, type Scope, type Session, userEvent, userNotFound } from './session.js';
 import * as validate from './validate.js';
 import { userView } from './views.js';
 
@@ -101,7 +101,7 @@ export class UserService {
 
   private async existing(scope: Scope, id: string): Promise<User> {
     const user = await scope.tx.getUser(id);
-    if (!user) throw notFound(NS, 'user_not_found', `user ${id} not found`);
+    if (!user) throw userNotFound(id);
     return user;
   }
 }

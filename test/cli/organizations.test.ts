@@ -323,12 +323,9 @@ describe('list', () => {
     });
   });
 
-  test('--user-id of a user never named before lists [] (users need no set-up)', async () => {
+  test('--user-id of a user never named before is user_not_found: a read registers no one', async () => {
     await ok(['create', 'org1', '--user-id', 'user1']);
-    const result = await s.run(['list', '--user-id', 'newcomer']);
-    expect(result.stderr).toBe('');
-    expect(result.exitCode).toBe(0);
-    expect(result.stdout).toBe('[]\n');
+    await expectFails(s, ['list', '--user-id', 'newcomer'], 3, 'user_not_found');
   });
 
   test('a user as caller sees only their organizations; get without rights prints only public fields', async () => {
