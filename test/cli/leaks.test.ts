@@ -131,20 +131,20 @@ describe('changing or deleting an API key needs holding every right the key hold
     ]);
   });
 
-  test('a keeper of keys cannot shorten, rename, re-right or delete a key that can do more', async () => {
+  test('a keeper of keys cannot shorten, re-right or delete a key that can do more (renaming it is allowed, as in The Things Stack)', async () => {
     for (const args of [
       ['api-keys', 'set', 'org1', strong, '--api-key-expiry', '2030-01-01T00:00:00Z'],
-      ['api-keys', 'set', 'org1', strong, '--name', 'mine now'],
       ['api-keys', 'set', 'org1', strong, '--right-organization-settings-api-keys'],
       ['api-keys', 'delete', 'org1', strong],
       ['api-keys', 'delete', 'org1', strong, '--force'],
     ]) {
       await expectFails(s, args, 4, 'insufficient_rights', as('keeper'));
     }
-    // Seeing it is still allowed, and a key within the keeper's rights is theirs to manage.
-    expect((await s.ok(['api-keys', 'get', 'org1', strong], as('keeper'))).json.rights).toEqual([
-      'RIGHT_ORGANIZATION_ALL',
-    ]);
+    // Seeing and renaming it are still allowed (RULES.md: a name is neither a right nor an expiry),
+    // and a key within the keeper's rights is theirs to manage.
+    await s.ok(['api-keys', 'set', 'org1', strong, '--name', 'renamed'], as('keeper'));
+    const seen = (await s.ok(['api-keys', 'get', 'org1', strong], as('keeper'))).json;
+    expect([seen.name, seen.rights]).toEqual(['renamed', ['RIGHT_ORGANIZATION_ALL']]);
     await s.ok(['api-keys', 'set', 'org1', weak, '--api-key-expiry', '2030-01-01T00:00:00Z'], as('keeper'));
     await s.ok(['api-keys', 'delete', 'org1', weak], as('keeper'));
   });
