@@ -10,7 +10,7 @@ import type { EntityKind } from '../core/kinds.js';
 import type { OrganizationService } from '../core/organizations.js';
 import type { UserService } from '../core/users.js';
 import packageJson from '../../package.json' with { type: 'json' };
-import type { EventContext } from '../core/events.js';
+import type { EventContext } from '../core/scope.js';
 import type { EventService } from '../core/event-log.js';
 import { newEventContext, Session, type Identity } from '../core/session.js';
 import { isPostgresUrl } from '../store/location.js';

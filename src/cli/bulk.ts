@@ -6,7 +6,7 @@
 import { addAbortSignal, type Readable } from 'node:stream';
 import { type BulkTarget, createMany } from '../core/bulk.js';
 import { canceled, OrgsError } from '../core/errors.js';
-import type { OrganizationInput } from '../core/organizations.js';
+import type { OrganizationInput } from '../core/records.js';
 import type { Context } from './context.js';
 import { Progress } from './progress.js';
 

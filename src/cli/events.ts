@@ -1,5 +1,5 @@
 /** `orgs events [prune]`: the audit trail, read, followed and pruned. */
-import type { Identifier } from '../core/events.js';
+import type { Identifier } from '../core/model.js';
 import { canceled } from '../core/errors.js';
 import { KINDS } from '../core/kinds.js';
 import { action, attributeOf, collect, type CommandTree, examples, integer } from './command.js';

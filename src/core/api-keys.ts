@@ -3,7 +3,8 @@
  * only get rights its creator holds, and the secret is shown once, at creation.
  */
 import { requireHeldChange } from './collaborators.js';
-import { recordEvent, type NewEvent } from './events.js';
+import { recordEvent } from './events.js';
+import type { NewEvent } from './model.js';
 import { invalidArgument, notFound, permissionDenied } from './errors.js';
 import type { ApiKey } from './model.js';
 import type { OrganizationService } from './organizations.js';

@@ -6,11 +6,11 @@
  */
 import { invalidArgument, OrgsError, toOrgsError } from './errors.js';
 import { JsonDocumentSplitter, type RawDocument } from './json-stream.js';
-import type { OrganizationInput, View } from './organizations.js';
+import type { OrganizationInput } from './records.js';
 import type { Scope, Session } from './session.js';
 import { StrictUtf8Decoder } from './utf8.js';
 import * as validate from './validate.js';
-import type { FieldMask, OrganizationField } from './views.js';
+import type { FieldMask, OrganizationField, View } from './views.js';
 
 /** What bulk create makes of each document: organizations, or one kind of entity. */
 export interface BulkTarget {

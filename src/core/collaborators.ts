@@ -2,7 +2,8 @@
  * Collaborators of an organization: users holding rights in it. Granting or taking away a right
  * needs holding it, and every organization keeps an owner (RIGHT_ORGANIZATION_ALL, expanded).
  */
-import { collaboratorEvent, recordEvent, type Identifier } from './events.js';
+import { collaboratorEvent, recordEvent } from './events.js';
+import type { Identifier } from './model.js';
 import { invalidArgument, notFound, permissionDenied } from './errors.js';
 import { needsCollaborator, organizationKeepsOwner } from './holders.js';
 import type { Membership } from './model.js';

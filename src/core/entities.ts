@@ -5,7 +5,8 @@
 import type { BulkTarget } from './bulk.js';
 import { requireHeldChange } from './collaborators.js';
 import { effectiveRights, effectiveRightsOn, within, type EffectiveRights, type Subject } from './effective-rights.js';
-import { collaboratorEvent, recordEvent, recordEventOf, type Identifier } from './events.js';
+import { collaboratorEvent, recordEvent, recordEventOf } from './events.js';
+import type { Identifier } from './model.js';
 import { alreadyExists, invalidArgument, notFound, permissionDenied } from './errors.js';
 import { entityKeepsHolder, needsCollaborator } from './holders.js';
 import type { EntityKind } from './kinds.js';

@@ -4,7 +4,8 @@
  */
 import { effectiveRights } from './effective-rights.js';
 import { invalidArgument, permissionDenied } from './errors.js';
-import { eventView, identifierKey, recordEvent, type Identifier, type StoredEvent } from './events.js';
+import { eventView, identifierKey, recordEvent } from './events.js';
+import type { Identifier, StoredEvent } from './model.js';
 import { kindNamed, type EntityKindName } from './kinds.js';
 import { namePattern, PatternError, type NamePattern } from './name-pattern.js';
 import { Rights } from './rights.js';

@@ -4,45 +4,10 @@
  */
 import { internal } from './errors.js';
 import type { EntityKindName } from './kinds.js';
-import { describeCaller, type Principal, type Scope } from './session.js';
+import type { Identifier, NewEvent, StoredEvent } from './model.js';
+import { describeCaller, type EventScope } from './scope.js';
 import { nextUlid } from './ulid.js';
 import { identifierView, timestamp } from './views.js';
-
-/** What a record is about: an account or an entity, by kind and ID. */
-export interface Identifier {
-  kind: 'organization' | 'user' | EntityKindName;
-  id: string;
-}
-
-/** Where the events of one command come from: one correlation ID for all of them. */
-export interface EventContext {
-  correlationId: string;
-  origin: string;
-  userAgent: string;
-}
-
-export interface NewEvent {
-  name: string;
-  /** The entity the event is about first: visibility is decided on it. */
-  identifiers: Identifier[];
-  data?: unknown;
-  /** The rights on the first identifier that reading the event needs. */
-  visibility: readonly string[];
-}
-
-export interface StoredEvent extends NewEvent {
-  /** The store's order of commits; a reader resumes after the last one it saw. */
-  seq?: number;
-  uniqueId: string;
-  time: number;
-  correlationIds: string[];
-  origin: string;
-  caller: Record<string, unknown>;
-  userAgent: string;
-}
-
-/** The part of a scope events need; the caller is missing while a newcomer registers itself. */
-export type EventScope = Omit<Scope, 'caller'> & { caller?: Principal };
 
 /**
  * Records one event of the change under way. `caller` stands in for the scope's while the caller

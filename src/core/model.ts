@@ -1,5 +1,6 @@
 /** The records of the registry, as the core sees them. Times are milliseconds since the epoch. */
 import type { EntityKindName } from './kinds.js';
+
 export interface Organization {
   id: string;
   name?: string;
@@ -77,4 +78,30 @@ export interface EntityCollaborator {
 export interface RightsSources {
   direct?: string[];
   organizations: Array<{ organizationId: string; memberRights: string[]; organizationRights: string[] }>;
+}
+
+/** What a record is about: an account or an entity, by kind and ID. */
+export interface Identifier {
+  kind: 'organization' | 'user' | EntityKindName;
+  id: string;
+}
+
+export interface NewEvent {
+  name: string;
+  /** The entity the event is about first: visibility is decided on it. */
+  identifiers: Identifier[];
+  data?: unknown;
+  /** The rights on the first identifier that reading the event needs. */
+  visibility: readonly string[];
+}
+
+export interface StoredEvent extends NewEvent {
+  /** The store's order of commits; a reader resumes after the last one it saw. */
+  seq?: number;
+  uniqueId: string;
+  time: number;
+  correlationIds: string[];
+  origin: string;
+  caller: Record<string, unknown>;
+  userAgent: string;
 }

@@ -27,20 +27,16 @@ import {
   searchFilters,
   validateInput,
   withUnset,
-  type RecordInput,
+  type OrganizationInput,
   type UnsettableField,
 } from './records.js';
 import type { SearchFilters } from './store.js';
 import * as validate from './validate.js';
-import { organizationView, visibleFields, type FieldMask, type OrganizationField } from './views.js';
+import { organizationView, visibleFields, type FieldMask, type OrganizationField, type View } from './views.js';
 
 export const ORGANIZATION_ORDERS: readonly OrganizationOrderField[] = ['organization_id', 'name', 'created_at'];
 
 /** The settable fields of an organization (those of every record, and notifications); undefined means "not given". */
-export interface OrganizationInput extends RecordInput {
-  fanoutNotifications?: boolean;
-}
-
 export interface CreateRequest extends OrganizationInput {
   organizationId?: string;
   /** The collaborator who gets all rights; defaults to the caller when the caller is a user. */
@@ -61,8 +57,6 @@ export interface ListRequest extends PageRequest {
 }
 
 export interface SearchRequest extends ListRequest, SearchFilters {}
-
-export type View = Record<string, unknown>;
 
 const NS = 'organizations';
 /** What reading an organization beyond its public fields takes, in get, list and search alike. */

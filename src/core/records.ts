@@ -19,6 +19,11 @@ export interface RecordInput {
   attributes?: Record<string, string>;
 }
 
+/** What creating or changing an organization takes: a record's fields, and its own. */
+export interface OrganizationInput extends RecordInput {
+  fanoutNotifications?: boolean;
+}
+
 export type UnsettableField = 'name' | 'description' | 'attributes';
 
 /** The fields a record shares; organizations add their own. */

@@ -4,28 +4,23 @@
  */
 import { hostname } from 'node:os';
 import { invalidArgument, notFound, permissionDenied, unauthenticated } from './errors.js';
-import { type EventContext, type EventScope, recordEvent } from './events.js';
+import { recordEvent } from './events.js';
 import type { ApiKey, User } from './model.js';
 import { Rights } from './rights.js';
+import {
+  describeCaller,
+  type EventContext,
+  type EventScope,
+  type Identity,
+  type Principal,
+  type Scope,
+} from './scope.js';
 import type { Store, Transaction } from './store.js';
 import { ulid } from './ulid.js';
 import * as validate from './validate.js';
 
-/** The caller as configured: environment, login, or nobody (the local administrator). */
-export type Identity = { kind: 'admin' } | { kind: 'user'; userId: string } | { kind: 'api-key'; token: string };
-
-/** The caller as found in the store. */
-export type Principal = { kind: 'admin' } | { kind: 'user'; user: User } | { kind: 'api-key'; key: ApiKey };
-
-export interface Scope {
-  tx: Transaction;
-  caller: Principal;
-  /** One clock reading per transaction: everything written in it carries the same time. */
-  now: number;
-  writable: boolean;
-  /** Where the transaction's events come from, and the newest event ID it has seen. */
-  journal: { context: EventContext; lastId?: string; caller?: Record<string, unknown> };
-}
+export { describeCaller, isAdministrator } from './scope.js';
+export type { Identity, Principal, Scope } from './scope.js';
 
 /**
  * One command's events share one correlation ID. Made on first use: a command that changes
@@ -183,22 +178,6 @@ async function authenticateKey(scope: Omit<Scope, 'caller'>, text: string): Prom
   const org = await scope.tx.getOrganization(key.organizationId);
   if (org?.deletedAt !== undefined) throw refuse(`belongs to deleted organization ${key.organizationId}`);
   return key;
-}
-
-/** What `whoami` prints for a caller. */
-export function describeCaller(caller: Principal): Record<string, unknown> {
-  switch (caller.kind) {
-    case 'admin':
-      return { local_administrator: true, admin: true };
-    case 'user':
-      return { user_id: caller.user.id, admin: caller.user.admin };
-    case 'api-key':
-      return { api_key_id: caller.key.id, organization_id: caller.key.organizationId };
-  }
-}
-
-export function isAdministrator(caller: Principal): boolean {
-  return caller.kind === 'admin' || (caller.kind === 'user' && caller.user.admin);
 }
 
 /** The caller's rights on an organization, expanded. */

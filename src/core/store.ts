@@ -2,7 +2,7 @@
  * The store behind the core. Asynchronous on purpose: the SQLite store answers at once, a shared
  * PostgreSQL store will not, and the core must not care which one it has.
  */
-import type { Identifier, StoredEvent } from './events.js';
+import type { Identifier, StoredEvent } from './model.js';
 import type { EntityKindName } from './kinds.js';
 import type {
   AccountKind,

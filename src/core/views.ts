@@ -6,6 +6,9 @@ import type { EntityKind } from './kinds.js';
 import type { ApiKey, Entity, EntityCollaborator, Membership, Organization, User } from './model.js';
 import { Rights } from './rights.js';
 
+/** A record as printed. */
+export type View = Record<string, unknown>;
+
 export const ORGANIZATION_FIELDS = ['name', 'description', 'attributes', 'deleted_at', 'fanout_notifications'] as const;
 export type OrganizationField = (typeof ORGANIZATION_FIELDS)[number];
 export type FieldMask = ReadonlySet<OrganizationField>;

@@ -4,7 +4,8 @@
  * it on either engine. Both schemas have the same tables and columns (src/store/migrations.ts).
  */
 import { internal } from '../core/errors.js';
-import { beginsLife, identifierKey, type Identifier, type StoredEvent } from '../core/events.js';
+import { beginsLife, identifierKey } from '../core/events.js';
+import type { Identifier, StoredEvent } from '../core/model.js';
 import type { EntityKindName } from '../core/kinds.js';
 import type {
   AccountKind,
