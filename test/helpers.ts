@@ -47,6 +47,11 @@ export interface RunOptions {
   cwd?: string;
   /** The clock of an in-process command (default: the wall clock). */
   clock?: () => number;
+  /**
+   * A spawned process is killed (SIGKILL) after this many milliseconds: for paths where a
+   * regression would never return, so that it fails the test instead of spinning.
+   */
+  timeout?: number;
 }
 
 export interface Sandbox {
@@ -99,6 +104,7 @@ export function sandbox(): Sandbox {
       reject: false,
       stripFinalNewline: false,
       cwd: options.cwd,
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout, killSignal: 'SIGKILL' as const }),
       ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }),
     };
     return resultOf(await execa('node', [BIN, ...args], execaOptions));
@@ -269,6 +275,12 @@ export function needsTool(tool: string): boolean {
   }
   return false;
 }
+
+/** Run options that act as this user. */
+export const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
+
+/** Run options that act with this API key. */
+export const withKey = (key: string) => ({ env: { ORGS_API_KEY: key } });
 
 /** The organization group of rights.tsv (test/fixtures), in catalogue order: the tests' own oracle. */
 export const ORGANIZATION = rightsOfGroup('organization');

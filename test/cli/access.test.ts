@@ -10,7 +10,16 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { FLAGGED_RIGHTS, rightsOfGroup } from '../fixtures/rights.js';
-import { storeRows, expectError, expectFails, ORGANIZATION, type Result, sandbox, type Sandbox } from '../helpers.js';
+import {
+  as,
+  expectError,
+  expectFails,
+  ORGANIZATION,
+  type Result,
+  type Sandbox,
+  sandbox,
+  storeRows,
+} from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // The catalogue's flag groups, from test/fixtures/rights.tsv (a copy of reference/rights.tsv).
@@ -33,7 +42,6 @@ beforeEach(() => {
 afterEach(() => s.cleanup());
 
 /** Run options acting as this user. */
-const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
 
 const storeDump = () => storeRows(s.db);
 

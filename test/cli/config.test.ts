@@ -4,9 +4,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BIN, expectError, expectFails, onPostgres, resultOf, type Result, sandbox, type Sandbox } from '../helpers.js';
+import { expectError, expectFails, onPostgres, type Result, sandbox, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 let configFile: string;
@@ -22,18 +21,8 @@ function writeConfig(text: string): void {
 }
 
 /** For paths where the old code never returned: a regression fails instead of spinning forever. */
-async function runBounded(args: string[], env: Record<string, string | undefined>, cwd?: string): Promise<Result> {
-  const child = await execa('node', [BIN, ...args], {
-    env: { ...s.env, ORGS_USER_ID: undefined, ORGS_API_KEY: undefined, ...env },
-    cwd,
-    reject: false,
-    stdin: 'ignore',
-    stripFinalNewline: false,
-    timeout: 20_000,
-    killSignal: 'SIGKILL',
-  });
-  return resultOf(child);
-}
+const runBounded = (args: string[], env: Record<string, string | undefined>, cwd?: string): Promise<Result> =>
+  s.spawn(args, { env, cwd, timeout: 20_000 });
 
 describe('a configuration file that is not valid JSON', () => {
   const broken = '{"restore-window": "2h",';

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
-import { expectFails, type Result, type Sandbox, shared } from '../helpers.js';
+import { as, expectFails, type Result, type Sandbox, shared, withKey } from '../helpers.js';
 
 /** The rights catalogue, the tests' own oracle for the groups. */
 const CATALOGUE = readFileSync(resolve(import.meta.dirname, '..', 'fixtures', 'rights.tsv'), 'utf8')
@@ -28,8 +28,6 @@ const groupRights = (group: string) => CATALOGUE.filter((r) => r.group === group
 const flag = (right: string) => `--${right.toLowerCase().replace(/_/g, '-')}`;
 const flags = (...rights: string[]) => rights.map(flag);
 const sorted = (rights: readonly string[]) => [...rights].sort();
-const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
-const withKey = (key: string) => ({ env: { ORGS_API_KEY: key } });
 const PUBLIC_FIELDS = ['created_at', 'ids', 'name', 'updated_at'];
 
 describe.concurrent.each(KINDS)('$command', (kind) => {

@@ -9,11 +9,8 @@ import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
-import { BIN, onPostgres, type Sandbox, shared, storeQuery } from '../helpers.js';
+import { as, BIN, onPostgres, type Sandbox, shared, storeQuery, withKey } from '../helpers.js';
 import { sqlIn } from '../postgres.js';
-
-const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
-const withKey = (key: string) => ({ env: { ORGS_API_KEY: key } });
 
 type Event = Record<string, any>;
 

@@ -15,15 +15,17 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
 import {
+  as,
   BIN,
-  storeRows,
   expectFails,
   onPostgres,
-  storeQuery,
-  sandbox,
   type Result,
   type Sandbox,
+  sandbox,
   shared,
+  storeQuery,
+  storeRows,
+  withKey,
 } from '../helpers.js';
 
 const VERSION = JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).version;
@@ -44,8 +46,6 @@ const KEYS = [
   'unique_id',
 ];
 
-const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
-const withKey = (key: string) => ({ env: { ORGS_API_KEY: key } });
 const flag = (right: string) => `--${right.toLowerCase().replace(/_/g, '-')}`;
 
 type Event = Record<string, any>;

@@ -4,7 +4,7 @@
  * than the key, and purge asking a question before saying who may purge what.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { expectFails, sandbox, type Sandbox } from '../helpers.js';
+import { as, expectFails, sandbox, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -12,7 +12,6 @@ beforeEach(() => {
 });
 afterEach(() => s.cleanup());
 
-const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
 const ids = (items: Array<{ ids: { organization_id: string } }>) => items.map((o) => o.ids.organization_id);
 
 describe('list and search show and match only what the caller may read, per organization', () => {

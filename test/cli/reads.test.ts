@@ -10,9 +10,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
 import { rightsOfGroup } from '../fixtures/rights.js';
-import { BIN, storeRows, expectError, type Result, type Sandbox, shared } from '../helpers.js';
-
-const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
+import { as, BIN, expectError, type Result, type Sandbox, shared, storeRows } from '../helpers.js';
 
 /** Runs a read and checks that the store is exactly as it was before it. */
 async function read(s: Sandbox, args: string[], options?: Parameters<Sandbox['run']>[1]): Promise<Result> {

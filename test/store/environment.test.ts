@@ -17,10 +17,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { fileError } from '../../src/store/errors.js';
-import { BIN, expectError, expectFails, type Result, sandbox, type Sandbox } from '../helpers.js';
+import { expectError, expectFails, type Result, sandbox, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(async () => {
@@ -42,17 +41,8 @@ const organizationsIn = (path: string) => {
  * For paths where the old code never returned (Node's recursive mkdir loops under /proc): a
  * regression fails the test instead of leaving a process spinning.
  */
-async function runBounded(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const child = await execa('node', [BIN, ...args], {
-    env: { ...s.env, ...env },
-    reject: false,
-    stdin: 'ignore',
-    stripFinalNewline: false,
-    timeout: 20_000,
-    killSignal: 'SIGKILL',
-  });
-  return { stdout: String(child.stdout), stderr: String(child.stderr), exitCode: child.exitCode ?? -1, json: null };
-}
+const runBounded = (args: string[], env: Record<string, string> = {}): Promise<Result> =>
+  s.spawn(args, { env, timeout: 20_000 });
 
 describe('backup --force replaces only a regular file', () => {
   test('a FIFO is refused and stays a FIFO (it was replaced by a regular file)', async () => {
