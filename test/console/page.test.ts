@@ -1,33 +1,19 @@
 /**
  * The Console page's script, read as text (it runs in a browser only): the rights it offers are
- * the catalogue's, and it never turns data into markup.
+ * the core's catalogue, and it never turns data into markup.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { CATALOGUE } from '../../src/core/rights.js';
 
 const source = readFileSync(resolve(import.meta.dirname, '../../src/console/page/app.ts'), 'utf8');
 
 describe('the Console page script', () => {
-  test('offers every right of the organization and entity groups, and no other', () => {
-    const block = /const RIGHTS: Record<GroupName, readonly string\[\]> = \{([\s\S]*?)\n\};/.exec(source)?.[1];
-    expect(block).toBeDefined();
-    const groups = Object.fromEntries(
-      [...block!.matchAll(/(\w+): \[([^\]]*)\]/g)].map(([, group, names]) => [
-        group,
-        names!.match(/RIGHT_\w+/g)!.sort(),
-      ]),
-    );
-    const expected = Object.fromEntries(
-      ['organization', 'application', 'gateway', 'client'].map((group) => [
-        group,
-        CATALOGUE.filter((right) => right.group === group)
-          .map((right) => right.name)
-          .sort(),
-      ]),
-    );
-    expect(groups).toEqual(expected);
+  test('takes the rights catalogue and the kinds from the core, never a copy of them', () => {
+    expect(source).toMatch(/^import \{ CATALOGUE, compactRights \} from '\.\.\/\.\.\/core\/rights\.js';$/m);
+    expect(source).toMatch(/^import \{ type EntityKindName, KINDS \} from '\.\.\/\.\.\/core\/kinds\.js';$/m);
+    // No right's name spelled out as a list: the groups are the catalogue's.
+    expect(source.match(/'RIGHT_[A-Z_]+'/g) ?? []).toEqual([]);
   });
 
   test('builds the DOM without markup from strings and without inline handlers', () => {

@@ -12,7 +12,8 @@
  * Content-Security-Policy forbids inline handlers.
  */
 
-import { compactRights } from '../../core/rights.js';
+import { type EntityKindName, KINDS } from '../../core/kinds.js';
+import { CATALOGUE, compactRights } from '../../core/rights.js';
 
 // ---------------------------------------------------------------------------------------------
 // DOM building
@@ -220,69 +221,17 @@ function qs(values: Record<string, string | number | undefined>): string {
 const seg = (id: string) => encodeURIComponent(id);
 
 // ---------------------------------------------------------------------------------------------
-// The rights catalogue (reference/rights.tsv): the groups an organization and the entities use
+// The rights catalogue (src/core/rights.ts, bundled): the groups an organization and the entities use
 
 type GroupName = 'organization' | 'application' | 'gateway' | 'client';
 
+/** Each group's rights, in the catalogue's order (`…_ALL` last): the core's own catalogue. */
+const groupRights = (group: GroupName) => CATALOGUE.filter((right) => right.group === group).map((right) => right.name);
 const RIGHTS: Record<GroupName, readonly string[]> = {
-  organization: [
-    'RIGHT_ORGANIZATION_INFO',
-    'RIGHT_ORGANIZATION_SETTINGS_BASIC',
-    'RIGHT_ORGANIZATION_SETTINGS_API_KEYS',
-    'RIGHT_ORGANIZATION_SETTINGS_MEMBERS',
-    'RIGHT_ORGANIZATION_DELETE',
-    'RIGHT_ORGANIZATION_PURGE',
-    'RIGHT_ORGANIZATION_APPLICATIONS_LIST',
-    'RIGHT_ORGANIZATION_APPLICATIONS_CREATE',
-    'RIGHT_ORGANIZATION_GATEWAYS_LIST',
-    'RIGHT_ORGANIZATION_GATEWAYS_CREATE',
-    'RIGHT_ORGANIZATION_CLIENTS_LIST',
-    'RIGHT_ORGANIZATION_CLIENTS_CREATE',
-    'RIGHT_ORGANIZATION_ADD_AS_COLLABORATOR',
-    'RIGHT_ORGANIZATION_ALL',
-  ],
-  application: [
-    'RIGHT_APPLICATION_INFO',
-    'RIGHT_APPLICATION_SETTINGS_BASIC',
-    'RIGHT_APPLICATION_SETTINGS_API_KEYS',
-    'RIGHT_APPLICATION_SETTINGS_COLLABORATORS',
-    'RIGHT_APPLICATION_SETTINGS_PACKAGES',
-    'RIGHT_APPLICATION_DELETE',
-    'RIGHT_APPLICATION_PURGE',
-    'RIGHT_APPLICATION_DEVICES_READ',
-    'RIGHT_APPLICATION_DEVICES_WRITE',
-    'RIGHT_APPLICATION_DEVICES_READ_KEYS',
-    'RIGHT_APPLICATION_DEVICES_WRITE_KEYS',
-    'RIGHT_APPLICATION_TRAFFIC_READ',
-    'RIGHT_APPLICATION_TRAFFIC_UP_WRITE',
-    'RIGHT_APPLICATION_TRAFFIC_DOWN_WRITE',
-    'RIGHT_APPLICATION_LINK',
-    'RIGHT_APPLICATION_ALL',
-  ],
-  gateway: [
-    'RIGHT_GATEWAY_INFO',
-    'RIGHT_GATEWAY_SETTINGS_BASIC',
-    'RIGHT_GATEWAY_SETTINGS_API_KEYS',
-    'RIGHT_GATEWAY_SETTINGS_COLLABORATORS',
-    'RIGHT_GATEWAY_DELETE',
-    'RIGHT_GATEWAY_PURGE',
-    'RIGHT_GATEWAY_TRAFFIC_READ',
-    'RIGHT_GATEWAY_TRAFFIC_DOWN_WRITE',
-    'RIGHT_GATEWAY_LINK',
-    'RIGHT_GATEWAY_STATUS_READ',
-    'RIGHT_GATEWAY_LOCATION_READ',
-    'RIGHT_GATEWAY_WRITE_SECRETS',
-    'RIGHT_GATEWAY_READ_SECRETS',
-    'RIGHT_GATEWAY_ALL',
-  ],
-  client: [
-    'RIGHT_CLIENT_INFO',
-    'RIGHT_CLIENT_SETTINGS_BASIC',
-    'RIGHT_CLIENT_SETTINGS_COLLABORATORS',
-    'RIGHT_CLIENT_DELETE',
-    'RIGHT_CLIENT_PURGE',
-    'RIGHT_CLIENT_ALL',
-  ],
+  organization: groupRights('organization'),
+  application: groupRights('application'),
+  gateway: groupRights('gateway'),
+  client: groupRights('client'),
 };
 
 const GROUP_TITLES: Record<GroupName, string> = {
@@ -931,35 +880,20 @@ interface EntityKind extends Kind {
   group: GroupName;
 }
 
-const ENTITY_KINDS: readonly EntityKind[] = [
-  {
-    name: 'application',
-    plural: 'applications',
-    title: 'Applications',
-    noun: 'application',
-    idKey: 'application_id',
-    idLabel: 'Application ID',
-    group: 'application',
-  },
-  {
-    name: 'gateway',
-    plural: 'gateways',
-    title: 'Gateways',
-    noun: 'gateway',
-    idKey: 'gateway_id',
-    idLabel: 'Gateway ID',
-    group: 'gateway',
-  },
-  {
-    name: 'client',
-    plural: 'clients',
-    title: 'OAuth clients',
-    noun: 'OAuth client',
-    idKey: 'client_id',
-    idLabel: 'Client ID',
-    group: 'client',
-  },
-];
+/** How the page names each kind of the core's table (src/core/kinds.ts). */
+const KIND_WORDS: Record<EntityKindName, Pick<Kind, 'title' | 'noun' | 'idLabel'>> = {
+  application: { title: 'Applications', noun: 'application', idLabel: 'Application ID' },
+  gateway: { title: 'Gateways', noun: 'gateway', idLabel: 'Gateway ID' },
+  client: { title: 'OAuth clients', noun: 'OAuth client', idLabel: 'Client ID' },
+};
+
+const ENTITY_KINDS: readonly EntityKind[] = KINDS.map((kind) => ({
+  name: kind.name,
+  plural: kind.command,
+  idKey: kind.idKey,
+  group: kind.group as GroupName,
+  ...KIND_WORDS[kind.name],
+}));
 
 const kindOf = (plural: string): EntityKind => ENTITY_KINDS.find((kind) => kind.plural === plural)!;
 
