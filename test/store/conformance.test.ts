@@ -115,7 +115,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
   const write = <T>(work: (tx: Transaction) => Promise<T>) => store.write(work);
   const read = <T>(work: (tx: Transaction) => Promise<T>) => store.read(work);
 
-  /** Organizations org-a … (as named), created a millisecond apart in the order given. */
+  /** Writes these organizations in one transaction, in the order given. */
   const seedOrganizations = (...records: Organization[]) =>
     write(async (tx) => {
       for (const record of records) await tx.insertOrganization(record);
@@ -834,9 +834,8 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       const listed = await read((tx) => tx.listEvents({ newestFirst: false, limit: 10 }));
       expect(listed.map(({ seq: _seq, ...rest }) => rest)).toEqual([first, second]);
       expect(listed[0]!.seq).toBeLessThan(listed[1]!.seq!);
-      const { data: _data, ...withoutData } = second;
-      expect(Object.keys(listed[1]!)).toEqual(expect.not.arrayContaining(['data']));
-      expect(listed[1]).toMatchObject(withoutData);
+      // An event without data reads back without it.
+      expect(Object.keys(listed[1]!)).not.toContain('data');
     });
 
     it('are listed by identifiers, names, since, after and before, newest first, limited', async () => {
