@@ -1,4 +1,7 @@
-/** Lists: organizations, applications, gateways, clients (search, paging, deleted, restore); what holds an ID. */
+/**
+ * Lists: organizations, applications, gateways, clients (search, paging, deleted, restore); what
+ * holds an ID.
+ */
 
 import { ApiError, call, caller, get, qs, seg } from './api.js';
 import { capital, type Child, field, h, moment, select, textInput, uid, when } from './dom.js';

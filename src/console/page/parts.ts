@@ -1,4 +1,4 @@
-/** Shared pieces of the pages: buttons, forms and their errors, ID fields, tables, paging, attributes. */
+/** Pieces the pages share: buttons, forms and their errors, ID fields, tables, paging, attributes. */
 
 import { ApiError } from './api.js';
 import { append, type Attrs, type Child, h, nextId, textInput, uid } from './dom.js';

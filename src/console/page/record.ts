@@ -1,4 +1,7 @@
-/** The pages of one record, an organization or an entity: its menu, overview, collaborator form and deletion. */
+/**
+ * The pages of one record, an organization or an entity: its menu, overview, collaborator form and
+ * deletion.
+ */
 
 import { ApiError, call, get, seg } from './api.js';
 import { capital, type Child, field, h, select, textArea, textInput, uid, when } from './dom.js';

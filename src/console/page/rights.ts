@@ -1,4 +1,7 @@
-/** The rights catalogue (src/core/rights.ts, bundled): the groups an organization and the entities use, in words, as tags and in a picker. */
+/**
+ * The rights catalogue (src/core/rights.ts, bundled): the groups an organization and the entities
+ * use, in words, as tags and in a picker.
+ */
 
 import { CATALOGUE, compactRights } from '../../core/rights.js';
 import { capital, type Child, h } from './dom.js';

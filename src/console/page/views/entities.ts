@@ -1,4 +1,7 @@
-/** Applications, gateways and OAuth clients: lists, add, overview, collaborators, effective rights, delete. */
+/**
+ * Applications, gateways and OAuth clients: lists, add, overview, collaborators, effective rights,
+ * delete.
+ */
 
 import { ApiError, call, caller, describeCaller, get, qs, seg } from '../api.js';
 import { capital, type Child, field, h, select, textArea, textInput } from '../dom.js';
