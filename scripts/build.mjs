@@ -74,7 +74,7 @@ const pgBeside = {
 };
 
 /**
- * The Console page's script (src/console/page/app.ts, for the browser) and style, as the strings of
+ * The Console page's script (src/console/page/app.ts and the modules it imports, for the browser) and style, as the strings of
  * the module `console-assets`: they ship inside the bundle, and load only with `orgs console`.
  */
 const consoleAssets = {
@@ -91,6 +91,7 @@ const consoleAssets = {
         target: 'es2022',
         minify: true,
         write: false,
+        metafile: true,
         logLevel: 'warning',
       });
       return {
@@ -98,7 +99,7 @@ const consoleAssets = {
           `export const APP_JS = ${JSON.stringify(script.outputFiles[0].text.trim())};\n` +
           `export const APP_CSS = ${JSON.stringify(readFileSync(join(page, 'app.css'), 'utf8').trim())};\n`,
         loader: 'js',
-        watchFiles: [join(page, 'app.ts'), join(page, 'app.css')],
+        watchFiles: [...Object.keys(script.metafile.inputs).map((input) => resolve(input)), join(page, 'app.css')],
       };
     });
   },
