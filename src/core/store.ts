@@ -165,7 +165,11 @@ export interface Transaction {
    * older than the trail): its events are those from there on. Undefined when no such record is.
    */
   lifeOf(record: Identifier): Promise<number | undefined>;
-  /** The unique ID of the newest event, if any. */
+  /**
+   * An event ID no committed event is above, sharing the newest's first 12 characters (its
+   * millisecond), if any: on SQLite the newest's own, on PostgreSQL that millisecond's greatest,
+   * read from a sequence no snapshot hides (src/store/dialect.ts). New IDs are made above it.
+   */
   lastEventId(): Promise<string | undefined>;
   listEvents(query: EventQuery): Promise<StoredEvent[]>;
   /** Removes the events older than `before` (ms); returns how many. */

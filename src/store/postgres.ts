@@ -233,6 +233,8 @@ export class PostgresStore implements Store {
   private listening = false;
   private notified = false;
   private wake?: () => void;
+  /** One connection, one transaction at a time: BEGIN inside a transaction would end it. */
+  private inTransaction = false;
 
   constructor(
     private readonly client: pg.Client,
@@ -262,6 +264,17 @@ export class PostgresStore implements Store {
   }
 
   private async transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (this.inTransaction) throw internal('store', 'nested_transaction', 'transactions cannot be nested');
+    this.inTransaction = true;
+    try {
+      return await this.attempts(begin, work);
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  /** Runs the transaction, again from its start after a conflict, for as long as connect-timeout allows. */
+  private async attempts<T>(begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.connectTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       this.executor.reset();

@@ -67,8 +67,15 @@ export class SqliteStore implements Store {
     return this.path;
   }
 
-  read<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.transaction('BEGIN DEFERRED', work);
+  /** A snapshot for reading, and only reading: a write in it fails, as on PostgreSQL (READ ONLY). */
+  async read<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (this.db.inTransaction) throw internal('store', 'nested_transaction', 'transactions cannot be nested');
+    this.db.pragma('query_only = ON');
+    try {
+      return await this.transaction('BEGIN DEFERRED', work);
+    } finally {
+      this.db.pragma('query_only = OFF');
+    }
   }
 
   write<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {

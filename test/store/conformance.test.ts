@@ -99,8 +99,6 @@ const ids = (records: Array<{ id: string }>) => records.map((record) => record.i
 
 describe.each(ENGINES)('the store contract on $name', (engine) => {
   const skip = !engine.available();
-  /** A case that the engine named fails, for the difference given (a finding, reported). */
-  const differsOn = (name: Engine['name']) => (skip ? test.skip : engine.name === name ? test.fails : test);
 
   let store: Store;
   beforeEach(async () => {
@@ -909,14 +907,6 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       expect(last!.slice(0, 12)).toBe(second.uniqueId.slice(0, 12));
     });
 
-    // PostgreSQL answers the greatest ID with the newest's first 12 characters (padded with Z, read
-    // from a sequence no snapshot hides: src/store/dialect.ts), not the newest ID itself.
-    differsOn('postgres')('name the newest by lastEventId exactly', async () => {
-      const newest = event('user.update', [user1]);
-      await write((tx) => tx.insertEvent(newest));
-      expect(await write((tx) => tx.lastEventId())).toBe(newest.uniqueId);
-    });
-
     it('are pruned before a time, with their identifiers', async () => {
       await write(async (tx) => {
         await tx.insertEvent(event('organization.update', [org1], { time: T0 + 1 }));
@@ -981,16 +971,12 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       expect(await write(async () => 'done')).toBe('done');
     });
 
-    // SQLite's read() is BEGIN DEFERRED, which writes if asked; PostgreSQL's is READ ONLY. The
-    // contract (src/core/store.ts) says only "a consistent snapshot for reading".
-    differsOn('sqlite')('refuse a write in a read transaction', async () => {
+    it('refuse a write in a read transaction', async () => {
       await expect(read((tx) => tx.insertUser(user('user1')))).rejects.toThrow();
       expect(await read((tx) => tx.getUser('user1'))).toBeUndefined();
     });
 
-    // SQLite refuses a nested transaction (internal nested_transaction); PostgreSQL runs BEGIN
-    // again on the same connection, and the inner COMMIT ends the outer transaction.
-    differsOn('postgres')('refuse a nested transaction, leaving the outer one whole', async () => {
+    it('refuse a nested transaction, leaving the outer one whole', async () => {
       const outer = write(async (tx) => {
         await tx.insertUser(user('user1'));
         await expect(write((inner) => inner.insertUser(user('user2')))).rejects.toMatchObject({
