@@ -1,7 +1,8 @@
 /**
- * Two projects: `sqlite`, every test against a store file, and `postgres`, the black-box CLI
- * suite (test/cli) again with ORGS_TEST_STORE=postgres, each sandbox a database of its own on the
- * server of test/postgres.ts; the tests about the SQLite file itself skip there
+ * Two projects: `sqlite`, every test against a store file, and `postgres`, the CLI suite
+ * (test/cli, but for the tests no engine touches) again with ORGS_TEST_STORE=postgres, each
+ * sandbox a database of its own on the server of test/postgres.ts; the tests about the SQLite
+ * file itself skip there
  * (`skipIf(onPostgres)`). Without a server the postgres project is left out with one line on
  * stderr; under CI=true a missing server fails the run instead.
  */
@@ -14,11 +15,21 @@ const sqlite: TestProjectInlineConfiguration = {
   test: { name: 'sqlite', include: ['test/**/*.test.ts'] },
 };
 
+/**
+ * CLI tests whose behaviour no store engine touches (help, tables and terminal escapes, progress,
+ * the README's quick start, the terminal under tmux): the sqlite project runs them once. Engine
+ * parity itself is test/store/conformance.test.ts.
+ */
+const ENGINE_FREE = ['help', 'table', 'terminal-safety', 'progress', 'readme', 'terminal'].map(
+  (name) => `test/cli/${name}.test.ts`,
+);
+
 const postgres: TestProjectInlineConfiguration = {
   extends: true,
   test: {
     name: 'postgres',
     include: ['test/cli/**/*.test.ts'],
+    exclude: ENGINE_FREE,
     // ORGS_TEST_RUN names this run's databases, which the global teardown drops if a worker could not.
     env: { ORGS_TEST_STORE: 'postgres', ORGS_TEST_RUN: randomBytes(4).toString('hex') },
     globalSetup: ['test/postgres.ts'],
