@@ -276,6 +276,32 @@ export function needsTool(tool: string): boolean {
   return false;
 }
 
+/**
+ * Resolves once `condition` holds, looked at each time `stream` delivers data (after the caller's
+ * own listeners have taken it in); fails after `timeoutMs`. Returns how long it took.
+ */
+export function untilOutput(
+  stream: NodeJS.ReadableStream,
+  condition: () => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const finish = (settle: () => void) => {
+      clearTimeout(deadline);
+      stream.off('data', check);
+      settle();
+    };
+    const check = () => {
+      if (condition()) finish(() => resolve(Date.now() - start));
+    };
+    const deadline = setTimeout(() => finish(() => reject(new Error(`waited ${timeoutMs} ms for ${what}`))), timeoutMs);
+    stream.on('data', check);
+    check();
+  });
+}
+
 /** Run options that act as this user. */
 export const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
 

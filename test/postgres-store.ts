@@ -33,12 +33,14 @@ export function store() {
     ORGS_USER_ID: undefined,
     ORGS_API_KEY: undefined,
   };
-  const spawn = (args: string[], input?: string, extra: Record<string, string | undefined> = {}) =>
+  /** `timeout`: the process is killed (SIGKILL) after so many milliseconds, for runs that might never end. */
+  const spawn = (args: string[], input?: string, extra: Record<string, string | undefined> = {}, timeout?: number) =>
     execa('node', [BIN, ...args], {
       env: { ...env, ...extra },
       extendEnv: true,
       reject: false,
       stripFinalNewline: false,
+      ...(timeout === undefined ? {} : { timeout, killSignal: 'SIGKILL' as const }),
       ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
     });
   const run = async (args: string[], input?: string, extra?: Record<string, string | undefined>): Promise<Result> =>

@@ -4,12 +4,11 @@
  * the new record's events only; the former record's (its collaborators, its API keys' names and
  * rights) are the administrator's alone, in `orgs events`, `--follow` and the Console.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
-import { as, BIN, onPostgres, type Sandbox, shared, storeQuery, withKey } from '../helpers.js';
+import { as, BIN, onPostgres, type Sandbox, shared, storeQuery, withKey, untilOutput } from '../helpers.js';
 import { sqlIn } from '../postgres.js';
 
 type Event = Record<string, any>;
@@ -36,15 +35,6 @@ async function events(s: Sandbox, args: string[], options?: Parameters<Sandbox['
   const result = await s.ok(['events', ...args], options);
   expect(result.stderr).toBe('');
   return summary(parseEvents(result.stdout));
-}
-
-/** Waits, in steps of 20 ms, until `condition` holds; fails after `timeoutMs`. */
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`waited ${timeoutMs} ms for ${what}`);
-    await sleep(20);
-  }
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -135,9 +125,19 @@ describe('an organization purged and created again by someone else', () => {
     let out = '';
     follower.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     try {
-      await until(() => out.includes('"name": "organization.api-key.create"'), 10_000, 'the history');
+      await untilOutput(
+        follower.stdout!,
+        () => out.includes('"name": "organization.api-key.create"'),
+        10_000,
+        'the history',
+      );
       await s.ok(['set', 'org1', '--name', 'Mine now'], as('mallory'));
-      await until(() => out.includes('"name": "organization.update"'), 10_000, 'the update on --follow');
+      await untilOutput(
+        follower.stdout!,
+        () => out.includes('"name": "organization.update"'),
+        10_000,
+        'the update on --follow',
+      );
       follower.kill('SIGINT');
       const result = await follower;
       expect(result.exitCode).toBe(130);

@@ -26,6 +26,7 @@ import {
   storeQuery,
   storeRows,
   withKey,
+  untilOutput,
 } from '../helpers.js';
 
 const VERSION = JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).version;
@@ -78,16 +79,6 @@ async function events(s: Sandbox, args: string[] = [], options?: Parameters<Sand
 
 /** The rows of the store's events table (the raw count, whoever may see them). */
 const storedEvents = async (s: Sandbox) => Number((await storeQuery(s.db, 'SELECT count(*) FROM events'))[0]);
-
-/** Waits for `condition`, polling; returns how long it took. */
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<number> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`waited ${timeoutMs} ms for ${what}`);
-    await sleep(20);
-  }
-  return Date.now() - start;
-}
 
 // -------------------------------------------------------------------------------------------------
 describe('the issue’s example: an organization’s life, each change with its event', () => {
@@ -769,15 +760,25 @@ describe('across processes', () => {
     follower.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     try {
       // The history first: org1's creation, which user1 may see.
-      await until(() => out.includes('"organization_id": "org1"'), 10_000, 'the history');
+      await untilOutput(follower.stdout!, () => out.includes('"organization_id": "org1"'), 10_000, 'the history');
       expect(out).not.toContain('"organization_id": "par-0"'); // user1 has no rights on par-0
       await s.ok(['create', 'org5', '--user-id', 'user1']);
-      const elapsed = await until(() => out.includes('"organization_id": "org5"'), 10_000, 'org5 on --follow');
+      const elapsed = await untilOutput(
+        follower.stdout!,
+        () => out.includes('"organization_id": "org5"'),
+        10_000,
+        'org5 on --follow',
+      );
       console.log(`--follow printed org5 ${elapsed} ms after the create command returned`);
       await s.ok(['create', 'org6', '--user-id', 'user9']); // not user1's: must not appear
       // Events come in commit order: once org6b is out, org6 would have been too.
       await s.ok(['create', 'org6b', '--user-id', 'user1']);
-      await until(() => out.includes('"organization_id": "org6b"'), 10_000, 'org6b on --follow');
+      await untilOutput(
+        follower.stdout!,
+        () => out.includes('"organization_id": "org6b"'),
+        10_000,
+        'org6b on --follow',
+      );
       follower.kill('SIGINT');
       const result = await follower;
       expect(result.exitCode).toBe(130);

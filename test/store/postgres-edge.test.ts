@@ -62,19 +62,9 @@ const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
  */
 async function runWithShortTimeout(s: TestStore, db: string, args: string[]) {
   await s.ok(['config', 'set', 'connect-timeout', '1s']);
-  const child = s.spawn(args, undefined, { ORGS_DB: db });
-  let hung = false;
-  const deadline = setTimeout(() => {
-    hung = true;
-    child.kill('SIGKILL');
-  }, 20_000);
-  try {
-    const result = resultOf(await child);
-    expect(hung, `orgs ${args.join(' ')} never ended`).toBe(false);
-    return result;
-  } finally {
-    clearTimeout(deadline);
-  }
+  const child = await s.spawn(args, undefined, { ORGS_DB: db }, 20_000);
+  expect(child.timedOut, `orgs ${args.join(' ')} never ended`).toBe(false);
+  return resultOf(child);
 }
 
 describe.skipIf(!reachable)('a server that stops answering', () => {
