@@ -3,9 +3,10 @@
  * cannot, so the core refuses it before any store sees it, on the CLI (exit 2) and on the Console
  * (400). A bulk document that holds it costs only itself.
  */
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIN, storeRows, storeQuery, sandbox, type Sandbox } from '../helpers.js';
+import { storeRows, storeQuery, sandbox, type Sandbox } from '../helpers.js';
+import { startConsole } from './console-client.js';
 
 const NUL = '\u0000';
 
@@ -52,20 +53,7 @@ interface Console {
 
 /** `orgs console` for the sandbox, opened as its page is: the cookie and the CSRF token. */
 async function openConsole(s: Sandbox): Promise<Console> {
-  const child = execa('node', [BIN, 'console', '--no-open'], {
-    env: { ...s.env, ORGS_USER_ID: undefined, ORGS_API_KEY: undefined },
-    extendEnv: true,
-    reject: false,
-    stdin: 'ignore',
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.once('exit', () => reject(new Error(`orgs console exited early: ${out}`)));
-  });
+  const { url, process: child } = await startConsole(s);
   const { origin } = new URL(url);
   const cookie = (await fetch(url, { redirect: 'manual' })).headers.get('set-cookie')!.split(';')[0]!;
   const page = await (await fetch(`${origin}/`, { headers: { cookie } })).text();

@@ -6,11 +6,12 @@
  * rights only to a caller who may list that organization's members (ACCESS.md, members_hidden).
  * Every read is checked against the whole store: no row and no event added.
  */
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
 import { rightsOfGroup } from '../fixtures/rights.js';
-import { as, BIN, expectError, type Result, type Sandbox, shared, storeRows } from '../helpers.js';
+import { as, expectError, type Result, type Sandbox, shared, storeRows } from '../helpers.js';
+import { startConsole } from './console-client.js';
 
 /** Runs a read and checks that the store is exactly as it was before it. */
 async function read(s: Sandbox, args: string[], options?: Parameters<Sandbox['run']>[1]): Promise<Result> {
@@ -262,20 +263,7 @@ describe('--explain about someone else: member rights only for who may list the 
 
 /** `orgs console --no-open` on the sandbox, and the cookie its one-time link gives. */
 async function openConsole(s: Sandbox): Promise<{ origin: string; cookie: string; process: ResultPromise }> {
-  const child = execa('node', [BIN, 'console', '--no-open'], {
-    env: { ...s.env, ORGS_USER_ID: undefined, ORGS_API_KEY: undefined },
-    extendEnv: true,
-    reject: false,
-    stdin: 'ignore',
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.once('exit', () => reject(new Error(`orgs console exited early: ${out}`)));
-  });
+  const { url, process: child } = await startConsole(s);
   const opened = await fetch(url, { redirect: 'manual' });
   return {
     origin: new URL(url).origin,
