@@ -1,15 +1,19 @@
 /**
  * A PostgreSQL store for the tests that need a real server (test/store/postgres*.test.ts): a
- * database of its own (test/postgres.ts), a config folder, and `orgs` run against them, dropped
- * when the test is done, whatever happened.
+ * database of its own (test/postgres.ts), a config folder, and `orgs` run against them (in-process,
+ * or as a process of the built bin/orgs.js, or in a pool of processes for races), dropped when the
+ * test is done, whatever happened.
  */
 import { spawn as spawnProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { main } from '../src/cli/main.js';
 import { BIN, resultOf, type Result } from './helpers.js';
-import { createTestDatabase, dropTestDatabase, postgresReachable, sqlIn } from './postgres.js';
+import { createTestDatabase, dropTestDatabase, postgresReachable, queryRows } from './postgres.js';
+import { testRuntime } from './runtime.js';
+import { startWorkers } from './workers.js';
 
 /**
  * Whether the server answers, for `describe.skipIf(!…)`: without one the file is skipped with one
@@ -43,19 +47,25 @@ export function store() {
       ...(timeout === undefined ? {} : { timeout, killSignal: 'SIGKILL' as const }),
       ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
     });
-  const run = async (args: string[], input?: string, extra?: Record<string, string | undefined>): Promise<Result> =>
-    resultOf(await spawn(args, input, extra));
+  /** Runs `orgs …args` in-process. */
+  const run = async (args: string[], input?: string, extra?: Record<string, string | undefined>): Promise<Result> => {
+    const io = testRuntime({ env: { ...process.env, ...env, ...extra }, input });
+    const exitCode = await main(args, io.runtime);
+    return resultOf({ stdout: io.stdout(), stderr: io.stderr(), exitCode });
+  };
   return {
     url,
     spawn,
     run,
+    /** `size` real orgs processes on this store, each running the commands it is given (test/workers.ts). */
+    workers: (size: number) => startWorkers(size, env),
     async ok(args: string[], input?: string, extra?: Record<string, string | undefined>): Promise<Result> {
       const result = await run(args, input, extra);
       if (result.exitCode !== 0) throw new Error(`orgs ${args.join(' ')} exited ${result.exitCode}: ${result.stderr}`);
       return result;
     },
-    /** The rows of a query, one line each (columns joined by `|`). */
-    sql: (query: string) => sqlIn(url, query).split('\n').filter(Boolean),
+    /** The rows of a query, one line each (columns joined by `|`, as psql -A prints them). */
+    sql: (query: string) => queryRows(url, query),
     /**
      * Another connection that runs `sql` in a transaction and holds it (and its locks) until
      * released: `ready` once it holds them.

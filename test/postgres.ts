@@ -168,6 +168,20 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   }
 }
 
+/**
+ * Each row `sql` reads in a test database (search_path orgs) as one line, its columns joined by
+ * `|` as `psql -A` prints them (true as t, false as f, NULL as nothing).
+ */
+export async function queryRows(url: string, sql: string): Promise<string[]> {
+  const text = (value: unknown) =>
+    value === null ? '' : typeof value === 'boolean' ? (value ? 't' : 'f') : String(value);
+  return withClient(url, async (client) => {
+    // Several statements give one result each; psql -c prints the last one's rows.
+    const results = [await client.query({ text: sql, rowMode: 'array' })].flat();
+    return (results.at(-1)?.rows ?? []).map((row: unknown[]) => row.map(text).join('|'));
+  });
+}
+
 /** The first column of each row `sql` reads in a test database (search_path orgs), as text. */
 export async function queryDatabase(url: string, sql: string): Promise<string[]> {
   return withClient(url, async (client) => {

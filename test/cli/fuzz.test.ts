@@ -3,7 +3,8 @@
  * against a store seeded with a few organizations, users and API keys.
  *
  * Each case gets its own copy of the seeded store (the SQLite file copied, or on PostgreSQL a
- * database made from the seeded one as its template) and an empty config folder, and runs one
+ * database made from the seeded one as its template, or the last case's when that case left it
+ * exactly as seeded) and an empty config folder, and runs one
  * `orgs` command in-process (main() against a Runtime of its own: argv as given, only the
  * environment given, cwd inside the sandbox). Properties, from CONTRACT.md:
  * - the exit code is one of 0, 2, 3, 4, 5 (never 1, internal, nor a signal or a hang);
@@ -110,6 +111,7 @@ beforeAll(async () => {
 afterAll(async () => {
   rmSync(template, { recursive: true, force: true });
   if (templateDatabase) dropTestDatabase(templateDatabase.name);
+  if (unchanged) dropTestDatabase(unchanged.name);
   await Promise.all(drops);
   if (dropFailures.length > 0) throw dropFailures[0];
 });
@@ -151,10 +153,17 @@ interface Run {
   after: Rows;
 }
 
+/**
+ * On PostgreSQL: a case's database that its command left exactly as seeded (most cases fail, and a
+ * failure changes nothing), for the next case instead of a new copy of the template.
+ */
+let unchanged: { name: string; url: string } | undefined;
+
 /** One `orgs` command, in-process, in a fresh sandbox holding a copy of the seeded store. */
 async function runOrgs(args: string[], env: Record<string, string>, input?: string | Uint8Array): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'orgs-fuzz-'));
-  const database = templateDatabase && createTestDatabase(templateDatabase.name);
+  let database = templateDatabase && (unchanged ?? createTestDatabase(templateDatabase.name));
+  unchanged = undefined;
   try {
     let db: string;
     if (database) {
@@ -179,15 +188,10 @@ async function runOrgs(args: string[], env: Record<string, string>, input?: stri
       },
       input,
     );
-    return {
-      args,
-      env,
-      exitCode: child.exitCode,
-      stdout: child.stdout,
-      stderr: child.stderr,
-      before,
-      after: await dump(db),
-    };
+    const after = await dump(db);
+    if (database && JSON.stringify(after) === JSON.stringify(templateRows))
+      [unchanged, database] = [database, undefined];
+    return { args, env, exitCode: child.exitCode, stdout: child.stdout, stderr: child.stderr, before, after };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     if (database) drops.push(dropTestDatabaseLater(database.name).catch((error) => void dropFailures.push(error)));

@@ -14,7 +14,7 @@ describe.skipIf(!reachable)('a PostgreSQL schema changed by hand', () => {
   test('a table dropped: damaged, naming the table', () =>
     inStore(async (s) => {
       await s.ok(['create', 'org1', '--user-id', 'user1']);
-      s.sql('DROP TABLE memberships');
+      await s.sql('DROP TABLE memberships');
       const before = await storeRows(s.url);
       const result = await s.run(['create', 'org2', '--user-id', 'user1']);
       expectError(result, 5, 'damaged_database');
@@ -25,7 +25,7 @@ describe.skipIf(!reachable)('a PostgreSQL schema changed by hand', () => {
   test('a column dropped: damaged, naming the column', () =>
     inStore(async (s) => {
       await s.ok(['create', 'org1', '--user-id', 'user1']);
-      s.sql('ALTER TABLE organizations DROP COLUMN description');
+      await s.sql('ALTER TABLE organizations DROP COLUMN description');
       const result = await s.run(['set', 'org1', '--description', 'kept']);
       expectError(result, 5, 'damaged_database');
       expect(result.stderr).toContain('"description"');
@@ -34,7 +34,7 @@ describe.skipIf(!reachable)('a PostgreSQL schema changed by hand', () => {
   test('its version mark set back: damaged, naming the mark found, nothing changed', () =>
     inStore(async (s) => {
       await s.ok(['create', 'org1', '--user-id', 'user1']);
-      s.sql(`COMMENT ON SCHEMA orgs IS 'orgs schema 3'`);
+      await s.sql(`COMMENT ON SCHEMA orgs IS 'orgs schema 3'`);
       const before = await storeRows(s.url);
       const result = await s.run(['list']);
       expectError(result, 5, 'damaged_database');
@@ -46,7 +46,7 @@ describe.skipIf(!reachable)('a PostgreSQL schema changed by hand', () => {
   test('its version mark replaced: not ours, naming the mark found', () =>
     inStore(async (s) => {
       await s.ok(['create', 'org1', '--user-id', 'user1']);
-      s.sql(`COMMENT ON SCHEMA orgs IS 'hand made'`);
+      await s.sql(`COMMENT ON SCHEMA orgs IS 'hand made'`);
       const result = await s.run(['list']);
       expectError(result, 5, 'foreign_database');
       expect(result.stderr).toContain('"hand made"');

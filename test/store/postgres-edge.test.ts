@@ -84,7 +84,7 @@ describe.skipIf(!reachable)('a server that stops answering', () => {
       const result = await runWithShortTimeout(s, via(proxy, s.url), ['create', 'org2', '--user-id', 'user1']);
       expectError(result, 6, 'unavailable');
       expect(result.stderr).toContain('stopped answering');
-      expect(s.sql(`SELECT id FROM organizations ORDER BY id`)).toEqual(['org1']);
+      expect(await s.sql(`SELECT id FROM organizations ORDER BY id`)).toEqual(['org1']);
     }));
 
   test('when the command is done and closes: the command still ends, with its output', () =>

@@ -1,14 +1,15 @@
 /**
- * Races on the PostgreSQL store that only a real server can run: real `orgs` processes, started
- * together, contending for the same rows. Each test has a database of its own (test/postgres.ts),
- * dropped when it is done, whatever happened.
+ * Races on the PostgreSQL store that only a real server can run: real `orgs` processes contending
+ * for the same rows. The processes are a pool (test/workers.ts), started once per test, each
+ * running the commands it is sent one after the other with a connection of its own: commands sent
+ * together run in different processes at once. Each test has a database of its own
+ * (test/postgres.ts), dropped when it is done, whatever happened.
  *
- * Processes merely spawned together rarely overlap (Node's start-up varies by more than a
- * command's transaction lasts), so the rounds of the first two tests come in two kinds: "free",
- * spawned at once as a user's scripts would, and "gated": a connection holds every table of the
- * schema ACCESS EXCLUSIVE while the processes start, and lets go only once all of them wait on it
- * inside their transactions (pg_stat_activity says so), so that they all go on at the same
- * instant, each with a snapshot taken before any of the others wrote.
+ * The rounds of the first two tests come in two kinds: "free", the commands sent at once as a
+ * user's scripts would run them, and "gated": a connection holds every table of the schema ACCESS
+ * EXCLUSIVE while the commands start, and lets go only once all of them wait on it inside their
+ * transactions (pg_stat_activity says so), so that they all go on at the same instant, each with a
+ * snapshot taken before any of the others wrote.
  *
  * Then newcomers registering themselves at once (each by its first write), and 8 writers
  * of 50 mixed commands each on one new database (its schema made by whichever process comes
@@ -20,14 +21,29 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { describe, expect, test } from 'vitest';
 import { Rights } from '../../src/core/rights.js';
-import { expectError, type Result } from '../helpers.js';
+import { expectError, untilOutput, type Result } from '../helpers.js';
 import { inStore, serverFor, type TestStore } from '../postgres-store.js';
+import type { Workers } from '../workers.js';
 
 const reachable = serverFor('PostgreSQL race tests');
 
 const ROUNDS = 10;
+/** The most commands a test runs at once: one process each. */
+const PROCESSES = 8;
 
-type Store = TestStore;
+/** The test's store, and a pool of processes running orgs on it. */
+type Store = TestStore & { processes: Workers };
+
+/** Runs `work` on a new store with a pool of processes on it, both gone afterwards. */
+const inRace = (work: (s: Store) => Promise<void>) =>
+  inStore(async (store) => {
+    const processes = store.workers(PROCESSES);
+    try {
+      await work({ ...store, processes });
+    } finally {
+      await processes.close();
+    }
+  });
 
 /** Concatenated JSON documents, as `orgs events` prints them (each begins with a line `{`). */
 const documents = (stdout: string): any[] =>
@@ -50,7 +66,8 @@ async function atOnce(
   gated: boolean,
   env: Record<string, string> = {},
 ): Promise<{ results: Result[]; waited: number }> {
-  if (!gated) return { results: await Promise.all(commands.map((args) => s.run(args, undefined, env))), waited: 0 };
+  const run = (args: string[]) => s.processes.run(args, { env });
+  if (!gated) return { results: await Promise.all(commands.map(run)), waited: 0 };
   const gate = new pg.Client({ connectionString: s.url });
   const watcher = new pg.Client({ connectionString: s.url });
   await gate.connect();
@@ -62,7 +79,7 @@ async function atOnce(
     );
     await gate.query(`LOCK TABLE ${rows[0]!.tables} IN ACCESS EXCLUSIVE MODE`);
     let finished = 0;
-    const runs = commands.map((args) => s.run(args, undefined, env).finally(() => finished++));
+    const runs = commands.map((args) => run(args).finally(() => finished++));
     // Well within the commands' lock_timeout (config key connect-timeout, 10 s by default).
     const deadline = Date.now() + 8000;
     let waited = 0;
@@ -91,7 +108,7 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
     test(
       `two processes each remove one of two owners at once: one goes, one stays; ${ROUNDS} rounds`,
       () =>
-        inStore(async (s) => {
+        inRace(async (s) => {
           const ids = Array.from({ length: ROUNDS }, (_, r) => `owners-${r}`);
           await s.ok(
             ['create', '--user-id', 'user1'],
@@ -114,7 +131,7 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
             expect(results[winners[0]!]!.stderr).toBe('');
             expectError(results[loser]!, 5, 'organization_needs_collaborator');
             kept.push(`user${loser + 1}`);
-            expect(s.sql(`SELECT user_id FROM memberships WHERE organization_id = '${id}'`)).toEqual([kept[r]]);
+            expect(await s.sql(`SELECT user_id FROM memberships WHERE organization_id = '${id}'`)).toEqual([kept[r]]);
           }
 
           // As a user sees it: one collaborator, with every right of the organization.
@@ -138,12 +155,12 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
     test(
       `8 processes create the same ID at once: exactly one does; ${ROUNDS} rounds`,
       () =>
-        inStore(async (s) => {
+        inRace(async (s) => {
           await s.ok(['list']); // the schema, for the gate to lock
           const ids = Array.from({ length: ROUNDS }, (_, r) => `sameid-${r}`);
           const owners: string[] = [];
           for (const [r, id] of ids.entries()) {
-            const users = Array.from({ length: 8 }, (_, k) => `r${r}-user${k}`);
+            const users = Array.from({ length: PROCESSES }, (_, k) => `r${r}-user${k}`);
             const { results, waited } = await atOnce(
               s,
               users.map((user) => ['create', id, '--user-id', user]),
@@ -157,12 +174,12 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
             for (const [k, result] of results.entries()) if (k !== winner) expectError(result, 5, 'id_taken');
             owners.push(users[winner]!);
 
-            expect(s.sql(`SELECT id FROM organizations WHERE id = '${id}'`)).toEqual([id]);
-            expect(s.sql(`SELECT user_id, rights FROM memberships WHERE organization_id = '${id}'`)).toEqual([
+            expect(await s.sql(`SELECT id FROM organizations WHERE id = '${id}'`)).toEqual([id]);
+            expect(await s.sql(`SELECT user_id, rights FROM memberships WHERE organization_id = '${id}'`)).toEqual([
               `${users[winner]}|["RIGHT_ALL"]`,
             ]);
             // The losers registered nobody: each of their transactions is gone whole.
-            expect(s.sql(`SELECT id FROM accounts WHERE id LIKE 'r${r}-user%'`)).toEqual([users[winner]]);
+            expect(await s.sql(`SELECT id FROM accounts WHERE id LIKE 'r${r}-user%'`)).toEqual([users[winner]]);
           }
 
           // Of each organization one event, its organization.create; and no user.create of a loser.
@@ -180,13 +197,13 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
   test(
     '8 newcomers naming themselves at once (each by its first write) are registered once; 5 rounds',
     () =>
-      inStore(async (s) => {
+      inRace(async (s) => {
         await s.ok(['list']); // the schema, for the gate to lock
         const newcomers = Array.from({ length: 5 }, (_, r) => `newcomer-${r}`);
         for (const [r, user] of newcomers.entries()) {
           const { results, waited } = await atOnce(
             s,
-            Array.from({ length: 8 }, (_, i) => ['create', `${user}-org-${i}`]),
+            Array.from({ length: PROCESSES }, (_, i) => ['create', `${user}-org-${i}`]),
             true,
             { ORGS_USER_ID: user },
           );
@@ -201,12 +218,12 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
           newcomers,
         );
         expect(events.filter((e) => e.name === 'organization.create')).toHaveLength(8 * newcomers.length);
-        expect(s.sql('SELECT id FROM users ORDER BY id')).toEqual(newcomers);
+        expect(await s.sql('SELECT id FROM users ORDER BY id')).toEqual(newcomers);
       }),
     120_000,
   );
 
-  const WRITERS = 8;
+  const WRITERS = PROCESSES;
   const OPERATIONS = 50;
   /** Each writer's commands come in cycles of 10 over an organization of its own. */
   const CYCLE = 10;
@@ -214,7 +231,7 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
   test(
     `${WRITERS} writers × ${OPERATIONS} mixed commands on a new database: all land, events in commit order`,
     () =>
-      inStore(async (s) => {
+      inRace(async (s) => {
         // A reader that follows the events from the start, to see them in the order they become visible.
         const follower = s.spawn(['events', '--follow']);
         let followed = '';
@@ -278,7 +295,7 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
                 args = ['restore', organization];
                 event = 'organization.restore';
             }
-            const result = await s.run(args);
+            const result = await s.processes.run(args);
             if (result.exitCode !== 0) {
               failures.push(`writer ${w}: orgs ${args.join(' ')}: exit ${result.exitCode} ${result.stderr.trim()}`);
               continue;
@@ -313,17 +330,17 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
           expect(failures, 'every command succeeds').toEqual([]);
 
           // Nothing lost: every organization as its last command left it, with its members and key.
-          const organizations = s.sql(`SELECT id, name, deleted_at IS NULL FROM organizations ORDER BY id`);
+          const organizations = await s.sql(`SELECT id, name, deleted_at IS NULL FROM organizations ORDER BY id`);
           expect(organizations).toEqual(
             [...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, o]) => `${id}|${o.name}|t`),
           );
-          const memberships = s.sql(`SELECT organization_id, user_id FROM memberships ORDER BY 1, 2`);
-          const keys = s.sql(`SELECT organization_id, id FROM api_keys ORDER BY 1, 2`);
+          const memberships = await s.sql(`SELECT organization_id, user_id FROM memberships ORDER BY 1, 2`);
+          const keys = await s.sql(`SELECT organization_id, id FROM api_keys ORDER BY 1, 2`);
           for (const [id, o] of expected) {
             expect(memberships.filter((m) => m.startsWith(`${id}|`))).toEqual([`${id}|${o.guest}`, `${id}|${o.owner}`]);
             expect(keys.filter((k) => k.startsWith(`${id}|`))).toEqual([`${id}|${o.key}`]);
           }
-          expect(s.sql(`SELECT id FROM users ORDER BY id`)).toEqual([...named].sort());
+          expect(await s.sql(`SELECT id FROM users ORDER BY id`)).toEqual([...named].sort());
 
           // Every change has its event, once; each user once registered; one correlation ID per command.
           const events = documents((await s.ok(['events'])).stdout);
@@ -337,7 +354,7 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
               .sort(),
           ).toEqual([...named].sort());
           expect(new Set(changed.map((e) => e.correlation_ids[0])).size).toBe(changes.length);
-          expect(Number(s.sql('SELECT count(*) FROM events')[0])).toBe(changes.length + named.size);
+          expect(Number((await s.sql('SELECT count(*) FROM events'))[0])).toBe(changes.length + named.size);
 
           // Commit order: unique IDs strictly increasing as printed.
           const ids: string[] = events.map((e) => e.unique_id);
@@ -345,8 +362,12 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
             expect(ids[k]! > ids[k - 1]!, `event ${k}: ${ids[k - 1]} then ${ids[k]}`).toBe(true);
 
           // The follower saw the same events in the same order: none committed behind its back.
-          const deadline = Date.now() + 15_000;
-          while ((followed.match(/^\{$/gm) ?? []).length < events.length && Date.now() < deadline) await sleep(50);
+          await untilOutput(
+            follower.stdout!,
+            () => (followed.match(/^\{$/gm) ?? []).length >= events.length,
+            15_000,
+            `the follower's ${events.length} events`,
+          );
           follower.kill('SIGINT');
           const stopped = await follower;
           expect(stopped.exitCode, String(stopped.stderr)).toBe(130);

@@ -44,12 +44,12 @@ const byJson = (a: unknown, b: unknown) => (JSON.stringify(a) < JSON.stringify(b
 describe.skipIf(!reachable)('the orgs schema', () => {
   test('is made on first use, marked as ours at the current version, with the pg_trgm indexes', () =>
     inStore(async (s) => {
-      expect(s.sql(`SELECT count(*) FROM pg_namespace WHERE nspname = 'orgs'`)).toEqual(['0']);
+      expect(await s.sql(`SELECT count(*) FROM pg_namespace WHERE nspname = 'orgs'`)).toEqual(['0']);
       await s.ok(['list']);
-      expect(s.sql(`SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'orgs'`)).toEqual([
+      expect(await s.sql(`SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'orgs'`)).toEqual([
         `orgs schema ${MIGRATIONS.length}`,
       ]);
-      const indexes = s.sql(
+      const indexes = await s.sql(
         `SELECT indexname FROM pg_indexes WHERE schemaname = 'orgs' AND indexdef LIKE '%gin_trgm_ops%'`,
       );
       expect(indexes).toContain('organizations_search_name');
@@ -58,16 +58,16 @@ describe.skipIf(!reachable)('the orgs schema', () => {
 
   test('of something else is refused, and left untouched', () =>
     inStore(async (s) => {
-      s.sql(`CREATE SCHEMA orgs; CREATE TABLE orgs.accounts (x int); INSERT INTO orgs.accounts VALUES (42)`);
+      await s.sql(`CREATE SCHEMA orgs; CREATE TABLE orgs.accounts (x int); INSERT INTO orgs.accounts VALUES (42)`);
       expectError(await s.run(['create', 'org1', '--user-id', 'user1']), 5, 'foreign_database');
-      expect(s.sql('SELECT x FROM orgs.accounts')).toEqual(['42']);
-      expect(s.sql(`SELECT count(*) FROM pg_tables WHERE schemaname = 'orgs'`)).toEqual(['1']);
+      expect(await s.sql('SELECT x FROM orgs.accounts')).toEqual(['42']);
+      expect(await s.sql(`SELECT count(*) FROM pg_tables WHERE schemaname = 'orgs'`)).toEqual(['1']);
     }));
 
   test('of a newer orgs is refused, and left untouched', () =>
     inStore(async (s) => {
       await s.ok(['create', 'org1', '--user-id', 'user1']);
-      s.sql(`COMMENT ON SCHEMA orgs IS 'orgs schema ${MIGRATIONS.length + 1}'`);
+      await s.sql(`COMMENT ON SCHEMA orgs IS 'orgs schema ${MIGRATIONS.length + 1}'`);
       const before = await storeRows(s.url);
       const result = await s.run(['list']);
       expectError(result, 5, 'newer_schema');
@@ -78,7 +78,7 @@ describe.skipIf(!reachable)('the orgs schema', () => {
     inStore(async (s) => {
       // Schema 4 (before events), as orgs made it then, with an organization in it.
       const older = MIGRATIONS.slice(0, 4);
-      s.sql(`CREATE SCHEMA orgs; SET search_path = orgs, public; ${older.map((m) => m.postgres).join('\n')}
+      await s.sql(`CREATE SCHEMA orgs; SET search_path = orgs, public; ${older.map((m) => m.postgres).join('\n')}
         COMMENT ON SCHEMA orgs IS 'orgs schema 4';
         INSERT INTO accounts VALUES ('user1', 'user'), ('old1', 'organization');
         INSERT INTO users (id, created_at, updated_at) VALUES ('user1', 0, 0);
@@ -88,7 +88,7 @@ describe.skipIf(!reachable)('the orgs schema', () => {
         INSERT INTO memberships VALUES ('old1', 'user1', '["RIGHT_ALL"]', 0, 0);`);
       const listed = await s.ok(['search', '--name-contains', 'old one']);
       expect(listed.json.map((o: any) => o.ids.organization_id)).toEqual(['old1']);
-      expect(s.sql(`SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'orgs'`)).toEqual([
+      expect(await s.sql(`SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'orgs'`)).toEqual([
         `orgs schema ${MIGRATIONS.length}`,
       ]);
       await s.ok(['set', 'old1', '--description', 'kept']);
