@@ -70,7 +70,8 @@ export interface Sandbox {
   ok(args: string[], options?: RunOptions): Promise<Result>;
   /** Runs `orgs …args` as a process of the built bin/orgs.js, for what only a real process shows. */
   spawn(args: string[], options?: RunOptions): Promise<Result>;
-  cleanup(): void;
+  /** Removes the sandbox's folder and gives back (or drops) its database. */
+  cleanup(): Promise<void>;
 }
 
 /** What a finished orgs process left: its output, exit code, and stdout as JSON on demand. */
@@ -138,9 +139,9 @@ export function sandbox(): Sandbox {
       }
       return result;
     },
-    cleanup: () => {
+    async cleanup() {
       rmSync(dir, { recursive: true, force: true });
-      if (database) releaseTestDatabase(database);
+      if (database) await releaseTestDatabase(database);
     },
   };
 }

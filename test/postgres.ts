@@ -103,24 +103,26 @@ export function takeTestDatabase(): { name: string; url: string } {
  * was killed) ended, the `orgs` schema dropped with all it holds (pg_trgm, made in it, too). One
  * that still holds anything else a test made, or that cannot be emptied, is dropped instead.
  */
-export function releaseTestDatabase(database: { name: string; url: string }): void {
+export async function releaseTestDatabase(database: { name: string; url: string }): Promise<void> {
   try {
-    const leftovers = psql(
-      `SET lock_timeout = '5s';
-       SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-         WHERE datname = current_database() AND pid <> pg_backend_pid();
-       DROP SCHEMA IF EXISTS orgs CASCADE;
-       SELECT 'schema ' || nspname FROM pg_namespace
-         WHERE nspname NOT IN ('public', 'information_schema') AND nspname NOT LIKE 'pg\\_%'
-       UNION ALL SELECT 'relation ' || relname FROM pg_class WHERE relnamespace = 'public'::regnamespace
-       UNION ALL SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
-       UNION ALL SELECT 'type ' || typname FROM pg_type WHERE typnamespace = 'public'::regnamespace
-       UNION ALL SELECT 'extension ' || extname FROM pg_extension WHERE extname <> 'plpgsql';`,
-      database.url,
-    )
-      .split('\n')
-      .filter((line) => /^(schema|relation|function|type|extension) /.test(line));
-    if (leftovers.length === 0) {
+    const leftovers = await withClient(database.url, async (client) => {
+      await client.query(
+        `SET lock_timeout = '5s';
+         SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid();
+         DROP SCHEMA IF EXISTS orgs CASCADE;`,
+      );
+      const { rows } = await client.query(
+        `SELECT 'schema ' || nspname FROM pg_namespace
+           WHERE nspname NOT IN ('public', 'information_schema') AND nspname NOT LIKE 'pg\\_%'
+         UNION ALL SELECT 'relation ' || relname FROM pg_class WHERE relnamespace = 'public'::regnamespace
+         UNION ALL SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+         UNION ALL SELECT 'type ' || typname FROM pg_type WHERE typnamespace = 'public'::regnamespace
+         UNION ALL SELECT 'extension ' || extname FROM pg_extension WHERE extname <> 'plpgsql'`,
+      );
+      return rows.length;
+    });
+    if (leftovers === 0) {
       spare.push(database);
       return;
     }

@@ -52,7 +52,7 @@ beforeEach(() => {
   runs = [];
 });
 
-afterEach(() => {
+afterEach(async () => {
   try {
     for (const { args, stderr } of runs) {
       for (const secret of secrets) {
@@ -62,7 +62,7 @@ afterEach(() => {
       }
     }
   } finally {
-    s.cleanup();
+    await s.cleanup();
   }
 });
 

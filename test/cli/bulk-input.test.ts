@@ -64,7 +64,7 @@ describe('a broken document costs only itself', () => {
       );
       expect(summary).toBe('error:bulk:items_failed (1 of 100 organizations failed, 99 created)');
       expect(await stored()).toEqual(all.filter((_, i) => i !== 1));
-      s.cleanup();
+      await s.cleanup();
       s = sandbox();
     }
   });
@@ -197,7 +197,7 @@ describe('encoding', () => {
       expect(await stored()).toEqual(['utf-1', 'utf-3']);
       const names = printed(result.stdout).map((o) => o.name);
       expect(names).toEqual(['é ok', '😀']);
-      s.cleanup();
+      await s.cleanup();
       s = sandbox();
     }
     // At the very end of the input too.

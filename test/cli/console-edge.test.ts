@@ -109,7 +109,7 @@ describe('the Console API at its edge', () => {
   afterAll(async () => {
     c?.process.kill('SIGINT');
     await c?.process;
-    s?.cleanup();
+    await s?.cleanup();
   });
 
   const collaborator = (rights: string[]) => ({

@@ -24,7 +24,7 @@ describe('orgs console', () => {
   afterAll(async () => {
     c?.process.kill('SIGINT');
     await c?.process;
-    s?.cleanup();
+    await s?.cleanup();
   });
 
   test('prints one line, a loopback URL with a token', () => {

@@ -536,7 +536,7 @@ describe('who sees what: the caller’s current rights on what the event is abou
       await s.ok(['collaborators', 'delete', 'org1', '--user-id', 'user2']);
       expect(await events(s, ['--organization-id', 'org1'], as('user2'))).toEqual([]);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });

@@ -70,6 +70,6 @@ test('orgs help <command> and orgs --version work; typos get the closest command
     expectError(flag, 2, 'unknown_option');
     expect(flag.stderr).toContain('Did you mean --limit?');
   } finally {
-    s.cleanup();
+    await s.cleanup();
   }
 });

@@ -72,7 +72,7 @@ describe('the Console answers NUL with 400, whatever the store', () => {
   afterAll(async () => {
     c?.process.kill('SIGINT');
     await c?.process;
-    s?.cleanup();
+    await s?.cleanup();
   });
 
   async function expect400(method: string, path: string, name: string, body?: unknown): Promise<void> {

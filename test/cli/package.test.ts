@@ -12,9 +12,9 @@ import { sandbox } from '../helpers.js';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'orgs-pack-'));
 const s = sandbox();
-afterAll(() => {
+afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  s.cleanup();
+  await s.cleanup();
 });
 
 test('the tarball holds the launcher, the bundle and the README, and runs from where it is unpacked', async () => {

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (hasTmux) await execa('tmux', ['-L', socket, 'kill-server'], { reject: false });
-  s.cleanup();
+  await s.cleanup();
 });
 
 interface TerminalRun {

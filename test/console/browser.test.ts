@@ -102,7 +102,7 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     if (server && server.child.exitCode === null) server.child.kill('SIGINT');
-    s?.cleanup();
+    await s?.cleanup();
   });
 
   /** The page's one alert region: empty unless the API refused something. */

@@ -77,7 +77,7 @@ describe('an SQLite file changed by hand', () => {
       expect(result.stderr).toContain('memberships');
       expect(await storeRows(path)).toEqual(before);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -88,7 +88,7 @@ describe('an SQLite file changed by hand', () => {
       expectError(await s.run(['--db', path, 'list']), 5, 'damaged_database');
       expect(await storeRows(path)).toEqual(before);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });

@@ -184,7 +184,7 @@ describe('PostgreSQL URLs', () => {
         expect(listed.json.db).toBe(catcher.url('alice:***@'));
       }
     } finally {
-      box.cleanup();
+      await box.cleanup();
     }
   });
 
@@ -199,7 +199,7 @@ describe('PostgreSQL URLs', () => {
       expectError(result, 6, 'unavailable');
       expect(catcher.passwords.get('alice')).toBe('from-the-file');
     } finally {
-      box.cleanup();
+      await box.cleanup();
     }
   });
 
@@ -211,7 +211,7 @@ describe('PostgreSQL URLs', () => {
       expectError(result, 6, 'unavailable');
       expect(result.stderr).toContain('does not support SSL');
     } finally {
-      box.cleanup();
+      await box.cleanup();
     }
   });
 
@@ -234,7 +234,7 @@ describe('PostgreSQL URLs', () => {
       }
       expect((await box.ok(['config', 'get', 'db'], { env: { ORGS_DB: undefined } })).stdout).not.toMatch(/^postgres/);
     } finally {
-      box.cleanup();
+      await box.cleanup();
     }
   });
 });

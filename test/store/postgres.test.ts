@@ -46,9 +46,9 @@ describe.skipIf(!reachable)('the orgs schema', () => {
     inStore(async (s) => {
       expect(await s.sql(`SELECT count(*) FROM pg_namespace WHERE nspname = 'orgs'`)).toEqual(['0']);
       await s.ok(['list']);
-      expect(await s.sql(`SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'orgs'`)).toEqual([
-        `orgs schema ${MIGRATIONS.length}`,
-      ]);
+      expect(
+        await s.sql(`SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'orgs'`),
+      ).toEqual([`orgs schema ${MIGRATIONS.length}`]);
       const indexes = await s.sql(
         `SELECT indexname FROM pg_indexes WHERE schemaname = 'orgs' AND indexdef LIKE '%gin_trgm_ops%'`,
       );
@@ -88,9 +88,9 @@ describe.skipIf(!reachable)('the orgs schema', () => {
         INSERT INTO memberships VALUES ('old1', 'user1', '["RIGHT_ALL"]', 0, 0);`);
       const listed = await s.ok(['search', '--name-contains', 'old one']);
       expect(listed.json.map((o: any) => o.ids.organization_id)).toEqual(['old1']);
-      expect(await s.sql(`SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'orgs'`)).toEqual([
-        `orgs schema ${MIGRATIONS.length}`,
-      ]);
+      expect(
+        await s.sql(`SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'orgs'`),
+      ).toEqual([`orgs schema ${MIGRATIONS.length}`]);
       await s.ok(['set', 'old1', '--description', 'kept']);
       expect((await s.ok(['events', '--organization-id', 'old1'])).stdout).toContain('"organization.update"');
     }));
@@ -116,7 +116,7 @@ describe.skipIf(!reachable)('a server that is not there', () => {
       expect(result.stderr).toContain('postgres://x:***@127.0.0.1:1/none');
       expect(result.stderr).not.toContain('secret');
     } finally {
-      box.cleanup();
+      await box.cleanup();
     }
   });
 
@@ -128,7 +128,7 @@ describe.skipIf(!reachable)('a server that is not there', () => {
       expectError(result, 6, 'unavailable');
       expect(result.stderr).not.toContain('secret');
     } finally {
-      box.cleanup();
+      await box.cleanup();
     }
   });
 
@@ -143,7 +143,7 @@ describe.skipIf(!reachable)('a server that is not there', () => {
       expect(result.stderr).not.toContain('secret');
       expect(seconds).toBeLessThan(5);
     } finally {
-      box.cleanup();
+      await box.cleanup();
     }
   });
 
@@ -153,7 +153,7 @@ describe.skipIf(!reachable)('a server that is not there', () => {
       for (const value of ['0s', 'soon']) expectError(await box.run(['config', 'set', 'connect-timeout', value]), 2);
       expect((await box.ok(['config', 'get', 'connect-timeout'])).stdout).toBe('10s\n');
     } finally {
-      box.cleanup();
+      await box.cleanup();
     }
   });
 });
@@ -246,7 +246,7 @@ describe.skipIf(!reachable)('orgs backup between the engines', () => {
           'RIGHT_ORGANIZATION_INFO',
         ]);
       } finally {
-        local.cleanup();
+        await local.cleanup();
       }
     }));
 });
