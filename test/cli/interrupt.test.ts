@@ -1,7 +1,7 @@
 /** Ctrl-C during a bulk create: what was printed stays, the rest is not read, exit 130. */
 import { execa } from 'execa';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { BIN, storeRows, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, storeRows, sandbox, untilOutput, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -14,7 +14,7 @@ test('SIGINT while waiting for more input stops after the committed batch, with 
   child.stdin!.write('{"ids":{"organization_id":"first"}}\n{"ids":{"organization_id":"second"}}\n');
   let printed = '';
   child.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-  while (!printed.includes('"second"')) await new Promise((r) => setTimeout(r, 20));
+  await untilOutput(child.stdout!, () => printed.includes('"second"'), 20_000, 'the second organization');
   child.kill('SIGINT'); // stdin stays open: orgs is waiting for the next document
   const result = await child;
   expect(result.exitCode).toBe(130);

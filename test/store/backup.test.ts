@@ -1,10 +1,10 @@
 /** `orgs backup`: a consistent copy, even while another process writes; restoring is copying back. */
-import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { BIN, expectFails, sandbox, type Sandbox } from '../helpers.js';
+import { BIN, expectFails, sandbox, untilOutput, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -23,8 +23,10 @@ test('a backup taken during a bulk create is sound, and restoring it is copying 
     reject: false,
   });
   const backup = join(s.dir, 'backup.db');
-  // Wait until the writer has committed something, then copy while it goes on.
-  while (!existsSync(s.db + '-wal') || statSync(s.db + '-wal').size === 0) await new Promise((r) => setTimeout(r, 20));
+  // Wait until the writer has committed something (it prints each batch once committed), then copy while it goes on.
+  let printed = '';
+  writer.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  await untilOutput(writer.stdout!, () => printed.includes('"bulk-0"'), 20_000, 'the first committed batch');
   const result = await s.ok(['backup', backup]);
   expect(result.stdout).toBe('');
   expect(statSync(backup).mode & 0o777).toBe(0o600);
