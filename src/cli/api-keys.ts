@@ -11,6 +11,7 @@ import {
   pagingOptions,
 } from './command.js';
 import type { Context } from './context.js';
+import { printReach, reachOptions, reachRequest } from './access.js';
 import { confirm } from './prompt.js';
 
 type Options = Record<string, any>;
@@ -185,6 +186,32 @@ function addSubcommands(group: Command): void {
         );
       }),
     );
+
+  addReachCommand(group);
+}
+
+/** `api-keys reach`: the organization and entities a key holds rights on. */
+function addReachCommand(group: Command): void {
+  reachOptions(
+    group
+      .command('reach [organization-id] [api-key-id]')
+      .summary('what an API key holds rights on')
+      .description(
+        'List the organization and the applications, gateways and clients an API key holds a right on, with ' +
+          'its effective rights there. Needs RIGHT_ORGANIZATION_SETTINGS_API_KEYS; an expired key reaches nothing.',
+      )
+      .addHelpText(
+        'after',
+        examples('orgs api-keys reach org1 <api-key-id>', 'orgs api-keys reach org1 <api-key-id> --explain'),
+      )
+      .addOption(organizationIdOption())
+      .option('--api-key-id <id>', 'the API key ID'),
+  ).action(
+    action(async (ctx, args, options) => {
+      const request = { ...keyIds(args, options), ...(await reachRequest(options)) };
+      await printReach(ctx, await (await ctx.apiKeys()).reach(request), options);
+    }),
+  );
 }
 
 /** The ID of the API key that `orgs login --api-key` stored, if any. */

@@ -25,6 +25,7 @@ import {
   selectedFields,
 } from './command.js';
 import type { Context } from './context.js';
+import { accessOptions, accessRequest, printAccess } from './access.js';
 import { confirm } from './prompt.js';
 
 type Options = Record<string, any>;
@@ -251,6 +252,22 @@ function addSubcommands(group: Command, kind: EntityKind): void {
       const { explanationView } = await import('../core/effective-rights.js');
       const view = explanationView(effective);
       await ctx.output.printAs(view, () => explanationTree(view));
+    }),
+  );
+
+  accessOptions(
+    withId(group.command(`access [${idFlag}]`))
+      .summary(`who holds rights on ${article(name)} ${name}, by any path`)
+      .description(
+        `List everyone with a right on ${article(name)} ${name}: its collaborators, the members and API keys of the ` +
+          `organizations that collaborate on it, and the administrators, with their effective rights. ` +
+          `Needs ${kind.rights.settingsCollaborators}.`,
+      )
+      .addHelpText('after', examples(`${orgs} access ${id}`, `${orgs} access ${id} --right-${name}-info --explain`)),
+    kind.group,
+  ).action(
+    action(async (ctx, args, options) => {
+      await printAccess(ctx, await (await service(ctx)).access(idOf(args, options), accessRequest(options)), options);
     }),
   );
 

@@ -1,4 +1,5 @@
 /** The organization commands: create, list, search, get, set, delete, restore, purge. */
+import { accessOptions, accessRequest, printAccess, printReach, reachOptions, reachRequest } from './access.js';
 import { confirm } from './prompt.js';
 import {
   action,
@@ -220,6 +221,53 @@ export function addOrganizationCommands(tree: CommandTree): void {
           );
         }),
       ),
+  );
+
+  tree.add('access [organization-id]', [], (command) =>
+    accessOptions(
+      command
+        .summary('who holds rights on an organization')
+        .addHelpText(
+          'after',
+          examples(
+            'orgs access org1',
+            'orgs access org1 --right-organization-settings-api-keys',
+            'orgs access org1 --explain',
+          ),
+        )
+        .description(
+          'List the members and API keys of an organization and the administrators, with their rights on it. ' +
+            'Needs RIGHT_ORGANIZATION_SETTINGS_MEMBERS; API keys are listed with RIGHT_ORGANIZATION_SETTINGS_API_KEYS.',
+        )
+        .addOption(organizationIdOption()),
+      'organization',
+    ).action(
+      action(async (ctx, [positional], options) => {
+        const id = either(positional, options.organizationId, 'organization ID');
+        await printAccess(ctx, await (await ctx.organizations()).access(id, accessRequest(options)), options);
+      }),
+    ),
+  );
+
+  tree.add('reach [organization-id]', [], (command) =>
+    reachOptions(
+      command
+        .summary('what an organization collaborates on, with its rights there')
+        .addHelpText('after', examples('orgs reach org1', 'orgs reach org1 --kind application --explain'))
+        .description(
+          'List the applications, gateways and clients an organization collaborates on, with its rights on each. ' +
+            'Each kind needs the organization right that lists it (RIGHT_ORGANIZATION_APPLICATIONS_LIST, …).',
+        )
+        .addOption(organizationIdOption()),
+    ).action(
+      action(async (ctx, [positional], options) => {
+        const id = either(positional, options.organizationId, 'organization ID');
+        const { items, unlisted } = await (await ctx.organizations()).reach(id, await reachRequest(options));
+        if (unlisted.length > 0)
+          ctx.output.note(`left out: ${unlisted.join(', ')} (the caller may not list them for ${id})`);
+        await printReach(ctx, items, options);
+      }),
+    ),
   );
 
   tree.add('purge [organization-id]', ['permanent-delete', 'hard-delete'], (command) =>

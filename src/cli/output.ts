@@ -35,7 +35,23 @@ export class Output {
   }
 
   async printListing(listing: Listing<unknown>): Promise<void> {
-    await this.print(listing.items);
+    await this.printListingOf(
+      listing,
+      (item) => item,
+      (item) => item,
+    );
+  }
+
+  /** A listing: each item as `asJson` makes it, or for a person one table row of `asRow` each. */
+  async printListingOf<T>(
+    listing: Listing<T>,
+    asJson: (item: T) => unknown,
+    asRow: (item: T) => unknown,
+  ): Promise<void> {
+    const { items } = listing;
+    await this.stdout.write(
+      this.format === 'json' ? json(items.map(asJson)) : (await this.table()).render(items.map(asRow)),
+    );
     // Hints about results that nobody reads (`orgs list | head -1`) would only be noise.
     if (this.stdout.gone) return;
     if (listing.items.length === 0 && this.format === 'table') this.note('no results');

@@ -1,5 +1,6 @@
-/** `orgs users create|list|get|set|delete`: the users of the local registry. */
+/** `orgs users create|list|get|set|delete|reach`: the users of the local registry. */
 import type { Command } from 'commander';
+import { printReach, reachOptions, reachRequest } from './access.js';
 import { action, type CommandTree, either, examples, pageOptions } from './command.js';
 
 export function addUserCommands(tree: CommandTree): void {
@@ -106,6 +107,31 @@ function addSubcommands(group: Command): void {
   ).action(
     action(async (ctx, [positional], options) => {
       await (await ctx.users()).delete(either(positional, options.userId, 'user ID'));
+    }),
+  );
+
+  reachOptions(
+    userIdOption(
+      group
+        .command('reach [user-id]')
+        .summary('every organization and entity a user holds a right on')
+        .description(
+          'List every organization, application, gateway and client the user holds a right on, by any path, ' +
+            'with its effective rights there. Asked by the user itself or an administrator.',
+        )
+        .addHelpText(
+          'after',
+          examples(
+            'orgs users reach user2',
+            'orgs users reach user2 --kind application',
+            'orgs users reach user2 --right-application-devices-write --explain',
+          ),
+        ),
+    ),
+  ).action(
+    action(async (ctx, [positional], options) => {
+      const id = either(positional, options.userId, 'user ID');
+      await printReach(ctx, await (await ctx.users()).reach(id, await reachRequest(options)), options);
     }),
   );
 }

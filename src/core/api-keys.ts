@@ -6,6 +6,7 @@ import { requireHeldChange } from './collaborators.js';
 import { recordEvent } from './events.js';
 import type { NewEvent } from './model.js';
 import { invalidArgument, notFound, permissionDenied } from './errors.js';
+import type { ReachRequest, Reached } from './access.js';
 import type { ApiKey } from './model.js';
 import type { OrganizationService } from './organizations.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
@@ -129,6 +130,13 @@ export class ApiKeyService {
   async get(request: ApiKeyRequest): Promise<View> {
     const ids = this.ids(request);
     return this.session.read(async (scope) => apiKeyView((await this.managed(scope, ids)).key));
+  }
+
+  /** `api-keys reach`: the organization and entities the key holds a right on (ACCESS.md). Needs RIGHT_ORGANIZATION_SETTINGS_API_KEYS. */
+  async reach(request: ApiKeyRequest & ReachRequest): Promise<Reached[]> {
+    const ids = this.ids(request);
+    const { apiKeyReach } = await import('./access.js');
+    return this.session.read(async (scope) => apiKeyReach(scope, (await this.managed(scope, ids)).key, request));
   }
 
   /**

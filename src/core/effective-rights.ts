@@ -3,7 +3,7 @@
  * one function every check on an entity calls, and the paths that explain its answer.
  */
 import type { EntityKind } from './kinds.js';
-import type { RightsSources, User } from './model.js';
+import type { ApiKey, RightsSources, User } from './model.js';
 import { Rights } from './rights.js';
 import { isAdministrator, mayListMembers, type Scope } from './session.js';
 
@@ -29,9 +29,12 @@ export interface EffectiveRights {
   paths: RightsPath[];
 }
 
-/** Whose rights: the caller, or a collaborator named on the command line. */
+/** Whose rights: the caller, a collaborator named on the command line, or an API key (ACCESS.md). */
 export type Subject =
-  { kind: 'caller' } | { kind: 'user'; user: User } | { kind: 'organization'; organizationId: string };
+  | { kind: 'caller' }
+  | { kind: 'user'; user: User }
+  | { kind: 'organization'; organizationId: string }
+  | { kind: 'api-key'; key: ApiKey };
 
 /**
  * `rights`, expanded and limited to the kind's group: what they mean on an entity of the kind (the
@@ -94,8 +97,13 @@ export async function effectiveRightsOn(
     if (!seesMembersOf(scope, user)) await hideUnlistedMembers(scope, result.values());
     return result;
   }
-  // An organization, named or behind the calling API key: its own collaborations only.
-  const key = subject.kind === 'caller' && caller.kind === 'api-key' ? caller.key : undefined;
+  // An organization, named or behind an API key (the caller's or one asked about): its own collaborations only.
+  const key =
+    subject.kind === 'api-key'
+      ? subject.key
+      : subject.kind === 'caller' && caller.kind === 'api-key'
+        ? caller.key
+        : undefined;
   const organizationId = subject.kind === 'organization' ? subject.organizationId : key!.organizationId;
   for (const id of entityIds) {
     const collaboration = await tx.getEntityCollaborator(kind.name, id, organizationId);

@@ -2,6 +2,7 @@
  * The registry of applications, gateways and clients: one service, parameterized by the kind
  * (src/core/kinds.ts). Every check goes through effectiveRights, in the transaction of the change.
  */
+import type { Access, AccessRequest } from './access.js';
 import type { BulkTarget } from './bulk.js';
 import { requireHeldChange } from './collaborators.js';
 import { effectiveRights, effectiveRightsOn, within, type EffectiveRights, type Subject } from './effective-rights.js';
@@ -420,6 +421,17 @@ export class EntityService {
       }
       await this.organizations.live(scope, named.id);
       return effectiveRights(scope, this.kind, id, { kind: 'organization', organizationId: named.id });
+    });
+  }
+
+  /** `access`: who holds rights on the entity, by any path (ACCESS.md). Needs the kind's SETTINGS_COLLABORATORS. */
+  async access(entityId: string | undefined, request: AccessRequest): Promise<Listing<Access>> {
+    const id = this.id(entityId);
+    const { entityAccess } = await import('./access.js');
+    return this.session.read(async (scope) => {
+      await this.live(scope, id);
+      await this.requireRights(scope, id, this.kind.rights.settingsCollaborators);
+      return entityAccess(scope, this.kind, id, request);
     });
   }
 

@@ -1,8 +1,10 @@
 /** The organization registry: create, read, change, delete, restore and purge organizations. */
+import type { Access, AccessRequest, ReachRequest, Reached } from './access.js';
 import type { BulkTarget } from './bulk.js';
 import { recordEvent, recordEventOf } from './events.js';
 import { alreadyExists, invalidArgument, notFound, permissionDenied } from './errors.js';
 import { requireHoldersRemainWithout } from './holders.js';
+import { KINDS, type EntityKindName } from './kinds.js';
 import type { Organization } from './model.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
 import { ENTITY_GROUPS, RIGHT_ALL, rightsImplying } from './rights.js';
@@ -177,6 +179,40 @@ export class OrganizationService {
     return this.session.read(async (scope) => {
       await this.live(scope, id);
       return (await rightsOn(scope, id)).inGroups(ENTITY_GROUPS).toArray();
+    });
+  }
+
+  /** `orgs access`: who holds rights on the organization, by any path (ACCESS.md). */
+  async access(organizationId: string | undefined, request: AccessRequest): Promise<Listing<Access>> {
+    const id = validate.organizationId(organizationId);
+    const { organizationAccess } = await import('./access.js');
+    return this.session.read(async (scope) => {
+      await this.live(scope, id);
+      await requireRights(scope, id, 'RIGHT_ORGANIZATION_SETTINGS_MEMBERS');
+      return organizationAccess(scope, id, request);
+    });
+  }
+
+  /**
+   * `orgs reach`: the entities the organization collaborates on, of the kinds the caller may list
+   * for it; the kinds asked for that it may not list are named in `unlisted`.
+   */
+  async reach(
+    organizationId: string | undefined,
+    request: ReachRequest,
+  ): Promise<{ items: Reached[]; unlisted: EntityKindName[] }> {
+    const id = validate.organizationId(organizationId);
+    const { organizationReach, TARGET_KINDS } = await import('./access.js');
+    return this.session.read(async (scope) => {
+      await this.live(scope, id);
+      const held = await rightsOn(scope, id);
+      const asked = request.kinds ?? TARGET_KINDS;
+      const listable = KINDS.filter((kind) => held.has(kind.organizationRights.list));
+      const unlisted = KINDS.filter((kind) => !listable.includes(kind) && asked.includes(kind.name));
+      return {
+        items: await organizationReach(scope, id, listable, request),
+        unlisted: unlisted.map((kind) => kind.name),
+      };
     });
   }
 

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { invalidArgument, notFound, permissionDenied, unauthenticated } from './errors.js';
 import { recordEvent } from './events.js';
 import type { ApiKey, User } from './model.js';
+import { organizationRights } from './organization-rights.js';
 import { Rights } from './rights.js';
 import {
   describeCaller,
@@ -180,27 +181,18 @@ async function authenticateKey(scope: Omit<Scope, 'caller'>, text: string): Prom
   return key;
 }
 
-/** The caller's rights on an organization, expanded. */
+/** The caller's rights on an organization, expanded; an API key of another organization is refused. */
 export async function rightsOn(scope: Scope, organizationId: string): Promise<Rights> {
   const { caller } = scope;
-  switch (caller.kind) {
-    case 'admin':
-      return Rights.all;
-    case 'user': {
-      if (caller.user.admin) return Rights.all;
-      const membership = await scope.tx.getMembership(organizationId, caller.user.id);
-      return membership ? Rights.of(membership.rights).expand() : Rights.none;
-    }
-    case 'api-key':
-      if (caller.key.organizationId !== organizationId) {
-        throw permissionDenied(
-          'auth',
-          'api_key_other_organization',
-          `this API key belongs to ${caller.key.organizationId}; it cannot act on ${organizationId}`,
-        );
-      }
-      return Rights.of(caller.key.rights).expand();
+  if (caller.kind === 'admin') return Rights.all;
+  if (caller.kind === 'api-key' && caller.key.organizationId !== organizationId) {
+    throw permissionDenied(
+      'auth',
+      'api_key_other_organization',
+      `this API key belongs to ${caller.key.organizationId}; it cannot act on ${organizationId}`,
+    );
   }
+  return organizationRights(scope.tx, caller, organizationId);
 }
 
 /**

@@ -113,6 +113,8 @@ export interface Transaction {
   /** Removes the user and their memberships, and frees the ID. */
   deleteUser(id: string): Promise<void>;
   listUsers(query: UserQuery): Promise<User[]>;
+  /** Every user made --admin, by ID. */
+  listAdministrators(): Promise<User[]>;
 
   getMembership(organizationId: string, userId: string): Promise<Membership | undefined>;
   /** Every membership of the organization, in user ID order. */

@@ -1,10 +1,19 @@
 /** Users: registered by the first write that names them, managed explicitly by the administrator. */
+import type { ReachRequest, Reached } from './access.js';
 import { alreadyExists, permissionDenied } from './errors.js';
 import { requireHoldersRemainWithout } from './holders.js';
 import type { User } from './model.js';
 import { paginate, type Listing, type PageRequest } from './paging.js';
 import { recordEvent } from './events.js';
-import { isAdministrator, type Principal, type Scope, type Session, userEvent, userNotFound } from './session.js';
+import {
+  existingUser,
+  isAdministrator,
+  type Principal,
+  type Scope,
+  type Session,
+  userEvent,
+  userNotFound,
+} from './session.js';
 import * as validate from './validate.js';
 import { userView } from './views.js';
 
@@ -47,6 +56,18 @@ export class UserService {
       await scope.tx.insertUser(user);
       await recordEvent(scope, userEvent('create', id));
       return userView(user);
+    });
+  }
+
+  /** `users reach`: every organization and entity the user holds a right on (ACCESS.md). Asked by the user or an administrator. */
+  async reach(userId: string | undefined, request: ReachRequest): Promise<Reached[]> {
+    const id = validate.userId(userId);
+    const { userReach } = await import('./access.js');
+    return this.session.read(async (scope) => {
+      if (!isAdministrator(scope.caller) && !isSelf(scope.caller, id)) {
+        throw permissionDenied(NS, 'not_self', `only ${id} and an administrator can ask what ${id} reaches`);
+      }
+      return userReach(scope, await existingUser(scope, id), request);
     });
   }
 

@@ -550,6 +550,10 @@ export class SqlTransaction implements Transaction {
     return rows.map(toUser);
   }
 
+  async listAdministrators(): Promise<User[]> {
+    return (await this.db.all<UserRow>('SELECT * FROM users WHERE admin = 1 ORDER BY id', [])).map(toUser);
+  }
+
   async getMembership(organizationId: string, userId: string): Promise<Membership | undefined> {
     const row = await this.db.get<MembershipRow>(
       'SELECT * FROM memberships WHERE organization_id = ? AND user_id = ?',

@@ -266,6 +266,15 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
         expect(ids(await tx.listUsers({ limit: 2, offset: 4 }))).toEqual([]);
       });
     });
+
+    it('made --admin are listed apart, in ID order, and no more once unmade', async () => {
+      await write(async (tx) => {
+        for (const id of ['user-c', 'user-a', 'user-b']) await tx.insertUser({ ...user(id), admin: id !== 'user-b' });
+      });
+      expect(ids(await read((tx) => tx.listAdministrators()))).toEqual(['user-a', 'user-c']);
+      await write(async (tx) => tx.updateUser({ ...(await tx.getUser('user-a'))!, admin: false }));
+      expect(ids(await read((tx) => tx.listAdministrators()))).toEqual(['user-c']);
+    });
   });
 
   describe('listing organizations', () => {

@@ -1,0 +1,397 @@
+/**
+ * The access questions of ACCESS.md: who can reach a target (`access`), and what a subject can
+ * reach (`reach`). Not a second rights engine: the candidates come from reverse lookups of the
+ * store (a target's collaborators, their members and keys; a subject's memberships and the
+ * collaborations of each), and each candidate's rights are what `rights` answers for it, by the
+ * same two functions: effectiveRightsOn on an entity, organizationRights on an organization.
+ */
+import {
+  effectiveRightsOn,
+  explanationView,
+  type EffectiveRights,
+  type RightsPath,
+  type Subject,
+} from './effective-rights.js';
+import { invalidArgument } from './errors.js';
+import { KINDS, type EntityKind, type EntityKindName } from './kinds.js';
+import type { ApiKey, User } from './model.js';
+import { organizationRights, type Holder } from './organization-rights.js';
+import { pageOf, type Listing, type PageRequest } from './paging.js';
+import { ENTITY_GROUPS, groupOf, Rights } from './rights.js';
+import { mayListMembers, rightsOn, type Scope } from './session.js';
+import type { Transaction } from './store.js';
+import { quote } from './validate.js';
+import { identifierView } from './views.js';
+
+export type TargetKind = 'organization' | EntityKindName;
+
+/** Targets in the order `reach` prints them: organizations, then each kind of KINDS. */
+export const TARGET_KINDS: readonly TargetKind[] = ['organization', ...KINDS.map((kind) => kind.name)];
+
+/** `--kind` values, checked. */
+export function targetKinds(values: readonly string[] | undefined): TargetKind[] | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  return values.map((value) => {
+    const kind = TARGET_KINDS.find((k) => k === value);
+    if (!kind) {
+      throw invalidArgument(
+        'validate',
+        'invalid_kind',
+        `unknown kind ${quote(value)}; use one of ${TARGET_KINDS.join(', ')}`,
+      );
+    }
+    return kind;
+  });
+}
+
+const LIST_API_KEYS = 'RIGHT_ORGANIZATION_SETTINGS_API_KEYS';
+
+/** Who holds rights on a target, as `access` lists them. */
+export type Accessor =
+  | { kind: 'user'; user: User }
+  | { kind: 'api-key'; key: ApiKey }
+  /** A collaborating organization whose members the caller may not list: they stay a count. */
+  | { kind: 'organization'; organizationId: string; membersHidden: number };
+
+export interface Access extends EffectiveRights {
+  who: Accessor;
+}
+
+export interface Reached extends EffectiveRights {
+  target: { kind: TargetKind; id: string };
+}
+
+export interface AccessRequest extends PageRequest {
+  /** Only those holding every one of these rights. */
+  rights?: readonly string[];
+  /** Leave out the users made --admin. */
+  noAdmins?: boolean;
+}
+
+export interface ReachRequest {
+  /** Only targets of these kinds (default: every kind). */
+  kinds?: readonly TargetKind[];
+  /** Only targets holding every named right of their own group (and at least one is named). */
+  rights?: readonly string[];
+}
+
+/** A user's or key's rights on an organization, as `orgs rights` prints them, with the one path they come by. */
+async function onOrganization(tx: Transaction, holder: Holder, organizationId: string): Promise<EffectiveRights> {
+  const rights = (await organizationRights(tx, holder, organizationId)).inGroups(ENTITY_GROUPS);
+  const administrator = holder.kind === 'user' && holder.user.admin;
+  return { rights, paths: [{ via: administrator ? 'administrator' : 'direct', rights }] };
+}
+
+/** Whether an API key can still authenticate: an expired one holds nothing. */
+const usable = (key: ApiKey, now: number) => key.expiresAt === undefined || key.expiresAt > now;
+
+/** Every key of the organization, in ID order. */
+async function keysOf(tx: Transaction, organizationId: string): Promise<ApiKey[]> {
+  const keys: ApiKey[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await tx.listApiKeys({
+      organizationId,
+      order: { field: 'api_key_id', direction: 'asc' },
+      limit: 1000,
+      offset,
+    });
+    keys.push(...page);
+    if (page.length < 1000) return keys;
+  }
+}
+
+/** Whether the caller may list the organization's API keys (as `api-keys list` would let it). */
+async function mayListApiKeys(scope: Scope, organizationId: string): Promise<boolean> {
+  const { caller } = scope;
+  if (caller.kind === 'api-key' && caller.key.organizationId !== organizationId) return false;
+  return (await rightsOn(scope, organizationId)).has(LIST_API_KEYS);
+}
+
+/** Users first (by ID), then API keys (by organization, then ID), then hidden organizations, then administrators. */
+function accessOrder(a: Access, b: Access): number {
+  const rank = (access: Access) =>
+    access.who.kind === 'user'
+      ? [access.who.user.admin ? 3 : 0, access.who.user.id]
+      : access.who.kind === 'api-key'
+        ? [1, `${access.who.key.organizationId}\0${access.who.key.id}`]
+        : [2, access.who.organizationId];
+  const [x, y] = [rank(a), rank(b)];
+  return x[0] !== y[0] ? (x[0] as number) - (y[0] as number) : x[1]! < y[1]! ? -1 : x[1]! > y[1]! ? 1 : 0;
+}
+
+/** The page of `request` of the answers holding every right asked for, in access order. */
+function pageOfAccess(all: Access[], request: AccessRequest): Listing<Access> {
+  const { limit, page, offset } = pageOf(request);
+  const needed = Rights.of(request.rights ?? []);
+  const kept = all.filter((access) => access.rights.size > 0 && access.rights.includesAll(needed)).sort(accessOrder);
+  const items = kept.slice(offset, offset + limit);
+  return offset + limit < kept.length ? { items, next: { limit, page: page + 1 } } : { items };
+}
+
+/**
+ * `orgs access ORG`: its members and API keys (those the caller may list), and the administrators,
+ * with their rights on it. The caller has been checked by the organization service.
+ */
+export async function organizationAccess(scope: Scope, id: string, request: AccessRequest): Promise<Listing<Access>> {
+  const { tx } = scope;
+  const found: Access[] = [];
+  const add = async (who: Accessor & Holder) => found.push({ who, ...(await onOrganization(tx, who, id)) });
+  for (const membership of await tx.listMemberships(id)) {
+    const user = (await tx.getUser(membership.userId))!;
+    if (!user.admin) await add({ kind: 'user', user });
+  }
+  if (await mayListApiKeys(scope, id)) {
+    for (const key of await keysOf(tx, id)) if (usable(key, scope.now)) await add({ kind: 'api-key', key });
+  }
+  if (!request.noAdmins) for (const user of await tx.listAdministrators()) await add({ kind: 'user', user });
+  return pageOfAccess(found, request);
+}
+
+/**
+ * `orgs applications access APP` (and the other kinds): everyone with a right on the live entity,
+ * by any path: its user collaborators, the members and keys of the live organizations collaborating
+ * on it (the members of one the caller may not list stay a count, the keys of one whose keys it may
+ * not list are left out), and the administrators. The caller has been checked by the entity service.
+ */
+export async function entityAccess(
+  scope: Scope,
+  kind: EntityKind,
+  entityId: string,
+  request: AccessRequest,
+): Promise<Listing<Access>> {
+  const { tx } = scope;
+  const rightsOf = async (subject: Subject) =>
+    (await effectiveRightsOn(scope, kind, [entityId], subject)).get(entityId)!;
+  const candidates = new Map<string, User>();
+  const found: Access[] = [];
+  const hidden = new Map<string, { kind: 'organization'; organizationId: string; membersHidden: number }>();
+  for (const { collaborator } of await tx.listEntityCollaborators(kind.name, entityId)) {
+    if (collaborator.kind === 'user') {
+      candidates.set(collaborator.id, (await tx.getUser(collaborator.id))!);
+      continue;
+    }
+    const organizationId = collaborator.id;
+    if ((await tx.getOrganization(organizationId))?.deletedAt !== undefined) continue;
+    for (const { userId } of await tx.listMemberships(organizationId)) {
+      if (!candidates.has(userId)) candidates.set(userId, (await tx.getUser(userId))!);
+    }
+    if (!(await mayListMembers(scope, organizationId))) {
+      const who = { kind: 'organization' as const, organizationId, membersHidden: 0 };
+      hidden.set(organizationId, who);
+      found.push({ who, ...(await rightsOf({ kind: 'organization', organizationId })) });
+    }
+    if (await mayListApiKeys(scope, organizationId)) {
+      for (const key of await keysOf(tx, organizationId)) {
+        if (usable(key, scope.now))
+          found.push({ who: { kind: 'api-key', key }, ...(await rightsOf({ kind: 'api-key', key })) });
+      }
+    }
+  }
+  for (const user of candidates.values()) {
+    if (user.admin) continue;
+    const { paths } = await rightsOf({ kind: 'user', user });
+    // A path through an organization the caller may not list comes without the member's rights
+    // there (effectiveRightsOn): it counts for that organization, not for the user.
+    const shown = paths.filter((path) => path.via !== 'organization' || path.memberRights !== undefined);
+    for (const path of paths) {
+      if (path.via === 'organization' && path.memberRights === undefined && path.rights.size > 0) {
+        hidden.get(path.organizationId)!.membersHidden++;
+      }
+    }
+    found.push({
+      who: { kind: 'user', user },
+      rights: shown.reduce((all, path) => all.union(path.rights), Rights.none),
+      paths: shown,
+    });
+  }
+  if (!request.noAdmins) {
+    for (const user of await tx.listAdministrators())
+      found.push({ who: { kind: 'user', user }, ...(await rightsOf({ kind: 'user', user })) });
+  }
+  return pageOfAccess(found, request);
+}
+
+/** `orgs users reach USER`: every live organization and entity the user holds a right on. */
+export async function userReach(scope: Scope, user: User, request: ReachRequest): Promise<Reached[]> {
+  const { tx } = scope;
+  const holder: Holder = { kind: 'user', user };
+  const organizations = user.admin
+    ? await everyLiveOrganization(tx)
+    : await liveOnly(
+        tx,
+        (await tx.listUserMemberships(user.id)).map((membership) => membership.organizationId),
+      );
+  const reached: Reached[] = [];
+  for (const id of organizations) {
+    reached.push({ target: { kind: 'organization', id }, ...(await onOrganization(tx, holder, id)) });
+  }
+  const entities = user.admin ? await everyLiveEntity(tx) : await collaborationsOf(tx, [user.id, ...organizations]);
+  reached.push(...(await onEntities(scope, entities, holder)));
+  return selected(reached, request);
+}
+
+/** `orgs reach ORG`: the live entities of the kinds given that the organization collaborates on, with its rights there. */
+export async function organizationReach(
+  scope: Scope,
+  organizationId: string,
+  kinds: readonly EntityKind[],
+  request: ReachRequest,
+): Promise<Reached[]> {
+  const entities = (await collaborationsOf(scope.tx, [organizationId])).filter(([name]) =>
+    kinds.some((kind) => kind.name === name),
+  );
+  return selected(await onEntities(scope, entities, { kind: 'organization', organizationId }), request);
+}
+
+/** `orgs api-keys reach ORG KEY`: its organization and the live entities the key holds a right on; nothing once expired. */
+export async function apiKeyReach(scope: Scope, key: ApiKey, request: ReachRequest): Promise<Reached[]> {
+  if (!usable(key, scope.now)) return [];
+  const holder: Holder = { kind: 'api-key', key };
+  return selected(
+    [
+      {
+        target: { kind: 'organization', id: key.organizationId },
+        ...(await onOrganization(scope.tx, holder, key.organizationId)),
+      },
+      ...(await onEntities(scope, await collaborationsOf(scope.tx, [key.organizationId]), holder)),
+    ],
+    request,
+  );
+}
+
+/** Entities by kind, each kind's IDs in order. */
+type EntityIds = Array<[EntityKindName, string[]]>;
+
+/** The live entities these accounts collaborate on directly, by kind. */
+async function collaborationsOf(tx: Transaction, accountIds: readonly string[]): Promise<EntityIds> {
+  const byKind = new Map<EntityKindName, Set<string>>(KINDS.map((kind) => [kind.name, new Set()]));
+  for (const accountId of accountIds) {
+    for (const collaboration of await tx.listAccountCollaborations(accountId)) {
+      byKind.get(collaboration.entityKind)!.add(collaboration.entityId);
+    }
+  }
+  const live: EntityIds = [];
+  for (const [kind, ids] of byKind) {
+    await tx.prefetchEntities(kind, [...ids]);
+    const kept: string[] = [];
+    for (const id of [...ids].sort()) if ((await tx.getEntity(kind, id))?.deletedAt === undefined) kept.push(id);
+    live.push([kind, kept]);
+  }
+  return live;
+}
+
+/** The subject's effective rights on each of the entities, by the function every check uses. */
+async function onEntities(scope: Scope, entities: EntityIds, subject: Subject): Promise<Reached[]> {
+  const reached: Reached[] = [];
+  for (const [name, ids] of entities) {
+    if (ids.length === 0) continue;
+    const kind = KINDS.find((k) => k.name === name)!;
+    for (const [id, effective] of await effectiveRightsOn(scope, kind, ids, subject)) {
+      reached.push({ target: { kind: name, id }, ...effective });
+    }
+  }
+  return reached;
+}
+
+/** The IDs of these organizations that are live, in order. */
+async function liveOnly(tx: Transaction, ids: readonly string[]): Promise<string[]> {
+  const live: string[] = [];
+  for (const id of [...ids].sort()) if ((await tx.getOrganization(id))?.deletedAt === undefined) live.push(id);
+  return live;
+}
+
+/** Every live organization: what an administrator reaches. */
+async function everyLiveOrganization(tx: Transaction): Promise<string[]> {
+  const ids: string[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await tx.listOrganizations({
+      deleted: false,
+      order: { field: 'organization_id', direction: 'asc' },
+      limit: 1000,
+      offset,
+    });
+    ids.push(...page.map((organization) => organization.id));
+    if (page.length < 1000) return ids;
+  }
+}
+
+/** Every live entity, by kind: what an administrator reaches. */
+async function everyLiveEntity(tx: Transaction): Promise<EntityIds> {
+  const all: EntityIds = [];
+  for (const kind of KINDS) {
+    const ids: string[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = await tx.listEntities({
+        kind: kind.name,
+        deleted: false,
+        order: { field: 'id', direction: 'asc' },
+        limit: 1000,
+        offset,
+      });
+      ids.push(...page.map((entity) => entity.id));
+      if (page.length < 1000) break;
+    }
+    all.push([kind.name, ids]);
+  }
+  return all;
+}
+
+/**
+ * The targets with some right, of the kinds asked for, holding every right asked for of their own
+ * group (a target of a group no asked right belongs to is left out), in reach order.
+ */
+function selected(reached: Reached[], request: ReachRequest): Reached[] {
+  const kinds = request.kinds ?? TARGET_KINDS;
+  const asked = request.rights ?? [];
+  return reached
+    .filter(({ target, rights }) => {
+      if (rights.size === 0 || !kinds.includes(target.kind)) return false;
+      if (asked.length === 0) return true;
+      const own = asked.filter((right) => groupOf(right) === target.kind);
+      return own.length > 0 && rights.includesAll(Rights.of(own));
+    })
+    .sort(
+      (a, b) =>
+        TARGET_KINDS.indexOf(a.target.kind) - TARGET_KINDS.indexOf(b.target.kind) ||
+        (a.target.id < b.target.id ? -1 : a.target.id > b.target.id ? 1 : 0),
+    );
+}
+
+/** An element of `access`'s JSON. */
+export function accessView(access: Access, explain: boolean): Record<string, unknown> {
+  const { who } = access;
+  const ids =
+    who.kind === 'user'
+      ? identifierView({ kind: 'user', id: who.user.id })
+      : who.kind === 'api-key'
+        ? { api_key_id: who.key.id, ...identifierView({ kind: 'organization', id: who.key.organizationId }) }
+        : identifierView({ kind: 'organization', id: who.organizationId });
+  const view: Record<string, unknown> = { ids, rights: access.rights.toArray() };
+  if (who.kind === 'organization') view.members_hidden = who.membersHidden;
+  if (explain) view.paths = explanationView(access).paths;
+  return view;
+}
+
+/** An element of `reach`'s JSON. */
+export function reachedView(reached: Reached, explain: boolean): Record<string, unknown> {
+  const view: Record<string, unknown> = { ids: identifierView(reached.target), rights: reached.rights.toArray() };
+  if (explain) view.paths = explanationView(reached).paths;
+  return view;
+}
+
+/** How a subject holds its rights, for the table: `direct`, `administrator`, or the organizations they come through. */
+export function viaOf(paths: readonly RightsPath[]): string {
+  const through = paths
+    .filter((path) => path.rights.size > 0)
+    .map((path) => {
+      switch (path.via) {
+        case 'organization':
+          return path.organizationId;
+        case 'api-key':
+          return 'api-key';
+        default:
+          return path.via;
+      }
+    });
+  return [...new Set(through)].join(',') || '-';
+}
