@@ -4,7 +4,7 @@
  * `orgs backup` runs it inside one read transaction of the source and one write transaction of
  * the destination, so the copy is one consistent snapshot and lands whole or not at all.
  */
-import { type Dialect, type Executor, SQLITE } from './dialect.js';
+import { type Dialect, type Executor, insertInto, SQLITE } from './dialect.js';
 import { SqlTransaction } from './sql.js';
 
 /** A store to copy from: its rows, read inside one of its read transactions. */
@@ -67,11 +67,10 @@ export async function copyRecords(from: Executor, to: Executor, target: Dialect)
 async function insertRows(to: Executor, table: string, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
   const columns = Object.keys(rows[0]!);
   const perInsert = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
   for (let start = 0; start < rows.length; start += perInsert) {
     const batch = rows.slice(start, start + perInsert);
-    await to.write(
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${batch.map(() => tuple).join(', ')}`,
+    await to.insert(
+      insertInto(table, columns, { rows: batch.length }),
       batch.flatMap((row) => columns.map((column) => row[column])),
     );
   }

@@ -11,16 +11,75 @@ export interface Searchable {
   index: 'organizations_search' | 'entities_search';
 }
 
+/**
+ * A statement that only inserts, declared with what an engine may do with it besides running its
+ * SQL: PostgreSQL holds inserts back and sends those of one statement together (PostgresExecutor).
+ */
+export interface Insert {
+  /** The table it inserts into (a WITH of inserts: the first); a commit that inserted events is announced. */
+  readonly table: string;
+  /** The statement as every engine runs it. */
+  readonly sql: string;
+  /** The parts of an `INSERT INTO table (columns) VALUES …`: rows of it can join in one statement. */
+  readonly values?: InsertValues;
+}
+
+export interface InsertValues {
+  readonly columns: readonly string[];
+  /** One row's values: a parameter per column, or with SQL of its own in places (a literal, a lookup). */
+  readonly row: string;
+  /** Rows in one statement: one, but for chunks copied or indexed anew. */
+  readonly rows: number;
+  /** `ON CONFLICT …`, or nothing. */
+  readonly onConflict: string;
+  /** An upsert's key: PostgreSQL updates a row once per statement, so rows that share it go apart. */
+  readonly conflictKey?: readonly string[];
+}
+
+export interface InsertOptions {
+  /** One row's values, when not a parameter per column. */
+  row?: string;
+  /** Rows in one statement. */
+  rows?: number;
+  /** What a row whose key is taken does: nothing, or update the row there (its row then a parameter per column). */
+  onConflict?: 'nothing' | { key: readonly string[]; set: string };
+}
+
+/** `INSERT INTO table (columns) VALUES row, …` with `rows` rows. */
+export function valuesSql(table: string, { columns, row, onConflict }: InsertValues, rows: number): string {
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}${onConflict}`;
+}
+
+/** `INSERT INTO table (columns) VALUES (?, …)`, declared by its parts. */
+export function insertInto(table: string, columns: readonly string[], options: InsertOptions = {}): Insert {
+  const { row = `(${columns.map(() => '?').join(', ')})`, rows = 1, onConflict } = options;
+  const upsert = typeof onConflict === 'object' ? onConflict : undefined;
+  const values: InsertValues = {
+    columns,
+    row,
+    rows,
+    onConflict: upsert
+      ? ` ON CONFLICT (${upsert.key.join(', ')}) DO UPDATE SET ${upsert.set}`
+      : onConflict === 'nothing'
+        ? ' ON CONFLICT DO NOTHING'
+        : '',
+    conflictKey: upsert?.key,
+  };
+  return { table, sql: valuesSql(table, values, rows), values };
+}
+
 /** What the SQL needs of a connection: rows, one row, or the number of rows a change touched. */
 export interface Executor {
   all<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
   get<T>(sql: string, params: readonly unknown[]): Promise<T | undefined>;
   run(sql: string, params: readonly unknown[]): Promise<number>;
   /**
-   * A change whose outcome nobody waits for: an engine may send it and go on (PostgreSQL
-   * pipelines it with what follows); its failure fails the transaction all the same.
+   * A change (an UPDATE, a DELETE) whose outcome nobody waits for: an engine may send it and go on
+   * (PostgreSQL pipelines it with what follows); its failure fails the transaction all the same.
    */
   write(sql: string, params: readonly unknown[]): Promise<void>;
+  /** An insert whose outcome nobody waits for, as write's; PostgreSQL may hold it back, too (Insert). */
+  insert(statement: Insert, params: readonly unknown[]): Promise<void>;
 }
 
 /** An event as stored: the columns it is read by, its JSON body, and its identifiers' keys. */
@@ -57,9 +116,12 @@ export interface Dialect {
   restartKeys(db: Executor): Promise<void>;
 }
 
+/** An event's identifier, for reading events by identifier. */
+const IDENTIFY_EVENT = insertInto('event_identifiers', ['identifier', 'seq'], { onConflict: 'nothing' });
 /** A record's life begins at this event: `lives` (migration 6) keeps the newest one per identifier. */
-const BEGIN_LIFE = `INSERT INTO lives (identifier, since_seq) VALUES (?, ?)
-  ON CONFLICT (identifier) DO UPDATE SET since_seq = excluded.since_seq`;
+const BEGIN_LIFE = insertInto('lives', ['identifier', 'since_seq'], {
+  onConflict: { key: ['identifier'], set: 'since_seq = excluded.since_seq' },
+});
 
 /** Searches this long (folded, in characters) or longer are answered by SQLite's trigram index. */
 const INDEXED_LENGTH = 3;
@@ -91,12 +153,9 @@ export const SQLITE: Dialect = {
       [unique_id, name, time, body],
     );
     for (const identifier of identifiers) {
-      await db.write('INSERT INTO event_identifiers (identifier, seq) VALUES (?, ?) ON CONFLICT DO NOTHING', [
-        identifier,
-        seq!.seq,
-      ]);
+      await db.insert(IDENTIFY_EVENT, [identifier, seq!.seq]);
     }
-    if (begins !== undefined) await db.write(BEGIN_LIFE, [begins, seq!.seq]);
+    if (begins !== undefined) await db.insert(BEGIN_LIFE, [begins, seq!.seq]);
   },
   // An INTEGER PRIMARY KEY goes on from the greatest one by itself.
   restartKeys: async () => {},
@@ -117,6 +176,22 @@ function orderPrefix(uniqueId: string): string {
 
 /** `%text%` for LIKE, with LIKE's own characters (and its escape, backslash) taken literally. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+
+/**
+ * An event in one statement, sent without waiting: the event, its identifiers, the life it begins
+ * (if any), and its ID as the newest. The same text for every event: the executor's queue, grouped
+ * by text, keeps them in order.
+ */
+const RECORD_EVENT: Insert = {
+  table: 'events',
+  sql: `WITH event AS (INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?) RETURNING seq),
+        identified AS (INSERT INTO event_identifiers (identifier, seq)
+          SELECT DISTINCT i.value, event.seq FROM event, jsonb_array_elements_text(?::jsonb) AS i (value)),
+        born AS (INSERT INTO lives (identifier, since_seq)
+          SELECT b.value, event.seq FROM event, jsonb_array_elements_text(?::jsonb) AS b (value)
+          ON CONFLICT (identifier) DO UPDATE SET since_seq = excluded.since_seq)
+      SELECT setval('event_order', ?::bigint)`,
+};
 
 export const POSTGRES: Dialect = {
   name: 'postgres',
@@ -151,28 +226,16 @@ export const POSTGRES: Dialect = {
     for (let i = 0; i < ORDER_PREFIX; i++, prefix >>= 5n) text = ULID_ALPHABET[Number(prefix & 31n)] + text;
     return text.padEnd(26, 'Z');
   },
-  // One statement, sent without waiting: the event, its identifiers, the life it begins (if any),
-  // and its ID as the newest. The same text for every event: the executor's queue, grouped by
-  // text, keeps them in order.
   insertEvent: async (db, { unique_id, name, time, body, identifiers, begins }) => {
-    await db.write(
-      `WITH event AS (INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?) RETURNING seq),
-        identified AS (INSERT INTO event_identifiers (identifier, seq)
-          SELECT DISTINCT i.value, event.seq FROM event, jsonb_array_elements_text(?::jsonb) AS i (value)),
-        born AS (INSERT INTO lives (identifier, since_seq)
-          SELECT b.value, event.seq FROM event, jsonb_array_elements_text(?::jsonb) AS b (value)
-          ON CONFLICT (identifier) DO UPDATE SET since_seq = excluded.since_seq)
-      SELECT setval('event_order', ?::bigint)`,
-      [
-        unique_id,
-        name,
-        time,
-        body,
-        JSON.stringify(identifiers),
-        JSON.stringify(begins === undefined ? [] : [begins]),
-        orderPrefix(unique_id),
-      ],
-    );
+    await db.insert(RECORD_EVENT, [
+      unique_id,
+      name,
+      time,
+      body,
+      JSON.stringify(identifiers),
+      JSON.stringify(begins === undefined ? [] : [begins]),
+      orderPrefix(unique_id),
+    ]);
   },
   restartKeys: async (db) => {
     for (const [table, column] of [

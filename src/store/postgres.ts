@@ -16,7 +16,7 @@ import {
   unavailable,
 } from '../core/errors.js';
 import type { Store, Transaction } from '../core/store.js';
-import { type Executor, POSTGRES } from './dialect.js';
+import { type Executor, type Insert, type InsertValues, POSTGRES, valuesSql } from './dialect.js';
 import { damagedDatabase } from './errors.js';
 import { readPostgresUrl, redactUrl } from './location.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
@@ -94,26 +94,13 @@ export function postgresError(error: unknown, url: string): OrgsError {
   return internal('store', 'store_failed', `the store ${where} failed, this is a bug: ${message}`);
 }
 
-/** A statement that only inserts (an upsert, or a WITH of inserts, too): it may wait in the queue. */
-const INSERTS_ONLY = /^(INSERT INTO|WITH \w+ AS \(INSERT INTO)\b/;
-/**
- * An INSERT whose rows can join other rows of the same statement: `INSERT INTO t (columns) VALUES
- * (…)`, perhaps `ON CONFLICT DO NOTHING` or `ON CONFLICT (key) DO UPDATE …` (groups: the head, the
- * columns, the row, the ON CONFLICT clause, its key).
- */
-const MERGEABLE =
-  /^(INSERT INTO \w+ \(([^)]*)\) VALUES )(\(.*?\))(\s+ON CONFLICT (?:DO NOTHING|\(([^)]*)\) DO UPDATE SET .*))?$/s;
-
 /**
  * Whether these rows can go as one statement: always, but for an upsert, which PostgreSQL refuses
- * to apply twice to one row in one statement: its rows' keys must differ (and be plain parameters).
+ * to apply twice to one row in one statement: its rows' keys must differ.
  */
-function canMerge(columns: string, row: string, key: string | undefined, rows: unknown[][]): boolean {
-  if (key === undefined) return true;
-  const names = columns.split(',').map((c) => c.trim());
-  if (row.replace(/\s/g, '') !== `(${names.map(() => '?').join(',')})`) return false;
-  const at = key.split(',').map((c) => names.indexOf(c.trim()));
-  if (at.includes(-1)) return false;
+function canMerge({ columns, conflictKey }: InsertValues, rows: readonly unknown[][]): boolean {
+  if (conflictKey === undefined) return true;
+  const at = conflictKey.map((column) => columns.indexOf(column));
   return new Set(rows.map((params) => JSON.stringify(at.map((i) => params[i])))).size === rows.length;
 }
 /** Parameters per statement, below PostgreSQL's limit of 65,535. */
@@ -124,9 +111,9 @@ const MAX_PARAMS = 60_000;
  * prepared once, and writes sent without waiting (the connection pipelines). INSERTs wait in a
  * queue until something else is sent (a read, an UPDATE or DELETE, the commit); then they go by
  * SQL, each SQL in the order it first came, so that a table's rows still go before the rows that
- * refer to them, and those of one plain `VALUES (…)` SQL as one multi-row INSERT. A bulk create's
- * batch, which reads nothing between its inserts, so costs a few statements per table instead of
- * several per record.
+ * refer to them, and those of one `INSERT … VALUES` (Insert.values) as one multi-row INSERT. A
+ * bulk create's batch, which reads nothing between its inserts, so costs a few statements per
+ * table instead of several per record.
  */
 class PostgresExecutor implements Executor {
   /** The first failure of the transaction under way: PostgreSQL refuses every statement after it. */
@@ -136,7 +123,7 @@ class PostgresExecutor implements Executor {
   /** Writes sent and not yet answered. */
   private inFlight: Array<Promise<unknown>> = [];
   /** INSERTs not yet sent, by SQL, in the order each SQL first came. */
-  private queued = new Map<string, unknown[][]>();
+  private queued = new Map<string, { statement: Insert; rows: unknown[][] }>();
   private readonly statements = new Map<string, { name: string; text: string }>();
 
   constructor(private readonly client: pg.Client) {}
@@ -171,17 +158,16 @@ class PostgresExecutor implements Executor {
     if (this.queued.size === 0) return;
     const queued = this.queued;
     this.queued = new Map();
-    for (const [sql, rows] of queued) {
-      const mergeable = MERGEABLE.exec(sql);
-      if (!mergeable || !canMerge(mergeable[2]!, mergeable[3]!, mergeable[5], rows)) {
+    for (const { statement, rows } of queued.values()) {
+      const { table, sql, values } = statement;
+      if (!values || !canMerge(values, rows)) {
         for (const params of rows) this.send(sql, params);
         continue;
       }
-      const [, head, , tuple, tail = ''] = mergeable;
       const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, rows[0]!.length)));
       for (let start = 0; start < rows.length; start += perStatement) {
         const batch = rows.slice(start, start + perStatement);
-        const merged = batch.length === 1 ? sql : `${head}${batch.map(() => tuple).join(', ')}${tail}`;
+        const merged = batch.length === 1 ? sql : valuesSql(table, values, values.rows * batch.length);
         this.send(merged, batch.flat());
       }
     }
@@ -200,14 +186,14 @@ class PostgresExecutor implements Executor {
   }
 
   async write(sql: string, params: readonly unknown[]): Promise<void> {
-    if (/\bINSERT INTO events\b/.test(sql)) this.wroteEvents = true;
-    if (INSERTS_ONLY.test(sql)) {
-      const rows = this.queued.get(sql);
-      if (rows) rows.push([...params]);
-      else this.queued.set(sql, [[...params]]);
-      return;
-    }
     this.send(sql, params);
+  }
+
+  async insert(statement: Insert, params: readonly unknown[]): Promise<void> {
+    if (statement.table === 'events') this.wroteEvents = true;
+    const queued = this.queued.get(statement.sql);
+    if (queued) queued.rows.push([...params]);
+    else this.queued.set(statement.sql, { statement, rows: [[...params]] });
   }
 
   /** Sends what is queued and waits for every write; the transaction's first failure, if any, is thrown. */

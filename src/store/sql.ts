@@ -28,7 +28,7 @@ import type {
   Transaction,
   UserQuery,
 } from '../core/store.js';
-import type { Dialect, Executor, Searchable } from './dialect.js';
+import { type Dialect, type Executor, type Insert, insertInto, type Searchable } from './dialect.js';
 import { fold } from './fold.js';
 
 interface OrganizationRow {
@@ -197,26 +197,43 @@ const API_KEY_ORDER_COLUMNS = {
   expires_at: 'expires_at',
 } as const;
 
-/** `INSERT INTO table (columns) VALUES (?, …)`, the columns as a record's params list them. */
-function insertInto(table: string, columns: readonly string[], suffix = ''): string {
-  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${suffix}`;
-}
-
 /** `UPDATE table SET column = ?, … WHERE key = ? AND …`: params are the columns', then the keys'. */
 function updateOf(table: string, columns: readonly string[], keys: readonly string[], suffix = ''): string {
   return `UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE ${keys.map((k) => `${k} = ?`).join(' AND ')}${suffix}`;
 }
 
+/** An account of this kind, its ID the parameter. */
+const accountInsert = (kind: AccountKind) => insertInto('accounts', ['id', 'kind'], { row: `(?, '${kind}')` });
+const ORGANIZATION_ACCOUNT_INSERT = accountInsert('organization');
+const USER_ACCOUNT_INSERT = accountInsert('user');
+const USER_INSERT = insertInto('users', ['id', 'name', 'admin', 'created_at', 'updated_at']);
+const MEMBERSHIP_PUT = insertInto('memberships', ['organization_id', 'user_id', 'rights', 'created_at', 'updated_at'], {
+  onConflict: {
+    key: ['organization_id', 'user_id'],
+    set: 'rights = excluded.rights, updated_at = excluded.updated_at',
+  },
+});
+/**
+ * A collaborator of the entity of a kind and ID, its pk looked up: an INSERT … SELECT, whose rows
+ * go one by one. The casts tell PostgreSQL the types of parameters in a select list.
+ */
+const ENTITY_COLLABORATOR_PUT: Insert = {
+  table: 'entity_collaborators',
+  sql: `INSERT INTO entity_collaborators (entity_pk, account_id, rights, created_at, updated_at)
+       SELECT pk, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) FROM entities WHERE kind = ? AND id = ?
+       ON CONFLICT (entity_pk, account_id) DO UPDATE SET rights = excluded.rights, updated_at = excluded.updated_at`,
+};
 const ORGANIZATION_COLUMNS = Object.keys(organizationParams({ attributes: {} } as Organization));
+const ORGANIZATION_INSERT = insertInto('organizations', ORGANIZATION_COLUMNS);
 const ORGANIZATION_UPDATE = updateOf('organizations', ORGANIZATION_COLUMNS.slice(1), ['id'], ' RETURNING pk');
-const ENTITY_COLUMNS = Object.keys(entityParams({ attributes: {} } as unknown as Entity));
+const ENTITY_INSERT = insertInto('entities', Object.keys(entityParams({ attributes: {} } as unknown as Entity)));
 const ENTITY_UPDATE = updateOf(
   'entities',
   ['name', 'description', 'attributes', 'updated_at', 'deleted_at'],
   ['kind', 'id'],
   ' RETURNING pk',
 );
-const API_KEY_COLUMNS = Object.keys(apiKeyParams({ rights: [] } as unknown as ApiKey));
+const API_KEY_INSERT = insertInto('api_keys', Object.keys(apiKeyParams({ rights: [] } as unknown as ApiKey)));
 
 interface StoredEventRow {
   seq: number;
@@ -432,10 +449,11 @@ export class SqlTransaction implements Transaction {
     record: { id: string; name?: string; description?: string; attributes: Record<string, string> },
   ): Promise<void> {
     const columns = ['id', 'name', 'description', ...(this.dialect.indexesAttributes ? ['attributes'] : [])];
-    await this.db.write(
-      `INSERT INTO ${index} (rowid, ${columns.join(', ')}) VALUES (${rowid.sql}, ${columns.map(() => '?').join(', ')})`,
-      [...rowid.params, ...searchRow(this.dialect, record)],
-    );
+    const row = `(${rowid.sql}, ${columns.map(() => '?').join(', ')})`;
+    await this.db.insert(insertInto(index, ['rowid', ...columns], { row }), [
+      ...rowid.params,
+      ...searchRow(this.dialect, record),
+    ]);
   }
 
   private async unindex(index: Searchable['index'], pk: number | undefined): Promise<void> {
@@ -445,7 +463,6 @@ export class SqlTransaction implements Transaction {
   /** The search index of every organization and entity, anew (after rows were copied in), a chunk at a time. */
   async reindex(): Promise<void> {
     const columns = ['rowid', 'id', 'name', 'description', ...(this.dialect.indexesAttributes ? ['attributes'] : [])];
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
     for (const [table, { index }] of [
       ['organizations', ORGANIZATIONS],
       ['entities', ENTITIES],
@@ -465,10 +482,7 @@ export class SqlTransaction implements Transaction {
             attributes: row.attributes ? JSON.parse(row.attributes) : {},
           }),
         ]);
-        await this.db.write(
-          `INSERT INTO ${index} (${columns.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`,
-          values,
-        );
+        await this.db.insert(insertInto(index, columns, { rows: rows.length }), values);
         after = rows[rows.length - 1]!.pk;
       }
     }
@@ -476,11 +490,8 @@ export class SqlTransaction implements Transaction {
 
   async insertOrganization(organization: Organization): Promise<void> {
     this.kinds.set(organization.id, 'organization');
-    await this.db.write(`INSERT INTO accounts (id, kind) VALUES (?, 'organization')`, [organization.id]);
-    await this.db.write(
-      insertInto('organizations', ORGANIZATION_COLUMNS),
-      Object.values(organizationParams(organization)),
-    );
+    await this.db.insert(ORGANIZATION_ACCOUNT_INSERT, [organization.id]);
+    await this.db.insert(ORGANIZATION_INSERT, Object.values(organizationParams(organization)));
     const rowid = { sql: '(SELECT pk FROM organizations WHERE id = ?)', params: [organization.id] };
     await this.index('organizations_search', rowid, organization);
   }
@@ -516,14 +527,8 @@ export class SqlTransaction implements Transaction {
   async insertUser(user: User): Promise<void> {
     this.kinds.set(user.id, 'user');
     this.users.forget(user.id);
-    await this.db.write(`INSERT INTO accounts (id, kind) VALUES (?, 'user')`, [user.id]);
-    await this.db.write(`INSERT INTO users (id, name, admin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, [
-      user.id,
-      user.name ?? null,
-      user.admin ? 1 : 0,
-      user.createdAt,
-      user.updatedAt,
-    ]);
+    await this.db.insert(USER_ACCOUNT_INSERT, [user.id]);
+    await this.db.insert(USER_INSERT, [user.id, user.name ?? null, user.admin ? 1 : 0, user.createdAt, user.updatedAt]);
   }
 
   async updateUser(user: User): Promise<void> {
@@ -579,11 +584,13 @@ export class SqlTransaction implements Transaction {
   }
 
   async putMembership(m: Membership): Promise<void> {
-    await this.db.write(
-      `INSERT INTO memberships (organization_id, user_id, rights, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (organization_id, user_id) DO UPDATE SET rights = excluded.rights, updated_at = excluded.updated_at`,
-      [m.organizationId, m.userId, JSON.stringify(m.rights), m.createdAt, m.updatedAt],
-    );
+    await this.db.insert(MEMBERSHIP_PUT, [
+      m.organizationId,
+      m.userId,
+      JSON.stringify(m.rights),
+      m.createdAt,
+      m.updatedAt,
+    ]);
   }
 
   async deleteMembership(organizationId: string, userId: string): Promise<void> {
@@ -605,7 +612,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async insertApiKey(key: ApiKey): Promise<void> {
-    await this.db.write(insertInto('api_keys', API_KEY_COLUMNS), Object.values(apiKeyParams(key)));
+    await this.db.insert(API_KEY_INSERT, Object.values(apiKeyParams(key)));
   }
 
   async updateApiKey(key: ApiKey): Promise<void> {
@@ -641,7 +648,7 @@ export class SqlTransaction implements Transaction {
 
   async insertEntity(entity: Entity): Promise<void> {
     this.entities.forget(`${entity.kind}:${entity.id}`);
-    await this.db.write(insertInto('entities', ENTITY_COLUMNS), Object.values(entityParams(entity)));
+    await this.db.insert(ENTITY_INSERT, Object.values(entityParams(entity)));
     const rowid = { sql: '(SELECT pk FROM entities WHERE kind = ? AND id = ?)', params: [entity.kind, entity.id] };
     await this.index('entities_search', rowid, entity);
   }
@@ -703,13 +710,14 @@ export class SqlTransaction implements Transaction {
   }
 
   async putEntityCollaborator(c: EntityCollaborator): Promise<void> {
-    // The casts tell PostgreSQL the types of parameters in a select list.
-    await this.db.write(
-      `INSERT INTO entity_collaborators (entity_pk, account_id, rights, created_at, updated_at)
-       SELECT pk, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) FROM entities WHERE kind = ? AND id = ?
-       ON CONFLICT (entity_pk, account_id) DO UPDATE SET rights = excluded.rights, updated_at = excluded.updated_at`,
-      [c.collaborator.id, JSON.stringify(c.rights), c.createdAt, c.updatedAt, c.entityKind, c.entityId],
-    );
+    await this.db.insert(ENTITY_COLLABORATOR_PUT, [
+      c.collaborator.id,
+      JSON.stringify(c.rights),
+      c.createdAt,
+      c.updatedAt,
+      c.entityKind,
+      c.entityId,
+    ]);
   }
 
   async deleteEntityCollaborator(kind: EntityKindName, entityId: string, accountId: string): Promise<void> {

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { internal, OrgsError } from '../core/errors.js';
 import type { Store, Transaction } from '../core/store.js';
-import { type Executor, SQLITE } from './dialect.js';
+import { type Executor, type Insert, SQLITE } from './dialect.js';
 import { registerFold } from './fold.js';
 import { SqlTransaction } from './sql.js';
 import { SCHEMA_VERSION } from './migrations.js';
@@ -48,6 +48,10 @@ class SqliteExecutor implements Executor {
   }
 
   async write(sql: string, params: readonly unknown[]): Promise<void> {
+    this.stmt(sql).run(...params);
+  }
+
+  async insert({ sql }: Insert, params: readonly unknown[]): Promise<void> {
     this.stmt(sql).run(...params);
   }
 }
