@@ -12,7 +12,7 @@ import type { UserService } from '../core/users.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { EventContext } from '../core/scope.js';
 import type { EventService } from '../core/event-log.js';
-import { newEventContext, Session, type Identity } from '../core/session.js';
+import { newEventContext, Session, type Identity, type Trial } from '../core/session.js';
 import { isPostgresUrl } from '../store/location.js';
 import type { PostgresStore } from '../store/postgres.js';
 import type { SqliteStore } from '../store/sqlite.js';
@@ -37,6 +37,7 @@ export class Context {
   private cachedSettings?: Settings;
   private openedStore?: SqliteStore | PostgresStore;
   private cachedSession?: Session;
+  private trial?: Trial;
   private eventContext?: EventContext;
 
   constructor(
@@ -104,7 +105,16 @@ export class Context {
   /** A session on the store for this caller; every event of this command shares one correlation ID. */
   async sessionAs(identity: Identity): Promise<Session> {
     this.eventContext ??= newEventContext(`orgs/${packageJson.version}`);
-    return new Session(await this.store(), identity, this.runtime.clock, this.eventContext);
+    return new Session(await this.store(), identity, this.runtime.clock, this.eventContext, this.trial);
+  }
+
+  /** --dry-run: every write of this command is tried and nothing kept (src/core/dry-run.ts); before the session is made. */
+  tryOnly(trial: Trial): void {
+    this.trial = trial;
+  }
+
+  get dryRun(): boolean {
+    return this.trial !== undefined;
   }
 
   async events(): Promise<EventService> {

@@ -9,6 +9,7 @@ import {
   examples,
   organizationIdOption,
   pagingOptions,
+  DRY_RUN,
 } from './command.js';
 import type { Context } from './context.js';
 import { printReach, reachOptions, reachRequest } from './access.js';
@@ -133,6 +134,7 @@ function addSubcommands(group: Command): void {
   addRightFlags(
     group
       .command('set [organization-id] [api-key-id]')
+      .option('--dry-run', DRY_RUN)
       .alias('update')
       .summary("change an API key's name, expiry or rights")
       .addHelpText(
@@ -165,6 +167,7 @@ function addSubcommands(group: Command): void {
 
   group
     .command('delete [organization-id] [api-key-id]')
+    .option('--dry-run', DRY_RUN)
     .aliases(['remove', 'del', 'rm'])
     .summary('delete an API key: it authenticates nobody from now on')
     .description('Delete an API key of an organization. Scripts holding it are refused from now on.')

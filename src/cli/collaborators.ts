@@ -9,6 +9,7 @@ import {
   examples,
   organizationIdOption,
   pagingOptions,
+  DRY_RUN,
 } from './command.js';
 
 /** Every collaborators command takes the organization ID as its argument or as --organization-id. */
@@ -82,6 +83,7 @@ function addSubcommands(group: Command): void {
   addRightFlags(
     group
       .command('set [organization-id]')
+      .option('--dry-run', DRY_RUN)
       .alias('update')
       .summary("add a collaborator or replace a collaborator's rights")
       .addHelpText(
@@ -111,6 +113,7 @@ function addSubcommands(group: Command): void {
 
   group
     .command('delete [organization-id]')
+    .option('--dry-run', DRY_RUN)
     .aliases(['del', 'remove', 'rm'])
     .summary('remove a collaborator')
     .description(

@@ -76,12 +76,27 @@ export function action(work: (ctx: Context, args: (string | undefined)[], option
   return async (...params: unknown[]): Promise<void> => {
     const command = params[params.length - 1] as Command;
     const ctx = contextOf(command);
+    const run = () => work(ctx, command.processedArgs as (string | undefined)[], command.opts());
     try {
-      await work(ctx, command.processedArgs as (string | undefined)[], command.opts());
+      await (command.opts().dryRun ? dryRun(ctx, run) : run());
     } finally {
       await ctx.close();
     }
   };
+}
+
+export const DRY_RUN = 'run every check and show what would change, access included, but change nothing';
+
+/**
+ * --dry-run (ACCESS.md): the command runs with its writes tried and undone (src/core/dry-run.ts),
+ * and prints, instead of its result, the result it would have printed and the access it would change.
+ */
+async function dryRun(ctx: Context, run: () => Promise<void>): Promise<void> {
+  const { DryRun } = await import('../core/dry-run.js');
+  const trial = new DryRun();
+  ctx.tryOnly(trial);
+  const result = await ctx.output.holding(run);
+  await ctx.output.printReport({ dry_run: true, result: result ?? null, access: trial.view() }, trial.rows());
 }
 
 /** The examples block at the end of a command's --help. */

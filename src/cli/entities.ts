@@ -23,6 +23,7 @@ import {
   searchFrom,
   searchOptions,
   selectedFields,
+  DRY_RUN,
 } from './command.js';
 import type { Context } from './context.js';
 import { accessOptions, accessRequest, printAccess } from './access.js';
@@ -192,7 +193,7 @@ function addSubcommands(group: Command, kind: EntityKind): void {
     }),
   );
 
-  withId(group.command(`delete [${idFlag}]`))
+  withId(group.command(`delete [${idFlag}]`).option('--dry-run', DRY_RUN))
     .aliases(['del', 'remove', 'rm'])
     .summary(`delete ${article(name)} ${name} (its ID stays reserved)`)
     .description(
@@ -201,13 +202,13 @@ function addSubcommands(group: Command, kind: EntityKind): void {
     .addHelpText('after', examples(`${orgs} delete ${id}`))
     .action(action(async (ctx, args, options) => (await service(ctx)).delete(idOf(args, options))));
 
-  withId(group.command(`restore [${idFlag}]`))
+  withId(group.command(`restore [${idFlag}]`).option('--dry-run', DRY_RUN))
     .summary(`restore a deleted ${name}`)
     .description(`Restore ${article(name)} ${name} deleted within the restore window (config key restore-window).`)
     .addHelpText('after', examples(`${orgs} restore ${id}`))
     .action(action(async (ctx, args, options) => (await service(ctx)).restore(idOf(args, options))));
 
-  withId(group.command(`purge [${idFlag}]`))
+  withId(group.command(`purge [${idFlag}]`).option('--dry-run', DRY_RUN))
     .aliases(['permanent-delete', 'hard-delete'])
     .summary(`remove ${article(name)} ${name} for good and free its ID`)
     .description(`Remove ${article(name)} ${name} and its collaborators for good. Administrators only.`)
@@ -331,7 +332,7 @@ function addCollaboratorCommands(group: Command, kind: EntityKind): void {
 
   addRightFlags(
     h
-      .collaboratorOptions(h.withId(group.command(`set [${idFlag}]`)))
+      .collaboratorOptions(h.withId(group.command(`set [${idFlag}]`).option('--dry-run', DRY_RUN)))
       .alias('update')
       .summary("add a collaborator or replace a collaborator's rights")
       .description(
@@ -353,7 +354,7 @@ function addCollaboratorCommands(group: Command, kind: EntityKind): void {
     }),
   );
 
-  h.collaboratorOptions(h.withId(group.command(`delete [${idFlag}]`)))
+  h.collaboratorOptions(h.withId(group.command(`delete [${idFlag}]`).option('--dry-run', DRY_RUN)))
     .aliases(['del', 'remove', 'rm'])
     .summary('remove a collaborator')
     .description(`Remove a user or organization from ${article(name)} ${name}; needs every right it holds.`)

@@ -16,6 +16,7 @@ import {
   examples,
   organizationIdOption,
   pagingOptions,
+  DRY_RUN,
 } from './command.js';
 
 export function addOrganizationCommands(tree: CommandTree): void {
@@ -180,6 +181,7 @@ export function addOrganizationCommands(tree: CommandTree): void {
 
   tree.add('delete [organization-id]', ['del', 'remove', 'rm'], (command) =>
     command
+      .option('--dry-run', DRY_RUN)
       .summary('delete an organization (its ID stays reserved)')
       .addHelpText('after', examples('orgs delete org1', 'orgs delete --organization-id org1'))
       .description(
@@ -195,6 +197,7 @@ export function addOrganizationCommands(tree: CommandTree): void {
 
   tree.add('restore [organization-id]', [], (command) =>
     command
+      .option('--dry-run', DRY_RUN)
       .summary('restore a deleted organization')
       .addHelpText('after', examples('orgs restore org1'))
       .description(
@@ -272,6 +275,7 @@ export function addOrganizationCommands(tree: CommandTree): void {
 
   tree.add('purge [organization-id]', ['permanent-delete', 'hard-delete'], (command) =>
     command
+      .option('--dry-run', DRY_RUN)
       .summary('remove an organization for good and free its ID')
       .addHelpText('after', examples('orgs purge org1', 'orgs purge org1 --force'))
       .description('Remove an organization, its collaborators and API keys for good. Administrators only.')

@@ -16,8 +16,27 @@ export class Output {
     private readonly streams: Streams,
   ) {}
 
+  /** --dry-run: what the command prints is held back here, for its report, instead. */
+  private held?: { value: unknown };
+
   private get stdout() {
     return this.streams.stdout;
+  }
+
+  /** Runs `run` with what it prints held back instead of printed; returns the last value it printed. */
+  async holding(run: () => Promise<void>): Promise<unknown> {
+    const held = (this.held = { value: undefined as unknown });
+    try {
+      await run();
+      return held.value;
+    } finally {
+      this.held = undefined;
+    }
+  }
+
+  /** JSON of `value`, or for a person a table of `rows`. */
+  async printReport(value: unknown, rows: unknown[]): Promise<void> {
+    await this.stdout.write(this.format === 'json' ? json(value) : (await this.table()).render(rows));
   }
 
   /** A line for the person (a hint, a warning) on stderr. */
@@ -26,11 +45,13 @@ export class Output {
   }
 
   async print(value: unknown): Promise<void> {
+    if (this.held) return void (this.held.value = value);
     await this.stdout.write(this.format === 'json' ? json(value) : (await this.table()).render(value));
   }
 
   /** JSON, or for a person the given rendering instead of the generic table. */
   async printAs(value: unknown, forPerson: () => string): Promise<void> {
+    if (this.held) return void (this.held.value = value);
     await this.stdout.write(this.format === 'json' ? json(value) : forPerson());
   }
 
@@ -49,9 +70,7 @@ export class Output {
     asRow: (item: T) => unknown,
   ): Promise<void> {
     const { items } = listing;
-    await this.stdout.write(
-      this.format === 'json' ? json(items.map(asJson)) : (await this.table()).render(items.map(asRow)),
-    );
+    await this.printReport(items.map(asJson), items.map(asRow));
     // Hints about results that nobody reads (`orgs list | head -1`) would only be noise.
     if (this.stdout.gone) return;
     if (listing.items.length === 0 && this.format === 'table') this.note('no results');

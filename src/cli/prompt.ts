@@ -7,6 +7,8 @@ import type { Context } from './context.js';
  * (exit 130), Ctrl-D (no answer at all) is not a yes.
  */
 export async function confirm(ctx: Context, question: string): Promise<void> {
+  // A dry run keeps nothing: there is nothing to confirm.
+  if (ctx.dryRun) return;
   const { stdin } = ctx.runtime;
   if (!stdin.isTTY || !ctx.stderr.isTTY) {
     throw failedPrecondition('cli', 'no_confirmation', 'confirmation needed and no terminal to ask on; add --force');

@@ -1,7 +1,7 @@
 /** `orgs users create|list|get|set|delete|reach`: the users of the local registry. */
 import type { Command } from 'commander';
 import { printReach, reachOptions, reachRequest } from './access.js';
-import { action, type CommandTree, either, examples, pageOptions } from './command.js';
+import { action, type CommandTree, either, examples, pageOptions, DRY_RUN } from './command.js';
 
 export function addUserCommands(tree: CommandTree): void {
   tree.add('users', ['user'], addSubcommands);
@@ -73,6 +73,7 @@ function addSubcommands(group: Command): void {
   userIdOption(
     group
       .command('set [user-id]')
+      .option('--dry-run', DRY_RUN)
       .alias('update')
       .summary('change a user')
       .description("Change a user's name (yourself) or administrator flag (administrators only).")
@@ -98,6 +99,7 @@ function addSubcommands(group: Command): void {
   userIdOption(
     group
       .command('delete [user-id]')
+      .option('--dry-run', DRY_RUN)
       .aliases(['del', 'remove', 'rm'])
       .summary('delete a user and free the ID')
       .description(

@@ -108,7 +108,7 @@ async function mayListApiKeys(scope: Scope, organizationId: string): Promise<boo
 }
 
 /** Users first (by ID), then API keys (by organization, then ID), then hidden organizations, then administrators. */
-function accessOrder(a: Access, b: Access): number {
+export function accessOrder(a: Access, b: Access): number {
   const rank = (access: Access) =>
     access.who.kind === 'user'
       ? [access.who.user.admin ? 3 : 0, access.who.user.id]
@@ -120,10 +120,10 @@ function accessOrder(a: Access, b: Access): number {
 }
 
 /** The page of `request` of the answers holding every right asked for, in access order. */
-function pageOfAccess(all: Access[], request: AccessRequest): Listing<Access> {
+export function pageOfAccess(all: Access[], request: AccessRequest): Listing<Access> {
   const { limit, page, offset } = pageOf(request);
   const needed = Rights.of(request.rights ?? []);
-  const kept = all.filter((access) => access.rights.size > 0 && access.rights.includesAll(needed)).sort(accessOrder);
+  const kept = all.filter((access) => access.rights.includesAll(needed)).sort(accessOrder);
   const items = kept.slice(offset, offset + limit);
   return offset + limit < kept.length ? { items, next: { limit, page: page + 1 } } : { items };
 }
@@ -132,7 +132,7 @@ function pageOfAccess(all: Access[], request: AccessRequest): Listing<Access> {
  * `orgs access ORG`: its members and API keys (those the caller may list), and the administrators,
  * with their rights on it. The caller has been checked by the organization service.
  */
-export async function organizationAccess(scope: Scope, id: string, request: AccessRequest): Promise<Listing<Access>> {
+export async function organizationAccessors(scope: Scope, id: string, admins = true): Promise<Access[]> {
   const { tx } = scope;
   const found: Access[] = [];
   const add = async (who: Accessor & Holder) => found.push({ who, ...(await onOrganization(tx, who, id)) });
@@ -143,8 +143,8 @@ export async function organizationAccess(scope: Scope, id: string, request: Acce
   if (await mayListApiKeys(scope, id)) {
     for (const key of await keysOf(tx, id)) if (usable(key, scope.now)) await add({ kind: 'api-key', key });
   }
-  if (!request.noAdmins) for (const user of await tx.listAdministrators()) await add({ kind: 'user', user });
-  return pageOfAccess(found, request);
+  if (admins) for (const user of await tx.listAdministrators()) await add({ kind: 'user', user });
+  return found.filter((access) => access.rights.size > 0);
 }
 
 /**
@@ -153,12 +153,12 @@ export async function organizationAccess(scope: Scope, id: string, request: Acce
  * on it (the members of one the caller may not list stay a count, the keys of one whose keys it may
  * not list are left out), and the administrators. The caller has been checked by the entity service.
  */
-export async function entityAccess(
+export async function entityAccessors(
   scope: Scope,
   kind: EntityKind,
   entityId: string,
-  request: AccessRequest,
-): Promise<Listing<Access>> {
+  admins = true,
+): Promise<Access[]> {
   const { tx } = scope;
   const rightsOf = async (subject: Subject) =>
     (await effectiveRightsOn(scope, kind, [entityId], subject)).get(entityId)!;
@@ -204,11 +204,11 @@ export async function entityAccess(
       paths: shown,
     });
   }
-  if (!request.noAdmins) {
+  if (admins) {
     for (const user of await tx.listAdministrators())
       found.push({ who: { kind: 'user', user }, ...(await rightsOf({ kind: 'user', user })) });
   }
-  return pageOfAccess(found, request);
+  return found.filter((access) => access.rights.size > 0);
 }
 
 /** `orgs users reach USER`: every live organization and entity the user holds a right on. */
@@ -357,15 +357,22 @@ function selected(reached: Reached[], request: ReachRequest): Reached[] {
     );
 }
 
+/** A subject's IDs as `access` prints them (The Things Stack's identifier shapes; a key with its organization's). */
+export function accessorIds(who: Accessor): Record<string, unknown> {
+  switch (who.kind) {
+    case 'user':
+      return identifierView({ kind: 'user', id: who.user.id });
+    case 'api-key':
+      return { api_key_id: who.key.id, ...identifierView({ kind: 'organization', id: who.key.organizationId }) };
+    case 'organization':
+      return identifierView({ kind: 'organization', id: who.organizationId });
+  }
+}
+
 /** An element of `access`'s JSON. */
 export function accessView(access: Access, explain: boolean): Record<string, unknown> {
   const { who } = access;
-  const ids =
-    who.kind === 'user'
-      ? identifierView({ kind: 'user', id: who.user.id })
-      : who.kind === 'api-key'
-        ? { api_key_id: who.key.id, ...identifierView({ kind: 'organization', id: who.key.organizationId }) }
-        : identifierView({ kind: 'organization', id: who.organizationId });
+  const ids = accessorIds(who);
   const view: Record<string, unknown> = { ids, rights: access.rights.toArray() };
   if (who.kind === 'organization') view.members_hidden = who.membersHidden;
   if (explain) view.paths = explanationView(access).paths;

@@ -427,11 +427,11 @@ export class EntityService {
   /** `access`: who holds rights on the entity, by any path (ACCESS.md). Needs the kind's SETTINGS_COLLABORATORS. */
   async access(entityId: string | undefined, request: AccessRequest): Promise<Listing<Access>> {
     const id = this.id(entityId);
-    const { entityAccess } = await import('./access.js');
+    const { entityAccessors, pageOfAccess } = await import('./access.js');
     return this.session.read(async (scope) => {
       await this.live(scope, id);
       await this.requireRights(scope, id, this.kind.rights.settingsCollaborators);
-      return entityAccess(scope, this.kind, id, request);
+      return pageOfAccess(await entityAccessors(scope, this.kind, id, !request.noAdmins), request);
     });
   }
 

@@ -16,6 +16,7 @@ import { identifierView, timestamp } from './views.js';
 export async function recordEvent(scope: EventScope, event: NewEvent, caller = scope.caller): Promise<void> {
   if (!scope.writable || !caller) throw internal('events', 'no_write', 'events are recorded only by changes');
   const { journal } = scope;
+  journal.recorded?.push(event);
   journal.lastId ??= (await scope.tx.lastEventId()) ?? '';
   const uniqueId = nextUlid(scope.now, journal.lastId || undefined);
   journal.lastId = uniqueId;

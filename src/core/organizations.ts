@@ -185,11 +185,11 @@ export class OrganizationService {
   /** `orgs access`: who holds rights on the organization, by any path (ACCESS.md). */
   async access(organizationId: string | undefined, request: AccessRequest): Promise<Listing<Access>> {
     const id = validate.organizationId(organizationId);
-    const { organizationAccess } = await import('./access.js');
+    const { organizationAccessors, pageOfAccess } = await import('./access.js');
     return this.session.read(async (scope) => {
       await this.live(scope, id);
       await requireRights(scope, id, 'RIGHT_ORGANIZATION_SETTINGS_MEMBERS');
-      return organizationAccess(scope, id, request);
+      return pageOfAccess(await organizationAccessors(scope, id, !request.noAdmins), request);
     });
   }
 

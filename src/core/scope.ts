@@ -3,7 +3,7 @@
  * where its events come from. Shared by the session, which makes scopes, and the audit trail,
  * which records into them.
  */
-import type { ApiKey, User } from './model.js';
+import type { ApiKey, NewEvent, User } from './model.js';
 import type { Transaction } from './store.js';
 
 /** The caller as configured: environment, login, or nobody (the local administrator). */
@@ -25,8 +25,11 @@ export interface Scope {
   /** One clock reading per transaction: everything written in it carries the same time. */
   now: number;
   writable: boolean;
-  /** Where the transaction's events come from, and the newest event ID it has seen. */
-  journal: { context: EventContext; lastId?: string; caller?: Record<string, unknown> };
+  /**
+   * Where the transaction's events come from, and the newest event ID it has seen; `recorded`
+   * collects the events recorded, when someone asks (a dry run).
+   */
+  journal: { context: EventContext; lastId?: string; caller?: Record<string, unknown>; recorded?: NewEvent[] };
 }
 
 /** The part of a scope events need; the caller is missing while a newcomer registers itself. */

@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { invalidArgument, notFound, permissionDenied, unauthenticated } from './errors.js';
 import { recordEvent } from './events.js';
-import type { ApiKey, User } from './model.js';
+import type { ApiKey, NewEvent, User } from './model.js';
 import { organizationRights } from './organization-rights.js';
 import { Rights } from './rights.js';
 import {
@@ -41,17 +41,32 @@ export function newEventContext(userAgent = 'orgs'): EventContext {
   };
 }
 
+/**
+ * How the writes of a session run when nothing may be kept (--dry-run, src/core/dry-run.ts): it
+ * runs `change` as it likes in a trial transaction (Store.trial), the events of each run collected
+ * in `recorded`, and looks at the store as the caller with `inspect`.
+ */
+export interface Trial {
+  write<T>(
+    store: Store,
+    change: (tx: Transaction, recorded: NewEvent[]) => Promise<T>,
+    inspect: <R>(tx: Transaction, work: (scope: Scope) => Promise<R>) => Promise<R>,
+  ): Promise<T>;
+}
+
 export class Session {
   constructor(
     readonly store: Store,
     readonly identity: Identity,
     private readonly clock: () => number = Date.now,
     readonly eventContext: EventContext = newEventContext(),
+    /** --dry-run: every write is tried and nothing kept. */
+    private readonly trial?: Trial,
   ) {}
 
   /** The same store and command, another caller. */
   withIdentity(identity: Identity): Session {
-    return new Session(this.store, identity, this.clock, this.eventContext);
+    return new Session(this.store, identity, this.clock, this.eventContext, this.trial);
   }
 
   /** A read never writes: an unknown caller reads as a user with no rights, registered by nothing. */
@@ -60,6 +75,13 @@ export class Session {
   }
 
   write<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
+    if (this.trial) {
+      return this.trial.write(
+        this.store,
+        (tx, recorded) => this.enter(tx, true, work, recorded),
+        (tx, inspect) => this.enter(tx, false, inspect),
+      );
+    }
     return this.store.write((tx) => this.enter(tx, true, work));
   }
 
@@ -71,8 +93,13 @@ export class Session {
     return this.read(async ({ caller }) => describeCaller(caller));
   }
 
-  private async enter<T>(tx: Transaction, writable: boolean, work: (scope: Scope) => Promise<T>): Promise<T> {
-    const partial = { tx, now: this.clock(), writable, journal: { context: this.eventContext } };
+  private async enter<T>(
+    tx: Transaction,
+    writable: boolean,
+    work: (scope: Scope) => Promise<T>,
+    recorded?: NewEvent[],
+  ): Promise<T> {
+    const partial = { tx, now: this.clock(), writable, journal: { context: this.eventContext, recorded } };
     const caller = await this.authenticate(partial);
     return work({ ...partial, caller });
   }

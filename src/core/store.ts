@@ -184,6 +184,12 @@ export interface Store {
   /** A write transaction: all of `work` commits, or none of it. */
   write<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
+   * A write transaction that keeps nothing (--dry-run): `work` runs as in write(), every statement
+   * made and checked; `undo()` takes the transaction back to where it began and gives a Transaction
+   * there; at the end all of it is rolled back. As in write(), `work` may run more than once.
+   */
+  trial<T>(work: (tx: Transaction, undo: () => Promise<Transaction>) => Promise<T>): Promise<T>;
+  /**
    * Resolves when new events may have been committed (by any process), soon enough for
    * `events --follow` to show each within a second. `work` may run more than once (a PostgreSQL
    * transaction that conflicted with another is run again), so it has no effects outside `tx`.

@@ -249,18 +249,42 @@ export class PostgresStore implements Store {
     return this.transaction('BEGIN ISOLATION LEVEL SERIALIZABLE', work);
   }
 
-  private async transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  trial<T>(work: (tx: Transaction, undo: () => Promise<Transaction>) => Promise<T>): Promise<T> {
+    const undo = async () => {
+      await this.executor.settle();
+      await this.executor.run('ROLLBACK TO SAVEPOINT trial', []);
+      return new SqlTransaction(this.executor, POSTGRES);
+    };
+    return this.transaction(
+      'BEGIN ISOLATION LEVEL SERIALIZABLE',
+      async (tx) => {
+        await this.executor.run('SAVEPOINT trial', []);
+        return work(tx, undo);
+      },
+      'ROLLBACK',
+    );
+  }
+
+  private async transaction<T>(
+    begin: string,
+    work: (tx: Transaction) => Promise<T>,
+    end: 'COMMIT' | 'ROLLBACK' = 'COMMIT',
+  ): Promise<T> {
     if (this.inTransaction) throw internal('store', 'nested_transaction', 'transactions cannot be nested');
     this.inTransaction = true;
     try {
-      return await this.attempts(begin, work);
+      return await this.attempts(begin, work, end);
     } finally {
       this.inTransaction = false;
     }
   }
 
   /** Runs the transaction, again from its start after a conflict, for as long as connect-timeout allows. */
-  private async attempts<T>(begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  private async attempts<T>(
+    begin: string,
+    work: (tx: Transaction) => Promise<T>,
+    end: 'COMMIT' | 'ROLLBACK',
+  ): Promise<T> {
     const deadline = Date.now() + this.connectTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       this.executor.reset();
@@ -269,8 +293,8 @@ export class PostgresStore implements Store {
         const result = await work(new SqlTransaction(this.executor, POSTGRES));
         // Every write answered; one that failed (even if the work caught it) loses the transaction.
         await this.executor.settle();
-        if (this.executor.wroteEvents) await this.executor.run(`NOTIFY ${EVENTS_CHANNEL}`, []);
-        await this.executor.run('COMMIT', []);
+        if (end === 'COMMIT' && this.executor.wroteEvents) await this.executor.run(`NOTIFY ${EVENTS_CHANNEL}`, []);
+        await this.executor.run(end, []);
         return result;
       } catch (error) {
         await this.executor.settle().catch(() => {});

@@ -87,12 +87,31 @@ export class SqliteStore implements Store {
     return this.transaction('BEGIN IMMEDIATE', work);
   }
 
-  private async transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  trial<T>(work: (tx: Transaction, undo: () => Promise<Transaction>) => Promise<T>): Promise<T> {
+    const undo = async () => {
+      this.db.exec('ROLLBACK TO trial');
+      return new SqlTransaction(this.executor, SQLITE);
+    };
+    return this.transaction(
+      'BEGIN IMMEDIATE',
+      (tx) => {
+        this.db.exec('SAVEPOINT trial');
+        return work(tx, undo);
+      },
+      'ROLLBACK',
+    );
+  }
+
+  private async transaction<T>(
+    begin: string,
+    work: (tx: Transaction) => Promise<T>,
+    end: 'COMMIT' | 'ROLLBACK' = 'COMMIT',
+  ): Promise<T> {
     if (this.db.inTransaction) throw internal('store', 'nested_transaction', 'transactions cannot be nested');
     await withBusyRetry(() => this.db.exec(begin), this.path);
     try {
       const result = await work(new SqlTransaction(this.executor, SQLITE));
-      this.db.exec('COMMIT');
+      this.db.exec(end);
       return result;
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');

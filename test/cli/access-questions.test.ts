@@ -1,8 +1,9 @@
 /**
- * The access questions of ACCESS.md: `access` (who holds rights on a target) and `reach` (what a
- * subject holds rights on). First a property: on random registries, every answer agrees with
- * `rights` asked as that subject, for every subject and target. Then who may ask, what stays
- * hidden, the filters, paging, the table, and that the questions write nothing.
+ * The access questions of ACCESS.md: `access` (who holds rights on a target), `reach` (what a
+ * subject holds rights on) and `--dry-run` (what a change would do). First properties on random
+ * registries: every answer agrees with `rights` asked as that subject, for every subject and
+ * target; and a dry run changes nothing and reports exactly what the real change then does. Then
+ * who may ask, what stays hidden, the filters, paging, the tables, and that questions write nothing.
  */
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -74,6 +75,30 @@ const registry = fc.record({
   deleted: fc.option(fc.constantFrom(...ORGANIZATIONS), { nil: undefined }),
 });
 
+/** Builds the registry `r` as the administrator; returns the keys made. */
+async function build(box: Sandbox, r: typeof registry extends fc.Arbitrary<infer R> ? R : never) {
+  for (const [i, id] of ORGANIZATIONS.entries()) await box.run(['create', id, '--user-id', r.owners[i]!]);
+  for (const [organization, user, rights] of r.members) {
+    await box.run(['collaborators', 'set', organization, '--user-id', user, ...rights]);
+  }
+  for (const [i, id] of APPLICATIONS.entries()) {
+    const owner = r.applicationOwners[i]!;
+    await box.run(['apps', 'create', id, ORGANIZATIONS.includes(owner) ? '--organization-id' : '--user-id', owner]);
+  }
+  for (const [application, who, rights] of r.collaborators) {
+    const flag = ORGANIZATIONS.includes(who) ? '--organization-id' : '--user-id';
+    await box.run(['apps', 'collaborators', 'set', application, flag, who, ...rights]);
+  }
+  const keys: Array<{ id: string; token: string }> = [];
+  for (const [organization, rights] of r.keys) {
+    const created = await box.run(['api-keys', 'create', organization, ...rights]);
+    if (created.exitCode === 0) keys.push({ id: created.json.id, token: created.json.key });
+  }
+  if (r.admin) await box.run(['users', 'set', 'u4', '--admin']);
+  if (r.deleted) await box.run(['delete', r.deleted]);
+  return keys;
+}
+
 /** What `rights` prints for this caller on the target, or nothing when it is refused (a deleted organization). */
 async function rightsAs(box: Sandbox, target: string[], caller: { env: Record<string, string> }): Promise<string[]> {
   const result = await box.run([...target.slice(0, -1), 'rights', target[target.length - 1]!], caller);
@@ -86,31 +111,7 @@ describe('every answer agrees with `rights` asked as the subject', () => {
       fc.asyncProperty(registry, async (r) => {
         const box = sandbox();
         try {
-          for (const [i, id] of ORGANIZATIONS.entries()) await box.run(['create', id, '--user-id', r.owners[i]!]);
-          for (const [organization, user, rights] of r.members) {
-            await box.run(['collaborators', 'set', organization, '--user-id', user, ...rights]);
-          }
-          for (const [i, id] of APPLICATIONS.entries()) {
-            const owner = r.applicationOwners[i]!;
-            await box.run([
-              'apps',
-              'create',
-              id,
-              ORGANIZATIONS.includes(owner) ? '--organization-id' : '--user-id',
-              owner,
-            ]);
-          }
-          for (const [application, who, rights] of r.collaborators) {
-            const flag = ORGANIZATIONS.includes(who) ? '--organization-id' : '--user-id';
-            await box.run(['apps', 'collaborators', 'set', application, flag, who, ...rights]);
-          }
-          const keys: Array<{ id: string; token: string }> = [];
-          for (const [organization, rights] of r.keys) {
-            const created = await box.run(['api-keys', 'create', organization, ...rights]);
-            if (created.exitCode === 0) keys.push({ id: created.json.id, token: created.json.key });
-          }
-          if (r.admin) await box.run(['users', 'set', 'u4', '--admin']);
-          if (r.deleted) await box.run(['delete', r.deleted]);
+          const keys = await build(box, r);
 
           const callers = [
             ...USERS.map((user) => ({ name: `user ${user}`, options: as(user), reach: ['users', 'reach', user] })),
@@ -150,6 +151,187 @@ describe('every answer agrees with `rights` asked as the subject', () => {
       20,
     );
   }, 120_000);
+});
+
+/** Every target's `access` as the administrator sees it: `{ "application a1": { "user u1": [rights] } }`. */
+async function everyAccess(box: Sandbox): Promise<Record<string, Record<string, string[]>>> {
+  const all: Record<string, Record<string, string[]>> = {};
+  for (const [kind, path] of [
+    ...ORGANIZATIONS.map((id) => ['organization', [id]] as const),
+    ...APPLICATIONS.map((id) => ['application', ['apps', id]] as const),
+  ]) {
+    const answer = await box.run([...path.slice(0, -1), 'access', path.at(-1)!, '--limit', '1000']);
+    all[`${kind} ${path.at(-1)}`] = answer.exitCode === 0 ? bySubject(answer.json) : {};
+  }
+  return all;
+}
+
+/** The pairs whose rights differ between two `everyAccess` answers, as `--dry-run` reports them. */
+function differences(was: Record<string, Record<string, string[]>>, is: Record<string, Record<string, string[]>>) {
+  const pairs: string[] = [];
+  for (const target of Object.keys(was)) {
+    for (const subject of new Set([...Object.keys(was[target]!), ...Object.keys(is[target]!)])) {
+      if (subject.startsWith('organization ')) continue;
+      const [before, after] = [was[target]![subject] ?? [], is[target]![subject] ?? []];
+      if (JSON.stringify(before) !== JSON.stringify(after))
+        pairs.push(`${subject} on ${target}: ${before} -> ${after}`);
+    }
+  }
+  return pairs.sort();
+}
+
+/** A command that changes access, as `--dry-run` takes it. */
+const accessChange = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom(...ORGANIZATIONS),
+      fc.constantFrom(...USERS),
+      fc.subarray(ORGANIZATION_RIGHTS, { minLength: 1 }),
+    )
+    .map(([organization, user, rights]) => ['collaborators', 'set', organization, '--user-id', user, ...rights]),
+  fc
+    .tuple(fc.constantFrom(...ORGANIZATIONS), fc.constantFrom(...USERS))
+    .map(([organization, user]) => ['collaborators', 'delete', organization, '--user-id', user]),
+  fc
+    .tuple(
+      fc.constantFrom(...APPLICATIONS),
+      fc.constantFrom(...USERS, ...ORGANIZATIONS),
+      fc.subarray(APPLICATION_RIGHTS, { minLength: 1 }),
+    )
+    .map(([application, who, rights]) => [
+      'apps',
+      'collaborators',
+      'set',
+      application,
+      ORGANIZATIONS.includes(who) ? '--organization-id' : '--user-id',
+      who,
+      ...rights,
+    ]),
+  fc
+    .tuple(fc.constantFrom(...APPLICATIONS), fc.constantFrom(...USERS, ...ORGANIZATIONS))
+    .map(([application, who]) => [
+      'apps',
+      'collaborators',
+      'delete',
+      application,
+      ORGANIZATIONS.includes(who) ? '--organization-id' : '--user-id',
+      who,
+    ]),
+  fc
+    .tuple(fc.constantFrom('delete', 'restore', 'purge'), fc.constantFrom(...ORGANIZATIONS))
+    .map(([verb, id]) => (verb === 'purge' ? [verb, id, '--force'] : [verb, id])),
+  fc
+    .tuple(fc.constantFrom('delete', 'purge'), fc.constantFrom(...APPLICATIONS))
+    .map(([verb, id]) => (verb === 'purge' ? ['apps', verb, id, '--force'] : ['apps', verb, id])),
+  fc.constantFrom(...USERS).map((user) => ['users', 'delete', user]),
+  fc
+    .tuple(fc.constantFrom(...USERS), fc.boolean())
+    .map(([user, admin]) => ['users', 'set', user, admin ? '--admin' : '--admin=false']),
+);
+
+describe('--dry-run', () => {
+  test('on random registries and changes: nothing changes, and the report is what the real change then does (25 cases)', async () => {
+    await checkProperty(
+      fc.asyncProperty(registry, accessChange, async (r, change) => {
+        const box = sandbox();
+        try {
+          await build(box, r);
+          const was = await everyAccess(box);
+          const stored = await storeRows(box.db);
+          const tried = await box.run([...change, '--dry-run']);
+          expect(await storeRows(box.db), 'a dry run changes nothing').toEqual(stored);
+          const real = await box.run(change);
+          expect(tried.exitCode, `${change.join(' ')}: ${tried.stderr}`).toBe(real.exitCode);
+          if (real.exitCode !== 0) {
+            expect(tried.stderr).toBe(real.stderr);
+            expect(tried.stdout).toBe('');
+            return;
+          }
+          const report = tried.json;
+          expect(report.dry_run).toBe(true);
+          expect(report.result).toEqual(real.stdout === '' ? null : real.json);
+          const reported = report.access
+            .map((pair: any) => {
+              const [subject] = Object.entries(bySubject([{ ids: pair.subject, rights: [] }]))[0]!;
+              const [target] = Object.entries(bySubject([{ ids: pair.target, rights: [] }]))[0]!;
+              return `${subject} on ${target}: ${pair.before} -> ${pair.after}`;
+            })
+            .sort();
+          expect(reported, change.join(' ')).toEqual(differences(was, await everyAccess(box)));
+        } finally {
+          await box.cleanup();
+        }
+      }),
+      25,
+    );
+  }, 120_000);
+
+  test('a refused change is refused the same way; a prompt is not asked; nothing is recorded', async () => {
+    await s.ok(['create', 'org1', '--user-id', 'user1']);
+    await s.ok(['apps', 'create', 'app1', '--user-id', 'user9']);
+    await s.ok(['apps', 'collaborators', 'set', 'app1', '--organization-id', 'org1', '--right-application-info']);
+    await expectFails(
+      s,
+      ['collaborators', 'delete', 'org1', '--user-id', 'user1', '--dry-run'],
+      5,
+      'organization_needs_collaborator',
+    );
+    await expectFails(
+      s,
+      ['apps', 'collaborators', 'set', 'app1', '--user-id', 'user2', '--right-application-info', '--dry-run'],
+      4,
+      'insufficient_rights',
+      as('user2'),
+    );
+    const before = await storeRows(s.db);
+    // purge asks first, on a terminal; a dry run keeps nothing and asks nothing.
+    const purge = await s.run(['purge', 'org1', '--dry-run']);
+    expect(purge.exitCode, purge.stderr).toBe(0);
+    expect(purge.json.access.map((pair: any) => Object.keys(pair.target)[0])).toEqual([
+      'organization_ids',
+      'application_ids',
+    ]);
+    expect(await storeRows(s.db)).toEqual(before);
+  });
+
+  test('what the caller may not see is counted, not named; a table has a row per change', async () => {
+    await s.ok(['create', 'org1', '--user-id', 'user1']);
+    await s.ok(['collaborators', 'set', 'org1', '--user-id', 'user2', '--right-application-all']);
+    await s.ok(['apps', 'create', 'app1', '--user-id', 'owner']);
+    await s.ok(['apps', 'collaborators', 'set', 'app1', '--organization-id', 'org1', '--right-application-info']);
+    // owner may list app1's collaborators but not org1's members: user1 and user2 lose info on app1, unnamed.
+    const report = (
+      await s.ok(['apps', 'collaborators', 'delete', 'app1', '--organization-id', 'org1', '--dry-run'], as('owner'))
+    ).json;
+    expect(report.access).toEqual([{ hidden: 2 }]);
+    const named = (await s.ok(['apps', 'collaborators', 'delete', 'app1', '--organization-id', 'org1', '--dry-run']))
+      .json;
+    expect(named.access.map((pair: any) => [pair.subject.user_ids.user_id, pair.lost])).toEqual([
+      ['user1', ['RIGHT_APPLICATION_INFO']],
+      ['user2', ['RIGHT_APPLICATION_INFO']],
+    ]);
+    const table = await s.ok([
+      'apps',
+      'collaborators',
+      'delete',
+      'app1',
+      '--organization-id',
+      'org1',
+      '--dry-run',
+      '--output-format',
+      'table',
+    ]);
+    expect(
+      table.stdout
+        .split('\n')
+        .slice(0, 3)
+        .map((line) => line.trimEnd()),
+    ).toEqual([
+      expect.stringMatching(/^SUBJECT +TARGET +GAINED +LOST$/),
+      expect.stringMatching(/^user1 +application app1 +application: info$/),
+      expect.stringMatching(/^user2 +application app1 +application: info$/),
+    ]);
+  });
 });
 
 describe('access', () => {

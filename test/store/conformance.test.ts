@@ -975,6 +975,41 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       expect(await read((tx) => tx.accountKind('org1'))).toBe('organization');
     });
 
+    it('on trial see their own writes, and after undo() the state they began in; nothing is kept', async () => {
+      await write((tx) => tx.insertUser(user('user1')));
+      const seen = await store.trial(async (tx, undo) => {
+        await tx.insertOrganization(organization('org1'));
+        await tx.insertEvent(event('organization.create', [{ kind: 'organization', id: 'org1' }]));
+        await tx.deleteUser('user1');
+        const during = [await tx.accountKind('org1'), await tx.accountKind('user1')];
+        const before = await undo();
+        const after = [await before.accountKind('org1'), await before.accountKind('user1')];
+        // Work again on the undone state, as --dry-run does, and still keep nothing.
+        await before.insertOrganization(organization('org2'));
+        return { during, after, again: await before.accountKind('org2') };
+      });
+      expect(seen).toEqual({ during: ['organization', undefined], after: [undefined, 'user'], again: 'organization' });
+      await read(async (tx) => {
+        expect([await tx.accountKind('org1'), await tx.accountKind('org2'), await tx.accountKind('user1')]).toEqual([
+          undefined,
+          undefined,
+          'user',
+        ]);
+        expect(await tx.listEvents({ newestFirst: false, limit: 10 })).toEqual([]);
+      });
+    });
+
+    it('on trial fail as the write would, on a broken constraint, and keep nothing', async () => {
+      await write((tx) => tx.insertUser(user('user1')));
+      await expect(
+        store.trial(async (tx) => {
+          await tx.insertOrganization(organization('org1'));
+          await tx.insertUser(user('user1'));
+        }),
+      ).rejects.toThrow();
+      expect(await read((tx) => tx.getOrganization('org1'))).toBeUndefined();
+    });
+
     it('return what their work returns', async () => {
       expect(await read(async () => 42)).toBe(42);
       expect(await write(async () => 'done')).toBe('done');
