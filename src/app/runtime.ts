@@ -4,9 +4,15 @@
  * own streams, environment and clock, and run the CLI in-process.
  */
 import type { Readable } from 'node:stream';
+import { processStdout } from './descriptor-sink.js';
 
-/** The part of a writable stream orgs uses (process.stdout, or a test's capture). */
-export type Sink = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+/** What orgs writes to: process.stdout or stderr, a DescriptorSink (stdout), or a test's capture. */
+export interface Sink {
+  readonly isTTY?: boolean;
+  write(data: string | Uint8Array, callback: (error?: Error | null) => void): unknown;
+  /** A stream's 'error' event (EPIPE, EIO): without a listener it would throw. */
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
 
 /** stdin: a readable stream, a terminal or not; `fd` when it is a real file descriptor. */
 export type Source = Readable & { isTTY?: boolean; fd?: number };
@@ -19,7 +25,8 @@ export interface Runtime {
   readonly cwd: string;
   readonly stdin: Source;
   readonly stdout: Sink;
-  readonly stderr: Sink;
+  /** A stream: a prompt's readline writes to it too. */
+  readonly stderr: Sink & NodeJS.WritableStream;
   /** Milliseconds since the epoch, as Date.now. */
   readonly clock: () => number;
   /** Calls `handler` once on the first of these signals; returns a function that stops listening. */
@@ -36,7 +43,7 @@ export function processRuntime(): Runtime {
       return process.stdin;
     },
     get stdout() {
-      return process.stdout;
+      return processStdout();
     },
     get stderr() {
       return process.stderr;
