@@ -7,6 +7,7 @@
  * stderr; under CI=true a missing server fails the run instead.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { postgresProblem } from './test/postgres.js';
 
@@ -51,6 +52,9 @@ export default defineConfig(() => ({
     // Black-box tests start a Node process per command; give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Files wait on PostgreSQL and on the processes they start as much as they compute: one
+    // worker per core, not vitest's default of one fewer.
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: projects(),
   },
 }));

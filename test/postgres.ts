@@ -91,34 +91,91 @@ export function dropTestDatabaseLater(name: string): Promise<void> {
 const spare: Array<{ name: string; url: string }> = [];
 
 /**
- * An empty database, as createTestDatabase makes (no `orgs` schema, nothing of a test's in it),
- * possibly one that an earlier test of this file gave back: give it back with releaseTestDatabase.
+ * A database with nothing of a test's in it: new (no `orgs` schema), or one that an earlier test of
+ * this file gave back (its `orgs` schema, if any, as the store makes it and empty): give it back
+ * with releaseTestDatabase.
  */
 export function takeTestDatabase(): { name: string; url: string } {
   return spare.pop() ?? createTestDatabase();
 }
 
 /**
- * Gives back a database of takeTestDatabase, emptied: the connections left to it (a process that
- * was killed) ended, the `orgs` schema dropped with all it holds (pg_trgm, made in it, too). One
- * that still holds anything else a test made, or that cannot be emptied, is dropped instead.
+ * Every row of the `orgs` schema removed and its sequences restarted: a store as new, without
+ * the third of a second its migration costs. DELETE, with the foreign keys' triggers off, since
+ * TRUNCATE makes every table and index anew (a tenth of a second or more).
+ */
+export const EMPTY_ORGS_SCHEMA = `BEGIN;
+SET LOCAL session_replication_role = replica;
+DO $$
+DECLARE item record;
+BEGIN
+  FOR item IN SELECT tablename FROM pg_tables WHERE schemaname = 'orgs' LOOP
+    EXECUTE format('DELETE FROM orgs.%I', item.tablename);
+  END LOOP;
+  FOR item IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'orgs' LOOP
+    EXECUTE format('ALTER SEQUENCE orgs.%I RESTART', item.sequencename);
+  END LOOP;
+END $$;
+COMMIT`;
+
+/** Everything the `orgs` schema is made of (relations and columns, indexes, constraints, functions, its mark), as one text. */
+const SCHEMA_SHAPE = `SELECT coalesce(string_agg(item, E'\\n' ORDER BY item), '') AS shape FROM (
+  SELECT 'relation ' || c.relname || ' ' || c.relkind::text || ' ' || coalesce((SELECT string_agg(a.attname || ' '
+           || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull, ', ' ORDER BY a.attnum)
+         FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '') AS item
+    FROM pg_class c WHERE c.relnamespace = 'orgs'::regnamespace
+  UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'orgs'
+  UNION ALL SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+    WHERE connamespace = 'orgs'::regnamespace
+  UNION ALL SELECT 'function ' || proname || '(' || pg_get_function_identity_arguments(oid) || ')' FROM pg_proc
+    WHERE pronamespace = 'orgs'::regnamespace
+  UNION ALL SELECT 'trigger ' || tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+    WHERE c.relnamespace = 'orgs'::regnamespace AND NOT t.tgisinternal
+  UNION ALL SELECT 'mark ' || coalesce(obj_description(oid, 'pg_namespace'), '') FROM pg_namespace WHERE nspname = 'orgs'
+) AS items`;
+
+/**
+ * The shape of an `orgs` schema as this orgs makes it, learnt once per worker from a new database
+ * the store is opened on (and given out, empty, as the first spare).
+ */
+let pristineShape: Promise<string> | undefined;
+function madeShape(): Promise<string> {
+  pristineShape ??= (async () => {
+    const { openPostgresStore } = await import('../src/store/postgres.js');
+    const database = createTestDatabase();
+    await (await openPostgresStore(database.url, { connectTimeoutMs: 10_000 })).close();
+    const shape = await withClient(database.url, async (client) => (await client.query(SCHEMA_SHAPE)).rows[0].shape);
+    spare.push(database);
+    return shape;
+  })();
+  return pristineShape;
+}
+
+/**
+ * Gives back a database of takeTestDatabase for the file's next sandbox: the connections left to
+ * it (a process that was killed) ended; its `orgs` schema emptied when it is as the store makes it
+ * (most are: a test only adds and changes rows), dropped with all it holds otherwise (a test that
+ * damaged or downgraded it). One that still holds anything else a test made, or that cannot be
+ * emptied, is dropped instead.
  */
 export async function releaseTestDatabase(database: { name: string; url: string }): Promise<void> {
   try {
+    const made = await madeShape();
     const leftovers = await withClient(database.url, async (client) => {
       await client.query(
         `SET lock_timeout = '5s';
          SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-           WHERE datname = current_database() AND pid <> pg_backend_pid();
-         DROP SCHEMA IF EXISTS orgs CASCADE;`,
+           WHERE datname = current_database() AND pid <> pg_backend_pid();`,
       );
+      const { shape } = (await client.query(SCHEMA_SHAPE)).rows[0];
+      await client.query(shape === made ? EMPTY_ORGS_SCHEMA : 'DROP SCHEMA IF EXISTS orgs CASCADE');
       const { rows } = await client.query(
         `SELECT 'schema ' || nspname FROM pg_namespace
-           WHERE nspname NOT IN ('public', 'information_schema') AND nspname NOT LIKE 'pg\\_%'
+           WHERE nspname NOT IN ('public', 'information_schema', 'orgs') AND nspname NOT LIKE 'pg\\_%'
          UNION ALL SELECT 'relation ' || relname FROM pg_class WHERE relnamespace = 'public'::regnamespace
          UNION ALL SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
          UNION ALL SELECT 'type ' || typname FROM pg_type WHERE typnamespace = 'public'::regnamespace
-         UNION ALL SELECT 'extension ' || extname FROM pg_extension WHERE extname <> 'plpgsql'`,
+         UNION ALL SELECT 'extension ' || extname FROM pg_extension WHERE extname NOT IN ('plpgsql', 'pg_trgm')`,
       );
       return rows.length;
     });

@@ -13,7 +13,7 @@ import type { Organization } from '../../src/core/model.js';
 import type { OrganizationQuery, Store, Transaction } from '../../src/core/store.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { createTestDatabase, dropTestDatabase, queryDatabase } from '../postgres.js';
+import { createTestDatabase, dropTestDatabase, EMPTY_ORGS_SCHEMA, queryDatabase } from '../postgres.js';
 import { serverFor } from '../postgres-store.js';
 import { apiKey, collaborator, entity, event, membership, organization, T0, user } from './conformance-fixtures.js';
 
@@ -46,20 +46,6 @@ function sqliteEngine(): Engine {
     finish: async () => {},
   };
 }
-
-/**
- * Every row of the `orgs` schema removed and its sequences restarted: a store as new, in a
- * fraction of the time a new database and its migration take.
- */
-const EMPTY_ORGS_SCHEMA = `DO $$
-DECLARE sequence record;
-BEGIN
-  EXECUTE (SELECT 'TRUNCATE ' || string_agg(format('orgs.%I', tablename), ', ') || ' RESTART IDENTITY CASCADE'
-           FROM pg_tables WHERE schemaname = 'orgs');
-  FOR sequence IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'orgs' LOOP
-    EXECUTE format('ALTER SEQUENCE orgs.%I RESTART', sequence.sequencename);
-  END LOOP;
-END $$`;
 
 /** One database (createTestDatabase) and store for all the engine's cases, emptied after each. */
 function postgresEngine(): Engine {
