@@ -104,7 +104,7 @@ export function takeTestDatabase(): { name: string; url: string } {
  * the third of a second its migration costs. DELETE, with the foreign keys' triggers off, since
  * TRUNCATE makes every table and index anew (a tenth of a second or more).
  */
-export const EMPTY_ORGS_SCHEMA = `BEGIN;
+const EMPTY_ORGS_SCHEMA = `BEGIN;
 SET LOCAL session_replication_role = replica;
 DO $$
 DECLARE item record;
@@ -117,6 +117,11 @@ BEGIN
   END LOOP;
 END $$;
 COMMIT`;
+
+/** Empties the `orgs` schema of the database at `url` (EMPTY_ORGS_SCHEMA). */
+export async function emptyOrgsSchema(url: string): Promise<void> {
+  await withClient(url, (client) => client.query(EMPTY_ORGS_SCHEMA));
+}
 
 /** Everything the `orgs` schema is made of (relations and columns, indexes, constraints, functions, its mark), as one text. */
 const SCHEMA_SHAPE = `SELECT coalesce(string_agg(item, E'\\n' ORDER BY item), '') AS shape FROM (

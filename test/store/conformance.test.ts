@@ -13,7 +13,7 @@ import type { Organization } from '../../src/core/model.js';
 import type { OrganizationQuery, Store, Transaction } from '../../src/core/store.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { createTestDatabase, dropTestDatabase, EMPTY_ORGS_SCHEMA, queryDatabase } from '../postgres.js';
+import { createTestDatabase, dropTestDatabase, emptyOrgsSchema } from '../postgres.js';
 import { serverFor } from '../postgres-store.js';
 import { apiKey, collaborator, entity, event, membership, organization, T0, user } from './conformance-fixtures.js';
 
@@ -62,7 +62,7 @@ function postgresEngine(): Engine {
       return (store ??= await openPostgresStore(database.url, { connectTimeoutMs: 1_000 }));
     },
     async cleanup() {
-      if (database) await queryDatabase(database.url, EMPTY_ORGS_SCHEMA);
+      if (database) await emptyOrgsSchema(database.url);
     },
     async finish() {
       await store?.close();
