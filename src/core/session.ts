@@ -41,7 +41,14 @@ export function newEventContext(userAgent = 'orgs'): EventContext {
   };
 }
 
+/** An hour, as `last_used_at` records it: its first millisecond. */
+const HOUR_MS = 3_600_000;
+export const hourOf = (time: number) => Math.floor(time / HOUR_MS) * HOUR_MS;
+
 export class Session {
+  /** The caller's key, authenticated in an hour its record does not hold yet: recorded once the transaction is over. */
+  private unrecordedKeyUse?: { id: string; hour: number };
+
   constructor(
     readonly store: Store,
     readonly identity: Identity,
@@ -56,11 +63,28 @@ export class Session {
 
   /** A read never writes: an unknown caller reads as a user with no rights, registered by nothing. */
   read<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
-    return this.store.read((tx) => this.enter(tx, false, work));
+    return this.recordingKeyUse(this.store.read((tx) => this.enter(tx, false, work)));
   }
 
   write<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
-    return this.store.write((tx) => this.enter(tx, true, work));
+    return this.recordingKeyUse(this.store.write((tx) => this.enter(tx, true, work)));
+  }
+
+  /**
+   * The transaction's result, once the use of the key it authenticated (if any) is recorded: in a
+   * transaction of its own, never inside a read, and never failing or delaying the command (the
+   * store skips it rather than wait for a lock). A command that failed records nothing, so that
+   * it leaves the store as it was.
+   */
+  private async recordingKeyUse<T>(transaction: Promise<T>): Promise<T> {
+    const result = await transaction.catch((error: unknown) => {
+      this.unrecordedKeyUse = undefined;
+      throw error;
+    });
+    const use = this.unrecordedKeyUse;
+    this.unrecordedKeyUse = undefined;
+    if (use !== undefined) await this.store.recordApiKeyUse(use.id, use.hour).catch(() => false);
+    return result;
   }
 
   /**
@@ -101,8 +125,12 @@ export class Session {
         if (scope.writable) await registerUser(scope, newcomer);
         return { kind: 'user', user: newcomer };
       }
-      case 'api-key':
-        return { kind: 'api-key', key: await authenticateKey(scope, identity.token) };
+      case 'api-key': {
+        const key = await authenticateKey(scope, identity.token);
+        const hour = hourOf(scope.now);
+        if (key.lastUsedAt === undefined || key.lastUsedAt < hour) this.unrecordedKeyUse = { id: key.id, hour };
+        return { kind: 'api-key', key };
+      }
     }
   }
 }
