@@ -42,7 +42,7 @@ export function newEventContext(userAgent = 'orgs'): EventContext {
 }
 
 /** An hour, as `last_used_at` records it: its first millisecond. */
-const HOUR_MS = 3_600_000;
+export const HOUR_MS = 3_600_000;
 export const hourOf = (time: number) => Math.floor(time / HOUR_MS) * HOUR_MS;
 
 export class Session {
