@@ -23,7 +23,7 @@ import { entityHasHolder } from './holders.js';
 import { KINDS, kindNamed, type EntityKindName } from './kinds.js';
 import type { ApiKey, User } from './model.js';
 import type { OrganizationService } from './organizations.js';
-import { HOUR_MS, isAdministrator, type Scope, type Session } from './session.js';
+import { HOUR_MS, hourOf, isAdministrator, type Scope, type Session } from './session.js';
 import { quote, organizationId as validOrganizationId } from './validate.js';
 import { identifierView, timestamp } from './views.js';
 
@@ -101,7 +101,13 @@ export class ReviewService {
       const { organizations, entities } = await reviewable(scope, organizationId);
       const findings: Finding[] = [];
       for (const id of organizations) {
-        for (const key of await keysOf(scope.tx, id)) findings.push(...keyFindings(key, scope.now, staleMs, request));
+        for (const key of await keysOf(scope.tx, id)) {
+          // The caller's own key is in use now, though recorded only once this read is over.
+          const inUse = scope.caller.kind === 'api-key' && scope.caller.key.id === key.id;
+          findings.push(
+            ...keyFindings(inUse ? { ...key, lastUsedAt: hourOf(scope.now) } : key, scope.now, staleMs, request),
+          );
+        }
       }
       findings.push(...(await orphanedEntities(scope, entities)));
       findings.push(...(await pathsGivingNothing(scope, entities, organizationId)));
