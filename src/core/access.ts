@@ -215,19 +215,40 @@ export async function entityAccess(
 export async function userReach(scope: Scope, user: User, request: ReachRequest): Promise<Reached[]> {
   const { tx } = scope;
   const holder: Holder = { kind: 'user', user };
-  const organizations = user.admin
-    ? await everyLiveOrganization(tx)
-    : await liveOnly(
-        tx,
-        (await tx.listUserMemberships(user.id)).map((membership) => membership.organizationId),
-      );
+  const organizations = await organizationsOf(tx, user);
   const reached: Reached[] = [];
   for (const id of organizations) {
     reached.push({ target: { kind: 'organization', id }, ...(await onOrganization(tx, holder, id)) });
   }
-  const entities = user.admin ? await everyLiveEntity(tx) : await collaborationsOf(tx, [user.id, ...organizations]);
-  reached.push(...(await onEntities(scope, entities, holder)));
+  reached.push(...(await onEntities(scope, await entitiesOf(tx, user, organizations), holder)));
   return selected(reached, request);
+}
+
+/**
+ * Whether `users reach` of the user would list anything: as userReach, but done at the first
+ * target found, its organizations (a few reads) before its entities.
+ */
+export async function userReachesAnything(scope: Scope, user: User): Promise<boolean> {
+  const { tx } = scope;
+  const holder: Holder = { kind: 'user', user };
+  const organizations = await organizationsOf(tx, user);
+  for (const id of organizations) if ((await onOrganization(tx, holder, id)).rights.size > 0) return true;
+  const reached = await onEntities(scope, await entitiesOf(tx, user, organizations), holder);
+  return reached.some(({ rights }) => rights.size > 0);
+}
+
+/** The live organizations the user is a member of; every one, for an administrator. */
+async function organizationsOf(tx: Transaction, user: User): Promise<string[]> {
+  if (user.admin) return everyLiveOrganization(tx);
+  return liveOnly(
+    tx,
+    (await tx.listUserMemberships(user.id)).map((membership) => membership.organizationId),
+  );
+}
+
+/** The live entities the user collaborates on, directly or through these organizations; every one, for an administrator. */
+async function entitiesOf(tx: Transaction, user: User, organizations: readonly string[]): Promise<EntityIds> {
+  return user.admin ? everyLiveEntity(tx) : collaborationsOf(tx, [user.id, ...organizations]);
 }
 
 /** `orgs reach ORG`: the live entities of the kinds given that the organization collaborates on, with its rights there. */

@@ -13,6 +13,7 @@ import {
   mayListApiKeys,
   usable,
   userReach,
+  userReachesAnything,
   type EntityIds,
   type Reached,
 } from './access.js';
@@ -222,16 +223,19 @@ async function pathsGivingNothing(
   organizationId: string | undefined,
 ): Promise<Finding[]> {
   const { tx } = scope;
-  // For each organization, the entities it collaborates on, by kind.
+  // For each organization, the entities it collaborates on, by kind: the one asked about
+  // collaborates on every entity reviewed (they are its own collaborations).
   const collaborations = new Map<string, Map<EntityKindName, string[]>>();
-  for (const [name, ids] of entities) {
-    for (const id of ids) {
-      for (const { collaborator } of await tx.listEntityCollaborators(name, id)) {
-        if (collaborator.kind !== 'organization') continue;
-        if (organizationId !== undefined && collaborator.id !== organizationId) continue;
-        if (!collaborations.has(collaborator.id)) collaborations.set(collaborator.id, new Map());
-        const byKind = collaborations.get(collaborator.id)!;
-        byKind.set(name, [...(byKind.get(name) ?? []), id]);
+  if (organizationId !== undefined) collaborations.set(organizationId, new Map(entities));
+  else {
+    for (const [name, ids] of entities) {
+      for (const id of ids) {
+        for (const { collaborator } of await tx.listEntityCollaborators(name, id)) {
+          if (collaborator.kind !== 'organization') continue;
+          if (!collaborations.has(collaborator.id)) collaborations.set(collaborator.id, new Map());
+          const byKind = collaborations.get(collaborator.id)!;
+          byKind.set(name, [...(byKind.get(name) ?? []), id]);
+        }
       }
     }
   }
@@ -277,7 +281,7 @@ async function userFindings(scope: Scope, organizationId: string | undefined): P
         target,
         detail: `user ${user.id} was made --admin: every right on everything`,
       });
-    } else if ((await userReach(scope, user, {})).length === 0) {
+    } else if (!(await userReachesAnything(scope, user))) {
       findings.push({
         finding: 'user_without_access',
         target,
