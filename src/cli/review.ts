@@ -17,7 +17,7 @@ export function addReviewCommand(tree: CommandTree): void {
           'on organizations where it may list the API keys and entities where it may list the collaborators.',
       )
       .addOption(organizationIdOption())
-      .option('--stale <duration>', 'how long an API key may go unused (such as 90d, 30d, 12h)', '90d')
+      .option('--stale <duration>', 'how long an API key may go unused: 90d (the default), 30d, 12h, …')
       .option('--fail-on <level>', 'exit 7 when a finding of this level or graver exists: info, warning or critical')
       .action(
         action(async (ctx, _args, options) => {

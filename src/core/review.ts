@@ -182,7 +182,7 @@ function keyFindings(key: ApiKey, now: number, staleMs: number, request: ReviewR
       findings.push(
         finding(
           'api_key_unused',
-          `was never used since its creation at ${timestamp(key.createdAt)}, more than ${stale} ago`,
+          `has never been used since its creation at ${timestamp(key.createdAt)}, more than ${stale} ago`,
         ),
       );
     }
