@@ -96,19 +96,14 @@ export class ReviewService {
   async review(request: ReviewRequest): Promise<Finding[]> {
     const organizationId =
       request.organizationId === undefined ? undefined : validOrganizationId(request.organizationId);
-    const staleMs = parseDuration(request.stale ?? DEFAULT_STALE, { days: true });
+    const stale = staleness(request.stale);
     return this.session.read(async (scope) => {
       if (organizationId !== undefined) await this.organizations.live(scope, organizationId);
       const { organizations, entities } = await reviewable(scope, organizationId);
       const findings: Finding[] = [];
       for (const id of organizations) {
-        for (const key of await keysOf(scope.tx, id)) {
-          // The caller's own key is in use now, though recorded only once this read is over.
-          const inUse = scope.caller.kind === 'api-key' && scope.caller.key.id === key.id;
-          findings.push(
-            ...keyFindings(inUse ? { ...key, lastUsedAt: hourOf(scope.now) } : key, scope.now, staleMs, request),
-          );
-        }
+        for (const key of await keysOf(scope.tx, id))
+          findings.push(...keyFindings(asUsedNow(scope, key), stale, scope.now));
       }
       findings.push(...(await orphanedEntities(scope, entities)));
       findings.push(...(await pathsGivingNothing(scope, entities, organizationId)));
@@ -158,7 +153,21 @@ async function reviewable(
   return { organizations, entities };
 }
 
-function keyFindings(key: ApiKey, now: number, staleMs: number, request: ReviewRequest): Finding[] {
+/** `--stale`, as given and in milliseconds. */
+interface Staleness {
+  text: string;
+  ms: number;
+}
+
+const staleness = (text = DEFAULT_STALE): Staleness => ({ text, ms: parseDuration(text, { days: true }) });
+
+/** The key as the store holds it, but the caller's own, in use now though recorded only once the review's read is over. */
+function asUsedNow(scope: Scope, key: ApiKey): ApiKey {
+  const { caller } = scope;
+  return caller.kind === 'api-key' && caller.key.id === key.id ? { ...key, lastUsedAt: hourOf(scope.now) } : key;
+}
+
+function keyFindings(key: ApiKey, stale: Staleness, now: number): Finding[] {
   const finding = (name: FindingName, detail: string): Finding => ({
     finding: name,
     target: { kind: 'organization', id: key.organizationId },
@@ -176,20 +185,22 @@ function keyFindings(key: ApiKey, now: number, staleMs: number, request: ReviewR
     );
   }
   if (key.expiresAt === undefined) findings.push(finding('api_key_no_expiry', 'never expires'));
-  const stale = request.stale ?? DEFAULT_STALE;
   if (key.lastUsedAt === undefined) {
-    if (key.createdAt + staleMs <= now) {
+    if (key.createdAt + stale.ms <= now) {
       findings.push(
         finding(
           'api_key_unused',
-          `has never been used since its creation at ${timestamp(key.createdAt)}, more than ${stale} ago`,
+          `has never been used since its creation at ${timestamp(key.createdAt)}, more than ${stale.text} ago`,
         ),
       );
     }
-  } else if (key.lastUsedAt + HOUR_MS + staleMs <= now) {
+  } else if (key.lastUsedAt + HOUR_MS + stale.ms <= now) {
     // The hour recorded is all that is known: the key counts as used until that hour's end.
     findings.push(
-      finding('api_key_unused', `was last used in the hour from ${timestamp(key.lastUsedAt)}, more than ${stale} ago`),
+      finding(
+        'api_key_unused',
+        `was last used in the hour from ${timestamp(key.lastUsedAt)}, more than ${stale.text} ago`,
+      ),
     );
   }
   return findings;
