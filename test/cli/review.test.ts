@@ -54,8 +54,9 @@ const idOf = (token: string) => token.split('.')[1]!;
 
 /**
  * org1 (u1 its owner, u2 with INFO only), org2 (u3), org4 (u5, who holds organization rights
- * only), org3 (u4; deleted); app1 and app2 of u1, org2 and org4 on app1 with INFO; gtw1 of org3
- * alone, orphaned by org3's deletion; boss made --admin; lonely holds nothing.
+ * only), org5 (u7 likewise, u8 with APPLICATION_INFO), org3 (u4; deleted); app1 and app2 of u1,
+ * org2 and org4 on app1 and org5 on app2 with INFO; gtw1 of org3 alone, orphaned by org3's
+ * deletion; boss made --admin; lonely holds nothing.
  */
 async function seed(s: Sandbox): Promise<void> {
   const ok = (args: string[], options?: RunOptions) => s.ok(args, at(T0, options));
@@ -70,6 +71,11 @@ async function seed(s: Sandbox): Promise<void> {
   for (const org of ['org2', 'org4']) {
     await ok(['applications', 'collaborators', 'set', 'app1', '--organization-id', org, '--right-application-info']);
   }
+  // org5 gives app2 something through u8 alone, not through its owner u7.
+  await ok(['create', 'org5', '--user-id', 'u7']);
+  await ok(['collaborators', 'set', 'org5', '--user-id', 'u8', '--right-application-info']);
+  await ok(['collaborators', 'set', 'org5', '--user-id', 'u7', '--right-organization-all']);
+  await ok(['applications', 'collaborators', 'set', 'app2', '--organization-id', 'org5', '--right-application-info']);
   await ok(['gateways', 'create', 'gtw1', '--organization-id', 'org3']);
   await ok(['delete', 'org3']);
   await ok(['users', 'create', 'boss', '--admin']);
@@ -159,6 +165,8 @@ describe('review', () => {
     expect(brief((await review(['--organization-id', 'org4'], as('u1'))).json)).toEqual([
       'path_gives_nothing application:app1 organization:org4',
     ]);
+    // Its owner gains nothing on app2 through org5, but u8 does.
+    expect((await review(['--organization-id', 'org5'])).json).toEqual([]);
     expectError(await review(['--organization-id', 'org3']), 3, 'organization_not_found');
     expectError(await review(['--organization-id', 'nosuch']), 3, 'organization_not_found');
   });
