@@ -73,8 +73,8 @@ export class Session {
   /**
    * The transaction's result, once the use of the key it authenticated (if any) is recorded: in a
    * transaction of its own, never inside a read, and never failing or delaying the command (the
-   * store skips it rather than wait for a lock). A command that failed records nothing, so that
-   * it leaves the store as it was.
+   * store skips it rather than wait for a lock). A transaction that failed records nothing, so
+   * that a command refused leaves the store as it was.
    */
   private async recordingKeyUse<T>(transaction: Promise<T>): Promise<T> {
     const result = await transaction.catch((error: unknown) => {
