@@ -189,6 +189,7 @@ describe('review', () => {
     expect(warned.exitCode).toBe(7);
     expect(warned.stderr).toBe('');
     expect(warned.json).toHaveLength(9);
+    expect((await review(['--fail-on', 'critical'])).exitCode).toBe(7);
     expect((await review(['--fail-on', 'info'], as('u1'))).exitCode).toBe(7);
     const calm = await review(['--fail-on', 'critical'], as('u1'));
     expect(calm.exitCode, calm.stderr).toBe(0);
