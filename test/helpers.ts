@@ -221,6 +221,18 @@ export async function storeRows(path: string): Promise<Record<string, string[]> 
 }
 
 /**
+ * storeRows without what a read may write: the hour an API key was last used (ACCESS.md, "write
+ * nothing, last_used_at aside").
+ */
+export async function storeRowsBesidesKeyUse(path: string): Promise<Record<string, string[]> | undefined> {
+  const rows = await storeRows(path);
+  if (rows?.api_keys) {
+    rows.api_keys = rows.api_keys.map((row) => JSON.stringify({ ...JSON.parse(row), last_used_at: undefined })).sort();
+  }
+  return rows;
+}
+
+/**
  * The first column of what `sql` (one SELECT, written for both engines) reads from a store, an
  * SQLite file or a postgres:// URL (search_path orgs), each value as text; none before an SQLite
  * file exists.

@@ -8,6 +8,7 @@ import type { CollaboratorService } from '../core/collaborators.js';
 import type { EntityService } from '../core/entities.js';
 import type { EntityKind } from '../core/kinds.js';
 import type { OrganizationService } from '../core/organizations.js';
+import type { ReviewService } from '../core/review.js';
 import type { UserService } from '../core/users.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { EventContext } from '../core/scope.js';
@@ -140,6 +141,11 @@ export class Context {
   async entities(kind: EntityKind): Promise<EntityService> {
     const { EntityService } = await import('../core/entities.js');
     return new EntityService(kind, await this.session(), await this.organizations(), this.settings.restoreWindowMs);
+  }
+
+  async review(): Promise<ReviewService> {
+    const { ReviewService } = await import('../core/review.js');
+    return new ReviewService(await this.session(), await this.organizations());
   }
 
   async users(): Promise<UserService> {

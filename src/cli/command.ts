@@ -69,6 +69,16 @@ export function contextOf(command: Command): Context {
 }
 
 /**
+ * An exit code that is an answer, not a failure, so no error line: Ctrl-C of `orgs console` (130),
+ * a check that found something (7, `review --fail-on`).
+ */
+export class QuietExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
+
+/**
  * Wraps a command's work: the context it runs in, its positional arguments and options, and the
  * store closed afterwards whatever happens. Errors travel up to main, which reports them.
  */

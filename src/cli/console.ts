@@ -1,14 +1,16 @@
 /** `orgs console`: the registry in a local web page (src/console/), until Ctrl-C. */
 import { failedPrecondition } from '../core/errors.js';
-import { action, type CommandTree, examples, integer } from './command.js';
+import { action, type CommandTree, examples, integer, QuietExit } from './command.js';
 import type { Context } from './context.js';
 
 /**
  * Ctrl-C (or SIGTERM), the way to stop `orgs console`: exit 130 as for every Ctrl-C (CONTRACT.md),
  * but no error line, since nothing went wrong.
  */
-export class StoppedAsAsked extends Error {
-  readonly exitCode = 130;
+export class StoppedAsAsked extends QuietExit {
+  constructor() {
+    super(130);
+  }
 }
 
 export function addConsoleCommand(tree: CommandTree): void {

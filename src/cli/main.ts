@@ -1,7 +1,7 @@
 /** The commander tree, and the one place where errors become a stderr line and an exit code. */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { CommandTree, firstWord, runProgramIn, withoutGroupName } from './command.js';
+import { CommandTree, firstWord, QuietExit, runProgramIn, withoutGroupName } from './command.js';
 import { invalidArgument, OrgsError, toOrgsError } from '../core/errors.js';
 import { shorten } from '../core/validate.js';
 import { addApiKeyCommands } from './api-keys.js';
@@ -10,10 +10,11 @@ import { addBackupCommand } from './backup.js';
 import { addCollaboratorCommands } from './collaborators.js';
 import { addCompletionCommands } from './completion.js';
 import { addConfigCommands } from './config.js';
-import { addConsoleCommand, StoppedAsAsked } from './console.js';
+import { addConsoleCommand } from './console.js';
 import { addEntityCommands } from './entities.js';
 import { addEventCommands } from './events.js';
 import { addOrganizationCommands } from './organizations.js';
+import { addReviewCommand } from './review.js';
 import { hintFor } from './suggest.js';
 import { addUserCommands } from './users.js';
 import type { Runtime } from '../app/runtime.js';
@@ -28,6 +29,7 @@ const REGISTRARS = [
   addApiKeyCommands,
   addEntityCommands,
   addEventCommands,
+  addReviewCommand,
   addUserCommands,
   addAuthCommands,
   addConfigCommands,
@@ -120,7 +122,7 @@ export async function main(args: readonly string[], runtime: Runtime): Promise<n
   } catch (error) {
     // The reader went away: whatever came of it (a bulk create stopped early), stop quietly.
     if (stdout.gone) return READER_GONE_EXIT_CODE;
-    if (error instanceof StoppedAsAsked) return error.exitCode;
+    if (error instanceof QuietExit) return error.exitCode;
     const orgsError = error instanceof CommanderError ? fromCommander(error, program, words) : toOrgsError(error);
     if (!orgsError) return 0;
     await stderr.write(`${orgsError.format()}\n`);

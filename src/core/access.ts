@@ -83,10 +83,10 @@ async function onOrganization(tx: Transaction, holder: Holder, organizationId: s
 }
 
 /** Whether an API key can still authenticate: an expired one holds nothing. */
-const usable = (key: ApiKey, now: number) => key.expiresAt === undefined || key.expiresAt > now;
+export const usable = (key: ApiKey, now: number) => key.expiresAt === undefined || key.expiresAt > now;
 
 /** Every key of the organization, in ID order. */
-async function keysOf(tx: Transaction, organizationId: string): Promise<ApiKey[]> {
+export async function keysOf(tx: Transaction, organizationId: string): Promise<ApiKey[]> {
   const keys: ApiKey[] = [];
   for (let offset = 0; ; offset += 1000) {
     const page = await tx.listApiKeys({
@@ -101,7 +101,7 @@ async function keysOf(tx: Transaction, organizationId: string): Promise<ApiKey[]
 }
 
 /** Whether the caller may list the organization's API keys (as `api-keys list` would let it). */
-async function mayListApiKeys(scope: Scope, organizationId: string): Promise<boolean> {
+export async function mayListApiKeys(scope: Scope, organizationId: string): Promise<boolean> {
   const { caller } = scope;
   if (caller.kind === 'api-key' && caller.key.organizationId !== organizationId) return false;
   return (await rightsOn(scope, organizationId)).has(LIST_API_KEYS);
@@ -215,19 +215,40 @@ export async function entityAccessors(
 export async function userReach(scope: Scope, user: User, request: ReachRequest): Promise<Reached[]> {
   const { tx } = scope;
   const holder: Holder = { kind: 'user', user };
-  const organizations = user.admin
-    ? await everyLiveOrganization(tx)
-    : await liveOnly(
-        tx,
-        (await tx.listUserMemberships(user.id)).map((membership) => membership.organizationId),
-      );
+  const organizations = await organizationsOf(tx, user);
   const reached: Reached[] = [];
   for (const id of organizations) {
     reached.push({ target: { kind: 'organization', id }, ...(await onOrganization(tx, holder, id)) });
   }
-  const entities = user.admin ? await everyLiveEntity(tx) : await collaborationsOf(tx, [user.id, ...organizations]);
-  reached.push(...(await onEntities(scope, entities, holder)));
+  reached.push(...(await onEntities(scope, await entitiesOf(tx, user, organizations), holder)));
   return selected(reached, request);
+}
+
+/**
+ * Whether `users reach` of the user would list anything: as userReach, but done at the first
+ * target found, its organizations (a few reads) before its entities.
+ */
+export async function userReachesAnything(scope: Scope, user: User): Promise<boolean> {
+  const { tx } = scope;
+  const holder: Holder = { kind: 'user', user };
+  const organizations = await organizationsOf(tx, user);
+  for (const id of organizations) if ((await onOrganization(tx, holder, id)).rights.size > 0) return true;
+  const reached = await onEntities(scope, await entitiesOf(tx, user, organizations), holder);
+  return reached.some(({ rights }) => rights.size > 0);
+}
+
+/** The live organizations the user is a member of; every one, for an administrator. */
+async function organizationsOf(tx: Transaction, user: User): Promise<string[]> {
+  if (user.admin) return everyLiveOrganization(tx);
+  return liveOnly(
+    tx,
+    (await tx.listUserMemberships(user.id)).map((membership) => membership.organizationId),
+  );
+}
+
+/** The live entities the user collaborates on, directly or through these organizations; every one, for an administrator. */
+async function entitiesOf(tx: Transaction, user: User, organizations: readonly string[]): Promise<EntityIds> {
+  return user.admin ? everyLiveEntity(tx) : collaborationsOf(tx, [user.id, ...organizations]);
 }
 
 /** `orgs reach ORG`: the live entities of the kinds given that the organization collaborates on, with its rights there. */
@@ -260,10 +281,10 @@ export async function apiKeyReach(scope: Scope, key: ApiKey, request: ReachReque
 }
 
 /** Entities by kind, each kind's IDs in order. */
-type EntityIds = Array<[EntityKindName, string[]]>;
+export type EntityIds = Array<[EntityKindName, string[]]>;
 
 /** The live entities these accounts collaborate on directly, by kind. */
-async function collaborationsOf(tx: Transaction, accountIds: readonly string[]): Promise<EntityIds> {
+export async function collaborationsOf(tx: Transaction, accountIds: readonly string[]): Promise<EntityIds> {
   const byKind = new Map<EntityKindName, Set<string>>(KINDS.map((kind) => [kind.name, new Set()]));
   for (const accountId of accountIds) {
     for (const collaboration of await tx.listAccountCollaborations(accountId)) {
@@ -301,7 +322,7 @@ async function liveOnly(tx: Transaction, ids: readonly string[]): Promise<string
 }
 
 /** Every live organization: what an administrator reaches. */
-async function everyLiveOrganization(tx: Transaction): Promise<string[]> {
+export async function everyLiveOrganization(tx: Transaction): Promise<string[]> {
   const ids: string[] = [];
   for (let offset = 0; ; offset += 1000) {
     const page = await tx.listOrganizations({
@@ -316,7 +337,7 @@ async function everyLiveOrganization(tx: Transaction): Promise<string[]> {
 }
 
 /** Every live entity, by kind: what an administrator reaches. */
-async function everyLiveEntity(tx: Transaction): Promise<EntityIds> {
+export async function everyLiveEntity(tx: Transaction): Promise<EntityIds> {
   const all: EntityIds = [];
   for (const kind of KINDS) {
     const ids: string[] = [];

@@ -17,6 +17,8 @@ export interface HeldRecord {
   id: string;
 }
 
+const holds = (held: readonly string[], allRight: string) => Rights.of(held).expand().has(allRight);
+
 /**
  * Whether someone among `collaborators` holds `allRight` (expanded) once `changedId`'s rights
  * become `rights` (undefined: no longer a collaborator).
@@ -27,10 +29,9 @@ function holderRemains(
   rights: readonly string[] | undefined,
   allRight: string,
 ): boolean {
-  const holds = (held: readonly string[]) => Rights.of(held).expand().has(allRight);
   // The changed one may be new: its rights count whether or not it was a collaborator before.
-  if (rights !== undefined && holds(rights)) return true;
-  return collaborators.some((c) => c.id !== changedId && holds(c.rights));
+  if (rights !== undefined && holds(rights, allRight)) return true;
+  return collaborators.some((c) => c.id !== changedId && holds(c.rights, allRight));
 }
 
 /** Whether the organization keeps an owner once `userId`'s rights in it become `rights`. */
@@ -60,6 +61,20 @@ export async function entityKeepsHolder(
   accountId: string,
   rights: readonly string[] | undefined,
 ): Promise<boolean> {
+  return holderRemains(await countedCollaborators(tx, kind, entityId), accountId, rights, kind.rights.all);
+}
+
+/** Whether the entity has a holder of its kind's _ALL right now (review's orphaned_entity when not). */
+export async function entityHasHolder(tx: Transaction, kind: EntityKind, entityId: string): Promise<boolean> {
+  return (await countedCollaborators(tx, kind, entityId)).some((c) => holds(c.rights, kind.rights.all));
+}
+
+/** The entity's collaborators that can hold it: users, and organizations that are not deleted. */
+async function countedCollaborators(
+  tx: Transaction,
+  kind: EntityKind,
+  entityId: string,
+): Promise<Array<{ id: string; rights: readonly string[] }>> {
   const counted = [];
   for (const c of await tx.listEntityCollaborators(kind.name, entityId)) {
     if (
@@ -69,7 +84,7 @@ export async function entityKeepsHolder(
       continue;
     counted.push({ id: c.collaborator.id, rights: c.rights });
   }
-  return holderRemains(counted, accountId, rights, kind.rights.all);
+  return counted;
 }
 
 /** `<kind>_needs_collaborator` (of the first record's kind), naming every record and what it needs. */

@@ -39,6 +39,8 @@ export interface ApiKey {
   createdAt: number;
   updatedAt: number;
   expiresAt?: number;
+  /** The hour (its first millisecond) the key last authenticated in; unset if never. */
+  lastUsedAt?: number;
 }
 
 export type AccountKind = 'user' | 'organization';

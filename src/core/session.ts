@@ -41,6 +41,10 @@ export function newEventContext(userAgent = 'orgs'): EventContext {
   };
 }
 
+/** An hour, as `last_used_at` records it: its first millisecond. */
+export const HOUR_MS = 3_600_000;
+export const hourOf = (time: number) => Math.floor(time / HOUR_MS) * HOUR_MS;
+
 /**
  * How the writes of a session run when nothing may be kept (--dry-run, src/core/dry-run.ts): it
  * runs `change` as it likes in a trial transaction (Store.trial), the events of each run collected
@@ -55,6 +59,9 @@ export interface Trial {
 }
 
 export class Session {
+  /** The caller's key, authenticated in an hour its record does not hold yet: recorded once the transaction is over. */
+  private unrecordedKeyUse?: { id: string; hour: number };
+
   constructor(
     readonly store: Store,
     readonly identity: Identity,
@@ -71,18 +78,35 @@ export class Session {
 
   /** A read never writes: an unknown caller reads as a user with no rights, registered by nothing. */
   read<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
-    return this.store.read((tx) => this.enter(tx, false, work));
+    return this.recordingKeyUse(this.store.read((tx) => this.enter(tx, false, work)));
   }
 
   write<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
-    if (this.trial) {
-      return this.trial.write(
-        this.store,
-        (tx, recorded) => this.enter(tx, true, work, recorded),
-        (tx, inspect) => this.enter(tx, false, inspect),
-      );
-    }
-    return this.store.write((tx) => this.enter(tx, true, work));
+    const change = this.trial
+      ? this.trial.write(
+          this.store,
+          (tx, recorded) => this.enter(tx, true, work, recorded),
+          (tx, inspect) => this.enter(tx, false, inspect),
+        )
+      : this.store.write((tx) => this.enter(tx, true, work));
+    return this.recordingKeyUse(change);
+  }
+
+  /**
+   * The transaction's result, once the use of the key it authenticated (if any) is recorded: in a
+   * transaction of its own, never inside a read, and never failing or delaying the command (the
+   * store skips it rather than wait for a lock). A transaction that failed records nothing, so
+   * that a command refused leaves the store as it was.
+   */
+  private async recordingKeyUse<T>(transaction: Promise<T>): Promise<T> {
+    const result = await transaction.catch((error: unknown) => {
+      this.unrecordedKeyUse = undefined;
+      throw error;
+    });
+    const use = this.unrecordedKeyUse;
+    this.unrecordedKeyUse = undefined;
+    if (use !== undefined) await this.store.recordApiKeyUse(use.id, use.hour).catch(() => false);
+    return result;
   }
 
   /**
@@ -128,8 +152,12 @@ export class Session {
         if (scope.writable) await registerUser(scope, newcomer);
         return { kind: 'user', user: newcomer };
       }
-      case 'api-key':
-        return { kind: 'api-key', key: await authenticateKey(scope, identity.token) };
+      case 'api-key': {
+        const key = await authenticateKey(scope, identity.token);
+        const hour = hourOf(scope.now);
+        if (key.lastUsedAt === undefined || key.lastUsedAt < hour) this.unrecordedKeyUse = { id: key.id, hour };
+        return { kind: 'api-key', key };
+      }
     }
   }
 }

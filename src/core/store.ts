@@ -190,6 +190,12 @@ export interface Store {
    */
   trial<T>(work: (tx: Transaction, undo: () => Promise<Transaction>) => Promise<T>): Promise<T>;
   /**
+   * Records that the API key authenticated in the hour beginning at `hour` (ms), in a short write
+   * transaction of its own, unless that hour or a later one is recorded already. It never waits
+   * for another writer: while the store is locked it writes nothing. Whether it wrote.
+   */
+  recordApiKeyUse(id: string, hour: number): Promise<boolean>;
+  /**
    * Resolves when new events may have been committed (by any process), soon enough for
    * `events --follow` to show each within a second. `work` may run more than once (a PostgreSQL
    * transaction that conflicted with another is run again), so it has no effects outside `tx`.

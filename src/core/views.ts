@@ -80,6 +80,7 @@ export function apiKeyView(key: ApiKey, token?: string): Record<string, unknown>
   view.created_at = timestamp(key.createdAt);
   view.updated_at = timestamp(key.updatedAt);
   if (key.expiresAt !== undefined) view.expires_at = timestamp(key.expiresAt);
+  if (key.lastUsedAt !== undefined) view.last_used_at = timestamp(key.lastUsedAt);
   return view;
 }
 

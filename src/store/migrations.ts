@@ -349,6 +349,13 @@ export const MIGRATIONS: readonly Migration[] = [
   ${LIVES_FROM_TRAIL}
   `,
   },
+
+  // 7: when each API key last authenticated, to the hour (ACCESS.md, review's api_key_unused);
+  // NULL for a key never used since.
+  {
+    sqlite: `ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;`,
+    postgres: `ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT;`,
+  },
 ];
 
 /** The version of a store with every migration applied, on either engine. */

@@ -20,7 +20,7 @@ import { type Executor, type Insert, type InsertValues, POSTGRES, valuesSql } fr
 import { damagedDatabase } from './errors.js';
 import { readPostgresUrl, redactUrl } from './location.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import { SqlTransaction } from './sql.js';
+import { RECORD_API_KEY_USE, SqlTransaction } from './sql.js';
 
 export const SCHEMA = 'orgs';
 /** The comment that marks the `orgs` schema as ours, with its version. */
@@ -51,6 +51,9 @@ const sqlState = (error: unknown) => (error as { code?: string })?.code ?? '';
 /** SQLSTATEs of a transaction that lost to a concurrent one; run again, it sees the winner. */
 const CONFLICTS = new Set(['40001', '40P01', '23505']);
 
+/** SQLSTATE of a lock that could not be had within lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
 const isConflict = (error: unknown) => CONFLICTS.has(sqlState(error));
 
 /** SQLSTATEs of an object orgs made that is not there: a table, column, function or type dropped by hand. */
@@ -67,7 +70,7 @@ export function postgresError(error: unknown, url: string): OrgsError {
   if (MISSING_OBJECT.has(code)) {
     return damagedDatabase(where, `its schema "${SCHEMA}" lacks what orgs made in it (${message})`);
   }
-  if (code === '55P03' || code === '57014') {
+  if (code === LOCK_NOT_AVAILABLE || code === '57014') {
     return unavailable(
       'store',
       'unavailable',
@@ -274,6 +277,29 @@ export class PostgresStore implements Store {
     this.inTransaction = true;
     try {
       return await this.attempts(begin, work, end);
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  /**
+   * READ COMMITTED: a key's row changed meanwhile is no conflict to run again for. A lock held by
+   * another writer fails at once (lock_timeout's least wait; 0 would mean waiting for ever).
+   */
+  async recordApiKeyUse(id: string, hour: number): Promise<boolean> {
+    if (this.inTransaction) throw internal('store', 'nested_transaction', 'transactions cannot be nested');
+    this.inTransaction = true;
+    this.executor.reset();
+    try {
+      await this.executor.run('BEGIN', []);
+      await this.executor.run(`SET LOCAL lock_timeout = '1ms'`, []);
+      const written = await this.executor.run(RECORD_API_KEY_USE, [hour, id, hour]);
+      await this.executor.run('COMMIT', []);
+      return written > 0;
+    } catch (error) {
+      await this.client.query('ROLLBACK').catch(() => {});
+      if (sqlState(error) === LOCK_NOT_AVAILABLE) return false;
+      throw this.fail(error);
     } finally {
       this.inTransaction = false;
     }

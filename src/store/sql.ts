@@ -68,6 +68,7 @@ interface ApiKeyRow {
   created_at: number;
   updated_at: number;
   expires_at: number | null;
+  last_used_at: number | null;
 }
 
 const toOrganization = (row: OrganizationRow): Organization => ({
@@ -117,6 +118,7 @@ const toApiKey = (row: ApiKeyRow): ApiKey => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   expiresAt: row.expires_at ?? undefined,
+  lastUsedAt: row.last_used_at ?? undefined,
 });
 
 const apiKeyParams = (k: ApiKey) => ({
@@ -128,6 +130,7 @@ const apiKeyParams = (k: ApiKey) => ({
   created_at: k.createdAt,
   updated_at: k.updatedAt,
   expires_at: k.expiresAt ?? null,
+  last_used_at: k.lastUsedAt ?? null,
 });
 
 interface EntityRow {
@@ -233,6 +236,9 @@ const ENTITY_UPDATE = updateOf(
   ['kind', 'id'],
   ' RETURNING pk',
 );
+/** An API key's last use, its ID and hour the parameters: never moved back, nor written twice for one hour. */
+export const RECORD_API_KEY_USE = `UPDATE api_keys SET last_used_at = ?
+  WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`;
 const API_KEY_INSERT = insertInto('api_keys', Object.keys(apiKeyParams({ rights: [] } as unknown as ApiKey)));
 
 interface StoredEventRow {

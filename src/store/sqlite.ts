@@ -7,7 +7,7 @@ import { internal, OrgsError } from '../core/errors.js';
 import type { Store, Transaction } from '../core/store.js';
 import { type Executor, type Insert, SQLITE } from './dialect.js';
 import { registerFold } from './fold.js';
-import { SqlTransaction } from './sql.js';
+import { RECORD_API_KEY_USE, SqlTransaction } from './sql.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import { checkOwnership, migrate } from './schema.js';
 import { storeError } from './errors.js';
@@ -100,6 +100,28 @@ export class SqliteStore implements Store {
       },
       'ROLLBACK',
     );
+  }
+
+  async recordApiKeyUse(id: string, hour: number): Promise<boolean> {
+    if (this.db.inTransaction) throw internal('store', 'nested_transaction', 'transactions cannot be nested');
+    // No busy timeout: another writer holding the lock means no record this time, not a wait.
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return false;
+      throw storeError(error, this.path);
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+    try {
+      const written = await this.executor.run(RECORD_API_KEY_USE, [hour, id, hour]);
+      this.db.exec('COMMIT');
+      return written > 0;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw storeError(error, this.path);
+    }
   }
 
   private async transaction<T>(

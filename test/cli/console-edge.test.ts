@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { storeRows, sandbox, type Sandbox } from '../helpers.js';
+import { storeRows, storeRowsBesidesKeyUse, sandbox, type Sandbox } from '../helpers.js';
 import { type Answer, call, type Console, login, startConsole } from './console-client.js';
 
 const KINDS = [
@@ -216,7 +216,8 @@ describe('the Console API at its edge', () => {
   });
 
   test('a right of another group or of no group is a 400 that changes nothing, for the cookie and a key', async () => {
-    const before = await storeRows(s.db);
+    // The key authenticates (the Console checks it before reading the body): its last use may be recorded.
+    const before = await storeRowsBesidesKeyUse(s.db);
     const refused: Array<[string, string, (rights: string[]) => unknown, string[]]> = [
       [
         'PUT',
@@ -242,7 +243,7 @@ describe('the Console API at its edge', () => {
         }
       }
     }
-    expect(await storeRows(s.db)).toEqual(before);
+    expect(await storeRowsBesidesKeyUse(s.db)).toEqual(before);
   });
 
   test('query parameters: wrong values, repeated single values and unknown names are a 400', async () => {

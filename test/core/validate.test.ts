@@ -76,4 +76,16 @@ describe('durations', () => {
   test.each(['banana', '', '24', 'h', '-1h', '1d'])('%j is not a duration', (text) => {
     expect(failure(() => parseDuration(text)).errorName).toBe('invalid_duration');
   });
+
+  test.each([
+    ['90d', 90 * 86_400_000],
+    ['1d12h', 129_600_000],
+    ['30m', 1_800_000],
+  ])('%s is %d ms where days count', (text, ms) => {
+    expect(parseDuration(text, { days: true })).toBe(ms);
+  });
+
+  test.each(['d', '-1d', '1w', '1 d'])('%j is not a duration even where days count', (text) => {
+    expect(failure(() => parseDuration(text, { days: true })).errorName).toBe('invalid_duration');
+  });
 });

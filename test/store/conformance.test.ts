@@ -8,6 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Organization } from '../../src/core/model.js';
 import type { OrganizationQuery, Store, Transaction } from '../../src/core/store.js';
@@ -27,6 +29,11 @@ interface Engine {
   cleanup(): Promise<void>;
   /** After the engine's last case. */
   finish(): Promise<void>;
+  /**
+   * Another connection holding what a writer of the API keys holds (SQLite's write lock, a key
+   * row's lock on PostgreSQL) until the returned function is called.
+   */
+  lockApiKeys(): Promise<() => Promise<void>>;
 }
 
 function sqliteEngine(): Engine {
@@ -44,6 +51,14 @@ function sqliteEngine(): Engine {
       if (folder) rmSync(folder, { recursive: true, force: true });
     },
     finish: async () => {},
+    async lockApiKeys() {
+      const other = new Database(join(folder!, 'orgs.db'));
+      other.exec('BEGIN IMMEDIATE');
+      return async () => {
+        other.exec('ROLLBACK');
+        other.close();
+      };
+    },
   };
 }
 
@@ -67,6 +82,16 @@ function postgresEngine(): Engine {
     async finish() {
       await store?.close();
       if (database) dropTestDatabase(database.name);
+    },
+    async lockApiKeys() {
+      const other = new pg.Client({ connectionString: database!.url });
+      await other.connect();
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM orgs.api_keys FOR UPDATE');
+      return async () => {
+        await other.query('ROLLBACK');
+        await other.end();
+      };
     },
   };
 }
@@ -563,6 +588,34 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
         });
       }
     }
+
+    it('record their last use once per hour, never back in time, and never wait for a lock', async () => {
+      const hour = 3_600_000;
+      await write(async (tx) => {
+        await tx.insertOrganization(organization('org1'));
+        await tx.insertApiKey(apiKey('KEY1', 'org1'));
+      });
+      const lastUsed = () => read(async (tx) => (await tx.getApiKey('KEY1'))!.lastUsedAt);
+      expect(await lastUsed()).toBeUndefined();
+      expect(await store.recordApiKeyUse('KEY1', T0 + hour)).toBe(true);
+      expect(await store.recordApiKeyUse('KEY1', T0 + hour)).toBe(false);
+      expect(await store.recordApiKeyUse('KEY1', T0)).toBe(false);
+      expect(await lastUsed()).toBe(T0 + hour);
+      expect(await store.recordApiKeyUse('KEY2', T0 + hour)).toBe(false);
+
+      const release = await engine.lockApiKeys();
+      try {
+        const started = performance.now();
+        expect(await store.recordApiKeyUse('KEY1', T0 + 2 * hour)).toBe(false);
+        expect(performance.now() - started, 'no wait for the lock').toBeLessThan(500);
+      } finally {
+        await release();
+      }
+      expect(await lastUsed()).toBe(T0 + hour);
+      // The store is usable afterwards, and records the next hour.
+      expect(await store.recordApiKeyUse('KEY1', T0 + 2 * hour)).toBe(true);
+      expect(await lastUsed()).toBe(T0 + 2 * hour);
+    });
 
     it('are listed a page at a time', async () => {
       await seedKeys();

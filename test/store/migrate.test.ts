@@ -46,6 +46,9 @@ test('a schema 2 store is upgraded in place and keeps every record', async () =>
   expect((await s.ok(['--db', path, 'rights', 'org1'], { env: { ORGS_API_KEY: KEY } })).json).toEqual([
     'RIGHT_ORGANIZATION_INFO',
   ]);
+  // It records its use in the column schema 7 added, to the hour.
+  const [key] = (await s.ok(['--db', path, 'api-keys', 'list', 'org1'])).json;
+  expect(key.last_used_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00:00\.000Z$/);
 });
 
 test('after the upgrade, the old organizations collaborate on new applications', async () => {

@@ -94,6 +94,27 @@ describe.skipIf(!reachable)('the orgs schema', () => {
       await s.ok(['set', 'old1', '--description', 'kept']);
       expect((await s.ok(['events', '--organization-id', 'old1'])).stdout).toContain('"organization.update"');
     }));
+
+  test('of schema 6 gains last_used_at: the keys kept, unused until they authenticate', () =>
+    inStore(async (s) => {
+      await s.sql(`CREATE SCHEMA orgs; SET search_path = orgs, public;
+        ${MIGRATIONS.slice(0, 6)
+          .map((m) => m.postgres)
+          .join('\n')}
+        COMMENT ON SCHEMA orgs IS 'orgs schema 6';
+        INSERT INTO accounts VALUES ('user1', 'user'), ('old1', 'organization');
+        INSERT INTO users (id, created_at, updated_at) VALUES ('user1', 0, 0);
+        INSERT INTO organizations (id, created_at, updated_at) VALUES ('old1', 0, 0);
+        INSERT INTO memberships VALUES ('old1', 'user1', '["RIGHT_ALL"]', 0, 0);
+        INSERT INTO api_keys VALUES ('OLDKEY', 'old1', NULL, '["RIGHT_ORGANIZATION_INFO"]', 'x:y', 0, 0, NULL);`);
+      expect((await s.ok(['api-keys', 'list', 'old1'])).json).toEqual([
+        expect.not.objectContaining({ last_used_at: expect.anything() }),
+      ]);
+      const { key } = (await s.ok(['api-keys', 'create', 'old1', '--right-organization-info'])).json;
+      await s.ok(['rights', 'old1'], undefined, { ORGS_API_KEY: key });
+      const used = await s.sql(`SELECT id, last_used_at IS NOT NULL FROM orgs.api_keys ORDER BY id`);
+      expect(used).toEqual(expect.arrayContaining(['OLDKEY|f', `${key.split('.')[1]}|t`]));
+    }));
 });
 
 describe.skipIf(!reachable)('a server that is not there', () => {
