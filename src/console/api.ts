@@ -16,6 +16,7 @@ import { CATALOGUE, ENTITY_GROUPS, type RightGroup } from '../core/rights.js';
 import { quote } from '../core/validate.js';
 import { ENTITY_FIELDS, ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
 import type { Context } from '../app/context.js';
+import type { Access } from '../core/access.js';
 
 /** A request checked against its route's description: the query's values parsed, the body of the types described. */
 interface ApiRequest {
@@ -215,8 +216,27 @@ function decodePathPart(part: string): string {
 const ok = (body: unknown): ApiResponse => ({ status: 200, body });
 const noContent = (): ApiResponse => ({ status: 204 });
 
+/** `?dry_run=true` on a change of access (ACCESS.md): tried, nothing kept, its report the answer. */
+const DRY_RUN: Params = { dry_run: 'boolean' };
+function triable(handler: Handler): Handler {
+  return async (request) => {
+    if (!request.query.dry_run) return handler(request);
+    const { DryRun } = await import('../core/dry-run.js');
+    const trial = new DryRun();
+    request.ctx.tryOnly(trial);
+    const response = await handler(request);
+    return ok({ dry_run: true, result: response.body ?? null, access: trial.view() });
+  };
+}
+
+/** `access`'s answer: the subjects and their rights (with their paths under `explain`), the next page in a header. */
+async function accessAnswer(listing: Listing<Access>, explain: boolean): Promise<ApiResponse> {
+  const { accessView } = await import('../core/access.js');
+  return listingOf({ ...listing, items: listing.items.map((access) => accessView(access, explain)) });
+}
+
 /** A listing as the CLI prints it (an array), the next page in a header when there is one. */
-function listing(result: Listing<unknown>): ApiResponse {
+function listingOf(result: Listing<unknown>): ApiResponse {
   const headers: Record<string, string> = {};
   if (result.next) headers['x-next-page'] = String(result.next.page);
   return { status: 200, body: result.items, headers };
@@ -336,7 +356,7 @@ route(
   '/organizations',
   { query: { ...PAGING, user_id: 'string', deleted: 'boolean', field_mask: 'string' } },
   async ({ ctx, query }) =>
-    listing(
+    listingOf(
       await (
         await ctx.organizations()
       ).list({
@@ -353,7 +373,7 @@ route(
   '/users/{user_id}/organizations',
   { query: { ...PAGING, field_mask: 'string' } },
   async ({ ctx, query, params }) =>
-    listing(
+    listingOf(
       await (
         await ctx.organizations()
       ).list({ ...paging(query), userId: params.user_id, fields: fieldMask(query.field_mask, ORGANIZATION_FIELDS) }),
@@ -365,7 +385,7 @@ route(
   '/search/organizations',
   { query: { ...PAGING, ...FILTERS, deleted: 'boolean', field_mask: 'string' } },
   async ({ ctx, query }) =>
-    listing(
+    listingOf(
       await (
         await ctx.organizations()
       ).search({
@@ -420,19 +440,52 @@ route(
   },
 );
 
-route('DELETE', '/organizations/{id}', {}, async ({ ctx, params }) => {
-  await (await ctx.organizations()).delete(params.id);
-  return noContent();
-});
+route(
+  'DELETE',
+  '/organizations/{id}',
+  { query: DRY_RUN },
+  triable(async ({ ctx, params }) => {
+    await (await ctx.organizations()).delete(params.id);
+    return noContent();
+  }),
+);
 
-route('POST', '/organizations/{id}/restore', {}, async ({ ctx, params }) => {
-  await (await ctx.organizations()).restore(params.id);
-  return noContent();
-});
+route(
+  'POST',
+  '/organizations/{id}/restore',
+  { query: DRY_RUN },
+  triable(async ({ ctx, params }) => {
+    await (await ctx.organizations()).restore(params.id);
+    return noContent();
+  }),
+);
 
-route('DELETE', '/organizations/{id}/purge', {}, async ({ ctx, params }) => {
-  await (await ctx.organizations()).purge(params.id);
-  return noContent();
+route(
+  'DELETE',
+  '/organizations/{id}/purge',
+  { query: DRY_RUN },
+  triable(async ({ ctx, params }) => {
+    await (await ctx.organizations()).purge(params.id);
+    return noContent();
+  }),
+);
+
+route(
+  'GET',
+  '/organizations/{id}/access',
+  { query: { limit: 'integer', page: 'integer', explain: 'boolean' } },
+  async ({ ctx, params, query }) =>
+    accessAnswer(
+      await (await ctx.organizations()).access(params.id, { limit: query.limit, page: query.page }),
+      query.explain === true,
+    ),
+);
+
+route('GET', '/organizations/{id}/reach', { query: { explain: 'boolean' } }, async ({ ctx, params, query }) => {
+  const { reachedView } = await import('../core/access.js');
+  const { items, unlisted } = await (await ctx.organizations()).reach(params.id, {});
+  const headers: Record<string, string> = unlisted.length > 0 ? { 'x-unlisted-kinds': unlisted.join(',') } : {};
+  return { status: 200, body: items.map((item) => reachedView(item, query.explain === true)), headers };
 });
 
 route('GET', '/organizations/{id}/rights', {}, async ({ ctx, params }) =>
@@ -440,7 +493,7 @@ route('GET', '/organizations/{id}/rights', {}, async ({ ctx, params }) =>
 );
 
 route('GET', '/organizations/{id}/collaborators', { query: PAGING }, async ({ ctx, params, query }) =>
-  listing(await (await ctx.collaborators()).list({ organizationId: params.id, ...paging(query) })),
+  listingOf(await (await ctx.collaborators()).list({ organizationId: params.id, ...paging(query) })),
 );
 
 route('GET', '/organizations/{id}/collaborator/user/{user_id}', {}, async ({ ctx, params }) =>
@@ -450,8 +503,8 @@ route('GET', '/organizations/{id}/collaborator/user/{user_id}', {}, async ({ ctx
 route(
   'PUT',
   '/organizations/{id}/collaborators',
-  { body: collaboratorBody(MEMBER_RIGHTS) },
-  async ({ ctx, params, body }) => {
+  { body: collaboratorBody(MEMBER_RIGHTS), query: DRY_RUN },
+  triable(async ({ ctx, params, body }) => {
     const collaborator = body.collaborator ?? {};
     const { userId, organizationId } = collaboratorIds(collaborator);
     if (organizationId !== undefined) {
@@ -459,16 +512,21 @@ route(
     }
     await (await ctx.collaborators()).set({ organizationId: params.id, userId, rights: collaborator.rights ?? [] });
     return noContent();
-  },
+  }),
 );
 
-route('DELETE', '/organizations/{id}/collaborators/user/{user_id}', {}, async ({ ctx, params }) => {
-  await (await ctx.collaborators()).delete({ organizationId: params.id, userId: params.user_id });
-  return noContent();
-});
+route(
+  'DELETE',
+  '/organizations/{id}/collaborators/user/{user_id}',
+  { query: DRY_RUN },
+  triable(async ({ ctx, params }) => {
+    await (await ctx.collaborators()).delete({ organizationId: params.id, userId: params.user_id });
+    return noContent();
+  }),
+);
 
 route('GET', '/organizations/{id}/api-keys', { query: PAGING }, async ({ ctx, params, query }) =>
-  listing(await (await ctx.apiKeys()).list({ organizationId: params.id, ...paging(query) })),
+  listingOf(await (await ctx.apiKeys()).list({ organizationId: params.id, ...paging(query) })),
 );
 
 const API_KEY: Fields = { name: 'string', rights: KEY_RIGHTS, expires_at: 'string' };
@@ -487,20 +545,25 @@ route('GET', '/organizations/{id}/api-keys/{key_id}', {}, async ({ ctx, params }
 route(
   'PUT',
   '/organizations/{id}/api-keys/{key_id}',
-  { body: { api_key: { fields: API_KEY } } },
-  async ({ ctx, params, body }) => {
+  { body: { api_key: { fields: API_KEY } }, query: DRY_RUN },
+  triable(async ({ ctx, params, body }) => {
     const key = body.api_key ?? {};
     const keys = await ctx.apiKeys();
     const request = { organizationId: params.id, apiKeyId: params.key_id };
     await keys.update({ ...request, name: key.name, rights: key.rights, expiresAt: key.expires_at });
     return ok(await keys.get(request));
-  },
+  }),
 );
 
-route('DELETE', '/organizations/{id}/api-keys/{key_id}', {}, async ({ ctx, params }) => {
-  await (await ctx.apiKeys()).delete({ organizationId: params.id, apiKeyId: params.key_id });
-  return noContent();
-});
+route(
+  'DELETE',
+  '/organizations/{id}/api-keys/{key_id}',
+  { query: DRY_RUN },
+  triable(async ({ ctx, params }) => {
+    await (await ctx.apiKeys()).delete({ organizationId: params.id, apiKeyId: params.key_id });
+    return noContent();
+  }),
+);
 
 // Applications, gateways and clients: one set of routes per kind of the table in src/core/kinds.ts.
 
@@ -545,10 +608,10 @@ function entityRoutes(kind: EntityKind): void {
   };
 
   route('GET', `/${plural}`, { query: LIST }, async ({ ctx, query }) =>
-    listing(await (await service(ctx)).list(listOf(query))),
+    listingOf(await (await service(ctx)).list(listOf(query))),
   );
   route('GET', `/search/${plural}`, { query: { ...LIST, ...FILTERS } }, async ({ ctx, query }) =>
-    listing(await (await service(ctx)).search({ ...listOf(query), ...filters(query) })),
+    listingOf(await (await service(ctx)).search({ ...listOf(query), ...filters(query) })),
   );
   route('POST', `/users/{owner}/${plural}`, { body: CREATE }, create('user'));
   route('POST', `/organizations/{owner}/${plural}`, { body: CREATE }, create('organization'));
@@ -558,18 +621,43 @@ function entityRoutes(kind: EntityKind): void {
   route('PUT', `/${plural}/{id}`, { body: update(kind.name, RECORD) }, async ({ ctx, params, body }) =>
     ok(await (await service(ctx)).update({ entityId: params.id, ...changes(body[kind.name] ?? {}, body) })),
   );
-  route('DELETE', `/${plural}/{id}`, {}, async ({ ctx, params }) => {
-    await (await service(ctx)).delete(params.id);
-    return noContent();
-  });
-  route('POST', `/${plural}/{id}/restore`, {}, async ({ ctx, params }) => {
-    await (await service(ctx)).restore(params.id);
-    return noContent();
-  });
-  route('DELETE', `/${plural}/{id}/purge`, {}, async ({ ctx, params }) => {
-    await (await service(ctx)).purge(params.id);
-    return noContent();
-  });
+  route(
+    'DELETE',
+    `/${plural}/{id}`,
+    { query: DRY_RUN },
+    triable(async ({ ctx, params }) => {
+      await (await service(ctx)).delete(params.id);
+      return noContent();
+    }),
+  );
+  route(
+    'POST',
+    `/${plural}/{id}/restore`,
+    { query: DRY_RUN },
+    triable(async ({ ctx, params }) => {
+      await (await service(ctx)).restore(params.id);
+      return noContent();
+    }),
+  );
+  route(
+    'DELETE',
+    `/${plural}/{id}/purge`,
+    { query: DRY_RUN },
+    triable(async ({ ctx, params }) => {
+      await (await service(ctx)).purge(params.id);
+      return noContent();
+    }),
+  );
+  route(
+    'GET',
+    `/${plural}/{id}/access`,
+    { query: { limit: 'integer', page: 'integer', explain: 'boolean' } },
+    async ({ ctx, params, query }) =>
+      accessAnswer(
+        await (await service(ctx)).access(params.id, { limit: query.limit, page: query.page }),
+        query.explain === true,
+      ),
+  );
   route(
     'GET',
     `/${plural}/{id}/rights`,
@@ -584,7 +672,7 @@ function entityRoutes(kind: EntityKind): void {
     },
   );
   route('GET', `/${plural}/{id}/collaborators`, { query: PAGING }, async ({ ctx, params, query }) =>
-    listing(await (await service(ctx)).listCollaborators({ entityId: params.id, ...paging(query) })),
+    listingOf(await (await service(ctx)).listCollaborators({ entityId: params.id, ...paging(query) })),
   );
   route('GET', `/${plural}/{id}/collaborator/{type}/{account}`, {}, async ({ ctx, params }) =>
     ok(await (await service(ctx)).getCollaborator(named(params))),
@@ -592,19 +680,24 @@ function entityRoutes(kind: EntityKind): void {
   route(
     'PUT',
     `/${plural}/{id}/collaborators`,
-    { body: collaboratorBody(rightsOf(kind.group)) },
-    async ({ ctx, params, body }) => {
+    { body: collaboratorBody(rightsOf(kind.group)), query: DRY_RUN },
+    triable(async ({ ctx, params, body }) => {
       const collaborator = body.collaborator ?? {};
       await (
         await service(ctx)
       ).setCollaborator({ entityId: params.id, ...collaboratorIds(collaborator), rights: collaborator.rights ?? [] });
       return noContent();
-    },
+    }),
   );
-  route('DELETE', `/${plural}/{id}/collaborators/{type}/{account}`, {}, async ({ ctx, params }) => {
-    await (await service(ctx)).deleteCollaborator(named(params));
-    return noContent();
-  });
+  route(
+    'DELETE',
+    `/${plural}/{id}/collaborators/{type}/{account}`,
+    { query: DRY_RUN },
+    triable(async ({ ctx, params }) => {
+      await (await service(ctx)).deleteCollaborator(named(params));
+      return noContent();
+    }),
+  );
 }
 
 for (const kind of KINDS) entityRoutes(kind);

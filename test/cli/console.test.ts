@@ -232,6 +232,32 @@ describe('orgs console', () => {
     }
   });
 
+  test('access, reach, and ?dry_run=true on a change of access: its report, nothing changed', async () => {
+    await s.ok(['apps', 'create', 'dry-app', '--organization-id', 'org1']);
+    await s.ok(['apps', 'collaborators', 'set', 'dry-app', '--user-id', 'dry-user', '--right-application-info']);
+    const access = await call(c, 'GET', '/applications/dry-app/access?explain=true', page);
+    expect(access.body).toEqual((await s.ok(['apps', 'access', 'dry-app', '--explain'])).json);
+    const reach = await call(c, 'GET', '/organizations/org1/reach', page);
+    expect(reach.body).toEqual((await s.ok(['reach', 'org1'])).json);
+    const before = await storeRows(s.db);
+    const tried = await call(c, 'DELETE', '/applications/dry-app/collaborators/user/dry-user?dry_run=true', page);
+    expect(tried.status).toBe(200);
+    expect(tried.body).toEqual(
+      (await s.ok(['apps', 'collaborators', 'delete', 'dry-app', '--user-id', 'dry-user', '--dry-run'])).json,
+    );
+    expect(tried.body.access.map((pair: any) => [pair.subject, pair.lost])).toEqual([
+      [{ user_ids: { user_id: 'dry-user' } }, ['RIGHT_APPLICATION_INFO']],
+    ]);
+    expect(await storeRows(s.db)).toEqual(before);
+    // Refused as the change itself would be: the last holder of _ALL stays.
+    expectApiError(
+      await call(c, 'DELETE', '/applications/dry-app/collaborators/organization/org1?dry_run=true', page),
+      409,
+      'application_needs_collaborator',
+    );
+    expect(await storeRows(s.db)).toEqual(before);
+  });
+
   test('every error class has its HTTP status: 400, 401, 403, 404, 409 (503 below, on PostgreSQL)', async () => {
     expectApiError(
       await call(c, 'POST', '/users/user1/organizations', page, {

@@ -109,6 +109,20 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
   const alert = () => page.locator('#alert');
   const status = () => page.locator('#status');
   const heading = () => page.locator('h1');
+  /**
+   * A change of access: its first click shows what it does to whose access (the dry run), one row
+   * per change (`who | where | gains | loses`); the second makes it. Returns the rows shown.
+   */
+  const confirmAccess = async (button: string): Promise<string[]> => {
+    await page.getByRole('button', { name: button }).click();
+    const panel = page.locator('.access-changes');
+    await expect.poll(() => panel.isVisible()).toBe(true);
+    const rows = await panel
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent).join(' | ')));
+    await page.getByRole('button', { name: button }).click();
+    return rows;
+  };
   const shot = (name: string) => page.screenshot({ path: join(DOCS, name) });
   const origin = () => new URL(server.url).origin;
   const cli = async (...args: string[]) => (await s.ok(args)).json;
@@ -182,7 +196,9 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
     expect(await page.locator('#alert[role="alert"]').count()).toBe(1);
     await page.locator('input[value="RIGHT_ORGANIZATION_INFO"]').check();
     await page.locator('input[value="RIGHT_ORGANIZATION_SETTINGS_MEMBERS"]').check();
-    await page.getByRole('button', { name: 'Add collaborator' }).click();
+    expect(await confirmAccess('Add collaborator')).toEqual([
+      'user user2 | organization org1 | Organization: info, settings-members | none',
+    ]);
     await expect.poll(() => status().textContent()).toBe('Collaborator user2 added.');
     expect(await alert().textContent()).toBe('');
     expect(await heading().textContent()).toBe('Collaborators');
@@ -248,7 +264,14 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
     await expect.poll(() => page.locator('.field-error').textContent()).toBe('Type org1 to confirm the deletion.');
     expect((await cli('get', 'org1')).ids.organization_id).toBe('org1');
     await page.getByLabel('Type the organization ID (org1) to confirm').fill('org1');
-    await page.getByRole('button', { name: 'Delete organization' }).click();
+    // What the deletion takes from whom, before it is made.
+    expect((await confirmAccess('Delete organization')).map((row) => row.split(' | ').slice(0, 2).join(' | '))).toEqual(
+      [
+        'user user1 | organization org1',
+        'user user2 | organization org1',
+        expect.stringMatching(/^API key [0-9A-Z]+ \(org1\) \| organization org1$/),
+      ],
+    );
     await expect.poll(() => page.url()).toMatch(/#\/organizations\?deleted=true$/);
     await expect.poll(() => status().textContent()).toContain('Organization org1 deleted.');
     expect(await heading().textContent()).toBe('Deleted organizations');
@@ -300,7 +323,9 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
       await checkPage();
       await page.getByLabel('User or organization ID', { exact: true }).fill('user3');
       await page.locator('input[value="RIGHT_APPLICATION_INFO"]').check();
-      await page.getByRole('button', { name: 'Add collaborator' }).click();
+      expect(await confirmAccess('Add collaborator')).toEqual([
+        'user user3 | application app1 | Application: info | none',
+      ]);
       await expect.poll(() => status().textContent()).toBe('Collaborator user3 added.');
       expect(await cli('applications', 'collaborators', 'get', 'app1', '--user-id', 'user3')).toEqual({
         ids: { user_ids: { user_id: 'user3' } },
@@ -321,6 +346,25 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
       expect(await paths.first().locator('h3').textContent()).toBe('Through organization org1');
       expect(await paths.first().locator('dd').last().locator('.tags li').allTextContents()).toEqual(
         compactRights(explained.paths[0].rights).map((entry) => entry.charAt(0).toUpperCase() + entry.slice(1)),
+      );
+
+      // Who has access to app1, by any path, as `orgs apps access app1` says; each user links to their paths.
+      await menu.getByRole('link', { name: 'Who has access' }).click();
+      await expect.poll(() => heading().textContent()).toBe('Who has access');
+      const answer = await cli('applications', 'access', 'app1');
+      const accessRows = page.locator('table.list tbody tr');
+      expect(await accessRows.locator('td:nth-child(2)').allTextContents()).toEqual(
+        answer.map((item: any) => item.ids.user_ids.user_id),
+      );
+      // user2's path through org1 gives nothing (its member rights there hold no application right): not listed.
+      await accessRows.filter({ hasText: 'user1' }).getByRole('link', { name: 'user1' }).click();
+      await expect.poll(() => page.url()).toMatch(/#\/applications\/app1\/rights\?user_id=user1$/);
+
+      // org1's page says what it collaborates on, with its rights there.
+      await page.goto(`${origin()}/#/organizations/org1/reach`);
+      await expect.poll(() => heading().textContent()).toBe('Collaborates on');
+      expect(await page.locator('table.list tbody tr td:nth-child(2)').allTextContents()).toEqual(
+        (await cli('reach', 'org1')).map((item: any) => Object.values(Object.values(item.ids)[0] as object)[0]),
       );
 
       // The activity of app1, newest first.
@@ -371,7 +415,9 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
     await page.locator('input[value="RIGHT_ORGANIZATION_INFO"]').check();
     expect(await panel.locator('.lost .tags li').allTextContents()).toEqual(['Organization: settings-members']);
     await shot('console-existing-collaborator.png');
-    await page.getByRole('button', { name: "Save user2's rights" }).click();
+    expect(await confirmAccess("Save user2's rights")).toEqual([
+      'user user2 | organization org1 | Organization: settings-basic | Organization: settings-members',
+    ]);
     await expect.poll(() => status().textContent()).toBe('Rights of user2 saved.');
     expect((await cli('collaborators', 'get', 'org1', '--user-id', 'user2')).rights).toEqual([
       'RIGHT_ORGANIZATION_INFO',
@@ -383,7 +429,7 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
     await expect.poll(() => heading().textContent()).toBe('Edit user2');
     await page.getByLabel(/^All organization rights/).check();
     expect(await page.locator('input[value="RIGHT_ORGANIZATION_INFO"]').isDisabled()).toBe(true);
-    await page.getByRole('button', { name: 'Save rights' }).click();
+    await confirmAccess('Save rights');
     await expect.poll(() => status().textContent()).toBe('Rights of user2 saved.');
     expect((await cli('collaborators', 'get', 'org1', '--user-id', 'user2')).rights).toEqual([
       'RIGHT_ORGANIZATION_ALL',

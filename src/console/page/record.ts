@@ -151,6 +151,76 @@ async function rightsOfCollaborator(record: string, type: AccountType, account: 
   }
 }
 
+export type Confirmed = (method: string, path: string, body?: unknown) => Promise<boolean>;
+
+/** A report of `--dry-run` (ACCESS.md): who would gain or lose what, where; the hidden ones a count. */
+interface AccessReport {
+  access: Array<{ subject?: any; target?: any; gained?: string[]; lost?: string[]; hidden?: number }>;
+}
+
+/** `{user_ids: {user_id: "u1"}}` → `user u1`; a key → `API key ID (org1)`. */
+function idsText(ids: any): string {
+  if (ids.api_key_id) return `API key ${ids.api_key_id} (${ids.organization_ids.organization_id})`;
+  const [kind, value] = Object.entries(ids)[0] as [string, Record<string, string>];
+  return `${kind.replace(/_ids$/, '')} ${Object.values(value)[0]}`;
+}
+
+/**
+ * Where a change of access shows, before it is made, what it does to whose access: `confirmed`
+ * asks for the change's dry run and, when it changes anyone's access, shows that and answers
+ * false; asked again for the same change, it answers true (the person has seen it and confirms).
+ */
+export function accessPanel(): {
+  element: HTMLElement;
+  confirmed(method: string, path: string, body?: unknown): Promise<boolean>;
+} {
+  const element = h('section', { class: 'card warning access-changes', hidden: true, tabindex: -1 });
+  let shown: string | undefined;
+  return {
+    element,
+    async confirmed(method, path, body) {
+      const key = JSON.stringify([method, path, body]);
+      if (shown === key) return true;
+      const report = (await call<AccessReport>(method, `${path}?dry_run=true`, body)).body;
+      if (report.access.length === 0) return true;
+      const pairs = report.access.filter((pair) => pair.hidden === undefined);
+      const hidden = report.access.find((pair) => pair.hidden !== undefined)?.hidden;
+      element.replaceChildren(
+        h('h2', {}, 'This changes who can do what'),
+        h(
+          'table',
+          { class: 'list' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, ...['Who', 'Where', 'Gains', 'Loses'].map((column) => h('th', { scope: 'col' }, column))),
+          ),
+          h(
+            'tbody',
+            {},
+            ...pairs.map((pair) =>
+              h(
+                'tr',
+                {},
+                h('td', { 'data-label': 'Who' }, idsText(pair.subject)),
+                h('td', { 'data-label': 'Where' }, idsText(pair.target)),
+                h('td', { 'data-label': 'Gains', class: 'gained' }, rightTags(pair.gained ?? [])),
+                h('td', { 'data-label': 'Loses', class: 'lost' }, rightTags(pair.lost ?? [])),
+              ),
+            ),
+          ),
+        ),
+        ...(hidden ? [h('p', {}, `And ${hidden} more that you may not see.`)] : []),
+        h('p', {}, 'Do it again to confirm.'),
+      );
+      element.hidden = false;
+      element.focus();
+      shown = key;
+      return false;
+    },
+  };
+}
+
 /** What saving `after` in place of `before` gives and takes away, in words. */
 function rightsChange(before: readonly string[], after: readonly string[]): HTMLElement {
   const gained = after.filter((right) => !before.includes(right));
@@ -178,8 +248,9 @@ export function collaboratorForm(options: {
   groups: readonly GroupName[];
   types: readonly AccountType[];
   existing?: { type: AccountType; id: string; rights: string[] };
-  save: (type: AccountType, account: string, rights: string[], added: boolean) => Promise<void>;
-  remove?: () => Promise<void>;
+  /** Makes the change; `confirmed` first shows what it does to access and asks again (accessPanel). */
+  save: (type: AccountType, account: string, rights: string[], added: boolean, confirmed: Confirmed) => Promise<void>;
+  remove?: (confirmed: Confirmed) => Promise<void>;
   cancel: string;
 }): HTMLElement {
   let existing = options.existing;
@@ -198,6 +269,7 @@ export function collaboratorForm(options: {
   const accountLabel =
     options.types.length > 1 ? 'User or organization ID' : options.types[0] === 'user' ? 'User ID' : 'Organization ID';
   const change = h('section', { class: 'card warning change-panel', hidden: true, tabindex: -1 });
+  const access = accessPanel();
   const submit = submitButton(existing ? 'Save rights' : 'Add collaborator');
   const showChange = () => {
     if (!existing || change.hidden) return;
@@ -221,10 +293,13 @@ export function collaboratorForm(options: {
       h('h2', {}, 'Rights'),
       picker.element,
       change,
+      access.element,
       actions(
         submit,
         h('a', { href: options.cancel }, 'Cancel'),
-        options.remove ? confirmButton('Remove collaborator', `Remove ${existing?.id}?`, options.remove) : null,
+        options.remove
+          ? confirmButton('Remove collaborator', `Remove ${existing?.id}?`, () => options.remove!(access.confirmed))
+          : null,
       ),
     ],
     async () => {
@@ -246,18 +321,19 @@ export function collaboratorForm(options: {
           change.focus();
           return;
         }
-        return options.save(chosen, id, rights, true);
+        return options.save(chosen, id, rights, true, access.confirmed);
       }
-      await options.save(chosen, id, rights, false);
+      await options.save(chosen, id, rights, false, access.confirmed);
     },
     (name) =>
       name === 'no_collaborator_rights' ? picker.element : /_id$|not_found$|^nested/.test(name) ? account : undefined,
   );
 }
 
-/** Deletion, confirmed by typing the ID (organization or entity). */
+/** Deletion, confirmed by typing the ID (organization or entity), and again after seeing what it does to access. */
 export function deletePage(kind: Kind, id: string, consequences: string): Child[] {
   const confirmInput = textInput('confirm-id', '', { autocapitalize: 'off' });
+  const access = accessPanel();
   return [
     heading(`Delete ${kind.noun}`),
     form(
@@ -265,10 +341,12 @@ export function deletePage(kind: Kind, id: string, consequences: string): Child[
       [
         h('p', {}, `Deleting ${kind.noun} `, h('code', {}, id), `: ${consequences}`),
         field(`Type the ${kind.noun} ID (${id}) to confirm`, confirmInput),
+        access.element,
         actions(submitButton(`Delete ${kind.noun}`, 'danger'), h('a', { href: recordHref(kind, id) }, 'Cancel')),
       ],
       async () => {
         if (confirmInput.value.trim() !== id) throw new FieldError(confirmInput, `Type ${id} to confirm the deletion.`);
+        if (!(await access.confirmed('DELETE', `/${kind.plural}/${seg(id)}`))) return;
         await call('DELETE', `/${kind.plural}/${seg(id)}`);
         go(
           `#/${kind.plural}?deleted=true`,

@@ -23,7 +23,7 @@ import {
   submitButton,
   table,
 } from '../parts.js';
-import { collaboratorForm, collaboratorPath, deletePage, overview, shell } from '../record.js';
+import { accessPanel, collaboratorForm, collaboratorPath, deletePage, overview, shell } from '../record.js';
 import { rightTags } from '../rights.js';
 
 const ENTITY = '(applications|gateways|clients)';
@@ -36,6 +36,7 @@ function entityShell(kind: EntityKind, id: string, active: string, crumbs: strin
     [
       ['overview', 'Overview'],
       ['collaborators', 'Collaborators'],
+      ['access', 'Who has access'],
       ['rights', 'Effective rights'],
       ['delete', 'Delete'],
     ],
@@ -124,6 +125,7 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/collaborators$`), async ({ params: [plural
     `${path}/collaborators${qs({ limit: pageSize(query), page })}`,
   );
   const base = recordHref(kind, id!, 'collaborators');
+  const access = accessPanel();
   const rows = items.map((item) => {
     const [type, account] = collaboratorOf(item);
     return [
@@ -135,7 +137,9 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/collaborators$`), async ({ params: [plural
         { class: 'row-actions' },
         h('a', { href: `${base}/${type}/${seg(account)}`, 'aria-label': `Edit ${account}` }, 'Edit'),
         confirmButton('Remove', `Remove ${account}?`, async () => {
-          await call('DELETE', `${path}/collaborators/${type}/${seg(account)}`);
+          const removal = `${path}/collaborators/${type}/${seg(account)}`;
+          if (!(await access.confirmed('DELETE', removal))) return;
+          await call('DELETE', removal);
           go(base, `Collaborator ${account} removed.`);
         }),
       ),
@@ -148,6 +152,7 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/collaborators$`), async ({ params: [plural
     [],
     [
       h('div', { class: 'page-head' }, heading('Collaborators'), linkButton(`${base}/add`, 'Add collaborator')),
+      access.element,
       items.length === 0
         ? h('p', { class: 'empty' }, 'No collaborators.')
         : table(['Type', 'ID', 'Rights', 'Actions'], rows, `Collaborators of ${id}`),
@@ -171,10 +176,14 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/collaborators/add$`), async ({ params: [pl
         groups: [kind.group],
         types: ['user', 'organization'],
         cancel: base,
-        save: async (type, account, rights, added) => {
-          await call('PUT', `/${kind.plural}/${seg(id!)}/collaborators`, {
-            collaborator: { ids: collaboratorIds(type, account), rights },
-          });
+        save: async (type, account, rights, added, confirmed) => {
+          const change = [
+            'PUT',
+            `/${kind.plural}/${seg(id!)}/collaborators`,
+            { collaborator: { ids: collaboratorIds(type, account), rights } },
+          ] as const;
+          if (!(await confirmed(...change))) return;
+          await call(...change);
           go(base, added ? `Collaborator ${account} added.` : `Rights of ${account} saved.`);
         },
       }),
@@ -201,12 +210,20 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/collaborators/(user|organization)/([^/]+)$
         types: ['user', 'organization'],
         existing: { type, id: account, rights: collaborator.rights ?? [] },
         cancel: base,
-        save: async (chosen, name, rights) => {
-          await call('PUT', `${path}/collaborators`, { collaborator: { ids: collaboratorIds(chosen, name), rights } });
+        save: async (chosen, name, rights, _added, confirmed) => {
+          const change = [
+            'PUT',
+            `${path}/collaborators`,
+            { collaborator: { ids: collaboratorIds(chosen, name), rights } },
+          ] as const;
+          if (!(await confirmed(...change))) return;
+          await call(...change);
           go(base, `Rights of ${name} saved.`);
         },
-        remove: async () => {
-          await call('DELETE', `${path}/collaborators/${type}/${seg(account)}`);
+        remove: async (confirmed) => {
+          const removal = `${path}/collaborators/${type}/${seg(account)}`;
+          if (!(await confirmed('DELETE', removal))) return;
+          await call('DELETE', removal);
           go(base, `Collaborator ${account} removed.`);
         },
       }),
@@ -241,6 +258,52 @@ function rightsPath(path: any): HTMLElement {
   parts.push(h('dt', {}, 'Rights this path gives'), h('dd', {}, rightTags(path.rights)));
   return h('li', { class: 'card path' }, h('h3', {}, title), h('dl', { class: 'facts' }, parts));
 }
+
+/** Everyone with a right on the entity, by any path (ACCESS.md `access`); each user links to their paths. */
+route(new RegExp(`^/${ENTITY}/([^/]+)/access$`), async ({ params: [plural, id], query }) => {
+  const kind = kindOf(plural!);
+  const page = pageNumber(query);
+  const { body: items, nextPage } = await call<any[]>(
+    'GET',
+    `/${kind.plural}/${seg(id!)}/access${qs({ limit: pageSize(query), page })}`,
+  );
+  const rights = recordHref(kind, id!, 'rights');
+  const rows = items.map((item) => {
+    const ids = item.ids;
+    const who = ids.api_key_id
+      ? ['API key', h('code', {}, ids.api_key_id), `of ${ids.organization_ids.organization_id}`]
+      : ids.user_ids
+        ? ['User', h('a', { href: `${rights}?user_id=${seg(ids.user_ids.user_id)}` }, ids.user_ids.user_id)]
+        : [
+            'Organization',
+            h(
+              'a',
+              { href: `${rights}?organization_id=${seg(ids.organization_ids.organization_id)}` },
+              ids.organization_ids.organization_id,
+            ),
+            ` (${item.members_hidden} members you may not list)`,
+          ];
+    return [who[0], h('span', {}, ...who.slice(1)), rightTags(item.rights)];
+  });
+  return entityShell(
+    kind,
+    id!,
+    'access',
+    [],
+    [
+      heading('Who has access'),
+      h(
+        'p',
+        {},
+        `Everyone who holds a right on ${id}: its collaborators, the members and API keys of the organizations that collaborate on it, and the administrators.`,
+      ),
+      items.length === 0
+        ? h('p', { class: 'empty' }, 'Nobody you may see.')
+        : table(['Type', 'Who', 'Rights'], rows, `Who has access to ${id}`),
+      items.length > 0 || page > 1 ? pager(recordHref(kind, id!, 'access'), query, page, nextPage) : null,
+    ],
+  );
+});
 
 route(new RegExp(`^/${ENTITY}/([^/]+)/rights$`), async ({ params: [plural, id], query }) => {
   const kind = kindOf(plural!);

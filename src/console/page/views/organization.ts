@@ -1,9 +1,9 @@
 /** An organization: overview, collaborators, API keys, delete. */
 
 import { call, get, qs, seg } from '../api.js';
-import { type Child, field, h, textInput, uid, when } from '../dom.js';
+import { capital, type Child, field, h, textInput, uid, when } from '../dom.js';
 import { askBeforeLeaving, go, heading, route } from '../frame.js';
-import { ORGANIZATIONS, recordHref } from '../kinds.js';
+import { ENTITY_KINDS, ORGANIZATIONS, recordHref } from '../kinds.js';
 import {
   actions,
   button,
@@ -16,16 +16,17 @@ import {
   submitButton,
   table,
 } from '../parts.js';
-import { collaboratorForm, collaboratorPath, deletePage, overview, shell } from '../record.js';
+import { accessPanel, collaboratorForm, collaboratorPath, deletePage, overview, shell } from '../record.js';
 import { ORGANIZATION_GROUPS, rightsPicker, rightTags } from '../rights.js';
 
-type OrganizationPage = 'overview' | 'collaborators' | 'api-keys' | 'delete';
+type OrganizationPage = 'overview' | 'collaborators' | 'reach' | 'api-keys' | 'delete';
 
 /** An organization's page: its breadcrumbs, the left-hand menu and the page's content. */
 function organizationShell(id: string, active: OrganizationPage, crumbs: string[], content: Child[]): Child[] {
   const items: Array<[OrganizationPage, string]> = [
     ['overview', 'Overview'],
     ['collaborators', 'Collaborators'],
+    ['reach', 'Collaborates on'],
     ['api-keys', 'API keys'],
     ['delete', 'Delete'],
   ];
@@ -62,6 +63,7 @@ route(/^\/organizations\/([^/]+)\/collaborators$/, async ({ params: [id], query 
     `/organizations/${seg(id!)}/collaborators${qs({ limit: pageSize(query), page })}`,
   );
   const base = recordHref(ORGANIZATIONS, id!, 'collaborators');
+  const access = accessPanel();
   const rows = items.map((item) => {
     const user: string = item.ids.user_ids.user_id;
     return [
@@ -72,7 +74,9 @@ route(/^\/organizations\/([^/]+)\/collaborators$/, async ({ params: [id], query 
         { class: 'row-actions' },
         h('a', { href: `${base}/user/${seg(user)}`, 'aria-label': `Edit ${user}` }, 'Edit'),
         confirmButton('Remove', `Remove ${user}?`, async () => {
-          await call('DELETE', `/organizations/${seg(id!)}/collaborators/user/${seg(user)}`);
+          const removal = `/organizations/${seg(id!)}/collaborators/user/${seg(user)}`;
+          if (!(await access.confirmed('DELETE', removal))) return;
+          await call('DELETE', removal);
           go(base, `Collaborator ${user} removed.`);
         }),
       ),
@@ -84,6 +88,7 @@ route(/^\/organizations\/([^/]+)\/collaborators$/, async ({ params: [id], query 
     [],
     [
       h('div', { class: 'page-head' }, heading('Collaborators'), linkButton(`${base}/add`, 'Add collaborator')),
+      access.element,
       items.length === 0
         ? h('p', { class: 'empty' }, 'No collaborators.')
         : table(['User ID', 'Rights', 'Actions'], rows, `Collaborators of ${id}`),
@@ -105,10 +110,14 @@ route(/^\/organizations\/([^/]+)\/collaborators\/add$/, async ({ params: [id] })
         groups: ORGANIZATION_GROUPS,
         types: ['user'],
         cancel: base,
-        save: async (_type, user, rights, added) => {
-          await call('PUT', `/organizations/${seg(id!)}/collaborators`, {
-            collaborator: { ids: { user_ids: { user_id: user } }, rights },
-          });
+        save: async (_type, user, rights, added, confirmed) => {
+          const change = [
+            'PUT',
+            `/organizations/${seg(id!)}/collaborators`,
+            { collaborator: { ids: { user_ids: { user_id: user } }, rights } },
+          ] as const;
+          if (!(await confirmed(...change))) return;
+          await call(...change);
           go(base, added ? `Collaborator ${user} added.` : `Rights of ${user} saved.`);
         },
       }),
@@ -131,17 +140,54 @@ route(/^\/organizations\/([^/]+)\/collaborators\/user\/([^/]+)$/, async ({ param
         types: ['user'],
         existing: { type: 'user', id: user!, rights: collaborator.rights ?? [] },
         cancel: base,
-        save: async (_type, account, rights) => {
-          await call('PUT', `/organizations/${seg(id!)}/collaborators`, {
-            collaborator: { ids: { user_ids: { user_id: account } }, rights },
-          });
+        save: async (_type, account, rights, _added, confirmed) => {
+          const change = [
+            'PUT',
+            `/organizations/${seg(id!)}/collaborators`,
+            { collaborator: { ids: { user_ids: { user_id: account } }, rights } },
+          ] as const;
+          if (!(await confirmed(...change))) return;
+          await call(...change);
           go(base, `Rights of ${account} saved.`);
         },
-        remove: async () => {
-          await call('DELETE', `/organizations/${seg(id!)}/collaborators/user/${seg(user!)}`);
+        remove: async (confirmed) => {
+          const removal = `/organizations/${seg(id!)}/collaborators/user/${seg(user!)}`;
+          if (!(await confirmed('DELETE', removal))) return;
+          await call('DELETE', removal);
           go(base, `Collaborator ${user} removed.`);
         },
       }),
+    ],
+  );
+});
+
+/** What the organization collaborates on, with its rights there (ACCESS.md `reach`); each links to the organization's paths there. */
+route(/^\/organizations\/([^/]+)\/reach$/, async ({ params: [id] }) => {
+  const items = await get<any[]>(`/organizations/${seg(id!)}/reach`);
+  const rows = items.map((item) => {
+    const [key, value] = Object.entries(item.ids)[0] as [string, Record<string, string>];
+    const kind = ENTITY_KINDS.find((k) => `${k.name}_ids` === key)!;
+    const entity = Object.values(value)[0]!;
+    return [
+      capital(kind.noun),
+      h('a', { href: `${recordHref(kind, entity, 'rights')}?organization_id=${seg(id!)}` }, entity),
+      rightTags(item.rights),
+    ];
+  });
+  return organizationShell(
+    id!,
+    'reach',
+    [],
+    [
+      heading('Collaborates on'),
+      h(
+        'p',
+        {},
+        `The applications, gateways and clients ${id} collaborates on, with its rights on each; its members hold there what they hold in ${id} within these.`,
+      ),
+      items.length === 0
+        ? h('p', { class: 'empty' }, 'Nothing you may list.')
+        : table(['Kind', 'ID', 'Rights'], rows, `What ${id} collaborates on`),
     ],
   );
 });
