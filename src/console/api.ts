@@ -229,6 +229,33 @@ function triable(handler: Handler): Handler {
   };
 }
 
+/** What deletes, restores and purges a record, an organization or an entity. */
+interface Lifecycle {
+  delete(id: string): Promise<void>;
+  restore(id: string): Promise<void>;
+  purge(id: string): Promise<void>;
+}
+
+/** A record's delete, restore and purge: changes of access, each taking `?dry_run=true`. */
+function lifecycleRoutes(path: string, service: (ctx: Context) => Promise<Lifecycle>): void {
+  const each: Array<[string, string, keyof Lifecycle]> = [
+    ['DELETE', path, 'delete'],
+    ['POST', `${path}/restore`, 'restore'],
+    ['DELETE', `${path}/purge`, 'purge'],
+  ];
+  for (const [method, at, action] of each) {
+    route(
+      method,
+      at,
+      { query: DRY_RUN },
+      triable(async ({ ctx, params }) => {
+        await (await service(ctx))[action](params.id!);
+        return noContent();
+      }),
+    );
+  }
+}
+
 /** `access`'s answer: the subjects and their rights (with their paths under `explain`), the next page in a header. */
 async function accessAnswer(listing: Listing<Access>, explain: boolean): Promise<ApiResponse> {
   const { accessView } = await import('../core/access.js');
@@ -440,35 +467,7 @@ route(
   },
 );
 
-route(
-  'DELETE',
-  '/organizations/{id}',
-  { query: DRY_RUN },
-  triable(async ({ ctx, params }) => {
-    await (await ctx.organizations()).delete(params.id);
-    return noContent();
-  }),
-);
-
-route(
-  'POST',
-  '/organizations/{id}/restore',
-  { query: DRY_RUN },
-  triable(async ({ ctx, params }) => {
-    await (await ctx.organizations()).restore(params.id);
-    return noContent();
-  }),
-);
-
-route(
-  'DELETE',
-  '/organizations/{id}/purge',
-  { query: DRY_RUN },
-  triable(async ({ ctx, params }) => {
-    await (await ctx.organizations()).purge(params.id);
-    return noContent();
-  }),
-);
+lifecycleRoutes('/organizations/{id}', (ctx) => ctx.organizations());
 
 route(
   'GET',
@@ -621,33 +620,7 @@ function entityRoutes(kind: EntityKind): void {
   route('PUT', `/${plural}/{id}`, { body: update(kind.name, RECORD) }, async ({ ctx, params, body }) =>
     ok(await (await service(ctx)).update({ entityId: params.id, ...changes(body[kind.name] ?? {}, body) })),
   );
-  route(
-    'DELETE',
-    `/${plural}/{id}`,
-    { query: DRY_RUN },
-    triable(async ({ ctx, params }) => {
-      await (await service(ctx)).delete(params.id);
-      return noContent();
-    }),
-  );
-  route(
-    'POST',
-    `/${plural}/{id}/restore`,
-    { query: DRY_RUN },
-    triable(async ({ ctx, params }) => {
-      await (await service(ctx)).restore(params.id);
-      return noContent();
-    }),
-  );
-  route(
-    'DELETE',
-    `/${plural}/{id}/purge`,
-    { query: DRY_RUN },
-    triable(async ({ ctx, params }) => {
-      await (await service(ctx)).purge(params.id);
-      return noContent();
-    }),
-  );
+  lifecycleRoutes(`/${plural}/{id}`, service);
   route(
     'GET',
     `/${plural}/{id}/access`,
