@@ -7,6 +7,7 @@
  */
 import {
   effectiveRightsOn,
+  usersOn,
   explanationView,
   type EffectiveRights,
   type RightsPath,
@@ -162,19 +163,12 @@ export async function entityAccessors(
   const { tx } = scope;
   const rightsOf = async (subject: Subject) =>
     (await effectiveRightsOn(scope, kind, [entityId], subject)).get(entityId)!;
-  const candidates = new Map<string, User>();
   const found: Access[] = [];
   const hidden = new Map<string, { kind: 'organization'; organizationId: string; membersHidden: number }>();
   for (const { collaborator } of await tx.listEntityCollaborators(kind.name, entityId)) {
-    if (collaborator.kind === 'user') {
-      candidates.set(collaborator.id, (await tx.getUser(collaborator.id))!);
-      continue;
-    }
+    if (collaborator.kind === 'user') continue;
     const organizationId = collaborator.id;
     if ((await tx.getOrganization(organizationId))?.deletedAt !== undefined) continue;
-    for (const { userId } of await tx.listMemberships(organizationId)) {
-      if (!candidates.has(userId)) candidates.set(userId, (await tx.getUser(userId))!);
-    }
     if (!(await mayListMembers(scope, organizationId))) {
       const who = { kind: 'organization' as const, organizationId, membersHidden: 0 };
       hidden.set(organizationId, who);
@@ -187,9 +181,9 @@ export async function entityAccessors(
       }
     }
   }
-  for (const user of candidates.values()) {
+  // Its user collaborators and the members of the live organizations among the collaborators.
+  for (const { user, paths } of await usersOn(scope, kind, entityId)) {
     if (user.admin) continue;
-    const { paths } = await rightsOf({ kind: 'user', user });
     // A path through an organization the caller may not list comes without the member's rights
     // there (effectiveRightsOn): it counts for that organization, not for the user.
     const shown = paths.filter((path) => path.via !== 'organization' || path.memberRights !== undefined);

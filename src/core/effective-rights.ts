@@ -40,8 +40,21 @@ export type Subject =
  * `rights`, expanded and limited to the kind's group: what they mean on an entity of the kind (the
  * creator's RIGHT_ALL is the kind's whole group, which a holder of the kind's _ALL may take away).
  */
-export const within = (kind: EntityKind, rights: readonly string[]) =>
-  Rights.of(rights).expand().inGroups([kind.group]);
+export function within(kind: EntityKind, rights: readonly string[]): Rights {
+  // The same few sets of rights come back on every path of every entity: each is expanded once.
+  const key = `${kind.group}:${rights.join()}`;
+  let found = expandedWithin.get(key);
+  if (found === undefined) {
+    found = Rights.of(rights).expand().inGroups([kind.group]);
+    expandedWithin.set(key, found);
+  }
+  return found;
+}
+const expandedWithin = new Map<string, Rights>();
+
+/** What an administrator holds on an entity of the kind, and how. */
+const administratorRights = (kind: EntityKind) =>
+  combine([{ via: 'administrator', rights: within(kind, ['RIGHT_ALL']) }]);
 
 function combine(paths: RightsPath[]): EffectiveRights {
   return { rights: paths.reduce((all, path) => all.union(path.rights), Rights.none), paths };
@@ -81,8 +94,7 @@ export async function effectiveRightsOn(
   const result = new Map<string, EffectiveRights>();
   const { caller, tx } = scope;
   if (subject.kind === 'caller' ? isAdministrator(caller) : subject.kind === 'user' && subject.user.admin) {
-    const all = within(kind, ['RIGHT_ALL']);
-    for (const id of entityIds) result.set(id, combine([{ via: 'administrator', rights: all }]));
+    for (const id of entityIds) result.set(id, administratorRights(kind));
     return result;
   }
   const user =
@@ -127,6 +139,32 @@ export async function effectiveRightsOn(
     );
   }
   return result;
+}
+
+/** A user and its effective rights on an entity. */
+export interface UserRights extends EffectiveRights {
+  user: User;
+}
+
+/**
+ * Every user holding a path to the entity (its user collaborators, the members of the live
+ * organizations collaborating on it), each with what effectiveRightsOn answers for it, from one
+ * read of the store whatever their number (who may reach an entity: `access`).
+ */
+export async function usersOn(scope: Scope, kind: EntityKind, entityId: string): Promise<UserRights[]> {
+  const { tx } = scope;
+  const sources = await tx.entityRightsSources(kind.name, entityId);
+  await tx.prefetchUsers([...sources.keys()]);
+  const found: UserRights[] = [];
+  const hidden: EffectiveRights[] = [];
+  for (const [userId, source] of sources) {
+    const user = (await tx.getUser(userId))!;
+    const effective = user.admin ? administratorRights(kind) : combine(userPaths(kind, source));
+    found.push({ user, ...effective });
+    if (!user.admin && !seesMembersOf(scope, user)) hidden.push(effective);
+  }
+  await hideUnlistedMembers(scope, hidden);
+  return found;
 }
 
 /** Whether the caller sees every member right of `user` anyway: its own, or the administrator's view. */

@@ -108,6 +108,8 @@ export interface Transaction {
   listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]>;
 
   getUser(id: string): Promise<User | undefined>;
+  /** As prefetchAccounts, for getUser(). */
+  prefetchUsers(ids: readonly string[]): Promise<void>;
   insertUser(user: User): Promise<void>;
   updateUser(user: User): Promise<void>;
   /** Removes the user and their memberships, and frees the ID. */
@@ -159,6 +161,11 @@ export interface Transaction {
     entityIds: readonly string[],
     userId: string,
   ): Promise<Map<string, RightsSources>>;
+  /**
+   * rightsSources of every user holding one on the entity, by user ID: its user collaborators, and
+   * the members of every live organization collaborating on it (who may reach it, at once).
+   */
+  entityRightsSources(kind: EntityKindName, entityId: string): Promise<Map<string, RightsSources>>;
 
   /** Records the event; its subject's creation (beginsLife) starts the subject's life there. */
   insertEvent(event: StoredEvent): Promise<void>;

@@ -411,6 +411,24 @@ class Lookups<T> {
   }
 }
 
+/** A collaborator row of an entity, with the user's membership rights when the collaborator is its organization. */
+interface RightsSourceRow {
+  account_id: string;
+  entity_rights: string;
+  member_rights: string | null;
+}
+
+/** Adds what the row grants: direct rights (no membership), or an organization's path. */
+function addRightsSource(sources: RightsSources, row: RightsSourceRow): void {
+  if (row.member_rights === null) sources.direct = JSON.parse(row.entity_rights);
+  else
+    sources.organizations.push({
+      organizationId: row.account_id,
+      memberRights: JSON.parse(row.member_rights),
+      organizationRights: JSON.parse(row.entity_rights),
+    });
+}
+
 /** One transaction's reads and writes; a new one for each transaction (its lookups are its own). */
 export class SqlTransaction implements Transaction {
   private readonly kinds = new Lookups<AccountKind>();
@@ -528,6 +546,15 @@ export class SqlTransaction implements Transaction {
   async getUser(id: string): Promise<User | undefined> {
     const row = await this.users.get(id, () => this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]));
     return row && toUser(row);
+  }
+
+  async prefetchUsers(ids: readonly string[]): Promise<void> {
+    const rows = await this.db.all<UserRow>(
+      `SELECT * FROM users WHERE id IN (SELECT value FROM ${this.dialect.jsonValues('?', 'i')})`,
+      [JSON.stringify(ids)],
+    );
+    for (const id of ids) this.users.set(id, null);
+    for (const row of rows) this.users.set(row.id, row);
   }
 
   async insertUser(user: User): Promise<void> {
@@ -741,12 +768,7 @@ export class SqlTransaction implements Transaction {
   ): Promise<Map<string, RightsSources>> {
     // One indexed read per path: the entities' collaborator rows, and the user's memberships of the
     // organizations among them (live ones only: a deleted organization grants nothing).
-    const rows = await this.db.all<{
-      entity_id: string;
-      account_id: string;
-      entity_rights: string;
-      member_rights: string | null;
-    }>(
+    const rows = await this.db.all<RightsSourceRow & { entity_id: string }>(
       `SELECT e.id AS entity_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights
        FROM entities AS e
        JOIN entity_collaborators AS c ON c.entity_pk = e.pk
@@ -758,15 +780,33 @@ export class SqlTransaction implements Transaction {
       [userId, kind, JSON.stringify(entityIds), userId],
     );
     const sources = new Map<string, RightsSources>(entityIds.map((id) => [id, { organizations: [] }]));
+    for (const row of rows) addRightsSource(sources.get(row.entity_id)!, row);
+    return sources;
+  }
+
+  async entityRightsSources(kind: EntityKindName, entityId: string): Promise<Map<string, RightsSources>> {
+    // rightsSources the other way round, in one indexed read: the entity's user collaborators, and
+    // the members of the live organizations among its collaborators.
+    const rows = await this.db.all<RightsSourceRow & { user_id: string }>(
+      `SELECT c.account_id AS user_id, c.account_id, c.rights AS entity_rights, NULL AS member_rights
+       FROM entities AS e
+       JOIN entity_collaborators AS c ON c.entity_pk = e.pk
+       JOIN accounts AS a ON a.id = c.account_id AND a.kind = 'user'
+       WHERE e.kind = ? AND e.id = ?
+       UNION ALL
+       SELECT m.user_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights
+       FROM entities AS e
+       JOIN entity_collaborators AS c ON c.entity_pk = e.pk
+       JOIN organizations AS o ON o.id = c.account_id AND o.deleted_at IS NULL
+       JOIN memberships AS m ON m.organization_id = c.account_id
+       WHERE e.kind = ? AND e.id = ?
+       ORDER BY 1, 2`,
+      [kind, entityId, kind, entityId],
+    );
+    const sources = new Map<string, RightsSources>();
     for (const row of rows) {
-      const source = sources.get(row.entity_id)!;
-      if (row.member_rights === null) source.direct = JSON.parse(row.entity_rights);
-      else
-        source.organizations.push({
-          organizationId: row.account_id,
-          memberRights: JSON.parse(row.member_rights),
-          organizationRights: JSON.parse(row.entity_rights),
-        });
+      if (!sources.has(row.user_id)) sources.set(row.user_id, { organizations: [] });
+      addRightsSource(sources.get(row.user_id)!, row);
     }
     return sources;
   }

@@ -223,6 +223,18 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
   });
 
   describe('users', () => {
+    it('are read back after a prefetch as without one, found or not', async () => {
+      await write((tx) => tx.insertUser(user('user1', { admin: true })));
+      await write(async (tx) => {
+        await tx.prefetchUsers(['user1', 'nobody']);
+        expect(await tx.getUser('user1')).toEqual(user('user1', { admin: true }));
+        expect(await tx.getUser('nobody')).toBeUndefined();
+        // Registered after the prefetch, in the same transaction.
+        await tx.insertUser(user('nobody'));
+        expect(await tx.getUser('nobody')).toEqual(user('nobody'));
+      });
+    });
+
     it('are read back equal, with and without a name', async () => {
       const named = user('user1', { admin: true });
       const nameless = user('user2');
@@ -864,6 +876,37 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       expect(Object.fromEntries(await read((tx) => tx.rightsSources('application', ['app1'], 'user2')))).toEqual({
         app1: { organizations: [] },
       });
+    });
+
+    it("make up every user's rights sources on an entity, each as rightsSources finds it", async () => {
+      await seedCollaborators();
+      await write(async (tx) => {
+        await tx.insertUser(user('user3'));
+        await tx.putMembership(membership('org1', 'user2', { rights: ['RIGHT_APPLICATION_INFO'] }));
+        // A member of the deleted organization only: no source.
+        await tx.putMembership(membership('org-gone', 'user3'));
+      });
+      const sources = await read((tx) => tx.entityRightsSources('application', 'app1'));
+      expect([...sources.keys()]).toEqual(['user1', 'user2']);
+      for (const userId of ['user1', 'user2']) {
+        const one = await read((tx) => tx.rightsSources('application', ['app1'], userId));
+        expect(sources.get(userId)).toEqual(one.get('app1'));
+      }
+      expect(sources.get('user2')).toEqual({
+        organizations: [
+          {
+            organizationId: 'org1',
+            memberRights: ['RIGHT_APPLICATION_INFO'],
+            organizationRights: ['RIGHT_APPLICATION_LINK'],
+          },
+        ],
+      });
+      // A deleted entity's collaborators are still its sources (the caller decides), an unknown one has none.
+      expect([...(await read((tx) => tx.entityRightsSources('application', 'app2'))).keys()]).toEqual([
+        'user1',
+        'user2',
+      ]);
+      expect((await read((tx) => tx.entityRightsSources('gateway', 'app1'))).size).toBe(0);
     });
   });
 
