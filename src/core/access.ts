@@ -7,6 +7,7 @@
  */
 import {
   effectiveRightsOn,
+  reachedEntities,
   usersOn,
   explanationView,
   type EffectiveRights,
@@ -209,12 +210,11 @@ export async function entityAccessors(
 export async function userReach(scope: Scope, user: User, request: ReachRequest): Promise<Reached[]> {
   const { tx } = scope;
   const holder: Holder = { kind: 'user', user };
-  const organizations = await organizationsOf(tx, user);
   const reached: Reached[] = [];
-  for (const id of organizations) {
+  for (const id of await organizationsOf(tx, user)) {
     reached.push({ target: { kind: 'organization', id }, ...(await onOrganization(tx, holder, id)) });
   }
-  reached.push(...(await onEntities(scope, await entitiesOf(tx, user, organizations), holder)));
+  reached.push(...(await entitiesReachedBy(scope, user)));
   return selected(reached, request);
 }
 
@@ -225,24 +225,24 @@ export async function userReach(scope: Scope, user: User, request: ReachRequest)
 export async function userReachesAnything(scope: Scope, user: User): Promise<boolean> {
   const { tx } = scope;
   const holder: Holder = { kind: 'user', user };
-  const organizations = await organizationsOf(tx, user);
-  for (const id of organizations) if ((await onOrganization(tx, holder, id)).rights.size > 0) return true;
-  const reached = await onEntities(scope, await entitiesOf(tx, user, organizations), holder);
-  return reached.some(({ rights }) => rights.size > 0);
+  for (const id of await organizationsOf(tx, user)) {
+    if ((await onOrganization(tx, holder, id)).rights.size > 0) return true;
+  }
+  return (await entitiesReachedBy(scope, user)).some(({ rights }) => rights.size > 0);
 }
 
-/** The live organizations the user is a member of; every one, for an administrator. */
+/** The live organizations the user is a member of, in ID order; every one, for an administrator. */
 async function organizationsOf(tx: Transaction, user: User): Promise<string[]> {
-  if (user.admin) return everyLiveOrganization(tx);
-  return liveOnly(
-    tx,
-    (await tx.listUserMemberships(user.id)).map((membership) => membership.organizationId),
-  );
+  return everyLiveOrganization(tx, user.admin ? undefined : user.id);
 }
 
-/** The live entities the user collaborates on, directly or through these organizations; every one, for an administrator. */
-async function entitiesOf(tx: Transaction, user: User, organizations: readonly string[]): Promise<EntityIds> {
-  return user.admin ? everyLiveEntity(tx) : collaborationsOf(tx, [user.id, ...organizations]);
+/** The live entities the user holds a path to, with its rights there; every one, for an administrator. */
+async function entitiesReachedBy(scope: Scope, user: User): Promise<Reached[]> {
+  if (user.admin) return onEntities(scope, await everyLiveEntity(scope.tx), { kind: 'user', user });
+  return (await reachedEntities(scope, user)).map(({ kind, id, ...effective }) => ({
+    target: { kind: kind.name, id },
+    ...effective,
+  }));
 }
 
 /** `orgs reach ORG`: the live entities of the kinds given that the organization collaborates on, with its rights there. */
@@ -308,19 +308,13 @@ async function onEntities(scope: Scope, entities: EntityIds, subject: Subject): 
   return reached;
 }
 
-/** The IDs of these organizations that are live, in order. */
-async function liveOnly(tx: Transaction, ids: readonly string[]): Promise<string[]> {
-  const live: string[] = [];
-  for (const id of [...ids].sort()) if ((await tx.getOrganization(id))?.deletedAt === undefined) live.push(id);
-  return live;
-}
-
-/** Every live organization: what an administrator reaches. */
-export async function everyLiveOrganization(tx: Transaction): Promise<string[]> {
+/** Every live organization (what an administrator reaches), or those `memberOf` is a member of, in ID order. */
+export async function everyLiveOrganization(tx: Transaction, memberOf?: string): Promise<string[]> {
   const ids: string[] = [];
   for (let offset = 0; ; offset += 1000) {
     const page = await tx.listOrganizations({
       deleted: false,
+      memberOf,
       order: { field: 'organization_id', direction: 'asc' },
       limit: 1000,
       offset,

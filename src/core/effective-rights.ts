@@ -2,7 +2,7 @@
  * Effective rights on an application, gateway or client (ENTITIES.md, "Effective rights"): the
  * one function every check on an entity calls, and the paths that explain its answer.
  */
-import type { EntityKind } from './kinds.js';
+import { kindNamed, type EntityKind } from './kinds.js';
 import type { ApiKey, RightsSources, User } from './model.js';
 import { Rights } from './rights.js';
 import { isAdministrator, mayListMembers, type Scope } from './session.js';
@@ -57,7 +57,10 @@ const administratorRights = (kind: EntityKind) =>
   combine([{ via: 'administrator', rights: within(kind, ['RIGHT_ALL']) }]);
 
 function combine(paths: RightsPath[]): EffectiveRights {
-  return { rights: paths.reduce((all, path) => all.union(path.rights), Rights.none), paths };
+  // A single path (the usual case) gives its own rights: no set is copied.
+  const rights =
+    paths.length === 1 ? paths[0]!.rights : paths.reduce((all, path) => all.union(path.rights), Rights.none);
+  return { rights, paths };
 }
 
 /** The user's paths from what the store found: direct rights, then each organization's. */
@@ -164,6 +167,24 @@ export async function usersOn(scope: Scope, kind: EntityKind, entityId: string):
     if (!user.admin && !seesMembersOf(scope, user)) hidden.push(effective);
   }
   await hideUnlistedMembers(scope, hidden);
+  return found;
+}
+
+/**
+ * Every live entity the user (no administrator: that one holds everything) holds a path to, by
+ * kind, each with what effectiveRightsOn answers for it, from one read of the store whatever their
+ * number (what a user reaches: `reach`).
+ */
+export async function reachedEntities(
+  scope: Scope,
+  user: User,
+): Promise<Array<{ kind: EntityKind; id: string } & EffectiveRights>> {
+  const found: Array<{ kind: EntityKind; id: string } & EffectiveRights> = [];
+  for (const [name, sources] of await scope.tx.userRightsSources(user.id)) {
+    const kind = kindNamed(name);
+    for (const [id, source] of sources) found.push({ kind, id, ...combine(userPaths(kind, source)) });
+  }
+  if (!seesMembersOf(scope, user)) await hideUnlistedMembers(scope, found);
   return found;
 }
 

@@ -166,6 +166,11 @@ export interface Transaction {
    * the members of every live organization collaborating on it (who may reach it, at once).
    */
   entityRightsSources(kind: EntityKindName, entityId: string): Promise<Map<string, RightsSources>>;
+  /**
+   * rightsSources of the user on every live entity it holds one on, by kind, then entity ID (in
+   * order): its own collaborations, and those of the live organizations it is a member of.
+   */
+  userRightsSources(userId: string): Promise<Map<EntityKindName, Map<string, RightsSources>>>;
 
   /** Records the event; its subject's creation (beginsLife) starts the subject's life there. */
   insertEvent(event: StoredEvent): Promise<void>;

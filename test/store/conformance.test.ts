@@ -908,6 +908,23 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       ]);
       expect((await read((tx) => tx.entityRightsSources('gateway', 'app1'))).size).toBe(0);
     });
+
+    it("make up a user's rights sources on every live entity it reaches, each as rightsSources finds it", async () => {
+      await seedCollaborators();
+      const sources = await read((tx) => tx.userRightsSources('user1'));
+      // app2 is deleted; org-gone too, and it collaborates on nothing else.
+      expect([...sources].map(([kind, byId]) => [kind, [...byId.keys()]])).toEqual([
+        ['application', ['app1']],
+        ['client', ['cli1']],
+      ]);
+      for (const [kind, byId] of sources) {
+        for (const [id, source] of byId) {
+          const one = await read((tx) => tx.rightsSources(kind, [id], 'user1'));
+          expect(source).toEqual(one.get(id));
+        }
+      }
+      expect((await read((tx) => tx.userRightsSources('user2'))).size).toBe(0);
+    });
   });
 
   describe('events', () => {
