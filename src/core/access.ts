@@ -166,24 +166,26 @@ export async function entityAccessors(
     (await effectiveRightsOn(scope, kind, [entityId], subject)).get(entityId)!;
   const found: Access[] = [];
   const hidden = new Map<string, { kind: 'organization'; organizationId: string; membersHidden: number }>();
-  for (const { collaborator } of await tx.listEntityCollaborators(kind.name, entityId)) {
-    if (collaborator.kind === 'user') continue;
-    const organizationId = collaborator.id;
-    if ((await tx.getOrganization(organizationId))?.deletedAt !== undefined) continue;
+  // Each collaborating organization's own element and keys; the organizations read side by side
+  // (on PostgreSQL their queries share round trips).
+  const ofOrganization = async (organizationId: string) => {
+    if ((await tx.getOrganization(organizationId))?.deletedAt !== undefined) return;
     if (!(await mayListMembers(scope, organizationId))) {
       const who = { kind: 'organization' as const, organizationId, membersHidden: 0 };
       hidden.set(organizationId, who);
       found.push({ who, ...(await rightsOf({ kind: 'organization', organizationId })) });
     }
-    if (await mayListApiKeys(scope, organizationId)) {
-      for (const key of await keysOf(tx, organizationId)) {
-        if (usable(key, scope.now))
-          found.push({ who: { kind: 'api-key', key }, ...(await rightsOf({ kind: 'api-key', key })) });
-      }
-    }
-  }
+    if (!(await mayListApiKeys(scope, organizationId))) return;
+    const keys = (await keysOf(tx, organizationId)).filter((key) => usable(key, scope.now));
+    for (const key of keys)
+      found.push({ who: { kind: 'api-key', key }, ...(await rightsOf({ kind: 'api-key', key })) });
+  };
+  const collaborators = await tx.listEntityCollaborators(kind.name, entityId);
+  await Promise.all(
+    collaborators.filter((c) => c.collaborator.kind === 'organization').map((c) => ofOrganization(c.collaborator.id)),
+  );
   // Its user collaborators and the members of the live organizations among the collaborators.
-  for (const { user, paths } of await usersOn(scope, kind, entityId)) {
+  for (const { user, rights, paths } of await usersOn(scope, kind, entityId)) {
     if (user.admin) continue;
     // A path through an organization the caller may not list comes without the member's rights
     // there (effectiveRightsOn): it counts for that organization, not for the user.
@@ -195,7 +197,7 @@ export async function entityAccessors(
     }
     found.push({
       who: { kind: 'user', user },
-      rights: shown.reduce((all, path) => all.union(path.rights), Rights.none),
+      rights: shown.length === paths.length ? rights : shown.reduce((all, path) => all.union(path.rights), Rights.none),
       paths: shown,
     });
   }
@@ -210,10 +212,13 @@ export async function entityAccessors(
 export async function userReach(scope: Scope, user: User, request: ReachRequest): Promise<Reached[]> {
   const { tx } = scope;
   const holder: Holder = { kind: 'user', user };
-  const reached: Reached[] = [];
-  for (const id of await organizationsOf(tx, user)) {
-    reached.push({ target: { kind: 'organization', id }, ...(await onOrganization(tx, holder, id)) });
-  }
+  // Each organization's membership read side by side: on PostgreSQL they share round trips.
+  const reached: Reached[] = await Promise.all(
+    (await organizationsOf(tx, user)).map(async (id) => ({
+      target: { kind: 'organization' as const, id },
+      ...(await onOrganization(tx, holder, id)),
+    })),
+  );
   reached.push(...(await entitiesReachedBy(scope, user)));
   return selected(reached, request);
 }
