@@ -75,16 +75,16 @@ async function countedCollaborators(
   kind: EntityKind,
   entityId: string,
 ): Promise<Array<{ id: string; rights: readonly string[] }>> {
-  const counted = [];
-  for (const c of await tx.listEntityCollaborators(kind.name, entityId)) {
-    if (
-      c.collaborator.kind === 'organization' &&
-      (await tx.getOrganization(c.collaborator.id))?.deletedAt !== undefined
-    )
-      continue;
-    counted.push({ id: c.collaborator.id, rights: c.rights });
-  }
-  return counted;
+  const collaborators = await tx.listEntityCollaborators(kind.name, entityId);
+  // The organizations read side by side: on PostgreSQL they share round trips.
+  const deleted = await Promise.all(
+    collaborators.map(
+      async (c) =>
+        c.collaborator.kind === 'organization' &&
+        (await tx.getOrganization(c.collaborator.id))?.deletedAt !== undefined,
+    ),
+  );
+  return collaborators.filter((_, at) => !deleted[at]).map((c) => ({ id: c.collaborator.id, rights: c.rights }));
 }
 
 /** `<kind>_needs_collaborator` (of the first record's kind), naming every record and what it needs. */
