@@ -180,10 +180,11 @@ export async function entityAccessors(
     for (const key of keys)
       found.push({ who: { kind: 'api-key', key }, ...(await rightsOf({ kind: 'api-key', key })) });
   };
-  const collaborators = await tx.listEntityCollaborators(kind.name, entityId);
-  await Promise.all(
-    collaborators.filter((c) => c.collaborator.kind === 'organization').map((c) => ofOrganization(c.collaborator.id)),
-  );
+  const organizations = (await tx.listEntityCollaborators(kind.name, entityId))
+    .filter((c) => c.collaborator.kind === 'organization')
+    .map((c) => c.collaborator.id);
+  await tx.prefetchOrganizations(organizations);
+  await Promise.all(organizations.map(ofOrganization));
   // Its user collaborators and the members of the live organizations among the collaborators.
   for (const { user, rights, paths } of await usersOn(scope, kind, entityId)) {
     if (user.admin) continue;

@@ -76,15 +76,19 @@ async function countedCollaborators(
   entityId: string,
 ): Promise<Array<{ id: string; rights: readonly string[] }>> {
   const collaborators = await tx.listEntityCollaborators(kind.name, entityId);
-  // The organizations read side by side: on PostgreSQL they share round trips.
-  const deleted = await Promise.all(
-    collaborators.map(
-      async (c) =>
-        c.collaborator.kind === 'organization' &&
-        (await tx.getOrganization(c.collaborator.id))?.deletedAt !== undefined,
-    ),
+  await tx.prefetchOrganizations(
+    collaborators.filter((c) => c.collaborator.kind === 'organization').map((c) => c.collaborator.id),
   );
-  return collaborators.filter((_, at) => !deleted[at]).map((c) => ({ id: c.collaborator.id, rights: c.rights }));
+  const counted = [];
+  for (const c of collaborators) {
+    if (
+      c.collaborator.kind === 'organization' &&
+      (await tx.getOrganization(c.collaborator.id))?.deletedAt !== undefined
+    )
+      continue;
+    counted.push({ id: c.collaborator.id, rights: c.rights });
+  }
+  return counted;
 }
 
 /** `<kind>_needs_collaborator` (of the first record's kind), naming every record and what it needs. */

@@ -101,6 +101,8 @@ export interface Transaction {
   prefetchAccounts(ids: readonly string[]): Promise<void>;
 
   getOrganization(id: string): Promise<Organization | undefined>;
+  /** As prefetchAccounts, for getOrganization(). */
+  prefetchOrganizations(ids: readonly string[]): Promise<void>;
   insertOrganization(organization: Organization): Promise<void>;
   updateOrganization(organization: Organization): Promise<void>;
   /** Removes the organization, its memberships and API keys, and frees its ID. */

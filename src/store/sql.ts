@@ -418,21 +418,34 @@ interface RightsSourceRow {
   member_rights: string | null;
 }
 
-/** Adds what the row grants: direct rights (no membership), or an organization's path. */
-function addRightsSource(sources: RightsSources, row: RightsSourceRow): void {
-  if (row.member_rights === null) sources.direct = JSON.parse(row.entity_rights);
-  else
-    sources.organizations.push({
-      organizationId: row.account_id,
-      memberRights: JSON.parse(row.member_rights),
-      organizationRights: JSON.parse(row.entity_rights),
-    });
+/**
+ * Adds what each row grants to its sources (`sourcesOf` the row's): direct rights (no membership),
+ * or an organization's path. The same few rights come back on many rows: each text is parsed once.
+ */
+function addRightsSources<R extends RightsSourceRow>(rows: readonly R[], sourcesOf: (row: R) => RightsSources): void {
+  const parsed = new Map<string, string[]>();
+  const rights = (text: string) => {
+    let found = parsed.get(text);
+    if (found === undefined) parsed.set(text, (found = JSON.parse(text) as string[]));
+    return found;
+  };
+  for (const row of rows) {
+    const sources = sourcesOf(row);
+    if (row.member_rights === null) sources.direct = rights(row.entity_rights);
+    else
+      sources.organizations.push({
+        organizationId: row.account_id,
+        memberRights: rights(row.member_rights),
+        organizationRights: rights(row.entity_rights),
+      });
+  }
 }
 
 /** One transaction's reads and writes; a new one for each transaction (its lookups are its own). */
 export class SqlTransaction implements Transaction {
   private readonly kinds = new Lookups<AccountKind>();
   private readonly users = new Lookups<UserRow>();
+  private readonly organizations = new Lookups<OrganizationRow>();
   private readonly entities = new Lookups<EntityRow>();
 
   constructor(
@@ -459,8 +472,19 @@ export class SqlTransaction implements Transaction {
   }
 
   async getOrganization(id: string): Promise<Organization | undefined> {
-    const row = await this.db.get<OrganizationRow>('SELECT * FROM organizations WHERE id = ?', [id]);
+    const row = await this.organizations.get(id, () =>
+      this.db.get<OrganizationRow>('SELECT * FROM organizations WHERE id = ?', [id]),
+    );
     return row && toOrganization(row);
+  }
+
+  async prefetchOrganizations(ids: readonly string[]): Promise<void> {
+    const rows = await this.db.all<OrganizationRow>(
+      `SELECT * FROM organizations WHERE id IN (SELECT value FROM ${this.dialect.jsonValues('?', 'i')})`,
+      [JSON.stringify(ids)],
+    );
+    for (const id of ids) this.organizations.set(id, null);
+    for (const row of rows) this.organizations.set(row.id, row);
   }
 
   /**
@@ -514,6 +538,7 @@ export class SqlTransaction implements Transaction {
 
   async insertOrganization(organization: Organization): Promise<void> {
     this.kinds.set(organization.id, 'organization');
+    this.organizations.forget(organization.id);
     await this.db.insert(ORGANIZATION_ACCOUNT_INSERT, [organization.id]);
     await this.db.insert(ORGANIZATION_INSERT, Object.values(organizationParams(organization)));
     const rowid = { sql: '(SELECT pk FROM organizations WHERE id = ?)', params: [organization.id] };
@@ -521,6 +546,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async updateOrganization(organization: Organization): Promise<void> {
+    this.organizations.forget(organization.id);
     const { id, ...rest } = organizationParams(organization);
     const pk = await this.value<number>(ORGANIZATION_UPDATE, [...Object.values(rest), id]);
     if (pk === undefined) return;
@@ -530,6 +556,7 @@ export class SqlTransaction implements Transaction {
 
   async purgeOrganization(id: string): Promise<void> {
     this.kinds.forget(id);
+    this.organizations.forget(id);
     await this.unindex(
       'organizations_search',
       await this.value<number>('SELECT pk FROM organizations WHERE id = ?', [id]),
@@ -780,7 +807,7 @@ export class SqlTransaction implements Transaction {
       [userId, kind, JSON.stringify(entityIds), userId],
     );
     const sources = new Map<string, RightsSources>(entityIds.map((id) => [id, { organizations: [] }]));
-    for (const row of rows) addRightsSource(sources.get(row.entity_id)!, row);
+    addRightsSources(rows, (row) => sources.get(row.entity_id)!);
     return sources;
   }
 
@@ -804,10 +831,10 @@ export class SqlTransaction implements Transaction {
       [kind, entityId, kind, entityId],
     );
     const sources = new Map<string, RightsSources>();
-    for (const row of rows) {
+    addRightsSources(rows, (row) => {
       if (!sources.has(row.user_id)) sources.set(row.user_id, { organizations: [] });
-      addRightsSource(sources.get(row.user_id)!, row);
-    }
+      return sources.get(row.user_id)!;
+    });
     return sources;
   }
 
@@ -830,12 +857,12 @@ export class SqlTransaction implements Transaction {
       [userId, userId],
     );
     const sources = new Map<EntityKindName, Map<string, RightsSources>>();
-    for (const row of rows) {
+    addRightsSources(rows, (row) => {
       if (!sources.has(row.kind)) sources.set(row.kind, new Map());
       const ofKind = sources.get(row.kind)!;
       if (!ofKind.has(row.entity_id)) ofKind.set(row.entity_id, { organizations: [] });
-      addRightsSource(ofKind.get(row.entity_id)!, row);
-    }
+      return ofKind.get(row.entity_id)!;
+    });
     return sources;
   }
 

@@ -222,6 +222,25 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
     });
   });
 
+  describe('organizations, prefetched', () => {
+    it('are read back as without a prefetch, found or not, and after writes in the same transaction', async () => {
+      await write((tx) => tx.insertOrganization(organization('org1')));
+      const deleted = organization('org1', { deletedAt: T0 + 5, updatedAt: T0 + 5 });
+      await write(async (tx) => {
+        await tx.prefetchOrganizations(['org1', 'org2']);
+        expect(await tx.getOrganization('org1')).toEqual(organization('org1'));
+        expect(await tx.getOrganization('org2')).toBeUndefined();
+        await tx.updateOrganization(deleted);
+        expect(await tx.getOrganization('org1')).toEqual(deleted);
+        await tx.insertOrganization(organization('org2'));
+        expect(await tx.getOrganization('org2')).toEqual(organization('org2'));
+        await tx.purgeOrganization('org2');
+        expect(await tx.getOrganization('org2')).toBeUndefined();
+      });
+      expect(await read((tx) => tx.getOrganization('org1'))).toEqual(deleted);
+    });
+  });
+
   describe('users', () => {
     it('are read back after a prefetch as without one, found or not', async () => {
       await write((tx) => tx.insertUser(user('user1', { admin: true })));
