@@ -409,6 +409,10 @@ class Lookups<T> {
   forget(key: string): void {
     this.rows.delete(key);
   }
+
+  forgetAll(): void {
+    this.rows.clear();
+  }
 }
 
 /** A collaborator row of an entity, with the user's membership rights when the collaborator is its organization. */
@@ -446,6 +450,8 @@ export class SqlTransaction implements Transaction {
   private readonly kinds = new Lookups<AccountKind>();
   private readonly users = new Lookups<UserRow>();
   private readonly organizations = new Lookups<OrganizationRow>();
+  /** Collaborator rows by kind, entity and account, as an entity's listing found them. */
+  private readonly collaborators = new Lookups<EntityCollaboratorRow>();
   private readonly entities = new Lookups<EntityRow>();
 
   constructor(
@@ -556,6 +562,7 @@ export class SqlTransaction implements Transaction {
 
   async purgeOrganization(id: string): Promise<void> {
     this.kinds.forget(id);
+    this.collaborators.forgetAll(); // its collaborations go with it
     this.organizations.forget(id);
     await this.unindex(
       'organizations_search',
@@ -603,6 +610,7 @@ export class SqlTransaction implements Transaction {
 
   async deleteUser(id: string): Promise<void> {
     this.kinds.forget(id);
+    this.collaborators.forgetAll(); // its collaborations go with it
     this.users.forget(id);
     await this.db.write(`DELETE FROM accounts WHERE id = ? AND kind = 'user'`, [id]);
   }
@@ -731,6 +739,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async purgeEntity(kind: EntityKindName, id: string): Promise<void> {
+    this.collaborators.forgetAll(); // its collaborators go with it
     this.entities.forget(`${kind}:${id}`);
     const pk = await this.value<number>('DELETE FROM entities WHERE kind = ? AND id = ? RETURNING pk', [kind, id]);
     await this.unindex('entities_search', pk);
@@ -746,9 +755,11 @@ export class SqlTransaction implements Transaction {
     entityId: string,
     accountId: string,
   ): Promise<EntityCollaborator | undefined> {
-    const row = await this.db.get<EntityCollaboratorRow>(
-      `${ENTITY_COLLABORATOR_SELECT} WHERE e.kind = ? AND e.id = ? AND c.account_id = ?`,
-      [kind, entityId, accountId],
+    const row = await this.collaborators.get(`${kind}:${entityId}:${accountId}`, () =>
+      this.db.get<EntityCollaboratorRow>(
+        `${ENTITY_COLLABORATOR_SELECT} WHERE e.kind = ? AND e.id = ? AND c.account_id = ?`,
+        [kind, entityId, accountId],
+      ),
     );
     return row && toEntityCollaborator(row);
   }
@@ -758,6 +769,8 @@ export class SqlTransaction implements Transaction {
       `${ENTITY_COLLABORATOR_SELECT} WHERE e.kind = ? AND e.id = ? ORDER BY c.account_id`,
       [kind, entityId],
     );
+    // What each collaborator holds is asked next (effective rights): it is known now.
+    for (const row of rows) this.collaborators.set(`${kind}:${entityId}:${row.account_id}`, row);
     return rows.map(toEntityCollaborator);
   }
 
@@ -770,6 +783,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async putEntityCollaborator(c: EntityCollaborator): Promise<void> {
+    this.collaborators.forget(`${c.entityKind}:${c.entityId}:${c.collaborator.id}`);
     await this.db.insert(ENTITY_COLLABORATOR_PUT, [
       c.collaborator.id,
       JSON.stringify(c.rights),
@@ -781,6 +795,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async deleteEntityCollaborator(kind: EntityKindName, entityId: string, accountId: string): Promise<void> {
+    this.collaborators.forget(`${kind}:${entityId}:${accountId}`);
     await this.db.write(
       `DELETE FROM entity_collaborators
        WHERE entity_pk = (SELECT pk FROM entities WHERE kind = ? AND id = ?) AND account_id = ?`,

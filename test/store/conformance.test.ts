@@ -814,6 +814,32 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       });
     });
 
+    it('are read back after a listing as without one, and after writes in the same transaction', async () => {
+      await seedCollaborators();
+      await write(async (tx) => {
+        await tx.listEntityCollaborators('application', 'app1');
+        const changed = collaborator(
+          'application',
+          'app1',
+          { kind: 'user', id: 'user1' },
+          { rights: ['RIGHT_APPLICATION_ALL'], updatedAt: T0 + 9 },
+        );
+        await tx.putEntityCollaborator(changed);
+        expect(await tx.getEntityCollaborator('application', 'app1', 'user1')).toEqual(changed);
+        await tx.deleteEntityCollaborator('application', 'app1', 'org1');
+        expect(await tx.getEntityCollaborator('application', 'app1', 'org1')).toBeUndefined();
+        await tx.listEntityCollaborators('application', 'app1');
+        await tx.deleteUser('user1');
+        expect(await tx.getEntityCollaborator('application', 'app1', 'user1')).toBeUndefined();
+        await tx.listEntityCollaborators('client', 'cli1');
+        await tx.purgeOrganization('org1');
+        expect(await tx.getEntityCollaborator('client', 'cli1', 'org1')).toBeUndefined();
+        await tx.listEntityCollaborators('application', 'app1');
+        await tx.purgeEntity('application', 'app1');
+        expect(await tx.getEntityCollaborator('application', 'app1', 'org-gone')).toBeUndefined();
+      });
+    });
+
     it("are listed in ID order for an entity, by kind and ID for an account (deleted entities' too)", async () => {
       await seedCollaborators();
       await read(async (tx) => {
