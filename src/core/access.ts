@@ -3,7 +3,9 @@
  * reach (`reach`). Not a second rights engine: the candidates come from reverse lookups of the
  * store (a target's collaborators, their members and keys; a subject's memberships and the
  * collaborations of each), and each candidate's rights are what `rights` answers for it, by the
- * same two functions: effectiveRightsOn on an entity, organizationRights on an organization.
+ * same two functions: effectiveRightsOn on an entity (or, for many users on one entity and one
+ * user on many entities, its usersOn and reachedEntities, the same paths from one read), and
+ * organizationRights on an organization.
  */
 import {
   effectiveRightsOn,
@@ -166,25 +168,26 @@ export async function entityAccessors(
     (await effectiveRightsOn(scope, kind, [entityId], subject)).get(entityId)!;
   const found: Access[] = [];
   const hidden = new Map<string, { kind: 'organization'; organizationId: string; membersHidden: number }>();
-  // Each collaborating organization's own element and keys; the organizations read side by side
-  // (on PostgreSQL their queries share round trips).
-  const ofOrganization = async (organizationId: string) => {
-    if ((await tx.getOrganization(organizationId))?.deletedAt !== undefined) return;
+  // Each live collaborating organization whose members the caller may not list is an element of
+  // its own; the keys of those whose keys it may list are read at once.
+  const organizations = (await tx.listEntityCollaborators(kind.name, entityId))
+    .filter((c) => c.collaborator.kind === 'organization')
+    .map((c) => c.collaborator.id);
+  await tx.prefetchOrganizations(organizations);
+  const withKeys: string[] = [];
+  for (const organizationId of organizations) {
+    if ((await tx.getOrganization(organizationId))?.deletedAt !== undefined) continue;
     if (!(await mayListMembers(scope, organizationId))) {
       const who = { kind: 'organization' as const, organizationId, membersHidden: 0 };
       hidden.set(organizationId, who);
       found.push({ who, ...(await rightsOf({ kind: 'organization', organizationId })) });
     }
-    if (!(await mayListApiKeys(scope, organizationId))) return;
-    const keys = (await keysOf(tx, organizationId)).filter((key) => usable(key, scope.now));
-    for (const key of keys)
+    if (await mayListApiKeys(scope, organizationId)) withKeys.push(organizationId);
+  }
+  for (const key of await tx.listApiKeysOf(withKeys)) {
+    if (usable(key, scope.now))
       found.push({ who: { kind: 'api-key', key }, ...(await rightsOf({ kind: 'api-key', key })) });
-  };
-  const organizations = (await tx.listEntityCollaborators(kind.name, entityId))
-    .filter((c) => c.collaborator.kind === 'organization')
-    .map((c) => c.collaborator.id);
-  await tx.prefetchOrganizations(organizations);
-  await Promise.all(organizations.map(ofOrganization));
+  }
   // Its user collaborators and the members of the live organizations among the collaborators.
   for (const { user, rights, paths } of await usersOn(scope, kind, entityId)) {
     if (user.admin) continue;

@@ -130,6 +130,8 @@ export interface Transaction {
 
   getApiKey(id: string): Promise<ApiKey | undefined>;
   listApiKeys(query: ApiKeyQuery): Promise<ApiKey[]>;
+  /** Every API key of these organizations, by organization, then key ID (who may reach an entity). */
+  listApiKeysOf(organizationIds: readonly string[]): Promise<ApiKey[]>;
   insertApiKey(key: ApiKey): Promise<void>;
   updateApiKey(key: ApiKey): Promise<void>;
   deleteApiKey(id: string): Promise<void>;

@@ -402,6 +402,11 @@ class Lookups<T> {
     return row;
   }
 
+  /** Whether the key was looked up already (found or known to be absent). */
+  knows(key: string): boolean {
+    return this.rows.has(key);
+  }
+
   set(key: string, row: T | null): void {
     this.rows.set(key, row);
   }
@@ -485,6 +490,8 @@ export class SqlTransaction implements Transaction {
   }
 
   async prefetchOrganizations(ids: readonly string[]): Promise<void> {
+    ids = ids.filter((id) => !this.organizations.knows(id));
+    if (ids.length === 0) return;
     const rows = await this.db.all<OrganizationRow>(
       `SELECT * FROM organizations WHERE id IN (SELECT value FROM ${this.dialect.jsonValues('?', 'i')})`,
       [JSON.stringify(ids)],
@@ -675,6 +682,15 @@ export class SqlTransaction implements Transaction {
     const rows = await this.db.all<ApiKeyRow>(
       `SELECT * FROM api_keys AS k WHERE organization_id = ? ORDER BY ${order} LIMIT ? OFFSET ?`,
       [query.organizationId, query.limit, query.offset],
+    );
+    return rows.map(toApiKey);
+  }
+
+  async listApiKeysOf(organizationIds: readonly string[]): Promise<ApiKey[]> {
+    const rows = await this.db.all<ApiKeyRow>(
+      `SELECT * FROM api_keys WHERE organization_id IN (SELECT value FROM ${this.dialect.jsonValues('?', 'o')})
+       ORDER BY organization_id, id`,
+      [JSON.stringify(organizationIds)],
     );
     return rows.map(toApiKey);
   }

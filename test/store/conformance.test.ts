@@ -556,6 +556,23 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
   });
 
   describe('API keys', () => {
+    it('of several organizations are listed at once, by organization then ID', async () => {
+      await write(async (tx) => {
+        for (const id of ['org1', 'org2', 'org3']) await tx.insertOrganization(organization(id));
+        for (const [key, org] of [
+          ['KEY3', 'org1'],
+          ['KEY1', 'org2'],
+          ['KEY2', 'org1'],
+          ['KEY4', 'org3'],
+        ] as const)
+          await tx.insertApiKey(apiKey(key, org));
+      });
+      const listed = await read((tx) => tx.listApiKeysOf(['org2', 'org1', 'nowhere']));
+      expect(listed.map((key) => `${key.organizationId}:${key.id}`)).toEqual(['org1:KEY2', 'org1:KEY3', 'org2:KEY1']);
+      expect(listed[0]).toEqual(apiKey('KEY2', 'org1'));
+      expect(await read((tx) => tx.listApiKeysOf([]))).toEqual([]);
+    });
+
     it('are read back equal, with and without a name and an expiry', async () => {
       const full = apiKey('KEY1', 'org1');
       const bare = apiKey('KEY2', 'org1');
