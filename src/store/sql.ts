@@ -455,6 +455,8 @@ export class SqlTransaction implements Transaction {
   private readonly kinds = new Lookups<AccountKind>();
   private readonly users = new Lookups<UserRow>();
   private readonly organizations = new Lookups<OrganizationRow>();
+  /** Membership rows by organization and user, as a listing found them. */
+  private readonly memberships = new Lookups<MembershipRow>();
   /** Collaborator rows by kind, entity and account, as an entity's listing found them. */
   private readonly collaborators = new Lookups<EntityCollaboratorRow>();
   private readonly entities = new Lookups<EntityRow>();
@@ -569,7 +571,8 @@ export class SqlTransaction implements Transaction {
 
   async purgeOrganization(id: string): Promise<void> {
     this.kinds.forget(id);
-    this.collaborators.forgetAll(); // its collaborations go with it
+    this.collaborators.forgetAll(); // its collaborations and memberships go with it
+    this.memberships.forgetAll();
     this.organizations.forget(id);
     await this.unindex(
       'organizations_search',
@@ -617,7 +620,8 @@ export class SqlTransaction implements Transaction {
 
   async deleteUser(id: string): Promise<void> {
     this.kinds.forget(id);
-    this.collaborators.forgetAll(); // its collaborations go with it
+    this.collaborators.forgetAll(); // its collaborations and memberships go with it
+    this.memberships.forgetAll();
     this.users.forget(id);
     await this.db.write(`DELETE FROM accounts WHERE id = ? AND kind = 'user'`, [id]);
   }
@@ -635,30 +639,39 @@ export class SqlTransaction implements Transaction {
   }
 
   async getMembership(organizationId: string, userId: string): Promise<Membership | undefined> {
-    const row = await this.db.get<MembershipRow>(
-      'SELECT * FROM memberships WHERE organization_id = ? AND user_id = ?',
-      [organizationId, userId],
+    const row = await this.memberships.get(`${organizationId}:${userId}`, () =>
+      this.db.get<MembershipRow>('SELECT * FROM memberships WHERE organization_id = ? AND user_id = ?', [
+        organizationId,
+        userId,
+      ]),
     );
     return row && toMembership(row);
   }
 
-  async listMemberships(organizationId: string): Promise<Membership[]> {
-    const rows = await this.db.all<MembershipRow>(
-      'SELECT * FROM memberships WHERE organization_id = ? ORDER BY user_id',
-      [organizationId],
-    );
+  /** The rows listed, remembered: what each member holds is asked next (their rights). */
+  private listedMemberships(rows: readonly MembershipRow[]): Membership[] {
+    for (const row of rows) this.memberships.set(`${row.organization_id}:${row.user_id}`, row);
     return rows.map(toMembership);
+  }
+
+  async listMemberships(organizationId: string): Promise<Membership[]> {
+    return this.listedMemberships(
+      await this.db.all<MembershipRow>('SELECT * FROM memberships WHERE organization_id = ? ORDER BY user_id', [
+        organizationId,
+      ]),
+    );
   }
 
   async listUserMemberships(userId: string): Promise<Membership[]> {
-    const rows = await this.db.all<MembershipRow>(
-      'SELECT * FROM memberships WHERE user_id = ? ORDER BY organization_id',
-      [userId],
+    return this.listedMemberships(
+      await this.db.all<MembershipRow>('SELECT * FROM memberships WHERE user_id = ? ORDER BY organization_id', [
+        userId,
+      ]),
     );
-    return rows.map(toMembership);
   }
 
   async putMembership(m: Membership): Promise<void> {
+    this.memberships.forget(`${m.organizationId}:${m.userId}`);
     await this.db.insert(MEMBERSHIP_PUT, [
       m.organizationId,
       m.userId,
@@ -669,6 +682,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async deleteMembership(organizationId: string, userId: string): Promise<void> {
+    this.memberships.forget(`${organizationId}:${userId}`);
     await this.db.write('DELETE FROM memberships WHERE organization_id = ? AND user_id = ?', [organizationId, userId]);
   }
 

@@ -523,6 +523,24 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       });
     });
 
+    it('are read back after a listing as without one, and after writes in the same transaction', async () => {
+      await seedMembers();
+      await write(async (tx) => {
+        await tx.listUserMemberships('user1');
+        const changed = membership('org-b', 'user1', { rights: ['RIGHT_ORGANIZATION_ALL'], updatedAt: T0 + 9 });
+        await tx.putMembership(changed);
+        expect(await tx.getMembership('org-b', 'user1')).toEqual(changed);
+        await tx.deleteMembership('org-a', 'user1');
+        expect(await tx.getMembership('org-a', 'user1')).toBeUndefined();
+        await tx.listMemberships('org-b');
+        await tx.deleteUser('user2');
+        expect(await tx.getMembership('org-b', 'user2')).toBeUndefined();
+        await tx.listMemberships('org-b');
+        await tx.purgeOrganization('org-b');
+        expect(await tx.getMembership('org-b', 'user1')).toBeUndefined();
+      });
+    });
+
     it('are listed by user ID for an organization, by organization ID for a user', async () => {
       await seedMembers();
       await read(async (tx) => {
