@@ -358,14 +358,16 @@ function accessRows() {
     'org1',
     ...COLLABORATION_RIGHTS.application.map((right) => `--${right.toLowerCase().replaceAll('_', '-')}`),
   ];
-  const collaborates = () =>
-    new Database(db, { readonly: true })
-      .prepare(
-        `SELECT count(*) FROM entity_collaborators WHERE account_id = 'org1'
-         AND entity_pk = (SELECT pk FROM entities WHERE kind = 'application' AND id = 'app1')`,
-      )
-      .pluck()
-      .get() === 1;
+  const collaborates = () => {
+    const store = new Database(db, { readonly: true });
+    try {
+      const sql = `SELECT count(*) FROM entity_collaborators WHERE account_id = 'org1'
+        AND entity_pk = (SELECT pk FROM entities WHERE kind = 'application' AND id = 'app1')`;
+      return store.prepare(sql).pluck().get() === 1;
+    } finally {
+      store.close();
+    }
+  };
   answer(orgs(db, ...remove), { env });
   must(!collaborates(), 'apps collaborators delete left org1 on app1');
   answer(orgs(db, ...readd), { env });
