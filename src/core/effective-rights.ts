@@ -167,7 +167,6 @@ export interface UserRights extends EffectiveRights {
 export async function usersOn(scope: Scope, kind: EntityKind, entityId: string): Promise<UserRights[]> {
   const { tx } = scope;
   const sources = await tx.entityRightsSources(kind.name, entityId);
-  await tx.prefetchUsers([...sources.keys()]);
   const found: UserRights[] = [];
   const hidden: EffectiveRights[] = [];
   for (const [userId, source] of sources) {

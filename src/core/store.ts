@@ -167,7 +167,8 @@ export interface Transaction {
   ): Promise<Map<string, RightsSources>>;
   /**
    * rightsSources of every user holding one on the entity, by user ID: its user collaborators, and
-   * the members of every live organization collaborating on it (who may reach it, at once).
+   * the members of every live organization collaborating on it (who may reach it, at once). Each
+   * of those users is then known to getUser (no read of its own).
    */
   entityRightsSources(kind: EntityKindName, entityId: string): Promise<Map<string, RightsSources>>;
   /**

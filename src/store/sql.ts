@@ -858,26 +858,33 @@ export class SqlTransaction implements Transaction {
 
   async entityRightsSources(kind: EntityKindName, entityId: string): Promise<Map<string, RightsSources>> {
     // rightsSources the other way round, in one indexed read: the entity's user collaborators, and
-    // the members of the live organizations among its collaborators.
-    const rows = await this.db.all<RightsSourceRow & { user_id: string }>(
-      `SELECT c.account_id AS user_id, c.account_id, c.rights AS entity_rights, NULL AS member_rights
+    // the members of the live organizations among its collaborators, each with its user row (asked
+    // for next: getUser answers it without a read).
+    const user = 'u.name, u.admin, u.created_at, u.updated_at';
+    const rows = await this.db.all<RightsSourceRow & UserRow & { user_id: string }>(
+      `SELECT c.account_id AS user_id, c.account_id, c.rights AS entity_rights, NULL AS member_rights, ${user}
        FROM entities AS e
        JOIN entity_collaborators AS c ON c.entity_pk = e.pk
-       JOIN accounts AS a ON a.id = c.account_id AND a.kind = 'user'
+       JOIN users AS u ON u.id = c.account_id
        WHERE e.kind = ? AND e.id = ?
        UNION ALL
-       SELECT m.user_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights
+       SELECT m.user_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights, ${user}
        FROM entities AS e
        JOIN entity_collaborators AS c ON c.entity_pk = e.pk
        JOIN organizations AS o ON o.id = c.account_id AND o.deleted_at IS NULL
        JOIN memberships AS m ON m.organization_id = c.account_id
+       JOIN users AS u ON u.id = m.user_id
        WHERE e.kind = ? AND e.id = ?
        ORDER BY 1, 2`,
       [kind, entityId, kind, entityId],
     );
     const sources = new Map<string, RightsSources>();
     addRightsSources(rows, (row) => {
-      if (!sources.has(row.user_id)) sources.set(row.user_id, { organizations: [] });
+      if (!sources.has(row.user_id)) {
+        sources.set(row.user_id, { organizations: [] });
+        const { name, admin, created_at, updated_at } = row;
+        this.users.set(row.user_id, { id: row.user_id, name, admin, created_at, updated_at });
+      }
       return sources.get(row.user_id)!;
     });
     return sources;

@@ -968,6 +968,12 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       });
       const sources = await read((tx) => tx.entityRightsSources('application', 'app1'));
       expect([...sources.keys()]).toEqual(['user1', 'user2']);
+      // The users it names are read back as getUser reads them.
+      await read(async (tx) => {
+        await tx.entityRightsSources('application', 'app1');
+        expect(await tx.getUser('user1')).toEqual(user('user1'));
+        expect(await tx.getUser('user3')).toEqual(user('user3'));
+      });
       for (const userId of ['user1', 'user2']) {
         const one = await read((tx) => tx.rightsSources('application', ['app1'], userId));
         expect(sources.get(userId)).toEqual(one.get('app1'));
