@@ -216,13 +216,13 @@ export async function entityAccessors(
 export async function userReach(scope: Scope, user: User, request: ReachRequest): Promise<Reached[]> {
   const { tx } = scope;
   const holder: Holder = { kind: 'user', user };
-  // Each organization's membership read side by side: on PostgreSQL they share round trips.
-  const reached: Reached[] = await Promise.all(
-    (await organizationsOf(tx, user)).map(async (id) => ({
-      target: { kind: 'organization' as const, id },
-      ...(await onOrganization(tx, holder, id)),
-    })),
-  );
+  const reached: Reached[] = [];
+  const organizations = await organizationsOf(tx, user);
+  await tx.prefetchOrganizations(organizations);
+  for (const id of organizations) {
+    if ((await tx.getOrganization(id))?.deletedAt !== undefined) continue;
+    reached.push({ target: { kind: 'organization', id }, ...(await onOrganization(tx, holder, id)) });
+  }
   reached.push(...(await entitiesReachedBy(scope, user)));
   return selected(reached, request);
 }
@@ -235,20 +235,19 @@ export async function userReachesAnything(scope: Scope, user: User): Promise<boo
   const { tx } = scope;
   const holder: Holder = { kind: 'user', user };
   for (const id of await organizationsOf(tx, user)) {
+    if ((await tx.getOrganization(id))?.deletedAt !== undefined) continue;
     if ((await onOrganization(tx, holder, id)).rights.size > 0) return true;
   }
   return (await entitiesReachedBy(scope, user)).some(({ rights }) => rights.size > 0);
 }
 
-/** The live organizations the user is a member of, in ID order; every one, for an administrator. */
+/**
+ * The organizations the user is a member of, deleted ones too, in ID order (one read, after which
+ * the store knows each membership: their rights, asked next); every live one, for an administrator.
+ */
 async function organizationsOf(tx: Transaction, user: User): Promise<string[]> {
   if (user.admin) return everyLiveOrganization(tx);
-  // Two reads whatever their number; the store then knows each membership (their rights, asked next).
-  const ids = (await tx.listUserMemberships(user.id)).map((membership) => membership.organizationId);
-  await tx.prefetchOrganizations(ids);
-  const live: string[] = [];
-  for (const id of ids) if ((await tx.getOrganization(id))?.deletedAt === undefined) live.push(id);
-  return live;
+  return (await tx.listUserMemberships(user.id)).map((membership) => membership.organizationId);
 }
 
 /** The live entities the user holds a path to, with its rights there; every one, for an administrator. */

@@ -584,6 +584,7 @@ export class SqlTransaction implements Transaction {
   async listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]> {
     const { sql, params } = organizationListing(this.dialect, query);
     const rows = await this.db.all<OrganizationRow & { readable: number | boolean }>(sql, params);
+    for (const row of rows) this.organizations.set(row.id, row);
     return rows.map((row) => ({ ...toOrganization(row), readable: Boolean(row.readable) }));
   }
 

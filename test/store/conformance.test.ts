@@ -239,6 +239,15 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       });
       expect(await read((tx) => tx.getOrganization('org1'))).toEqual(deleted);
     });
+
+    it('are read back after a listing as without one', async () => {
+      await write((tx) => tx.insertOrganization(organization('org1', { attributes: { a: 'b' } })));
+      await read(async (tx) => {
+        const order = { field: 'organization_id', direction: 'asc' } as const;
+        await tx.listOrganizations({ deleted: false, order, limit: 10, offset: 0 });
+        expect(await tx.getOrganization('org1')).toEqual(organization('org1', { attributes: { a: 'b' } }));
+      });
+    });
   });
 
   describe('users', () => {
