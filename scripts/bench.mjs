@@ -15,7 +15,7 @@ const BIN = join(ROOT, 'bin', 'orgs.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 const LARGE = Number(process.env.BENCH_LARGE ?? 1_000_000);
 /**
- * BENCH_ONLY=applications or BENCH_ONLY=postgres: those rows alone (the others take most of the
+ * BENCH_ONLY=applications, postgres, console or access: those rows alone (the others take most of the
  * time). The PostgreSQL rows run against BENCH_POSTGRES (the URL of a server's administration
  * database), else the local server, in databases of their own, dropped at the end.
  */
@@ -149,6 +149,267 @@ const header = [
   `PostgreSQL ${postgresVersion || 'not reachable'}, pg ${pkg('pg')}`,
   `orgs ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}, ${RUNS} paired runs per row, medians`,
 ];
+
+/**
+ * The store of ACCESS.md's "Speed": 10,000 users (user1…), 1,000 organizations (org1…) of 20
+ * members each, 50,000 entities (app1…, gtw1…, client1…; eight applications to a gateway and a
+ * client). org1…org50 each collaborate on app1 and on 100 entities of their own (with a key
+ * each): user2, a member of all 50, reaches 5,000 entities, and app1 is reached through 50
+ * organizations by about 900 users. Every other organization collaborates on 47 or 48 entities.
+ */
+const ACCESS = {
+  users: 10_000,
+  organizations: 1_000,
+  members: 20,
+  entities: 50_000,
+  reaching: 50,
+  perOrganization: 100,
+};
+const ACCESS_KINDS = [
+  ...Array(8).fill({ kind: 'application', prefix: 'app', command: 'applications' }),
+  { kind: 'gateway', prefix: 'gtw', command: 'gateways' },
+  { kind: 'client', prefix: 'client', command: 'clients' },
+];
+/** What a member holds: every third the kinds' INFO, the others their _ALL (and the organization's INFO). */
+const memberRights = (j) =>
+  j % 3 === 0
+    ? ['RIGHT_APPLICATION_INFO', 'RIGHT_CLIENT_INFO', 'RIGHT_GATEWAY_INFO', 'RIGHT_ORGANIZATION_INFO']
+    : ['RIGHT_APPLICATION_ALL', 'RIGHT_CLIENT_ALL', 'RIGHT_GATEWAY_ALL', 'RIGHT_ORGANIZATION_INFO'];
+/** What an organization holds on the entities it collaborates on. */
+const COLLABORATION_RIGHTS = {
+  application: ['RIGHT_APPLICATION_INFO', 'RIGHT_APPLICATION_TRAFFIC_READ'],
+  gateway: ['RIGHT_GATEWAY_INFO', 'RIGHT_GATEWAY_STATUS_READ'],
+  client: ['RIGHT_CLIENT_INFO'],
+};
+
+/** The access store's layout: its entities in slot order, each organization's members and collaborations. */
+function accessLayout() {
+  const counters = new Map();
+  const entities = [];
+  for (let slot = 0; slot < ACCESS.entities; slot++) {
+    const { kind, prefix } = ACCESS_KINDS[slot % ACCESS_KINDS.length];
+    const n = (counters.get(kind) ?? 0) + 1;
+    counters.set(kind, n);
+    entities.push({ kind, id: `${prefix}${n}` });
+  }
+  const members = new Map();
+  const collaborations = new Map();
+  let next = 0; // the cycle over user3…user10000 that fills the organizations
+  for (let k = 1; k <= ACCESS.organizations; k++) {
+    // user1 is each one's creator (bulk create); org1…org50 have user2 too.
+    const ids = k <= ACCESS.reaching ? ['user2'] : [];
+    while (ids.length < ACCESS.members - 1) ids.push(`user${3 + (next++ % (ACCESS.users - 2))}`);
+    members.set(`org${k}`, ids);
+    collaborations.set(`org${k}`, new Set(k <= ACCESS.reaching ? [0] : []));
+  }
+  for (let slot = 0; slot < ACCESS.entities; slot++) {
+    const reaching = ACCESS.reaching * ACCESS.perOrganization;
+    const k =
+      slot < reaching
+        ? 1 + Math.floor(slot / ACCESS.perOrganization)
+        : ACCESS.reaching + 1 + ((slot - reaching) % (ACCESS.organizations - ACCESS.reaching));
+    collaborations.get(`org${k}`).add(slot);
+  }
+  return { entities, members, collaborations };
+}
+
+/**
+ * Builds the access store in a file. Organizations and entities come from orgs' own bulk create
+ * from stdin. Users, memberships and collaborations have no bulk path, and the 75,000 commands
+ * they would take cost about 11 ms each even in-process through dist/orgs.js's main: their rows
+ * are written with SQL into the tables exactly as orgs writes them (an accounts row per user,
+ * rights as a sorted JSON array), without the events a command would record (the access
+ * questions read none). The keys of org1…org50 are made by `orgs api-keys create`.
+ */
+function accessStore(layout) {
+  const db = join(dir, 'access.db');
+  const env = envFor(db);
+  const bulk = (command, idKey, ids) => {
+    const file = join(dir, 'access.jsonl');
+    writeFileSync(file, ids.map((id) => `{"ids":{"${idKey}":"${id}"},"name":"${id}"}\n`).join(''));
+    answer(orgs(db, ...command, '--user-id', 'user1'), { env, stdinFile: file });
+    rmSync(file);
+  };
+  bulk(['create'], 'organization_id', [...layout.members.keys()]);
+  for (const { kind, command } of new Set(ACCESS_KINDS)) {
+    bulk([command, 'create'], `${kind}_id`, [
+      ...layout.entities.filter((entity) => entity.kind === kind).map((entity) => entity.id),
+    ]);
+  }
+  const store = new Database(db);
+  const now = Date.now();
+  store.transaction(() => {
+    const account = store.prepare("INSERT INTO accounts (id, kind) VALUES (?, 'user')");
+    const user = store.prepare('INSERT INTO users (id, name, admin, created_at, updated_at) VALUES (?, NULL, 0, ?, ?)');
+    for (let i = 2; i <= ACCESS.users; i++) {
+      account.run(`user${i}`);
+      user.run(`user${i}`, now, now);
+    }
+    const membership = store.prepare(
+      'INSERT INTO memberships (organization_id, user_id, rights, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    for (const [organization, ids] of layout.members) {
+      ids.forEach((id, j) =>
+        membership.run(organization, id, JSON.stringify(memberRights(id === 'user2' ? 1 : j)), now, now),
+      );
+    }
+    const collaborator = store.prepare(
+      `INSERT INTO entity_collaborators (entity_pk, account_id, rights, created_at, updated_at)
+       SELECT pk, ?, ?, ?, ? FROM entities WHERE kind = ? AND id = ?`,
+    );
+    for (const [organization, slots] of layout.collaborations) {
+      for (const slot of slots) {
+        const { kind, id } = layout.entities[slot];
+        collaborator.run(organization, JSON.stringify(COLLABORATION_RIGHTS[kind]), now, now, kind, id);
+      }
+    }
+  })();
+  store.close();
+  for (let k = 1; k <= ACCESS.reaching; k++) {
+    answer(orgs(db, 'api-keys', 'create', `org${k}`, '--right-application-info', '--right-organization-info'), { env });
+  }
+  return db;
+}
+
+/** The users reaching app1: user1 (its creator) and the members of org1…org50. */
+function usersOnApp1(layout) {
+  const users = new Set(['user1']);
+  for (let k = 1; k <= ACCESS.reaching; k++) for (const id of layout.members.get(`org${k}`)) users.add(id);
+  return users;
+}
+
+/** Checks each access command's answer on the store at `db` (the SQLite file or the database). */
+function checkAccessAnswers(db, layout) {
+  const env = envFor(db);
+  const expected = usersOnApp1(layout);
+  const all = [];
+  for (let page = 1; ; page++) {
+    const items = JSON.parse(
+      answer(orgs(db, 'apps', 'access', 'app1', '--limit', '1000', '--page', String(page)), { env }),
+    );
+    all.push(...items);
+    if (items.length < 1000) break;
+  }
+  const users = all.filter((a) => a.ids.user_ids).map((a) => a.ids.user_ids.user_id);
+  const keys = all.filter((a) => a.ids.api_key_id);
+  must(
+    users.length === expected.size && users.every((id) => expected.has(id)) && keys.length === ACCESS.reaching,
+    `apps access app1 listed ${users.length} users (not ${expected.size}) and ${keys.length} keys`,
+  );
+  const first = JSON.parse(answer(orgs(db, 'apps', 'access', 'app1'), { env }));
+  must(
+    first.length === 50 &&
+      first[0].ids.user_ids?.user_id === 'user1' &&
+      first[0].rights.includes('RIGHT_APPLICATION_ALL'),
+    `apps access app1 printed ${first.length}, first ${JSON.stringify(first[0])}`,
+  );
+
+  const reached = JSON.parse(answer(orgs(db, 'users', 'reach', 'user2'), { env }));
+  const count = (key) => reached.filter((r) => r.ids[key]).length;
+  const entities = ACCESS.reaching * ACCESS.perOrganization;
+  must(
+    count('organization_ids') === ACCESS.reaching &&
+      count('application_ids') === (entities * 8) / 10 &&
+      count('gateway_ids') === entities / 10 &&
+      count('client_ids') === entities / 10 &&
+      reached.find((r) => r.ids.application_ids?.application_id === 'app1')?.rights.join() ===
+        COLLABORATION_RIGHTS.application.join(),
+    `users reach user2 printed ${reached.length} targets`,
+  );
+
+  const dry = JSON.parse(
+    answer(orgs(db, 'apps', 'collaborators', 'delete', 'app1', '--organization-id', 'org1', '--dry-run'), { env }),
+  );
+  // org1's members but user1 and user2 (who hold app1 by other paths) and org1's key lose app1.
+  const losing = layout.members.get('org1').filter((id) => id !== 'user2');
+  must(
+    dry.dry_run === true &&
+      dry.access.length === losing.length + 1 &&
+      dry.access.every((change) => change.lost.includes('RIGHT_APPLICATION_INFO') && change.after.length === 0),
+    `the dry run of removing org1 from app1 listed ${dry.access?.length} changes, not ${losing.length + 1}`,
+  );
+
+  const findings = JSON.parse(answer(orgs(db, 'review', '--organization-id', 'org1'), { env }));
+  must(
+    findings.length === 1 && findings[0].finding === 'api_key_no_expiry',
+    `review --organization-id org1 found ${JSON.stringify(findings.map((f) => f.finding))}`,
+  );
+}
+
+function accessRows() {
+  log(
+    `access questions at ${ACCESS.users.toLocaleString('en')} users, ${ACCESS.organizations.toLocaleString('en')} organizations × ${ACCESS.members}, ${ACCESS.entities.toLocaleString('en')} entities`,
+  );
+  const layout = accessLayout();
+  const db = accessStore(layout);
+  checkAccessAnswers(db, layout);
+  const env = envFor(db);
+  const listOne = (at) => () => time(orgs(at, 'list', '--limit', '1'), { env: envFor(at) });
+  const access = ['apps', 'access', 'app1'];
+  const reach = ['users', 'reach', 'user2'];
+  const remove = ['apps', 'collaborators', 'delete', 'app1', '--organization-id', 'org1'];
+  const review = ['review', '--organization-id', 'org1'];
+  const readd = [
+    'apps',
+    'collaborators',
+    'set',
+    'app1',
+    '--organization-id',
+    'org1',
+    ...COLLABORATION_RIGHTS.application.map((right) => `--${right.toLowerCase().replaceAll('_', '-')}`),
+  ];
+  const collaborates = () => {
+    const store = new Database(db, { readonly: true });
+    try {
+      const sql = `SELECT count(*) FROM entity_collaborators WHERE account_id = 'org1'
+        AND entity_pk = (SELECT pk FROM entities WHERE kind = 'application' AND id = 'app1')`;
+      return store.prepare(sql).pluck().get() === 1;
+    } finally {
+      store.close();
+    }
+  };
+  answer(orgs(db, ...remove), { env });
+  must(!collaborates(), 'apps collaborators delete left org1 on app1');
+  answer(orgs(db, ...readd), { env });
+  must(collaborates(), 'apps collaborators set did not put org1 back on app1');
+
+  const r1 = paired(() => time(orgs(db, ...access), { env }), listOne(db));
+  row('`apps access app1` (through 50 organizations) vs `list --limit 1`', r1.a, r1.b, r1.ratio, '≤ 1.2');
+  const r2 = paired(() => time(orgs(db, ...reach), { env }), listOne(db));
+  row('`users reach user2` (50 organizations, 5,000 entities) vs `list --limit 1`', r2.a, r2.b, r2.ratio, '≤ 1.2');
+  // The real removal is undone after each measured run, outside its time.
+  const r3 = paired(
+    () => time(orgs(db, ...remove, '--dry-run'), { env }),
+    () => {
+      const run = time(orgs(db, ...remove), { env });
+      answer(orgs(db, ...readd), { env });
+      return run;
+    },
+  );
+  row(
+    '`apps collaborators delete app1 --organization-id org1 --dry-run` (20 members) vs the same without',
+    r3.a,
+    r3.b,
+    r3.ratio,
+    '≤ 1.2',
+  );
+  const r4 = paired(() => time(orgs(db, ...review), { env }), listOne(db));
+  row('`review --organization-id org1` vs `list --limit 1`', r4.a, r4.b, r4.ratio, '≤ 1.3');
+
+  log('access questions on PostgreSQL: the same store, copied by orgs backup');
+  const pg = database('access');
+  answer(orgs(db, 'backup', pg), { env });
+  checkAccessAnswers(pg, layout);
+  for (const [label, args] of [
+    ['`apps access app1`', access],
+    ['`users reach user2`', reach],
+    ['`apps collaborators delete app1 --organization-id org1 --dry-run`', [...remove, '--dry-run']],
+    ['`review --organization-id org1`', review],
+  ]) {
+    const r = paired(() => time(orgs(pg, ...args), { env: envFor(pg) }), listOne(pg));
+    row(`${label} on PostgreSQL vs \`list --limit 1\` there`, r.a, r.b, r.ratio, '≤ 1.5');
+  }
+}
 
 const databases = [];
 try {
@@ -326,6 +587,7 @@ try {
   if (ONLY === undefined || ONLY === 'postgres') postgresRows();
   if (ONLY === undefined || ONLY === 'console') await consoleRows();
   if (ONLY === undefined || ONLY === 'applications') applicationRows();
+  if (ONLY === undefined || ONLY === 'access') accessRows();
 } finally {
   for (const name of databases) psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   rmSync(dir, { recursive: true, force: true });

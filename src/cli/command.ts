@@ -106,7 +106,7 @@ async function dryRun(ctx: Context, run: () => Promise<void>): Promise<void> {
   const trial = new DryRun();
   ctx.tryOnly(trial);
   const result = await ctx.output.holding(run);
-  await ctx.output.printReport({ dry_run: true, result: result ?? null, access: trial.view() }, trial.rows());
+  await ctx.output.printReport({ dry_run: true, result: result ?? null, access: trial.view() }, () => trial.rows());
 }
 
 /** The examples block at the end of a command's --help. */

@@ -34,9 +34,9 @@ export class Output {
     }
   }
 
-  /** JSON of `value`, or for a person a table of `rows`. */
-  async printReport(value: unknown, rows: unknown[]): Promise<void> {
-    await this.stdout.write(this.format === 'json' ? json(value) : (await this.table()).render(rows));
+  /** JSON of `value`, or for a person a table of the rows (made only then). */
+  async printReport(value: unknown, rows: () => unknown[]): Promise<void> {
+    await this.stdout.write(this.format === 'json' ? json(value) : (await this.table()).render(rows()));
   }
 
   /** A line for the person (a hint, a warning) on stderr. */
@@ -70,7 +70,7 @@ export class Output {
     asRow: (item: T) => unknown,
   ): Promise<void> {
     const { items } = listing;
-    await this.printReport(items.map(asJson), items.map(asRow));
+    await this.printReport(items.map(asJson), () => items.map(asRow));
     // Hints about results that nobody reads (`orgs list | head -1`) would only be noise.
     if (this.stdout.gone) return;
     if (listing.items.length === 0 && this.format === 'table') this.note('no results');

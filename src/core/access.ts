@@ -3,10 +3,14 @@
  * reach (`reach`). Not a second rights engine: the candidates come from reverse lookups of the
  * store (a target's collaborators, their members and keys; a subject's memberships and the
  * collaborations of each), and each candidate's rights are what `rights` answers for it, by the
- * same two functions: effectiveRightsOn on an entity, organizationRights on an organization.
+ * same two functions: effectiveRightsOn on an entity (or, for many users on one entity and one
+ * user on many entities, its usersOn and reachedEntities, the same paths from one read), and
+ * organizationRights on an organization.
  */
 import {
   effectiveRightsOn,
+  reachedEntities,
+  usersOn,
   explanationView,
   type EffectiveRights,
   type RightsPath,
@@ -162,34 +166,31 @@ export async function entityAccessors(
   const { tx } = scope;
   const rightsOf = async (subject: Subject) =>
     (await effectiveRightsOn(scope, kind, [entityId], subject)).get(entityId)!;
-  const candidates = new Map<string, User>();
   const found: Access[] = [];
   const hidden = new Map<string, { kind: 'organization'; organizationId: string; membersHidden: number }>();
-  for (const { collaborator } of await tx.listEntityCollaborators(kind.name, entityId)) {
-    if (collaborator.kind === 'user') {
-      candidates.set(collaborator.id, (await tx.getUser(collaborator.id))!);
-      continue;
-    }
-    const organizationId = collaborator.id;
+  // Each live collaborating organization whose members the caller may not list is an element of
+  // its own; the keys of those whose keys it may list are read at once.
+  const organizations = (await tx.listEntityCollaborators(kind.name, entityId))
+    .filter((c) => c.collaborator.kind === 'organization')
+    .map((c) => c.collaborator.id);
+  await tx.prefetchOrganizations(organizations);
+  const withKeys: string[] = [];
+  for (const organizationId of organizations) {
     if ((await tx.getOrganization(organizationId))?.deletedAt !== undefined) continue;
-    for (const { userId } of await tx.listMemberships(organizationId)) {
-      if (!candidates.has(userId)) candidates.set(userId, (await tx.getUser(userId))!);
-    }
     if (!(await mayListMembers(scope, organizationId))) {
       const who = { kind: 'organization' as const, organizationId, membersHidden: 0 };
       hidden.set(organizationId, who);
       found.push({ who, ...(await rightsOf({ kind: 'organization', organizationId })) });
     }
-    if (await mayListApiKeys(scope, organizationId)) {
-      for (const key of await keysOf(tx, organizationId)) {
-        if (usable(key, scope.now))
-          found.push({ who: { kind: 'api-key', key }, ...(await rightsOf({ kind: 'api-key', key })) });
-      }
-    }
+    if (await mayListApiKeys(scope, organizationId)) withKeys.push(organizationId);
   }
-  for (const user of candidates.values()) {
+  for (const key of await tx.listApiKeysOf(withKeys)) {
+    if (usable(key, scope.now))
+      found.push({ who: { kind: 'api-key', key }, ...(await rightsOf({ kind: 'api-key', key })) });
+  }
+  // Its user collaborators and the members of the live organizations among the collaborators.
+  for (const { user, rights, paths } of await usersOn(scope, kind, entityId)) {
     if (user.admin) continue;
-    const { paths } = await rightsOf({ kind: 'user', user });
     // A path through an organization the caller may not list comes without the member's rights
     // there (effectiveRightsOn): it counts for that organization, not for the user.
     const shown = paths.filter((path) => path.via !== 'organization' || path.memberRights !== undefined);
@@ -200,7 +201,7 @@ export async function entityAccessors(
     }
     found.push({
       who: { kind: 'user', user },
-      rights: shown.reduce((all, path) => all.union(path.rights), Rights.none),
+      rights: shown.length === paths.length ? rights : shown.reduce((all, path) => all.union(path.rights), Rights.none),
       paths: shown,
     });
   }
@@ -215,12 +216,14 @@ export async function entityAccessors(
 export async function userReach(scope: Scope, user: User, request: ReachRequest): Promise<Reached[]> {
   const { tx } = scope;
   const holder: Holder = { kind: 'user', user };
-  const organizations = await organizationsOf(tx, user);
   const reached: Reached[] = [];
+  const organizations = await organizationsOf(tx, user);
+  await tx.prefetchOrganizations(organizations);
   for (const id of organizations) {
+    if ((await tx.getOrganization(id))?.deletedAt !== undefined) continue;
     reached.push({ target: { kind: 'organization', id }, ...(await onOrganization(tx, holder, id)) });
   }
-  reached.push(...(await onEntities(scope, await entitiesOf(tx, user, organizations), holder)));
+  reached.push(...(await entitiesReachedBy(scope, user)));
   return selected(reached, request);
 }
 
@@ -231,24 +234,29 @@ export async function userReach(scope: Scope, user: User, request: ReachRequest)
 export async function userReachesAnything(scope: Scope, user: User): Promise<boolean> {
   const { tx } = scope;
   const holder: Holder = { kind: 'user', user };
-  const organizations = await organizationsOf(tx, user);
-  for (const id of organizations) if ((await onOrganization(tx, holder, id)).rights.size > 0) return true;
-  const reached = await onEntities(scope, await entitiesOf(tx, user, organizations), holder);
-  return reached.some(({ rights }) => rights.size > 0);
+  for (const id of await organizationsOf(tx, user)) {
+    if ((await tx.getOrganization(id))?.deletedAt !== undefined) continue;
+    if ((await onOrganization(tx, holder, id)).rights.size > 0) return true;
+  }
+  return (await entitiesReachedBy(scope, user)).some(({ rights }) => rights.size > 0);
 }
 
-/** The live organizations the user is a member of; every one, for an administrator. */
+/**
+ * The organizations the user is a member of, deleted ones too, in ID order (one read, after which
+ * the store knows each membership: their rights, asked next); every live one, for an administrator.
+ */
 async function organizationsOf(tx: Transaction, user: User): Promise<string[]> {
   if (user.admin) return everyLiveOrganization(tx);
-  return liveOnly(
-    tx,
-    (await tx.listUserMemberships(user.id)).map((membership) => membership.organizationId),
-  );
+  return (await tx.listUserMemberships(user.id)).map((membership) => membership.organizationId);
 }
 
-/** The live entities the user collaborates on, directly or through these organizations; every one, for an administrator. */
-async function entitiesOf(tx: Transaction, user: User, organizations: readonly string[]): Promise<EntityIds> {
-  return user.admin ? everyLiveEntity(tx) : collaborationsOf(tx, [user.id, ...organizations]);
+/** The live entities the user holds a path to, with its rights there; every one, for an administrator. */
+async function entitiesReachedBy(scope: Scope, user: User): Promise<Reached[]> {
+  if (user.admin) return onEntities(scope, await everyLiveEntity(scope.tx), { kind: 'user', user });
+  return (await reachedEntities(scope, user)).map(({ kind, id, ...effective }) => ({
+    target: { kind: kind.name, id },
+    ...effective,
+  }));
 }
 
 /** `orgs reach ORG`: the live entities of the kinds given that the organization collaborates on, with its rights there. */
@@ -312,13 +320,6 @@ async function onEntities(scope: Scope, entities: EntityIds, subject: Subject): 
     }
   }
   return reached;
-}
-
-/** The IDs of these organizations that are live, in order. */
-async function liveOnly(tx: Transaction, ids: readonly string[]): Promise<string[]> {
-  const live: string[] = [];
-  for (const id of [...ids].sort()) if ((await tx.getOrganization(id))?.deletedAt === undefined) live.push(id);
-  return live;
 }
 
 /** Every live organization: what an administrator reaches. */

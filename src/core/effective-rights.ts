@@ -2,7 +2,7 @@
  * Effective rights on an application, gateway or client (ENTITIES.md, "Effective rights"): the
  * one function every check on an entity calls, and the paths that explain its answer.
  */
-import type { EntityKind } from './kinds.js';
+import { kindNamed, type EntityKind } from './kinds.js';
 import type { ApiKey, RightsSources, User } from './model.js';
 import { Rights } from './rights.js';
 import { isAdministrator, mayListMembers, type Scope } from './session.js';
@@ -40,11 +40,27 @@ export type Subject =
  * `rights`, expanded and limited to the kind's group: what they mean on an entity of the kind (the
  * creator's RIGHT_ALL is the kind's whole group, which a holder of the kind's _ALL may take away).
  */
-export const within = (kind: EntityKind, rights: readonly string[]) =>
-  Rights.of(rights).expand().inGroups([kind.group]);
+export function within(kind: EntityKind, rights: readonly string[]): Rights {
+  // The same few sets of rights come back on every path of every entity: each is expanded once.
+  const key = `${kind.group}:${rights.join()}`;
+  let found = expandedWithin.get(key);
+  if (found === undefined) {
+    found = Rights.of(rights).expand().inGroups([kind.group]);
+    expandedWithin.set(key, found);
+  }
+  return found;
+}
+const expandedWithin = new Map<string, Rights>();
+
+/** What an administrator holds on an entity of the kind, and how. */
+const administratorRights = (kind: EntityKind) =>
+  combine([{ via: 'administrator', rights: within(kind, ['RIGHT_ALL']) }]);
 
 function combine(paths: RightsPath[]): EffectiveRights {
-  return { rights: paths.reduce((all, path) => all.union(path.rights), Rights.none), paths };
+  // A single path (the usual case) gives its own rights: no set is copied.
+  const rights =
+    paths.length === 1 ? paths[0]!.rights : paths.reduce((all, path) => all.union(path.rights), Rights.none);
+  return { rights, paths };
 }
 
 /** The user's paths from what the store found: direct rights, then each organization's. */
@@ -59,11 +75,21 @@ function userPaths(kind: EntityKind, sources: RightsSources): RightsPath[] {
       organizationId: source.organizationId,
       memberRights,
       organizationRights,
-      rights: memberRights.intersect(organizationRights),
+      rights: intersection(memberRights, organizationRights),
     });
   }
   return paths;
 }
+
+/** `a.intersect(b)` of two sets `within` made, once per pair: paths repeat the same few pairs. */
+function intersection(a: Rights, b: Rights): Rights {
+  let withA = intersections.get(a);
+  if (withA === undefined) intersections.set(a, (withA = new Map()));
+  let found = withA.get(b);
+  if (found === undefined) withA.set(b, (found = a.intersect(b)));
+  return found;
+}
+const intersections = new Map<Rights, Map<Rights, Rights>>();
 
 /**
  * The subject's effective rights on each of the entities (which the caller has already found), in
@@ -81,8 +107,7 @@ export async function effectiveRightsOn(
   const result = new Map<string, EffectiveRights>();
   const { caller, tx } = scope;
   if (subject.kind === 'caller' ? isAdministrator(caller) : subject.kind === 'user' && subject.user.admin) {
-    const all = within(kind, ['RIGHT_ALL']);
-    for (const id of entityIds) result.set(id, combine([{ via: 'administrator', rights: all }]));
+    for (const id of entityIds) result.set(id, administratorRights(kind));
     return result;
   }
   const user =
@@ -127,6 +152,49 @@ export async function effectiveRightsOn(
     );
   }
   return result;
+}
+
+/** A user and its effective rights on an entity. */
+export interface UserRights extends EffectiveRights {
+  user: User;
+}
+
+/**
+ * Every user holding a path to the entity (its user collaborators, the members of the live
+ * organizations collaborating on it), each with what effectiveRightsOn answers for it, from one
+ * read of the store whatever their number (who may reach an entity: `access`).
+ */
+export async function usersOn(scope: Scope, kind: EntityKind, entityId: string): Promise<UserRights[]> {
+  const { tx } = scope;
+  const sources = await tx.entityRightsSources(kind.name, entityId);
+  const found: UserRights[] = [];
+  const hidden: EffectiveRights[] = [];
+  for (const [userId, source] of sources) {
+    const user = (await tx.getUser(userId))!;
+    const effective = user.admin ? administratorRights(kind) : combine(userPaths(kind, source));
+    found.push({ user, ...effective });
+    if (!user.admin && !seesMembersOf(scope, user)) hidden.push(effective);
+  }
+  await hideUnlistedMembers(scope, hidden);
+  return found;
+}
+
+/**
+ * Every live entity the user (no administrator: that one holds everything) holds a path to, by
+ * kind, each with what effectiveRightsOn answers for it, from one read of the store whatever their
+ * number (what a user reaches: `reach`).
+ */
+export async function reachedEntities(
+  scope: Scope,
+  user: User,
+): Promise<Array<{ kind: EntityKind; id: string } & EffectiveRights>> {
+  const found: Array<{ kind: EntityKind; id: string } & EffectiveRights> = [];
+  for (const [name, sources] of await scope.tx.userRightsSources(user.id)) {
+    const kind = kindNamed(name);
+    for (const [id, source] of sources) found.push({ kind, id, ...combine(userPaths(kind, source)) });
+  }
+  if (!seesMembersOf(scope, user)) await hideUnlistedMembers(scope, found);
+  return found;
 }
 
 /** Whether the caller sees every member right of `user` anyway: its own, or the administrator's view. */

@@ -75,8 +75,12 @@ async function countedCollaborators(
   kind: EntityKind,
   entityId: string,
 ): Promise<Array<{ id: string; rights: readonly string[] }>> {
+  const collaborators = await tx.listEntityCollaborators(kind.name, entityId);
+  await tx.prefetchOrganizations(
+    collaborators.filter((c) => c.collaborator.kind === 'organization').map((c) => c.collaborator.id),
+  );
   const counted = [];
-  for (const c of await tx.listEntityCollaborators(kind.name, entityId)) {
+  for (const c of collaborators) {
     if (
       c.collaborator.kind === 'organization' &&
       (await tx.getOrganization(c.collaborator.id))?.deletedAt !== undefined

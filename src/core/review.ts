@@ -212,14 +212,16 @@ async function orphanedEntities(scope: Scope, entities: EntityIds): Promise<Find
   const findings: Finding[] = [];
   for (const [name, ids] of entities) {
     const kind = kindNamed(name);
-    for (const id of ids) {
-      if (await entityHasHolder(scope.tx, kind, id)) continue;
+    // Read side by side: on PostgreSQL the entities' queries share round trips.
+    const held = await Promise.all(ids.map((id) => entityHasHolder(scope.tx, kind, id)));
+    ids.forEach((id, at) => {
+      if (held[at]) return;
       findings.push({
         finding: 'orphaned_entity',
         target: { kind: name, id },
         detail: `no user or live organization holds ${kind.rights.all} on ${name} ${id}: only administrators can manage it`,
       });
-    }
+    });
   }
   return findings;
 }
@@ -290,8 +292,11 @@ async function pathsGivingNothing(
 
 /** For the administrator: the users made --admin, and those who reach nothing (of the organization's members, given one). */
 async function userFindings(scope: Scope, organizationId: string | undefined): Promise<Finding[]> {
+  const users = await reviewedUsers(scope, organizationId);
+  // Read side by side: on PostgreSQL the users' queries share round trips.
+  const reaching = await Promise.all(users.map((user) => !user.admin && userReachesAnything(scope, user)));
   const findings: Finding[] = [];
-  for (const user of await reviewedUsers(scope, organizationId)) {
+  users.forEach((user, at) => {
     const target = { kind: 'user' as const, id: user.id };
     if (user.admin) {
       findings.push({
@@ -299,14 +304,14 @@ async function userFindings(scope: Scope, organizationId: string | undefined): P
         target,
         detail: `user ${user.id} was made --admin: every right on everything`,
       });
-    } else if (!(await userReachesAnything(scope, user))) {
+    } else if (!reaching[at]) {
       findings.push({
         finding: 'user_without_access',
         target,
         detail: `user ${user.id} holds no right on any organization, application, gateway or client`,
       });
     }
-  }
+  });
   return findings;
 }
 
@@ -314,7 +319,9 @@ async function reviewedUsers(scope: Scope, organizationId: string | undefined): 
   const { tx } = scope;
   const users: User[] = [];
   if (organizationId !== undefined) {
-    for (const { userId } of await tx.listMemberships(organizationId)) users.push((await tx.getUser(userId))!);
+    const ids = (await tx.listMemberships(organizationId)).map((membership) => membership.userId);
+    await tx.prefetchUsers(ids);
+    for (const id of ids) users.push((await tx.getUser(id))!);
     return users;
   }
   for (let offset = 0; ; offset += 1000) {

@@ -101,6 +101,8 @@ export interface Transaction {
   prefetchAccounts(ids: readonly string[]): Promise<void>;
 
   getOrganization(id: string): Promise<Organization | undefined>;
+  /** As prefetchAccounts, for getOrganization(). */
+  prefetchOrganizations(ids: readonly string[]): Promise<void>;
   insertOrganization(organization: Organization): Promise<void>;
   updateOrganization(organization: Organization): Promise<void>;
   /** Removes the organization, its memberships and API keys, and frees its ID. */
@@ -108,6 +110,8 @@ export interface Transaction {
   listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]>;
 
   getUser(id: string): Promise<User | undefined>;
+  /** As prefetchAccounts, for getUser(). */
+  prefetchUsers(ids: readonly string[]): Promise<void>;
   insertUser(user: User): Promise<void>;
   updateUser(user: User): Promise<void>;
   /** Removes the user and their memberships, and frees the ID. */
@@ -126,6 +130,8 @@ export interface Transaction {
 
   getApiKey(id: string): Promise<ApiKey | undefined>;
   listApiKeys(query: ApiKeyQuery): Promise<ApiKey[]>;
+  /** Every API key of these organizations, by organization, then key ID (who may reach an entity). */
+  listApiKeysOf(organizationIds: readonly string[]): Promise<ApiKey[]>;
   insertApiKey(key: ApiKey): Promise<void>;
   updateApiKey(key: ApiKey): Promise<void>;
   deleteApiKey(id: string): Promise<void>;
@@ -159,6 +165,17 @@ export interface Transaction {
     entityIds: readonly string[],
     userId: string,
   ): Promise<Map<string, RightsSources>>;
+  /**
+   * rightsSources of every user holding one on the entity, by user ID: its user collaborators, and
+   * the members of every live organization collaborating on it (who may reach it, at once). Each
+   * of those users is then known to getUser (no read of its own).
+   */
+  entityRightsSources(kind: EntityKindName, entityId: string): Promise<Map<string, RightsSources>>;
+  /**
+   * rightsSources of the user on every live entity it holds one on, by kind, then entity ID (in
+   * order): its own collaborations, and those of the live organizations it is a member of.
+   */
+  userRightsSources(userId: string): Promise<Map<EntityKindName, Map<string, RightsSources>>>;
 
   /** Records the event; its subject's creation (beginsLife) starts the subject's life there. */
   insertEvent(event: StoredEvent): Promise<void>;

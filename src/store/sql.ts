@@ -402,6 +402,11 @@ class Lookups<T> {
     return row;
   }
 
+  /** Whether the key was looked up already (found or known to be absent). */
+  knows(key: string): boolean {
+    return this.rows.has(key);
+  }
+
   set(key: string, row: T | null): void {
     this.rows.set(key, row);
   }
@@ -409,12 +414,51 @@ class Lookups<T> {
   forget(key: string): void {
     this.rows.delete(key);
   }
+
+  forgetAll(): void {
+    this.rows.clear();
+  }
+}
+
+/** A collaborator row of an entity, with the user's membership rights when the collaborator is its organization. */
+interface RightsSourceRow {
+  account_id: string;
+  entity_rights: string;
+  member_rights: string | null;
+}
+
+/**
+ * Adds what each row grants to its sources (`sourcesOf` the row's): direct rights (no membership),
+ * or an organization's path. The same few rights come back on many rows: each text is parsed once.
+ */
+function addRightsSources<R extends RightsSourceRow>(rows: readonly R[], sourcesOf: (row: R) => RightsSources): void {
+  const parsed = new Map<string, string[]>();
+  const rights = (text: string) => {
+    let found = parsed.get(text);
+    if (found === undefined) parsed.set(text, (found = JSON.parse(text) as string[]));
+    return found;
+  };
+  for (const row of rows) {
+    const sources = sourcesOf(row);
+    if (row.member_rights === null) sources.direct = rights(row.entity_rights);
+    else
+      sources.organizations.push({
+        organizationId: row.account_id,
+        memberRights: rights(row.member_rights),
+        organizationRights: rights(row.entity_rights),
+      });
+  }
 }
 
 /** One transaction's reads and writes; a new one for each transaction (its lookups are its own). */
 export class SqlTransaction implements Transaction {
   private readonly kinds = new Lookups<AccountKind>();
   private readonly users = new Lookups<UserRow>();
+  private readonly organizations = new Lookups<OrganizationRow>();
+  /** Membership rows by organization and user, as a listing found them. */
+  private readonly memberships = new Lookups<MembershipRow>();
+  /** Collaborator rows by kind, entity and account, as an entity's listing found them. */
+  private readonly collaborators = new Lookups<EntityCollaboratorRow>();
   private readonly entities = new Lookups<EntityRow>();
 
   constructor(
@@ -441,8 +485,21 @@ export class SqlTransaction implements Transaction {
   }
 
   async getOrganization(id: string): Promise<Organization | undefined> {
-    const row = await this.db.get<OrganizationRow>('SELECT * FROM organizations WHERE id = ?', [id]);
+    const row = await this.organizations.get(id, () =>
+      this.db.get<OrganizationRow>('SELECT * FROM organizations WHERE id = ?', [id]),
+    );
     return row && toOrganization(row);
+  }
+
+  async prefetchOrganizations(ids: readonly string[]): Promise<void> {
+    ids = ids.filter((id) => !this.organizations.knows(id));
+    if (ids.length === 0) return;
+    const rows = await this.db.all<OrganizationRow>(
+      `SELECT * FROM organizations WHERE id IN (SELECT value FROM ${this.dialect.jsonValues('?', 'i')})`,
+      [JSON.stringify(ids)],
+    );
+    for (const id of ids) this.organizations.set(id, null);
+    for (const row of rows) this.organizations.set(row.id, row);
   }
 
   /**
@@ -496,6 +553,7 @@ export class SqlTransaction implements Transaction {
 
   async insertOrganization(organization: Organization): Promise<void> {
     this.kinds.set(organization.id, 'organization');
+    this.organizations.forget(organization.id);
     await this.db.insert(ORGANIZATION_ACCOUNT_INSERT, [organization.id]);
     await this.db.insert(ORGANIZATION_INSERT, Object.values(organizationParams(organization)));
     const rowid = { sql: '(SELECT pk FROM organizations WHERE id = ?)', params: [organization.id] };
@@ -503,6 +561,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async updateOrganization(organization: Organization): Promise<void> {
+    this.organizations.forget(organization.id);
     const { id, ...rest } = organizationParams(organization);
     const pk = await this.value<number>(ORGANIZATION_UPDATE, [...Object.values(rest), id]);
     if (pk === undefined) return;
@@ -512,6 +571,9 @@ export class SqlTransaction implements Transaction {
 
   async purgeOrganization(id: string): Promise<void> {
     this.kinds.forget(id);
+    this.collaborators.forgetAll(); // its collaborations and memberships go with it
+    this.memberships.forgetAll();
+    this.organizations.forget(id);
     await this.unindex(
       'organizations_search',
       await this.value<number>('SELECT pk FROM organizations WHERE id = ?', [id]),
@@ -522,12 +584,22 @@ export class SqlTransaction implements Transaction {
   async listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]> {
     const { sql, params } = organizationListing(this.dialect, query);
     const rows = await this.db.all<OrganizationRow & { readable: number | boolean }>(sql, params);
+    for (const row of rows) this.organizations.set(row.id, row);
     return rows.map((row) => ({ ...toOrganization(row), readable: Boolean(row.readable) }));
   }
 
   async getUser(id: string): Promise<User | undefined> {
     const row = await this.users.get(id, () => this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]));
     return row && toUser(row);
+  }
+
+  async prefetchUsers(ids: readonly string[]): Promise<void> {
+    const rows = await this.db.all<UserRow>(
+      `SELECT * FROM users WHERE id IN (SELECT value FROM ${this.dialect.jsonValues('?', 'i')})`,
+      [JSON.stringify(ids)],
+    );
+    for (const id of ids) this.users.set(id, null);
+    for (const row of rows) this.users.set(row.id, row);
   }
 
   async insertUser(user: User): Promise<void> {
@@ -549,6 +621,8 @@ export class SqlTransaction implements Transaction {
 
   async deleteUser(id: string): Promise<void> {
     this.kinds.forget(id);
+    this.collaborators.forgetAll(); // its collaborations and memberships go with it
+    this.memberships.forgetAll();
     this.users.forget(id);
     await this.db.write(`DELETE FROM accounts WHERE id = ? AND kind = 'user'`, [id]);
   }
@@ -566,30 +640,39 @@ export class SqlTransaction implements Transaction {
   }
 
   async getMembership(organizationId: string, userId: string): Promise<Membership | undefined> {
-    const row = await this.db.get<MembershipRow>(
-      'SELECT * FROM memberships WHERE organization_id = ? AND user_id = ?',
-      [organizationId, userId],
+    const row = await this.memberships.get(`${organizationId}:${userId}`, () =>
+      this.db.get<MembershipRow>('SELECT * FROM memberships WHERE organization_id = ? AND user_id = ?', [
+        organizationId,
+        userId,
+      ]),
     );
     return row && toMembership(row);
   }
 
-  async listMemberships(organizationId: string): Promise<Membership[]> {
-    const rows = await this.db.all<MembershipRow>(
-      'SELECT * FROM memberships WHERE organization_id = ? ORDER BY user_id',
-      [organizationId],
-    );
+  /** The rows listed, remembered: what each member holds is asked next (their rights). */
+  private listedMemberships(rows: readonly MembershipRow[]): Membership[] {
+    for (const row of rows) this.memberships.set(`${row.organization_id}:${row.user_id}`, row);
     return rows.map(toMembership);
+  }
+
+  async listMemberships(organizationId: string): Promise<Membership[]> {
+    return this.listedMemberships(
+      await this.db.all<MembershipRow>('SELECT * FROM memberships WHERE organization_id = ? ORDER BY user_id', [
+        organizationId,
+      ]),
+    );
   }
 
   async listUserMemberships(userId: string): Promise<Membership[]> {
-    const rows = await this.db.all<MembershipRow>(
-      'SELECT * FROM memberships WHERE user_id = ? ORDER BY organization_id',
-      [userId],
+    return this.listedMemberships(
+      await this.db.all<MembershipRow>('SELECT * FROM memberships WHERE user_id = ? ORDER BY organization_id', [
+        userId,
+      ]),
     );
-    return rows.map(toMembership);
   }
 
   async putMembership(m: Membership): Promise<void> {
+    this.memberships.forget(`${m.organizationId}:${m.userId}`);
     await this.db.insert(MEMBERSHIP_PUT, [
       m.organizationId,
       m.userId,
@@ -600,6 +683,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async deleteMembership(organizationId: string, userId: string): Promise<void> {
+    this.memberships.forget(`${organizationId}:${userId}`);
     await this.db.write('DELETE FROM memberships WHERE organization_id = ? AND user_id = ?', [organizationId, userId]);
   }
 
@@ -613,6 +697,15 @@ export class SqlTransaction implements Transaction {
     const rows = await this.db.all<ApiKeyRow>(
       `SELECT * FROM api_keys AS k WHERE organization_id = ? ORDER BY ${order} LIMIT ? OFFSET ?`,
       [query.organizationId, query.limit, query.offset],
+    );
+    return rows.map(toApiKey);
+  }
+
+  async listApiKeysOf(organizationIds: readonly string[]): Promise<ApiKey[]> {
+    const rows = await this.db.all<ApiKeyRow>(
+      `SELECT * FROM api_keys WHERE organization_id IN (SELECT value FROM ${this.dialect.jsonValues('?', 'o')})
+       ORDER BY organization_id, id`,
+      [JSON.stringify(organizationIds)],
     );
     return rows.map(toApiKey);
   }
@@ -677,6 +770,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async purgeEntity(kind: EntityKindName, id: string): Promise<void> {
+    this.collaborators.forgetAll(); // its collaborators go with it
     this.entities.forget(`${kind}:${id}`);
     const pk = await this.value<number>('DELETE FROM entities WHERE kind = ? AND id = ? RETURNING pk', [kind, id]);
     await this.unindex('entities_search', pk);
@@ -692,9 +786,11 @@ export class SqlTransaction implements Transaction {
     entityId: string,
     accountId: string,
   ): Promise<EntityCollaborator | undefined> {
-    const row = await this.db.get<EntityCollaboratorRow>(
-      `${ENTITY_COLLABORATOR_SELECT} WHERE e.kind = ? AND e.id = ? AND c.account_id = ?`,
-      [kind, entityId, accountId],
+    const row = await this.collaborators.get(`${kind}:${entityId}:${accountId}`, () =>
+      this.db.get<EntityCollaboratorRow>(
+        `${ENTITY_COLLABORATOR_SELECT} WHERE e.kind = ? AND e.id = ? AND c.account_id = ?`,
+        [kind, entityId, accountId],
+      ),
     );
     return row && toEntityCollaborator(row);
   }
@@ -704,6 +800,8 @@ export class SqlTransaction implements Transaction {
       `${ENTITY_COLLABORATOR_SELECT} WHERE e.kind = ? AND e.id = ? ORDER BY c.account_id`,
       [kind, entityId],
     );
+    // What each collaborator holds is asked next (effective rights): it is known now.
+    for (const row of rows) this.collaborators.set(`${kind}:${entityId}:${row.account_id}`, row);
     return rows.map(toEntityCollaborator);
   }
 
@@ -716,6 +814,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async putEntityCollaborator(c: EntityCollaborator): Promise<void> {
+    this.collaborators.forget(`${c.entityKind}:${c.entityId}:${c.collaborator.id}`);
     await this.db.insert(ENTITY_COLLABORATOR_PUT, [
       c.collaborator.id,
       JSON.stringify(c.rights),
@@ -727,6 +826,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async deleteEntityCollaborator(kind: EntityKindName, entityId: string, accountId: string): Promise<void> {
+    this.collaborators.forget(`${kind}:${entityId}:${accountId}`);
     await this.db.write(
       `DELETE FROM entity_collaborators
        WHERE entity_pk = (SELECT pk FROM entities WHERE kind = ? AND id = ?) AND account_id = ?`,
@@ -741,12 +841,7 @@ export class SqlTransaction implements Transaction {
   ): Promise<Map<string, RightsSources>> {
     // One indexed read per path: the entities' collaborator rows, and the user's memberships of the
     // organizations among them (live ones only: a deleted organization grants nothing).
-    const rows = await this.db.all<{
-      entity_id: string;
-      account_id: string;
-      entity_rights: string;
-      member_rights: string | null;
-    }>(
+    const rows = await this.db.all<RightsSourceRow & { entity_id: string }>(
       `SELECT e.id AS entity_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights
        FROM entities AS e
        JOIN entity_collaborators AS c ON c.entity_pk = e.pk
@@ -758,16 +853,69 @@ export class SqlTransaction implements Transaction {
       [userId, kind, JSON.stringify(entityIds), userId],
     );
     const sources = new Map<string, RightsSources>(entityIds.map((id) => [id, { organizations: [] }]));
-    for (const row of rows) {
-      const source = sources.get(row.entity_id)!;
-      if (row.member_rights === null) source.direct = JSON.parse(row.entity_rights);
-      else
-        source.organizations.push({
-          organizationId: row.account_id,
-          memberRights: JSON.parse(row.member_rights),
-          organizationRights: JSON.parse(row.entity_rights),
-        });
-    }
+    addRightsSources(rows, (row) => sources.get(row.entity_id)!);
+    return sources;
+  }
+
+  async entityRightsSources(kind: EntityKindName, entityId: string): Promise<Map<string, RightsSources>> {
+    // rightsSources the other way round, in one indexed read: the entity's user collaborators, and
+    // the members of the live organizations among its collaborators, each with its user row (asked
+    // for next: getUser answers it without a read).
+    const user = 'u.name, u.admin, u.created_at, u.updated_at';
+    const rows = await this.db.all<RightsSourceRow & UserRow & { user_id: string }>(
+      `SELECT c.account_id AS user_id, c.account_id, c.rights AS entity_rights, NULL AS member_rights, ${user}
+       FROM entities AS e
+       JOIN entity_collaborators AS c ON c.entity_pk = e.pk
+       JOIN users AS u ON u.id = c.account_id
+       WHERE e.kind = ? AND e.id = ?
+       UNION ALL
+       SELECT m.user_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights, ${user}
+       FROM entities AS e
+       JOIN entity_collaborators AS c ON c.entity_pk = e.pk
+       JOIN organizations AS o ON o.id = c.account_id AND o.deleted_at IS NULL
+       JOIN memberships AS m ON m.organization_id = c.account_id
+       JOIN users AS u ON u.id = m.user_id
+       WHERE e.kind = ? AND e.id = ?
+       ORDER BY 1, 2`,
+      [kind, entityId, kind, entityId],
+    );
+    const sources = new Map<string, RightsSources>();
+    addRightsSources(rows, (row) => {
+      if (!sources.has(row.user_id)) {
+        sources.set(row.user_id, { organizations: [] });
+        const { name, admin, created_at, updated_at } = row;
+        this.users.set(row.user_id, { id: row.user_id, name, admin, created_at, updated_at });
+      }
+      return sources.get(row.user_id)!;
+    });
+    return sources;
+  }
+
+  async userRightsSources(userId: string): Promise<Map<EntityKindName, Map<string, RightsSources>>> {
+    // rightsSources from the user's side, in one indexed read: its own collaborations, and those
+    // of the live organizations it is a member of, on live entities.
+    const rows = await this.db.all<RightsSourceRow & { kind: EntityKindName; entity_id: string }>(
+      `SELECT e.kind, e.id AS entity_id, c.account_id, c.rights AS entity_rights, NULL AS member_rights
+       FROM entity_collaborators AS c
+       JOIN entities AS e ON e.pk = c.entity_pk AND e.deleted_at IS NULL
+       WHERE c.account_id = ?
+       UNION ALL
+       SELECT e.kind, e.id AS entity_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights
+       FROM memberships AS m
+       JOIN organizations AS o ON o.id = m.organization_id AND o.deleted_at IS NULL
+       JOIN entity_collaborators AS c ON c.account_id = m.organization_id
+       JOIN entities AS e ON e.pk = c.entity_pk AND e.deleted_at IS NULL
+       WHERE m.user_id = ?
+       ORDER BY 1, 2, 3`,
+      [userId, userId],
+    );
+    const sources = new Map<EntityKindName, Map<string, RightsSources>>();
+    addRightsSources(rows, (row) => {
+      if (!sources.has(row.kind)) sources.set(row.kind, new Map());
+      const ofKind = sources.get(row.kind)!;
+      if (!ofKind.has(row.entity_id)) ofKind.set(row.entity_id, { organizations: [] });
+      return ofKind.get(row.entity_id)!;
+    });
     return sources;
   }
 

@@ -222,7 +222,47 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
     });
   });
 
+  describe('organizations, prefetched', () => {
+    it('are read back as without a prefetch, found or not, and after writes in the same transaction', async () => {
+      await write((tx) => tx.insertOrganization(organization('org1')));
+      const deleted = organization('org1', { deletedAt: T0 + 5, updatedAt: T0 + 5 });
+      await write(async (tx) => {
+        await tx.prefetchOrganizations(['org1', 'org2']);
+        expect(await tx.getOrganization('org1')).toEqual(organization('org1'));
+        expect(await tx.getOrganization('org2')).toBeUndefined();
+        await tx.updateOrganization(deleted);
+        expect(await tx.getOrganization('org1')).toEqual(deleted);
+        await tx.insertOrganization(organization('org2'));
+        expect(await tx.getOrganization('org2')).toEqual(organization('org2'));
+        await tx.purgeOrganization('org2');
+        expect(await tx.getOrganization('org2')).toBeUndefined();
+      });
+      expect(await read((tx) => tx.getOrganization('org1'))).toEqual(deleted);
+    });
+
+    it('are read back after a listing as without one', async () => {
+      await write((tx) => tx.insertOrganization(organization('org1', { attributes: { a: 'b' } })));
+      await read(async (tx) => {
+        const order = { field: 'organization_id', direction: 'asc' } as const;
+        await tx.listOrganizations({ deleted: false, order, limit: 10, offset: 0 });
+        expect(await tx.getOrganization('org1')).toEqual(organization('org1', { attributes: { a: 'b' } }));
+      });
+    });
+  });
+
   describe('users', () => {
+    it('are read back after a prefetch as without one, found or not', async () => {
+      await write((tx) => tx.insertUser(user('user1', { admin: true })));
+      await write(async (tx) => {
+        await tx.prefetchUsers(['user1', 'nobody']);
+        expect(await tx.getUser('user1')).toEqual(user('user1', { admin: true }));
+        expect(await tx.getUser('nobody')).toBeUndefined();
+        // Registered after the prefetch, in the same transaction.
+        await tx.insertUser(user('nobody'));
+        expect(await tx.getUser('nobody')).toEqual(user('nobody'));
+      });
+    });
+
     it('are read back equal, with and without a name', async () => {
       const named = user('user1', { admin: true });
       const nameless = user('user2');
@@ -492,6 +532,24 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       });
     });
 
+    it('are read back after a listing as without one, and after writes in the same transaction', async () => {
+      await seedMembers();
+      await write(async (tx) => {
+        await tx.listUserMemberships('user1');
+        const changed = membership('org-b', 'user1', { rights: ['RIGHT_ORGANIZATION_ALL'], updatedAt: T0 + 9 });
+        await tx.putMembership(changed);
+        expect(await tx.getMembership('org-b', 'user1')).toEqual(changed);
+        await tx.deleteMembership('org-a', 'user1');
+        expect(await tx.getMembership('org-a', 'user1')).toBeUndefined();
+        await tx.listMemberships('org-b');
+        await tx.deleteUser('user2');
+        expect(await tx.getMembership('org-b', 'user2')).toBeUndefined();
+        await tx.listMemberships('org-b');
+        await tx.purgeOrganization('org-b');
+        expect(await tx.getMembership('org-b', 'user1')).toBeUndefined();
+      });
+    });
+
     it('are listed by user ID for an organization, by organization ID for a user', async () => {
       await seedMembers();
       await read(async (tx) => {
@@ -525,6 +583,23 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
   });
 
   describe('API keys', () => {
+    it('of several organizations are listed at once, by organization then ID', async () => {
+      await write(async (tx) => {
+        for (const id of ['org1', 'org2', 'org3']) await tx.insertOrganization(organization(id));
+        for (const [key, org] of [
+          ['KEY3', 'org1'],
+          ['KEY1', 'org2'],
+          ['KEY2', 'org1'],
+          ['KEY4', 'org3'],
+        ] as const)
+          await tx.insertApiKey(apiKey(key, org));
+      });
+      const listed = await read((tx) => tx.listApiKeysOf(['org2', 'org1', 'nowhere']));
+      expect(listed.map((key) => `${key.organizationId}:${key.id}`)).toEqual(['org1:KEY2', 'org1:KEY3', 'org2:KEY1']);
+      expect(listed[0]).toEqual(apiKey('KEY2', 'org1'));
+      expect(await read((tx) => tx.listApiKeysOf([]))).toEqual([]);
+    });
+
     it('are read back equal, with and without a name and an expiry', async () => {
       const full = apiKey('KEY1', 'org1');
       const bare = apiKey('KEY2', 'org1');
@@ -783,6 +858,32 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       });
     });
 
+    it('are read back after a listing as without one, and after writes in the same transaction', async () => {
+      await seedCollaborators();
+      await write(async (tx) => {
+        await tx.listEntityCollaborators('application', 'app1');
+        const changed = collaborator(
+          'application',
+          'app1',
+          { kind: 'user', id: 'user1' },
+          { rights: ['RIGHT_APPLICATION_ALL'], updatedAt: T0 + 9 },
+        );
+        await tx.putEntityCollaborator(changed);
+        expect(await tx.getEntityCollaborator('application', 'app1', 'user1')).toEqual(changed);
+        await tx.deleteEntityCollaborator('application', 'app1', 'org1');
+        expect(await tx.getEntityCollaborator('application', 'app1', 'org1')).toBeUndefined();
+        await tx.listEntityCollaborators('application', 'app1');
+        await tx.deleteUser('user1');
+        expect(await tx.getEntityCollaborator('application', 'app1', 'user1')).toBeUndefined();
+        await tx.listEntityCollaborators('client', 'cli1');
+        await tx.purgeOrganization('org1');
+        expect(await tx.getEntityCollaborator('client', 'cli1', 'org1')).toBeUndefined();
+        await tx.listEntityCollaborators('application', 'app1');
+        await tx.purgeEntity('application', 'app1');
+        expect(await tx.getEntityCollaborator('application', 'app1', 'org-gone')).toBeUndefined();
+      });
+    });
+
     it("are listed in ID order for an entity, by kind and ID for an account (deleted entities' too)", async () => {
       await seedCollaborators();
       await read(async (tx) => {
@@ -864,6 +965,60 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       expect(Object.fromEntries(await read((tx) => tx.rightsSources('application', ['app1'], 'user2')))).toEqual({
         app1: { organizations: [] },
       });
+    });
+
+    it("make up every user's rights sources on an entity, each as rightsSources finds it", async () => {
+      await seedCollaborators();
+      await write(async (tx) => {
+        await tx.insertUser(user('user3'));
+        await tx.putMembership(membership('org1', 'user2', { rights: ['RIGHT_APPLICATION_INFO'] }));
+        // A member of the deleted organization only: no source.
+        await tx.putMembership(membership('org-gone', 'user3'));
+      });
+      const sources = await read((tx) => tx.entityRightsSources('application', 'app1'));
+      expect([...sources.keys()]).toEqual(['user1', 'user2']);
+      // The users it names are read back as getUser reads them.
+      await read(async (tx) => {
+        await tx.entityRightsSources('application', 'app1');
+        expect(await tx.getUser('user1')).toEqual(user('user1'));
+        expect(await tx.getUser('user3')).toEqual(user('user3'));
+      });
+      for (const userId of ['user1', 'user2']) {
+        const one = await read((tx) => tx.rightsSources('application', ['app1'], userId));
+        expect(sources.get(userId)).toEqual(one.get('app1'));
+      }
+      expect(sources.get('user2')).toEqual({
+        organizations: [
+          {
+            organizationId: 'org1',
+            memberRights: ['RIGHT_APPLICATION_INFO'],
+            organizationRights: ['RIGHT_APPLICATION_LINK'],
+          },
+        ],
+      });
+      // A deleted entity's collaborators are still its sources (the caller decides), an unknown one has none.
+      expect([...(await read((tx) => tx.entityRightsSources('application', 'app2'))).keys()]).toEqual([
+        'user1',
+        'user2',
+      ]);
+      expect((await read((tx) => tx.entityRightsSources('gateway', 'app1'))).size).toBe(0);
+    });
+
+    it("make up a user's rights sources on every live entity it reaches, each as rightsSources finds it", async () => {
+      await seedCollaborators();
+      const sources = await read((tx) => tx.userRightsSources('user1'));
+      // app2 is deleted; org-gone too, and it collaborates on nothing else.
+      expect([...sources].map(([kind, byId]) => [kind, [...byId.keys()]])).toEqual([
+        ['application', ['app1']],
+        ['client', ['cli1']],
+      ]);
+      for (const [kind, byId] of sources) {
+        for (const [id, source] of byId) {
+          const one = await read((tx) => tx.rightsSources(kind, [id], 'user1'));
+          expect(source).toEqual(one.get(id));
+        }
+      }
+      expect((await read((tx) => tx.userRightsSources('user2'))).size).toBe(0);
     });
   });
 
