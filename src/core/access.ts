@@ -20,7 +20,7 @@ import { invalidArgument } from './errors.js';
 import { KINDS, type EntityKind, type EntityKindName } from './kinds.js';
 import type { ApiKey, User } from './model.js';
 import { organizationRights, type Holder } from './organization-rights.js';
-import { pageOf, type Listing, type PageRequest } from './paging.js';
+import { everyPage, pageOf, type Listing, type PageRequest } from './paging.js';
 import { ENTITY_GROUPS, groupOf, Rights } from './rights.js';
 import { mayListMembers, rightsOn, type Scope } from './session.js';
 import type { Transaction } from './store.js';
@@ -90,18 +90,10 @@ async function onOrganization(tx: Transaction, holder: Holder, organizationId: s
 export const usable = (key: ApiKey, now: number) => key.expiresAt === undefined || key.expiresAt > now;
 
 /** Every key of the organization, in ID order. */
-export async function keysOf(tx: Transaction, organizationId: string): Promise<ApiKey[]> {
-  const keys: ApiKey[] = [];
-  for (let offset = 0; ; offset += 1000) {
-    const page = await tx.listApiKeys({
-      organizationId,
-      order: { field: 'api_key_id', direction: 'asc' },
-      limit: 1000,
-      offset,
-    });
-    keys.push(...page);
-    if (page.length < 1000) return keys;
-  }
+export function keysOf(tx: Transaction, organizationId: string): Promise<ApiKey[]> {
+  return everyPage((page) =>
+    tx.listApiKeys({ organizationId, order: { field: 'api_key_id', direction: 'asc' }, ...page }),
+  );
 }
 
 /** Whether the caller may list the organization's API keys (as `api-keys list` would let it). */
@@ -324,36 +316,20 @@ async function onEntities(scope: Scope, entities: EntityIds, subject: Subject): 
 
 /** Every live organization: what an administrator reaches. */
 export async function everyLiveOrganization(tx: Transaction): Promise<string[]> {
-  const ids: string[] = [];
-  for (let offset = 0; ; offset += 1000) {
-    const page = await tx.listOrganizations({
-      deleted: false,
-      order: { field: 'organization_id', direction: 'asc' },
-      limit: 1000,
-      offset,
-    });
-    ids.push(...page.map((organization) => organization.id));
-    if (page.length < 1000) return ids;
-  }
+  const organizations = await everyPage((page) =>
+    tx.listOrganizations({ deleted: false, order: { field: 'organization_id', direction: 'asc' }, ...page }),
+  );
+  return organizations.map((organization) => organization.id);
 }
 
 /** Every live entity, by kind: what an administrator reaches. */
 export async function everyLiveEntity(tx: Transaction): Promise<EntityIds> {
   const all: EntityIds = [];
   for (const kind of KINDS) {
-    const ids: string[] = [];
-    for (let offset = 0; ; offset += 1000) {
-      const page = await tx.listEntities({
-        kind: kind.name,
-        deleted: false,
-        order: { field: 'id', direction: 'asc' },
-        limit: 1000,
-        offset,
-      });
-      ids.push(...page.map((entity) => entity.id));
-      if (page.length < 1000) break;
-    }
-    all.push([kind.name, ids]);
+    const entities = await everyPage((page) =>
+      tx.listEntities({ kind: kind.name, deleted: false, order: { field: 'id', direction: 'asc' }, ...page }),
+    );
+    all.push([kind.name, entities.map((entity) => entity.id)]);
   }
   return all;
 }

@@ -16,6 +16,7 @@ import {
 } from './access.js';
 import { effectiveRightsOn } from './effective-rights.js';
 import { KINDS } from './kinds.js';
+import { everyPage } from './paging.js';
 import type { NewEvent } from './model.js';
 import { Rights } from './rights.js';
 import { isAdministrator, mayListMembers, type Scope, type Trial } from './session.js';
@@ -163,21 +164,16 @@ async function touchedBy(scope: Scope, recorded: readonly NewEvent[]): Promise<T
 /** Every organization and entity, live or deleted. */
 async function everyTarget(tx: Transaction): Promise<Target[]> {
   const targets: Target[] = [];
-  const pages = async <T extends { id: string }>(kind: TargetKind, fetch: (offset: number) => Promise<T[]>) => {
-    for (let offset = 0; ; offset += 1000) {
-      const page = await fetch(offset);
-      targets.push(...page.map((record) => ({ kind, id: record.id })));
-      if (page.length < 1000) return;
-    }
-  };
   for (const deleted of [false, true]) {
-    await pages('organization', (offset) =>
-      tx.listOrganizations({ deleted, order: { field: 'organization_id', direction: 'asc' }, limit: 1000, offset }),
+    const organizations = await everyPage((page) =>
+      tx.listOrganizations({ deleted, order: { field: 'organization_id', direction: 'asc' }, ...page }),
     );
+    targets.push(...organizations.map(({ id }) => ({ kind: 'organization' as const, id })));
     for (const kind of KINDS) {
-      await pages(kind.name, (offset) =>
-        tx.listEntities({ kind: kind.name, deleted, order: { field: 'id', direction: 'asc' }, limit: 1000, offset }),
+      const entities = await everyPage((page) =>
+        tx.listEntities({ kind: kind.name, deleted, order: { field: 'id', direction: 'asc' }, ...page }),
       );
+      targets.push(...entities.map(({ id }) => ({ kind: kind.name, id })));
     }
   }
   return targets;

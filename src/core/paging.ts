@@ -36,6 +36,16 @@ export async function paginate<T>(request: PageRequest, fetch: (page: Page) => P
   return { items: items.slice(0, limit), next: { limit, page: page + 1 } };
 }
 
+/** Everything a listing of the store holds, read MAX_LIMIT at a time (a whole registry's worth, for the access questions). */
+export async function everyPage<T>(fetch: (page: Page) => Promise<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for (let offset = 0; ; offset += MAX_LIMIT) {
+    const page = await fetch({ limit: MAX_LIMIT, offset });
+    all.push(...page);
+    if (page.length < MAX_LIMIT) return all;
+  }
+}
+
 /**
  * Like paginate, for listings the store can only narrow down: `keep` drops what does not belong,
  * so the store is read in chunks from the start until the page, and one item more, are filled.

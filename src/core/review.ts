@@ -18,6 +18,7 @@ import {
   type Reached,
 } from './access.js';
 import { parseDuration } from './duration.js';
+import { everyPage } from './paging.js';
 import { effectiveRightsOn } from './effective-rights.js';
 import { invalidArgument } from './errors.js';
 import { entityHasHolder } from './holders.js';
@@ -324,11 +325,7 @@ async function reviewedUsers(scope: Scope, organizationId: string | undefined): 
     for (const id of ids) users.push((await tx.getUser(id))!);
     return users;
   }
-  for (let offset = 0; ; offset += 1000) {
-    const page = await tx.listUsers({ limit: 1000, offset });
-    users.push(...page);
-    if (page.length < 1000) return users;
-  }
+  return everyPage((page) => tx.listUsers(page));
 }
 
 const TARGET_ORDER: ReadonlyArray<Target['kind']> = ['organization', ...KINDS.map((kind) => kind.name), 'user'];
