@@ -28,15 +28,17 @@ export const accessRequest = (options: Options): AccessRequest => ({
   page: options.page,
 });
 
-/** `reach`'s flags: --kind, --explain, and the --right-* flags of every group. */
+/** `reach`'s flags: --kind, --deleted, --explain, and the --right-* flags of every group. */
 export function reachOptions(command: Command): Command {
   return addRightFlags(
     explainOption(
-      command.option(
-        '--kind <kind>',
-        'only targets of this kind: organization, application, gateway or client (repeatable)',
-        collect,
-      ),
+      command
+        .option(
+          '--kind <kind>',
+          'only targets of this kind: organization, application, gateway or client (repeatable)',
+          collect,
+        )
+        .option('--deleted', 'deleted targets too, and paths through deleted organizations, marked "deleted"'),
     ),
     ENTITY_GROUPS,
   );
@@ -44,7 +46,7 @@ export function reachOptions(command: Command): Command {
 
 export async function reachRequest(options: Options): Promise<ReachRequest> {
   const { targetKinds } = await import('../core/access.js');
-  return { kinds: targetKinds(options.kind), rights: rightsFrom(options) };
+  return { kinds: targetKinds(options.kind), rights: rightsFrom(options), deleted: options.deleted === true };
 }
 
 /** The subjects with their rights: JSON as ACCESS.md has it, or a table `SUBJECT  VIA  RIGHTS`. */

@@ -63,6 +63,8 @@ export interface Access extends EffectiveRights {
 
 export interface Reached extends EffectiveRights {
   target: { kind: TargetKind; id: string };
+  /** A deleted target (reach --deleted). */
+  deleted?: true;
 }
 
 export interface AccessRequest extends PageRequest {
@@ -77,6 +79,8 @@ export interface ReachRequest {
   kinds?: readonly TargetKind[];
   /** Only targets holding every named right of their own group (and at least one is named). */
   rights?: readonly string[];
+  /** Deleted targets too, and paths through deleted organizations, each marked `deleted`. */
+  deleted?: boolean;
 }
 
 /** A user's or key's rights on an organization, as `orgs rights` prints them, with the one path they come by. */
@@ -209,13 +213,15 @@ export async function userReach(scope: Scope, user: User, request: ReachRequest)
   const { tx } = scope;
   const holder: Holder = { kind: 'user', user };
   const reached: Reached[] = [];
-  const organizations = await organizationsOf(tx, user);
+  const organizations = await organizationsOf(tx, user, request.deleted);
   await tx.prefetchOrganizations(organizations);
   for (const id of organizations) {
-    if ((await tx.getOrganization(id))?.deletedAt !== undefined) continue;
-    reached.push({ target: { kind: 'organization', id }, ...(await onOrganization(tx, holder, id)) });
+    const deleted = (await tx.getOrganization(id))?.deletedAt !== undefined;
+    if (deleted && !request.deleted) continue;
+    const target = { kind: 'organization' as const, id };
+    reached.push({ target, ...(deleted ? { deleted: true as const } : {}), ...(await onOrganization(tx, holder, id)) });
   }
-  reached.push(...(await entitiesReachedBy(scope, user)));
+  reached.push(...(await entitiesReachedBy(scope, user, request.deleted)));
   return selected(reached, request);
 }
 
@@ -235,17 +241,28 @@ export async function userReachesAnything(scope: Scope, user: User): Promise<boo
 
 /**
  * The organizations the user is a member of, deleted ones too, in ID order (one read, after which
- * the store knows each membership: their rights, asked next); every live one, for an administrator.
+ * the store knows each membership: their rights, asked next); every live one (and with
+ * `withDeleted` every deleted one), for an administrator.
  */
-async function organizationsOf(tx: Transaction, user: User): Promise<string[]> {
-  if (user.admin) return everyLiveOrganization(tx);
+async function organizationsOf(tx: Transaction, user: User, withDeleted = false): Promise<string[]> {
+  if (user.admin) {
+    return [...(await everyOrganization(tx)), ...(withDeleted ? await everyOrganization(tx, true) : [])];
+  }
   return (await tx.listUserMemberships(user.id)).map((membership) => membership.organizationId);
 }
 
-/** The live entities the user holds a path to, with its rights there; every one, for an administrator. */
-async function entitiesReachedBy(scope: Scope, user: User): Promise<Reached[]> {
-  if (user.admin) return onEntities(scope, await everyLiveEntity(scope.tx), { kind: 'user', user });
-  return (await reachedEntities(scope, user)).map(({ kind, id, ...effective }) => ({
+/**
+ * The live entities the user holds a path to, with its rights there, and with `withDeleted` the
+ * deleted ones and the paths through deleted organizations; every one, for an administrator.
+ */
+async function entitiesReachedBy(scope: Scope, user: User, withDeleted = false): Promise<Reached[]> {
+  if (user.admin) {
+    const every = await everyEntity(scope.tx);
+    if (withDeleted)
+      for (const [at, [, deleted]] of (await everyEntity(scope.tx, true)).entries()) every[at]![1].push(...deleted);
+    return onEntities(scope, every, { kind: 'user', user });
+  }
+  return (await reachedEntities(scope, user, withDeleted)).map(({ kind, id, ...effective }) => ({
     target: { kind: kind.name, id },
     ...effective,
   }));
@@ -258,7 +275,7 @@ export async function organizationReach(
   kinds: readonly EntityKind[],
   request: ReachRequest,
 ): Promise<Reached[]> {
-  const entities = (await collaborationsOf(scope.tx, [organizationId])).filter(([name]) =>
+  const entities = (await collaborationsOf(scope.tx, [organizationId], request.deleted)).filter(([name]) =>
     kinds.some((kind) => kind.name === name),
   );
   return selected(await onEntities(scope, entities, { kind: 'organization', organizationId }), request);
@@ -274,7 +291,7 @@ export async function apiKeyReach(scope: Scope, key: ApiKey, request: ReachReque
         target: { kind: 'organization', id: key.organizationId },
         ...(await onOrganization(scope.tx, holder, key.organizationId)),
       },
-      ...(await onEntities(scope, await collaborationsOf(scope.tx, [key.organizationId]), holder)),
+      ...(await onEntities(scope, await collaborationsOf(scope.tx, [key.organizationId], request.deleted), holder)),
     ],
     request,
   );
@@ -283,8 +300,12 @@ export async function apiKeyReach(scope: Scope, key: ApiKey, request: ReachReque
 /** Entities by kind, each kind's IDs in order. */
 export type EntityIds = Array<[EntityKindName, string[]]>;
 
-/** The live entities these accounts collaborate on directly, by kind. */
-export async function collaborationsOf(tx: Transaction, accountIds: readonly string[]): Promise<EntityIds> {
+/** The live entities these accounts collaborate on directly, by kind; the deleted ones too with `withDeleted`. */
+export async function collaborationsOf(
+  tx: Transaction,
+  accountIds: readonly string[],
+  withDeleted = false,
+): Promise<EntityIds> {
   const byKind = new Map<EntityKindName, Set<string>>(KINDS.map((kind) => [kind.name, new Set()]));
   for (const accountId of accountIds) {
     for (const collaboration of await tx.listAccountCollaborations(accountId)) {
@@ -295,7 +316,9 @@ export async function collaborationsOf(tx: Transaction, accountIds: readonly str
   for (const [kind, ids] of byKind) {
     await tx.prefetchEntities(kind, [...ids]);
     const kept: string[] = [];
-    for (const id of [...ids].sort()) if ((await tx.getEntity(kind, id))?.deletedAt === undefined) kept.push(id);
+    for (const id of [...ids].sort()) {
+      if (withDeleted || (await tx.getEntity(kind, id))?.deletedAt === undefined) kept.push(id);
+    }
     live.push([kind, kept]);
   }
   return live;
@@ -308,26 +331,27 @@ async function onEntities(scope: Scope, entities: EntityIds, subject: Subject): 
     if (ids.length === 0) continue;
     const kind = KINDS.find((k) => k.name === name)!;
     for (const [id, effective] of await effectiveRightsOn(scope, kind, ids, subject)) {
-      reached.push({ target: { kind: name, id }, ...effective });
+      const deleted = (await scope.tx.getEntity(name, id))?.deletedAt !== undefined ? { deleted: true as const } : {};
+      reached.push({ target: { kind: name, id }, ...deleted, ...effective });
     }
   }
   return reached;
 }
 
-/** Every live organization: what an administrator reaches. */
-export async function everyLiveOrganization(tx: Transaction): Promise<string[]> {
+/** Every live organization (or every deleted one): what an administrator reaches. */
+export async function everyOrganization(tx: Transaction, deleted = false): Promise<string[]> {
   const organizations = await everyPage((page) =>
-    tx.listOrganizations({ deleted: false, order: { field: 'organization_id', direction: 'asc' }, ...page }),
+    tx.listOrganizations({ deleted, order: { field: 'organization_id', direction: 'asc' }, ...page }),
   );
   return organizations.map((organization) => organization.id);
 }
 
-/** Every live entity, by kind: what an administrator reaches. */
-export async function everyLiveEntity(tx: Transaction): Promise<EntityIds> {
+/** Every live entity (or every deleted one), by kind: what an administrator reaches. */
+export async function everyEntity(tx: Transaction, deleted = false): Promise<EntityIds> {
   const all: EntityIds = [];
   for (const kind of KINDS) {
     const entities = await everyPage((page) =>
-      tx.listEntities({ kind: kind.name, deleted: false, order: { field: 'id', direction: 'asc' }, ...page }),
+      tx.listEntities({ kind: kind.name, deleted, order: { field: 'id', direction: 'asc' }, ...page }),
     );
     all.push([kind.name, entities.map((entity) => entity.id)]);
   }
@@ -380,6 +404,7 @@ export function accessView(access: Access, explain: boolean): Record<string, unk
 /** An element of `reach`'s JSON. */
 export function reachedView(reached: Reached, explain: boolean): Record<string, unknown> {
   const view: Record<string, unknown> = { ids: identifierView(reached.target), rights: reached.rights.toArray() };
+  if (reached.deleted) view.deleted = true;
   if (explain) view.paths = explanationView(reached).paths;
   return view;
 }

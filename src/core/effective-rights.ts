@@ -20,6 +20,8 @@ export type RightsPath =
       memberRights: Rights | undefined;
       organizationRights: Rights;
       rights: Rights;
+      /** Through a deleted organization: what would count again on its restore (reach --deleted). */
+      deleted?: true;
     }
   | { via: 'api-key'; apiKeyId: string; keyRights: Rights; organizationRights: Rights; rights: Rights };
 
@@ -76,6 +78,7 @@ function userPaths(kind: EntityKind, sources: RightsSources): RightsPath[] {
       memberRights,
       organizationRights,
       rights: intersection(memberRights, organizationRights),
+      ...(source.deleted ? { deleted: true as const } : {}),
     });
   }
   return paths;
@@ -187,11 +190,15 @@ export async function usersOn(scope: Scope, kind: EntityKind, entityId: string):
 export async function reachedEntities(
   scope: Scope,
   user: User,
-): Promise<Array<{ kind: EntityKind; id: string } & EffectiveRights>> {
-  const found: Array<{ kind: EntityKind; id: string } & EffectiveRights> = [];
-  for (const [name, sources] of await scope.tx.userRightsSources(user.id)) {
+  withDeleted = false,
+): Promise<Array<{ kind: EntityKind; id: string; deleted?: true } & EffectiveRights>> {
+  const found: Array<{ kind: EntityKind; id: string; deleted?: true } & EffectiveRights> = [];
+  for (const [name, sources] of await scope.tx.userRightsSources(user.id, withDeleted)) {
     const kind = kindNamed(name);
-    for (const [id, source] of sources) found.push({ kind, id, ...combine(userPaths(kind, source)) });
+    for (const [id, source] of sources) {
+      const deleted = source.entityDeleted ? { deleted: true as const } : {};
+      found.push({ kind, id, ...deleted, ...combine(userPaths(kind, source)) });
+    }
   }
   if (!seesMembersOf(scope, user)) await hideUnlistedMembers(scope, found);
   return found;
@@ -244,6 +251,7 @@ export function explanationView(effective: EffectiveRights): Record<string, unkn
             ...(path.memberRights ? { member_rights: path.memberRights.toArray() } : { members_hidden: true }),
             organization_rights: path.organizationRights.toArray(),
             rights: path.rights.toArray(),
+            ...(path.deleted ? { deleted: true } : {}),
           };
         case 'api-key':
           return {

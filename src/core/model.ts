@@ -79,7 +79,15 @@ export interface EntityCollaborator {
  */
 export interface RightsSources {
   direct?: string[];
-  organizations: Array<{ organizationId: string; memberRights: string[]; organizationRights: string[] }>;
+  /** `deleted`: an organization deleted, counted only where deleted ones are asked for (reach --deleted). */
+  organizations: Array<{
+    organizationId: string;
+    memberRights: string[];
+    organizationRights: string[];
+    deleted?: true;
+  }>;
+  /** The entity is deleted (only where deleted ones are asked for). */
+  entityDeleted?: true;
 }
 
 /** What a record is about: an account or an entity, by kind and ID. */

@@ -7,8 +7,8 @@
 import {
   apiKeyReach,
   collaborationsOf,
-  everyLiveEntity,
-  everyLiveOrganization,
+  everyEntity,
+  everyOrganization,
   keysOf,
   mayListApiKeys,
   usable,
@@ -138,7 +138,7 @@ async function reviewable(
     };
   }
   if (caller.kind === 'admin' || (caller.kind === 'user' && caller.user.admin)) {
-    return { organizations: await everyLiveOrganization(tx), entities: await everyLiveEntity(tx) };
+    return { organizations: await everyOrganization(tx), entities: await everyEntity(tx) };
   }
   // What the caller reaches, with its rights there: the same answer `reach` gives it.
   const reached: Reached[] =

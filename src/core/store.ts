@@ -173,9 +173,10 @@ export interface Transaction {
   entityRightsSources(kind: EntityKindName, entityId: string): Promise<Map<string, RightsSources>>;
   /**
    * rightsSources of the user on every live entity it holds one on, by kind, then entity ID (in
-   * order): its own collaborations, and those of the live organizations it is a member of.
+   * order): its own collaborations, and those of the live organizations it is a member of; with
+   * `withDeleted`, deleted entities and deleted organizations too, each marked so.
    */
-  userRightsSources(userId: string): Promise<Map<EntityKindName, Map<string, RightsSources>>>;
+  userRightsSources(userId: string, withDeleted?: boolean): Promise<Map<EntityKindName, Map<string, RightsSources>>>;
 
   /** Records the event; its subject's creation (beginsLife) starts the subject's life there. */
   insertEvent(event: StoredEvent): Promise<void>;

@@ -425,6 +425,8 @@ interface RightsSourceRow {
   account_id: string;
   entity_rights: string;
   member_rights: string | null;
+  /** Where deleted organizations are read too: whether this one is (true or 1). */
+  organization_deleted?: unknown;
 }
 
 /**
@@ -446,6 +448,7 @@ function addRightsSources<R extends RightsSourceRow>(rows: readonly R[], sources
         organizationId: row.account_id,
         memberRights: rights(row.member_rights),
         organizationRights: rights(row.entity_rights),
+        ...(row.organization_deleted ? { deleted: true as const } : {}),
       });
   }
 }
@@ -891,29 +894,42 @@ export class SqlTransaction implements Transaction {
     return sources;
   }
 
-  async userRightsSources(userId: string): Promise<Map<EntityKindName, Map<string, RightsSources>>> {
+  async userRightsSources(
+    userId: string,
+    withDeleted = false,
+  ): Promise<Map<EntityKindName, Map<string, RightsSources>>> {
     // rightsSources from the user's side, in one indexed read: its own collaborations, and those
-    // of the live organizations it is a member of, on live entities.
-    const rows = await this.db.all<RightsSourceRow & { kind: EntityKindName; entity_id: string }>(
-      `SELECT e.kind, e.id AS entity_id, c.account_id, c.rights AS entity_rights, NULL AS member_rights
+    // of the organizations it is a member of, on entities; live ones, or every one with withDeleted.
+    const every = withDeleted ? 1 : 0;
+    const rows = await this.db.all<
+      RightsSourceRow & { kind: EntityKindName; entity_id: string; entity_deleted: unknown }
+    >(
+      `SELECT e.kind, e.id AS entity_id, c.account_id, c.rights AS entity_rights, NULL AS member_rights,
+         e.deleted_at IS NOT NULL AS entity_deleted, NULL AS organization_deleted
        FROM entity_collaborators AS c
-       JOIN entities AS e ON e.pk = c.entity_pk AND e.deleted_at IS NULL
+       JOIN entities AS e ON e.pk = c.entity_pk AND (e.deleted_at IS NULL OR ? = 1)
        WHERE c.account_id = ?
        UNION ALL
-       SELECT e.kind, e.id AS entity_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights
+       SELECT e.kind, e.id AS entity_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights,
+         e.deleted_at IS NOT NULL AS entity_deleted, o.deleted_at IS NOT NULL AS organization_deleted
        FROM memberships AS m
-       JOIN organizations AS o ON o.id = m.organization_id AND o.deleted_at IS NULL
+       JOIN organizations AS o ON o.id = m.organization_id AND (o.deleted_at IS NULL OR ? = 1)
        JOIN entity_collaborators AS c ON c.account_id = m.organization_id
-       JOIN entities AS e ON e.pk = c.entity_pk AND e.deleted_at IS NULL
+       JOIN entities AS e ON e.pk = c.entity_pk AND (e.deleted_at IS NULL OR ? = 1)
        WHERE m.user_id = ?
        ORDER BY 1, 2, 3`,
-      [userId, userId],
+      [every, userId, every, every, userId],
     );
     const sources = new Map<EntityKindName, Map<string, RightsSources>>();
     addRightsSources(rows, (row) => {
       if (!sources.has(row.kind)) sources.set(row.kind, new Map());
       const ofKind = sources.get(row.kind)!;
-      if (!ofKind.has(row.entity_id)) ofKind.set(row.entity_id, { organizations: [] });
+      if (!ofKind.has(row.entity_id)) {
+        ofKind.set(row.entity_id, {
+          organizations: [],
+          ...(row.entity_deleted ? { entityDeleted: true as const } : {}),
+        });
+      }
       return ofKind.get(row.entity_id)!;
     });
     return sources;

@@ -529,6 +529,38 @@ describe('reach', () => {
     await s.ok(['delete', 'org1']);
     expect((await s.ok(['users', 'reach', 'user2'])).json).toEqual([]);
   });
+
+  test('--deleted lists them, marked, with what would count again on restore', async () => {
+    const before = (await s.ok(['users', 'reach', 'user2', '--explain'])).json;
+    await s.ok(['apps', 'delete', 'app2']);
+    await s.ok(['delete', 'org1']);
+    const answer = (await s.ok(['users', 'reach', 'user2', '--deleted', '--explain'])).json;
+    // The same targets and rights as before the deletions; org1 and app2 marked deleted, and the paths through org1.
+    const deleted = ['organization org1', 'application app2'];
+    expect(answer.map((e: any) => [e.ids, e.rights, e.deleted])).toEqual(
+      before.map((e: any) => {
+        const [kind, ids] = Object.entries(e.ids)[0] as [string, object];
+        return [
+          e.ids,
+          e.rights,
+          deleted.includes(`${kind.replace(/_ids$/, '')} ${Object.values(ids)[0]}`) || undefined,
+        ];
+      }),
+    );
+    const app1 = answer.find((e: any) => e.ids.application_ids?.application_id === 'app1');
+    expect(app1.paths).toEqual([
+      { ...before.find((e: any) => e.ids.application_ids?.application_id === 'app1').paths[0], deleted: true },
+    ]);
+    // What the organization and its keys reach, deleted entities too.
+    await s.ok(['restore', 'org1']);
+    await s.ok(['apps', 'delete', 'app1']);
+    const reach = (await s.ok(['reach', 'org1', '--deleted'])).json;
+    expect(reach.map((e: any) => [Object.values(Object.values(e.ids)[0] as object)[0], e.deleted])).toEqual([
+      ['app1', true],
+      ['gtw1', undefined],
+    ]);
+    expect((await s.ok(['reach', 'org1'])).json.map((e: any) => Object.keys(e.ids)[0])).toEqual(['gateway_ids']);
+  });
 });
 
 test('the questions write nothing: the store is byte for byte as before, on a store of every kind of record', async () => {
