@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { consoleAssets } from './scripts/console-assets.mjs';
 import { postgresProblem } from './test/postgres.js';
 
 const sqlite: TestProjectInlineConfiguration = {
@@ -47,7 +48,15 @@ function projects(): TestProjectInlineConfiguration[] {
   return [sqlite];
 }
 
+/** `console-assets`, which the build makes, made the same way for the tests that serve the Console in-process. */
+const consoleAssetsModule = {
+  name: 'console-assets',
+  resolveId: (id: string) => (id === 'console-assets' ? '\0console-assets' : undefined),
+  load: (id: string) => (id === '\0console-assets' ? consoleAssets().contents : undefined),
+};
+
 export default defineConfig(() => ({
+  plugins: [consoleAssetsModule],
   test: {
     // Black-box tests start a Node process per command; give them room on a 2-core machine.
     testTimeout: 30_000,

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { Script } from 'node:vm';
 import { build } from 'esbuild';
+import { consoleAssets } from './console-assets.mjs';
 
 /**
  * commander loads node:child_process up front (about 9 ms) for executable subcommands, which orgs
@@ -76,33 +77,16 @@ const pgBeside = {
 };
 
 /**
- * The Console page's script (src/console/page/app.ts and the modules it imports, for the browser) and style, as the strings of
- * the module `console-assets`: they ship inside the bundle, and load only with `orgs console`.
+ * The Console page's script and style, as the strings of the module `console-assets`
+ * (scripts/console-assets.mjs): they ship inside the bundle, and load only with `orgs console`.
  */
-const consoleAssets = {
+const consoleAssetsModule = {
   name: 'console-assets',
   setup(plugin) {
     plugin.onResolve({ filter: /^console-assets$/ }, () => ({ path: 'console-assets', namespace: 'console-assets' }));
-    plugin.onLoad({ filter: /.*/, namespace: 'console-assets' }, async () => {
-      const page = resolve('src/console/page');
-      const script = await build({
-        entryPoints: [join(page, 'app.ts')],
-        bundle: true,
-        format: 'iife',
-        platform: 'browser',
-        target: 'es2022',
-        minify: true,
-        write: false,
-        metafile: true,
-        logLevel: 'warning',
-      });
-      return {
-        contents:
-          `export const APP_JS = ${JSON.stringify(script.outputFiles[0].text.trim())};\n` +
-          `export const APP_CSS = ${JSON.stringify(readFileSync(join(page, 'app.css'), 'utf8').trim())};\n`,
-        loader: 'js',
-        watchFiles: [...Object.keys(script.metafile.inputs).map((input) => resolve(input)), join(page, 'app.css')],
-      };
+    plugin.onLoad({ filter: /.*/, namespace: 'console-assets' }, () => {
+      const { contents, files } = consoleAssets();
+      return { contents, loader: 'js', watchFiles: files };
     });
   },
 };
@@ -187,6 +171,6 @@ const orgs = await build({
   outfile: 'dist/orgs.js',
   // The one use of import.meta.url is createRequire(), which takes a CommonJS file name as well.
   define: { 'import.meta.url': '__filename' },
-  plugins: [lazyChildProcess, dynamicBuiltins, pgBeside, consoleAssets],
+  plugins: [lazyChildProcess, dynamicBuiltins, pgBeside, consoleAssetsModule],
 });
 await writeWithCache(resolve('dist/orgs.js'), orgs.outputFiles[0].text, listInScratchStore);

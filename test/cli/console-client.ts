@@ -5,13 +5,40 @@
 import { request as httpRequest } from 'node:http';
 import { execa, type ResultPromise } from 'execa';
 import { expect } from 'vitest';
+import { Context } from '../../src/app/context.js';
+import { streamsOf } from '../../src/app/streams.js';
+import { startConsole as startServer, type ConsoleOptions } from '../../src/console/server.js';
 import { BIN, type Sandbox } from '../helpers.js';
+import { testRuntime } from '../runtime.js';
 
 export interface Console {
   url: string;
   origin: string;
   port: number;
   process: ResultPromise;
+}
+
+/** Where a Console answers, however it was started. */
+export type Served = Omit<Console, 'process'>;
+
+/**
+ * The Console served in-process for the sandbox (src/console/server.ts, with a Context of the
+ * sandbox's environment), for what no command line sets: shorter deadlines. Ended by `close`.
+ */
+export async function serveConsole(s: Sandbox, options: ConsoleOptions): Promise<Served & { close(): Promise<void> }> {
+  const io = testRuntime({ env: { ...process.env, ...s.env, ORGS_USER_ID: undefined, ORGS_API_KEY: undefined } });
+  const ctx = new Context({}, io.runtime, streamsOf(io.runtime));
+  const server = await startServer(ctx, options);
+  const { origin, port } = new URL(server.url);
+  return {
+    url: server.url,
+    origin,
+    port: Number(port),
+    async close() {
+      await server.close();
+      await ctx.close();
+    },
+  };
 }
 
 /** Starts `orgs console --no-open` for the sandbox and waits for its URL. */
@@ -36,7 +63,7 @@ export async function startConsole(s: Sandbox, env: Record<string, string | unde
 }
 
 /** A browser's session: the cookie the token gave, and the CSRF token of the page. */
-export async function login(c: Console): Promise<{ cookie: string; csrf: string }> {
+export async function login(c: Served): Promise<{ cookie: string; csrf: string }> {
   const opened = await fetch(c.url, { redirect: 'manual' });
   expect(opened.status).toBe(303);
   const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
@@ -52,7 +79,7 @@ export interface Answer {
 }
 
 export async function call(
-  c: Console,
+  c: Served,
   method: string,
   path: string,
   headers: Record<string, string> = {},
@@ -75,7 +102,7 @@ export function expectApiError(answer: Answer, status: number, name: string): vo
 }
 
 /** A GET with any Host header (fetch does not let a script choose it). */
-export function withHost(c: Console, host: string, path: string, headers: Record<string, string> = {}) {
+export function withHost(c: Served, host: string, path: string, headers: Record<string, string> = {}) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port: c.port, path, headers: { ...headers, host } }, (res) => {
       let body = '';

@@ -1,0 +1,2 @@
+/** See console-assets.mjs. */
+export function consoleAssets(): { contents: string; files: string[] };
