@@ -57,8 +57,9 @@ export class DryRun implements Trial {
   hidden = 0;
 
   /**
-   * Runs the change once to learn what it touches, undoes it, reads the access of every target it
-   * touches, runs it again (its result is the command's) and reads that access again.
+   * Runs the change (its result is the command's) and reads the access of every target it touches
+   * there; undoes it and reads the access before. A target found only before the change (a purge
+   * ends an organization's collaborations) has its access after read by running the change again.
    */
   write<T>(
     store: Store,
@@ -67,12 +68,17 @@ export class DryRun implements Trial {
   ): Promise<T> {
     return store.trial(async (tx, undo) => {
       const recorded: NewEvent[] = [];
-      await change(tx, recorded);
+      const result = await change(tx, recorded);
+      const touched = await inspect(tx, (scope) => touchedBy(scope, recorded));
+      const is = await inspect(tx, (scope) => holdersOf(scope, touched));
       const before = await undo();
-      const targets = await inspect(before, (scope) => touchedBy(scope, recorded));
+      const targets = unionOf(touched, await inspect(before, (scope) => touchedBy(scope, recorded)));
       const was = await inspect(before, (scope) => holdersOf(scope, targets));
-      const result = await change(before, []);
-      const is = await inspect(before, (scope) => holdersOf(scope, targets));
+      const unread = targets.filter((target) => !is.has(targetKey(target)));
+      if (unread.length > 0) {
+        await change(before, []);
+        for (const [key, holders] of await inspect(before, (scope) => holdersOf(scope, unread))) is.set(key, holders);
+      }
       for (const target of targets) this.compare(target, was.get(targetKey(target))!, is.get(targetKey(target))!);
       return result;
     });
@@ -136,11 +142,10 @@ export class DryRun implements Trial {
 }
 
 /**
- * The targets whose access the recorded events may change, read in the state before the change
- * (which holds them all: no command that changes access adds a collaboration to an organization
- * it names first): an organization's event, the organization and every entity it collaborates
- * on; an entity's, the entity; a user's (deleted, made or unmade an administrator), every target.
- * A newcomer's registration changes nothing.
+ * The targets whose access the recorded events may change, in the state `scope` reads (the write
+ * reads them after the change and before it): an organization's event, the organization and every
+ * entity it collaborates on; an entity's, the entity; a user's (deleted, made or unmade an
+ * administrator), every target. A newcomer's registration changes nothing.
  */
 async function touchedBy(scope: Scope, recorded: readonly NewEvent[]): Promise<Target[]> {
   const { tx } = scope;
@@ -159,6 +164,11 @@ async function touchedBy(scope: Scope, recorded: readonly NewEvent[]): Promise<T
     }
   }
   return [...targets.values()];
+}
+
+/** The targets of both lists, each once, in the order first seen. */
+function unionOf(a: readonly Target[], b: readonly Target[]): Target[] {
+  return [...new Map([...a, ...b].map((target) => [targetKey(target), target])).values()];
 }
 
 /** Every organization and entity, live or deleted. */
