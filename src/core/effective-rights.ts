@@ -44,15 +44,21 @@ export type Subject =
  */
 export function within(kind: EntityKind, rights: readonly string[]): Rights {
   // The same few sets of rights come back on every path of every entity: each is expanded once.
-  const key = `${kind.group}:${rights.join()}`;
-  let found = expandedWithin.get(key);
+  // The store hands out one array per distinct text in a read, so the array itself is the first
+  // key (no join per path); its text the second, across reads.
+  let byGroup = withinByArray.get(rights);
+  if (byGroup === undefined) withinByArray.set(rights, (byGroup = new Map()));
+  let found = byGroup.get(kind.group);
   if (found === undefined) {
-    found = Rights.of(rights).expand().inGroups([kind.group]);
-    expandedWithin.set(key, found);
+    const key = `${kind.group}:${rights.join()}`;
+    found = expandedWithin.get(key);
+    if (found === undefined) expandedWithin.set(key, (found = Rights.of(rights).expand().inGroups([kind.group])));
+    byGroup.set(kind.group, found);
   }
   return found;
 }
 const expandedWithin = new Map<string, Rights>();
+const withinByArray = new WeakMap<readonly string[], Map<string, Rights>>();
 
 /** What an administrator holds on an entity of the kind, and how. */
 const administratorRights = (kind: EntityKind) =>
