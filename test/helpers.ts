@@ -291,26 +291,25 @@ export function needsTool(tool: string): boolean {
 
 /**
  * Resolves once `condition` holds, looked at each time `stream` delivers data (after the caller's
- * own listeners have taken it in); fails after `timeoutMs`. Returns how long it took.
+ * own listeners have taken it in); fails as soon as the stream ends without it (the process is
+ * gone), and a stream that stays silent is the test's timeout to end. Returns how long it took.
  */
-export function untilOutput(
-  stream: NodeJS.ReadableStream,
-  condition: () => boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<number> {
+export function untilOutput(stream: NodeJS.ReadableStream, condition: () => boolean, what: string): Promise<number> {
   const start = Date.now();
   return new Promise((resolve, reject) => {
     const finish = (settle: () => void) => {
-      clearTimeout(deadline);
       stream.off('data', check);
+      stream.off('end', ended);
       settle();
     };
     const check = () => {
       if (condition()) finish(() => resolve(Date.now() - start));
     };
-    const deadline = setTimeout(() => finish(() => reject(new Error(`waited ${timeoutMs} ms for ${what}`))), timeoutMs);
+    const ended = () => {
+      if (!condition()) finish(() => reject(new Error(`the output ended without ${what}`)));
+    };
     stream.on('data', check);
+    stream.on('end', ended);
     check();
   });
 }

@@ -125,17 +125,11 @@ describe('an organization purged and created again by someone else', () => {
     let out = '';
     follower.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     try {
-      await untilOutput(
-        follower.stdout!,
-        () => out.includes('"name": "organization.api-key.create"'),
-        10_000,
-        'the history',
-      );
+      await untilOutput(follower.stdout!, () => out.includes('"name": "organization.api-key.create"'), 'the history');
       await s.ok(['set', 'org1', '--name', 'Mine now'], as('mallory'));
       await untilOutput(
         follower.stdout!,
         () => out.includes('"name": "organization.update"'),
-        10_000,
         'the update on --follow',
       );
       follower.kill('SIGINT');

@@ -760,25 +760,19 @@ describe('across processes', () => {
     follower.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     try {
       // The history first: org1's creation, which user1 may see.
-      await untilOutput(follower.stdout!, () => out.includes('"organization_id": "org1"'), 10_000, 'the history');
+      await untilOutput(follower.stdout!, () => out.includes('"organization_id": "org1"'), 'the history');
       expect(out).not.toContain('"organization_id": "par-0"'); // user1 has no rights on par-0
       await s.ok(['create', 'org5', '--user-id', 'user1']);
       const elapsed = await untilOutput(
         follower.stdout!,
         () => out.includes('"organization_id": "org5"'),
-        10_000,
         'org5 on --follow',
       );
       console.log(`--follow printed org5 ${elapsed} ms after the create command returned`);
       await s.ok(['create', 'org6', '--user-id', 'user9']); // not user1's: must not appear
       // Events come in commit order: once org6b is out, org6 would have been too.
       await s.ok(['create', 'org6b', '--user-id', 'user1']);
-      await untilOutput(
-        follower.stdout!,
-        () => out.includes('"organization_id": "org6b"'),
-        10_000,
-        'org6b on --follow',
-      );
+      await untilOutput(follower.stdout!, () => out.includes('"organization_id": "org6b"'), 'org6b on --follow');
       follower.kill('SIGINT');
       const result = await follower;
       expect(result.exitCode).toBe(130);

@@ -14,7 +14,7 @@ test('SIGINT while waiting for more input stops after the committed batch, with 
   child.stdin!.write('{"ids":{"organization_id":"first"}}\n{"ids":{"organization_id":"second"}}\n');
   let printed = '';
   child.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-  await untilOutput(child.stdout!, () => printed.includes('"second"'), 20_000, 'the second organization');
+  await untilOutput(child.stdout!, () => printed.includes('"second"'), 'the second organization');
   child.kill('SIGINT'); // stdin stays open: orgs is waiting for the next document
   const result = await child;
   expect(result.exitCode).toBe(130);

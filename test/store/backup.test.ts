@@ -26,7 +26,7 @@ test('a backup taken during a bulk create is sound, and restoring it is copying 
   // Wait until the writer has committed something (it prints each batch once committed), then copy while it goes on.
   let printed = '';
   writer.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-  await untilOutput(writer.stdout!, () => printed.includes('"bulk-0"'), 20_000, 'the first committed batch');
+  await untilOutput(writer.stdout!, () => printed.includes('"bulk-0"'), 'the first committed batch');
   const result = await s.ok(['backup', backup]);
   expect(result.stdout).toBe('');
   expect(statSync(backup).mode & 0o777).toBe(0o600);

@@ -365,7 +365,6 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
           await untilOutput(
             follower.stdout!,
             () => (followed.match(/^\{$/gm) ?? []).length >= events.length,
-            15_000,
             `the follower's ${events.length} events`,
           );
           follower.kill('SIGINT');
