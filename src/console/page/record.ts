@@ -18,6 +18,7 @@ import {
   idInput,
   idOf,
   submitButton,
+  table,
   updateBody,
 } from './parts.js';
 import { type GroupName, rightsPicker, rightTags } from './rights.js';
@@ -151,7 +152,8 @@ async function rightsOfCollaborator(record: string, type: AccountType, account: 
   }
 }
 
-export type Confirmed = (method: string, path: string, body?: unknown) => Promise<boolean>;
+/** Makes a change of access once its effect on access is confirmed (accessPanel); whether it made it. */
+export type ChangeAccess = (method: string, path: string, body?: unknown) => Promise<boolean>;
 
 /** A report of `--dry-run` (ACCESS.md): who would gain or lose what, where; the hidden ones a count. */
 interface AccessReport {
@@ -166,59 +168,52 @@ function idsText(ids: any): string {
 }
 
 /**
- * Where a change of access shows, before it is made, what it does to whose access: `confirmed`
- * asks for the change's dry run and, when it changes anyone's access, shows that and answers
- * false; asked again for the same change, it answers true (the person has seen it and confirms).
+ * Where a change of access shows, before it is made, what it does to whose access: `change` asks
+ * for the change's dry run and, when it changes anyone's access, shows that and makes nothing;
+ * asked again for the same change (the person has seen it and confirms), or for one that changes
+ * no one's access, it makes it. Whether it made it.
  */
-export function accessPanel(): {
-  element: HTMLElement;
-  confirmed(method: string, path: string, body?: unknown): Promise<boolean>;
-} {
+export function accessPanel(): { element: HTMLElement; change: ChangeAccess } {
   const element = h('section', { class: 'card warning access-changes', hidden: true, tabindex: -1 });
   let shown: string | undefined;
   return {
     element,
-    async confirmed(method, path, body) {
+    async change(method, path, body) {
       const key = JSON.stringify([method, path, body]);
-      if (shown === key) return true;
-      const report = (await call<AccessReport>(method, `${path}?dry_run=true`, body)).body;
-      if (report.access.length === 0) return true;
-      const pairs = report.access.filter((pair) => pair.hidden === undefined);
-      const hidden = report.access.find((pair) => pair.hidden !== undefined)?.hidden;
-      element.replaceChildren(
-        h('h2', {}, 'This changes who can do what'),
-        h(
-          'table',
-          { class: 'list' },
-          h(
-            'thead',
-            {},
-            h('tr', {}, ...['Who', 'Where', 'Gains', 'Loses'].map((column) => h('th', { scope: 'col' }, column))),
-          ),
-          h(
-            'tbody',
-            {},
-            ...pairs.map((pair) =>
-              h(
-                'tr',
-                {},
-                h('td', { 'data-label': 'Who' }, idsText(pair.subject)),
-                h('td', { 'data-label': 'Where' }, idsText(pair.target)),
-                h('td', { 'data-label': 'Gains', class: 'gained' }, rightTags(pair.gained ?? [])),
-                h('td', { 'data-label': 'Loses', class: 'lost' }, rightTags(pair.lost ?? [])),
-              ),
-            ),
-          ),
-        ),
-        ...(hidden ? [h('p', {}, `And ${hidden} more that you may not see.`)] : []),
-        h('p', {}, 'Do it again to confirm.'),
-      );
-      element.hidden = false;
-      element.focus();
-      shown = key;
-      return false;
+      if (shown !== key) {
+        const report = (await call<AccessReport>(method, `${path}?dry_run=true`, body)).body;
+        if (report.access.length > 0) {
+          show(report);
+          shown = key;
+          return false;
+        }
+      }
+      await call(method, path, body);
+      return true;
     },
   };
+
+  function show(report: AccessReport): void {
+    const pairs = report.access.filter((pair) => pair.hidden === undefined);
+    const hidden = report.access.find((pair) => pair.hidden !== undefined)?.hidden;
+    element.replaceChildren(
+      h('h2', {}, 'This changes who can do what'),
+      table(
+        ['Who', 'Where', 'Gains', 'Loses'],
+        pairs.map((pair) => [
+          idsText(pair.subject),
+          idsText(pair.target),
+          rightTags(pair.gained ?? []),
+          rightTags(pair.lost ?? []),
+        ]),
+        'What this change does to access',
+      ),
+      ...(hidden ? [h('p', {}, `And ${hidden} more that you may not see.`)] : []),
+      h('p', {}, 'Do it again to confirm.'),
+    );
+    element.hidden = false;
+    element.focus();
+  }
 }
 
 /** What saving `after` in place of `before` gives and takes away, in words. */
@@ -248,9 +243,9 @@ export function collaboratorForm(options: {
   groups: readonly GroupName[];
   types: readonly AccountType[];
   existing?: { type: AccountType; id: string; rights: string[] };
-  /** Makes the change; `confirmed` first shows what it does to access and asks again (accessPanel). */
-  save: (type: AccountType, account: string, rights: string[], added: boolean, confirmed: Confirmed) => Promise<void>;
-  remove?: (confirmed: Confirmed) => Promise<void>;
+  /** Saves through `change`, which first shows what it does to access and asks again (accessPanel). */
+  save: (type: AccountType, account: string, rights: string[], added: boolean, change: ChangeAccess) => Promise<void>;
+  remove?: (change: ChangeAccess) => Promise<void>;
   cancel: string;
 }): HTMLElement {
   let existing = options.existing;
@@ -298,7 +293,7 @@ export function collaboratorForm(options: {
         submit,
         h('a', { href: options.cancel }, 'Cancel'),
         options.remove
-          ? confirmButton('Remove collaborator', `Remove ${existing?.id}?`, () => options.remove!(access.confirmed))
+          ? confirmButton('Remove collaborator', `Remove ${existing?.id}?`, () => options.remove!(access.change))
           : null,
       ),
     ],
@@ -321,9 +316,9 @@ export function collaboratorForm(options: {
           change.focus();
           return;
         }
-        return options.save(chosen, id, rights, true, access.confirmed);
+        return options.save(chosen, id, rights, true, access.change);
       }
-      await options.save(chosen, id, rights, false, access.confirmed);
+      await options.save(chosen, id, rights, false, access.change);
     },
     (name) =>
       name === 'no_collaborator_rights' ? picker.element : /_id$|not_found$|^nested/.test(name) ? account : undefined,
@@ -346,8 +341,7 @@ export function deletePage(kind: Kind, id: string, consequences: string): Child[
       ],
       async () => {
         if (confirmInput.value.trim() !== id) throw new FieldError(confirmInput, `Type ${id} to confirm the deletion.`);
-        if (!(await access.confirmed('DELETE', `/${kind.plural}/${seg(id)}`))) return;
-        await call('DELETE', `/${kind.plural}/${seg(id)}`);
+        if (!(await access.change('DELETE', `/${kind.plural}/${seg(id)}`))) return;
         go(
           `#/${kind.plural}?deleted=true`,
           `${capital(kind.noun)} ${id} deleted. It can be restored from this list for a while.`,

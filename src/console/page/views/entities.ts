@@ -138,9 +138,7 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/collaborators$`), async ({ params: [plural
         h('a', { href: `${base}/${type}/${seg(account)}`, 'aria-label': `Edit ${account}` }, 'Edit'),
         confirmButton('Remove', `Remove ${account}?`, async () => {
           const removal = `${path}/collaborators/${type}/${seg(account)}`;
-          if (!(await access.confirmed('DELETE', removal))) return;
-          await call('DELETE', removal);
-          go(base, `Collaborator ${account} removed.`);
+          if (await access.change('DELETE', removal)) go(base, `Collaborator ${account} removed.`);
         }),
       ),
     ];
@@ -176,15 +174,13 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/collaborators/add$`), async ({ params: [pl
         groups: [kind.group],
         types: ['user', 'organization'],
         cancel: base,
-        save: async (type, account, rights, added, confirmed) => {
-          const change = [
+        save: async (type, account, rights, added, change) => {
+          const edit = [
             'PUT',
             `/${kind.plural}/${seg(id!)}/collaborators`,
             { collaborator: { ids: collaboratorIds(type, account), rights } },
           ] as const;
-          if (!(await confirmed(...change))) return;
-          await call(...change);
-          go(base, added ? `Collaborator ${account} added.` : `Rights of ${account} saved.`);
+          if (await change(...edit)) go(base, added ? `Collaborator ${account} added.` : `Rights of ${account} saved.`);
         },
       }),
     ],
@@ -210,21 +206,17 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/collaborators/(user|organization)/([^/]+)$
         types: ['user', 'organization'],
         existing: { type, id: account, rights: collaborator.rights ?? [] },
         cancel: base,
-        save: async (chosen, name, rights, _added, confirmed) => {
-          const change = [
+        save: async (chosen, name, rights, _added, change) => {
+          const edit = [
             'PUT',
             `${path}/collaborators`,
             { collaborator: { ids: collaboratorIds(chosen, name), rights } },
           ] as const;
-          if (!(await confirmed(...change))) return;
-          await call(...change);
-          go(base, `Rights of ${name} saved.`);
+          if (await change(...edit)) go(base, `Rights of ${name} saved.`);
         },
-        remove: async (confirmed) => {
+        remove: async (change) => {
           const removal = `${path}/collaborators/${type}/${seg(account)}`;
-          if (!(await confirmed('DELETE', removal))) return;
-          await call('DELETE', removal);
-          go(base, `Collaborator ${account} removed.`);
+          if (await change('DELETE', removal)) go(base, `Collaborator ${account} removed.`);
         },
       }),
     ],

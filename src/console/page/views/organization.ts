@@ -75,9 +75,7 @@ route(/^\/organizations\/([^/]+)\/collaborators$/, async ({ params: [id], query 
         h('a', { href: `${base}/user/${seg(user)}`, 'aria-label': `Edit ${user}` }, 'Edit'),
         confirmButton('Remove', `Remove ${user}?`, async () => {
           const removal = `/organizations/${seg(id!)}/collaborators/user/${seg(user)}`;
-          if (!(await access.confirmed('DELETE', removal))) return;
-          await call('DELETE', removal);
-          go(base, `Collaborator ${user} removed.`);
+          if (await access.change('DELETE', removal)) go(base, `Collaborator ${user} removed.`);
         }),
       ),
     ];
@@ -110,15 +108,13 @@ route(/^\/organizations\/([^/]+)\/collaborators\/add$/, async ({ params: [id] })
         groups: ORGANIZATION_GROUPS,
         types: ['user'],
         cancel: base,
-        save: async (_type, user, rights, added, confirmed) => {
-          const change = [
+        save: async (_type, user, rights, added, change) => {
+          const edit = [
             'PUT',
             `/organizations/${seg(id!)}/collaborators`,
             { collaborator: { ids: { user_ids: { user_id: user } }, rights } },
           ] as const;
-          if (!(await confirmed(...change))) return;
-          await call(...change);
-          go(base, added ? `Collaborator ${user} added.` : `Rights of ${user} saved.`);
+          if (await change(...edit)) go(base, added ? `Collaborator ${user} added.` : `Rights of ${user} saved.`);
         },
       }),
     ],
@@ -140,21 +136,17 @@ route(/^\/organizations\/([^/]+)\/collaborators\/user\/([^/]+)$/, async ({ param
         types: ['user'],
         existing: { type: 'user', id: user!, rights: collaborator.rights ?? [] },
         cancel: base,
-        save: async (_type, account, rights, _added, confirmed) => {
-          const change = [
+        save: async (_type, account, rights, _added, change) => {
+          const edit = [
             'PUT',
             `/organizations/${seg(id!)}/collaborators`,
             { collaborator: { ids: { user_ids: { user_id: account } }, rights } },
           ] as const;
-          if (!(await confirmed(...change))) return;
-          await call(...change);
-          go(base, `Rights of ${account} saved.`);
+          if (await change(...edit)) go(base, `Rights of ${account} saved.`);
         },
-        remove: async (confirmed) => {
+        remove: async (change) => {
           const removal = `/organizations/${seg(id!)}/collaborators/user/${seg(user!)}`;
-          if (!(await confirmed('DELETE', removal))) return;
-          await call('DELETE', removal);
-          go(base, `Collaborator ${user} removed.`);
+          if (await change('DELETE', removal)) go(base, `Collaborator ${user} removed.`);
         },
       }),
     ],
