@@ -59,6 +59,8 @@ type Params = { readonly [name: string]: Param };
 interface Input {
   body?: Fields;
   query?: Params;
+  /** A change of access: it takes `?dry_run=true` (ACCESS.md), and is then tried, nothing kept, its report the answer. */
+  changesAccess?: true;
 }
 
 const typeOf = (value: unknown) =>
@@ -166,6 +168,10 @@ const routes: Route[] = [];
 
 /** `/organizations/{id}/rights` → a pattern with the named parameters; requests checked against `input`. */
 function route(method: string, path: string, input: Input, handler: Handler): void {
+  if (input.changesAccess) {
+    input = { ...input, query: { ...input.query, dry_run: 'boolean' } };
+    handler = triable(handler);
+  }
   const names: string[] = [];
   const pattern = new RegExp(
     `^/api/v3${path.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -216,8 +222,7 @@ function decodePathPart(part: string): string {
 const ok = (body: unknown): ApiResponse => ({ status: 200, body });
 const noContent = (): ApiResponse => ({ status: 204 });
 
-/** `?dry_run=true` on a change of access (ACCESS.md): tried, nothing kept, its report the answer. */
-const DRY_RUN: Params = { dry_run: 'boolean' };
+/** A change of access's handler, with `?dry_run=true` tried: nothing kept, its report the answer. */
 function triable(handler: Handler): Handler {
   return async (request) => {
     if (!request.query.dry_run) return handler(request);
@@ -244,15 +249,10 @@ function lifecycleRoutes(path: string, service: (ctx: Context) => Promise<Lifecy
     ['DELETE', `${path}/purge`, 'purge'],
   ];
   for (const [method, at, action] of each) {
-    route(
-      method,
-      at,
-      { query: DRY_RUN },
-      triable(async ({ ctx, params }) => {
-        await (await service(ctx))[action](params.id!);
-        return noContent();
-      }),
-    );
+    route(method, at, { changesAccess: true }, async ({ ctx, params }) => {
+      await (await service(ctx))[action](params.id!);
+      return noContent();
+    });
   }
 }
 
@@ -502,8 +502,8 @@ route('GET', '/organizations/{id}/collaborator/user/{user_id}', {}, async ({ ctx
 route(
   'PUT',
   '/organizations/{id}/collaborators',
-  { body: collaboratorBody(MEMBER_RIGHTS), query: DRY_RUN },
-  triable(async ({ ctx, params, body }) => {
+  { body: collaboratorBody(MEMBER_RIGHTS), changesAccess: true },
+  async ({ ctx, params, body }) => {
     const collaborator = body.collaborator ?? {};
     const { userId, organizationId } = collaboratorIds(collaborator);
     if (organizationId !== undefined) {
@@ -511,17 +511,17 @@ route(
     }
     await (await ctx.collaborators()).set({ organizationId: params.id, userId, rights: collaborator.rights ?? [] });
     return noContent();
-  }),
+  },
 );
 
 route(
   'DELETE',
   '/organizations/{id}/collaborators/user/{user_id}',
-  { query: DRY_RUN },
-  triable(async ({ ctx, params }) => {
+  { changesAccess: true },
+  async ({ ctx, params }) => {
     await (await ctx.collaborators()).delete({ organizationId: params.id, userId: params.user_id });
     return noContent();
-  }),
+  },
 );
 
 route('GET', '/organizations/{id}/api-keys', { query: PAGING }, async ({ ctx, params, query }) =>
@@ -544,25 +544,20 @@ route('GET', '/organizations/{id}/api-keys/{key_id}', {}, async ({ ctx, params }
 route(
   'PUT',
   '/organizations/{id}/api-keys/{key_id}',
-  { body: { api_key: { fields: API_KEY } }, query: DRY_RUN },
-  triable(async ({ ctx, params, body }) => {
+  { body: { api_key: { fields: API_KEY } }, changesAccess: true },
+  async ({ ctx, params, body }) => {
     const key = body.api_key ?? {};
     const keys = await ctx.apiKeys();
     const request = { organizationId: params.id, apiKeyId: params.key_id };
     await keys.update({ ...request, name: key.name, rights: key.rights, expiresAt: key.expires_at });
     return ok(await keys.get(request));
-  }),
+  },
 );
 
-route(
-  'DELETE',
-  '/organizations/{id}/api-keys/{key_id}',
-  { query: DRY_RUN },
-  triable(async ({ ctx, params }) => {
-    await (await ctx.apiKeys()).delete({ organizationId: params.id, apiKeyId: params.key_id });
-    return noContent();
-  }),
-);
+route('DELETE', '/organizations/{id}/api-keys/{key_id}', { changesAccess: true }, async ({ ctx, params }) => {
+  await (await ctx.apiKeys()).delete({ organizationId: params.id, apiKeyId: params.key_id });
+  return noContent();
+});
 
 // Applications, gateways and clients: one set of routes per kind of the table in src/core/kinds.ts.
 
@@ -653,23 +648,23 @@ function entityRoutes(kind: EntityKind): void {
   route(
     'PUT',
     `/${plural}/{id}/collaborators`,
-    { body: collaboratorBody(rightsOf(kind.group)), query: DRY_RUN },
-    triable(async ({ ctx, params, body }) => {
+    { body: collaboratorBody(rightsOf(kind.group)), changesAccess: true },
+    async ({ ctx, params, body }) => {
       const collaborator = body.collaborator ?? {};
       await (
         await service(ctx)
       ).setCollaborator({ entityId: params.id, ...collaboratorIds(collaborator), rights: collaborator.rights ?? [] });
       return noContent();
-    }),
+    },
   );
   route(
     'DELETE',
     `/${plural}/{id}/collaborators/{type}/{account}`,
-    { query: DRY_RUN },
-    triable(async ({ ctx, params }) => {
+    { changesAccess: true },
+    async ({ ctx, params }) => {
       await (await service(ctx)).deleteCollaborator(named(params));
       return noContent();
-    }),
+    },
   );
 }
 
