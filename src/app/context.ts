@@ -8,6 +8,7 @@ import type { CollaboratorService } from '../core/collaborators.js';
 import type { EntityService } from '../core/entities.js';
 import type { EntityKind } from '../core/kinds.js';
 import type { OrganizationService } from '../core/organizations.js';
+import type { RegistryService } from '../core/registry/service.js';
 import type { ReviewService } from '../core/review.js';
 import type { UserService } from '../core/users.js';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -146,6 +147,11 @@ export class Context {
   async review(): Promise<ReviewService> {
     const { ReviewService } = await import('../core/review.js');
     return new ReviewService(await this.session(), await this.organizations());
+  }
+
+  async registry(): Promise<RegistryService> {
+    const { RegistryService } = await import('../core/registry/service.js');
+    return new RegistryService(await this.session(), this.settings.restoreWindowMs);
   }
 
   async users(): Promise<UserService> {

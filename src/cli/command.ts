@@ -82,13 +82,17 @@ export class QuietExit extends Error {
  * Wraps a command's work: the context it runs in, its positional arguments and options, and the
  * store closed afterwards whatever happens. Errors travel up to main, which reports them.
  */
-export function action(work: (ctx: Context, args: (string | undefined)[], options: Options) => Promise<void>) {
+export function action(
+  work: (ctx: Context, args: (string | undefined)[], options: Options) => Promise<void>,
+  /** The command's --dry-run is its own (apply's is plan), not the generic report. */
+  ownDryRun = false,
+) {
   return async (...params: unknown[]): Promise<void> => {
     const command = params[params.length - 1] as Command;
     const ctx = contextOf(command);
     const run = () => work(ctx, command.processedArgs as (string | undefined)[], command.opts());
     try {
-      await (command.opts().dryRun ? dryRun(ctx, run) : run());
+      await (command.opts().dryRun && !ownDryRun ? dryRun(ctx, run) : run());
     } finally {
       await ctx.close();
     }

@@ -14,6 +14,7 @@ import { addConsoleCommand } from './console.js';
 import { addEntityCommands } from './entities.js';
 import { addEventCommands } from './events.js';
 import { addOrganizationCommands } from './organizations.js';
+import { addRegistryCommands } from './registry.js';
 import { addReviewCommand } from './review.js';
 import { hintFor } from './suggest.js';
 import { addUserCommands } from './users.js';
@@ -30,6 +31,7 @@ const REGISTRARS = [
   addEntityCommands,
   addEventCommands,
   addReviewCommand,
+  addRegistryCommands,
   addUserCommands,
   addAuthCommands,
   addConfigCommands,

@@ -69,7 +69,17 @@ export class Session {
     readonly eventContext: EventContext = newEventContext(),
     /** --dry-run: every write is tried and nothing kept. */
     private readonly trial?: Trial,
+    /** Set by `joining`: the open transaction every read and write runs in. */
+    private readonly open?: Scope,
   ) {}
+
+  /**
+   * The same caller inside a transaction already open: every read and write of the services made
+   * over it runs there, each with its own checks and events (`apply`'s steps, all or nothing).
+   */
+  joining(scope: Scope): Session {
+    return new Session(this.store, this.identity, this.clock, this.eventContext, undefined, scope);
+  }
 
   /** The same store and command, another caller. */
   withIdentity(identity: Identity): Session {
@@ -78,10 +88,12 @@ export class Session {
 
   /** A read never writes: an unknown caller reads as a user with no rights, registered by nothing. */
   read<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
+    if (this.open) return work(this.open);
     return this.recordingKeyUse(this.store.read((tx) => this.enter(tx, false, work)));
   }
 
   write<T>(work: (scope: Scope) => Promise<T>): Promise<T> {
+    if (this.open) return work(this.open);
     const change = this.trial
       ? this.trial.write(
           this.store,

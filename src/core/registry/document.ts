@@ -6,7 +6,7 @@
  */
 import type { EntityKindName } from '../kinds.js';
 
-/** Where a record starts in its file (1-based), for errors that name the record. */
+/** Where a record starts in its file (1-based), for errors that name the record; records read from the store have none. */
 export interface Position {
   line: number;
   column: number;
@@ -16,14 +16,14 @@ export interface Position {
 export type Holders = ReadonlyMap<string, readonly string[]>;
 
 export interface UserRecord {
-  at: Position;
+  at?: Position;
   userId: string;
   name?: string | null;
   admin?: boolean;
 }
 
 export interface ApiKeyRecord {
-  at: Position;
+  at?: Position;
   /** The key's ID: a key is matched by it, never created. */
   id: string;
   name?: string | null;
@@ -34,7 +34,7 @@ export interface ApiKeyRecord {
 
 /** What organizations and entities share. */
 interface RecordFields {
-  at: Position;
+  at?: Position;
   name?: string | null;
   description?: string | null;
   attributes?: Readonly<Record<string, string>> | null;

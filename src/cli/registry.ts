@@ -1,0 +1,188 @@
+/** `orgs export`, `orgs plan FILE` and `orgs apply FILE`: the registry as a file (REGISTRY.md). */
+import { Option } from 'commander';
+import type { Context } from './context.js';
+import type { Change } from '../core/registry/changes.js';
+import type { ApplyRequest, RegistryFormat } from '../core/registry/service.js';
+import { KINDS } from '../core/kinds.js';
+import { action, type CommandTree, examples, QuietExit } from './command.js';
+
+/** "A check found something" (CONTRACT.md): `plan --check` on drift. */
+const FOUND_SOMETHING = 7;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function addRegistryCommands(tree: CommandTree): void {
+  tree.add('export', [], (command) => {
+    command
+      .summary('print the registry the caller may see as a file: YAML, JSON or a ttn-lw-cli script')
+      .addHelpText(
+        'after',
+        examples(
+          'orgs export > registry.yaml',
+          'orgs export --organization-id org1 --application-id app1 --format json',
+          'orgs export --format ttn-lw-cli > rebuild.sh',
+        ),
+      )
+      .description(
+        'Print the records the caller may read, sorted by ID, deterministic: two exports of the same registry are ' +
+          'byte-identical. With --organization-id or an entity ID flag, only the records named.',
+      )
+      .addOption(
+        new Option('--format <format>', 'yaml (the default), json or ttn-lw-cli').choices([
+          'yaml',
+          'json',
+          'ttn-lw-cli',
+        ]),
+      )
+      .option('--deleted', 'deleted records too, marked deleted: true')
+      .option('--no-api-keys', 'leave the api_keys lists out')
+      .option('--organization-id <id>', 'only this organization (repeatable)', collect);
+    for (const kind of KINDS) command.option(`--${kind.idFlag} <id>`, `only this ${kind.name} (repeatable)`, collect);
+    return command.action(
+      action(async (ctx, _args, options) => {
+        const entityIds = Object.fromEntries(
+          KINDS.filter((kind) => options[camel(kind.idFlag)] !== undefined).map((kind) => [
+            kind.name,
+            options[camel(kind.idFlag)] as string[],
+          ]),
+        );
+        const filtered = options.organizationId !== undefined || Object.keys(entityIds).length > 0;
+        const stdout = ctx.streams.stdout;
+        await (
+          await ctx.registry()
+        ).export(
+          {
+            format: options.format as RegistryFormat | undefined,
+            deleted: options.deleted === true,
+            apiKeys: options.apiKeys !== false,
+            organizationIds: filtered ? ((options.organizationId as string[] | undefined) ?? []) : undefined,
+            entityIds: filtered ? entityIds : undefined,
+          },
+          (text) => (stdout.gone ? Promise.resolve() : stdout.write(text)),
+        );
+      }),
+    );
+  });
+
+  tree.add('plan', [], (command) =>
+    fileCommand(command)
+      .summary('show what applying a registry file would change, and who would gain or lose which rights')
+      .addHelpText(
+        'after',
+        examples(
+          'orgs plan registry.yaml',
+          'orgs plan registry.yaml --output-format table',
+          'orgs plan registry.yaml --check',
+        ),
+      )
+      .description(
+        'Compare the file with the store and print the changes apply would make, in its order, and the access ' +
+          'they would change, as --dry-run prints it. Every check of apply runs; nothing changes.',
+      )
+      .option('--check', 'exit 7 when there are changes (drift), 0 when there are none')
+      .addOption(
+        new Option(
+          '--format <format>',
+          "json (the default) or ttn-lw-cli, a script of The Things Stack's commands",
+        ).choices(['json', 'ttn-lw-cli']),
+      )
+      .action(action(async (ctx, args, options) => plan(ctx, args[0]!, options))),
+  );
+
+  tree.add('apply', [], (command) =>
+    fileCommand(command)
+      .summary('make the store hold what a registry file says: one transaction, all or nothing')
+      .addHelpText('after', examples('orgs apply registry.yaml', 'orgs apply registry.yaml --prune --dry-run'))
+      .description(
+        'Apply the changes plan shows, as the caller, in one transaction: every rule is checked, one refused step ' +
+          'refuses the whole apply and the store is unchanged. Prints the changes it made.',
+      )
+      // Not the generic --dry-run (which prints a command's result): apply's is plan, with apply's exit.
+      .addOption(new Option('--dry-run', 'print the plan as plan does and exit as apply would; change nothing'))
+      .action(
+        action(async (ctx, args, options) => {
+          if (options.dryRun) return plan(ctx, args[0]!, options);
+          const changes = await (await ctx.registry()).apply(await readDocument(ctx, args[0]!, options));
+          await ctx.output.printAs({ changes }, () => changeLines(changes).join(''));
+        }, true),
+      ),
+  );
+}
+
+function fileCommand(command: import('commander').Command) {
+  return command
+    .argument('<file>', 'the registry file: .yaml, .yml or .json; - reads stdin')
+    .option(
+      '--prune',
+      'the file is authoritative for the records it names: unlisted members, collaborators and keys go',
+    );
+}
+
+const camel = (flag: string) => flag.replace(/-(.)/g, (_, c: string) => c.toUpperCase());
+
+async function readDocument(ctx: Context, path: string, options: Record<string, unknown>): Promise<ApplyRequest> {
+  const { readRegistryFile } = await import('../app/registry-file.js');
+  const { parseRegistry } = await import('../core/registry/parse.js');
+  const { text, file } = await readRegistryFile(path, ctx.runtime);
+  return { document: await parseRegistry(text, file), file, prune: options.prune === true };
+}
+
+/** The apply, tried and undone: its changes and the access they would change. */
+async function plan(ctx: Context, path: string, options: Record<string, unknown>): Promise<void> {
+  const request = await readDocument(ctx, path, options);
+  const { DryRun } = await import('../core/dry-run.js');
+  const trial = new DryRun();
+  ctx.tryOnly(trial);
+  const changes = await (await ctx.registry()).apply(request);
+  if (options.format === 'ttn-lw-cli') {
+    const { scriptOf } = await import('../core/registry/script.js');
+    await ctx.streams.stdout.write(scriptOf(changes));
+  } else {
+    await ctx.output.printAs({ changes, access: trial.view() }, () =>
+      [...changeLines(changes), ...trial.rows().map(accessLine)].join(''),
+    );
+  }
+  if (options.check && changes.length > 0) throw new QuietExit(FOUND_SOMETHING);
+}
+
+/** `RIGHT_APPLICATION_INFO` → `application-info`. */
+const short = (right: string) =>
+  right
+    .replace(/^RIGHT_/, '')
+    .toLowerCase()
+    .replaceAll('_', '-');
+
+const SIGNS: Record<Change['action'], string> = { create: '+', restore: '+', update: '~', delete: '-' };
+
+/** `+ organization org3`, `~ member user2 of org1: +application-info`, `- collaborator org2 of app1`. */
+export function changeLines(changes: readonly Change[]): string[] {
+  return changes.map((change) => {
+    const [first, second] = Object.values(change.ids);
+    const kind = change.kind.replace('_', ' ');
+    const what = second === undefined ? `${kind} ${first}` : `${kind} ${second} of ${first}`;
+    return `${SIGNS[change.action]} ${what}${detail(change)}\n`;
+  });
+}
+
+function detail(change: Change): string {
+  if (change.action === 'restore') return ' (restored)';
+  if (change.kind === 'member' || change.kind === 'collaborator') {
+    if (change.action === 'delete') return '';
+    const before = new Set(Array.isArray(change.before) ? change.before : []);
+    const after = new Set(change.after ?? []);
+    const added = [...after].filter((r) => !before.has(r)).map((r) => `+${short(r)}`);
+    const removed = [...before].filter((r) => !after.has(r)).map((r) => `-${short(r)}`);
+    return `: ${[...added, ...removed].join(' ')}`;
+  }
+  const fields = Object.keys(change.fields ?? {});
+  return change.action === 'update' && fields.length > 0 ? `: ${fields.join(', ')}` : '';
+}
+
+/** An access line of the plan: who gains and loses what where. */
+function accessLine(row: Record<string, unknown>): string {
+  const rights = [
+    ...(row.gained as string[]).map((r) => `+${short(r)}`),
+    ...(row.lost as string[]).map((r) => `-${short(r)}`),
+  ];
+  return `  ${row.subject}${row.target ? ` on ${row.target}` : ''}${rights.length > 0 ? `: ${rights.join(' ')}` : ''}\n`;
+}
