@@ -68,11 +68,23 @@ const nodeOnlyPg = {
   },
 };
 
-/** The bundle imports node-postgres from its own bundle beside it, dist/pg.js (loaded only for a PostgreSQL store). */
-const pgBeside = {
-  name: 'pg-beside',
+/**
+ * The bundle imports node-postgres and yaml from their own bundles beside it, dist/pg.js (loaded
+ * only for a PostgreSQL store) and dist/yaml.js (loaded only to read a registry file). A dynamic
+ * `import('yaml')` becomes a require() made at the same moment, as for the built-ins above.
+ */
+const besideBundles = {
+  name: 'beside-bundles',
   setup(build) {
-    build.onResolve({ filter: /^pg$/ }, () => ({ path: './pg.js', external: true }));
+    build.onResolve({ filter: /^(pg|yaml)$/ }, (args) =>
+      args.kind === 'dynamic-import'
+        ? { path: args.path, namespace: 'beside' }
+        : { path: `./${args.path}.js`, external: true },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'beside' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -151,6 +163,23 @@ async function listInScratchStore(orgs) {
   }
 }
 
+/** A registry file of each kind of record, in YAML and in JSON, as `plan` and `apply` read them. */
+const REGISTRY_SAMPLE = `version: 1
+users:
+  - { user_id: user1, name: User 1, admin: false }
+organizations:
+  - organization_id: org1
+    name: "Org 1"
+    attributes: { team: radio }
+    members:
+      user1: [RIGHT_ALL]
+    api_keys:
+      - { "id": "KEY1", "rights": ["RIGHT_ORGANIZATION_INFO"], "expires_at": null }
+applications:
+  - application_id: app1
+    collaborators: { organizations: { org1: [RIGHT_APPLICATION_INFO] } }
+`;
+
 mkdirSync('dist', { recursive: true });
 // The package is ESM; this folder (like bin/) holds CommonJS.
 replace('dist/package.json', '{ "type": "commonjs" }\n');
@@ -165,12 +194,21 @@ const pg = await build({
 });
 await writeWithCache(resolve('dist/pg.js'), pg.outputFiles[0].text, (exports) => new exports.Client());
 
+const yaml = await build({ ...common, entryPoints: ['yaml'], outfile: 'dist/yaml.js' });
+// Reading a small registry file compiles what reading any registry file runs.
+await writeWithCache(resolve('dist/yaml.js'), yaml.outputFiles[0].text, (exports) => {
+  const lineCounter = new exports.LineCounter();
+  const options = { version: '1.2', schema: 'core', uniqueKeys: true, prettyErrors: false, lineCounter };
+  const document = exports.parseDocument(REGISTRY_SAMPLE, options);
+  exports.visit(document, () => {});
+});
+
 const orgs = await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/orgs.js',
   // The one use of import.meta.url is createRequire(), which takes a CommonJS file name as well.
   define: { 'import.meta.url': '__filename' },
-  plugins: [lazyChildProcess, dynamicBuiltins, pgBeside, consoleAssetsModule],
+  plugins: [lazyChildProcess, dynamicBuiltins, besideBundles, consoleAssetsModule],
 });
 await writeWithCache(resolve('dist/orgs.js'), orgs.outputFiles[0].text, listInScratchStore);

@@ -2,7 +2,7 @@
 import { failedPrecondition, internal, notFound, type OrgsError, permissionDenied } from '../core/errors.js';
 
 /** The files orgs touches; each names its errors (`store_not_writable`, `invalid_backup_path`, …). */
-export type FileSubject = 'store' | 'backup' | 'config';
+export type FileSubject = 'store' | 'backup' | 'config' | 'registry';
 
 /** What Node's file-system error codes mean for a path that should be (or become) a regular file. */
 const WRONG_KIND: Record<string, string> = {
@@ -39,7 +39,9 @@ export function fileError(
       return notFound(
         subject,
         `${subject}_path_not_found`,
-        `${path} cannot be reached: a folder on its way, or a symbolic link's target, does not exist`,
+        access === 'read'
+          ? `${path} does not exist`
+          : `${path} cannot be reached: a folder on its way, or a symbolic link's target, does not exist`,
       );
     case 'EACCES':
     case 'EPERM':
