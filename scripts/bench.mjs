@@ -15,7 +15,7 @@ const BIN = join(ROOT, 'bin', 'orgs.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 const LARGE = Number(process.env.BENCH_LARGE ?? 1_000_000);
 /**
- * BENCH_ONLY=applications, postgres, console or access: those rows alone (the others take most of the
+ * BENCH_ONLY=applications, postgres, console, access or registry: those rows alone (the others take most of the
  * time). The PostgreSQL rows run against BENCH_POSTGRES (the URL of a server's administration
  * database), else the local server, in databases of their own, dropped at the end.
  */
@@ -411,6 +411,121 @@ function accessRows() {
   }
 }
 
+/**
+ * REGISTRY.md's "Speed": a store of 100,000 organizations with 5 members each (user1, who made
+ * them all, and four of user2…user1000, written with SQL as accessStore writes its memberships).
+ */
+function registryStore() {
+  const { db } = store('registry', REGISTRY.organizations);
+  const sql = new Database(db);
+  const now = Date.now();
+  sql.transaction(() => {
+    const account = sql.prepare("INSERT INTO accounts (id, kind) VALUES (?, 'user')");
+    const user = sql.prepare('INSERT INTO users (id, name, admin, created_at, updated_at) VALUES (?, NULL, 0, ?, ?)');
+    for (let i = 2; i <= REGISTRY.users; i++) {
+      account.run(`user${i}`);
+      user.run(`user${i}`, now, now);
+    }
+    const membership = sql.prepare(
+      'INSERT INTO memberships (organization_id, user_id, rights, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    const rights = JSON.stringify(['RIGHT_APPLICATION_INFO', 'RIGHT_ORGANIZATION_INFO']);
+    for (let i = 0; i < REGISTRY.organizations; i++) {
+      for (let j = 0; j < REGISTRY.members - 1; j++) {
+        membership.run(`org-${i}`, `user${2 + ((i * 7 + j * 211) % (REGISTRY.users - 1))}`, rights, now, now);
+      }
+    }
+  })();
+  sql.close();
+  return db;
+}
+
+const REGISTRY = { organizations: 100_000, members: 5, users: 1_000, changed: 1_000 };
+
+function registryRows() {
+  log(
+    `the registry as a file: ${REGISTRY.organizations.toLocaleString('en')} organizations × ${REGISTRY.members} members`,
+  );
+  const db = registryStore();
+  const env = envFor(db);
+  const exported = answer(orgs(db, 'export', '--no-api-keys'), { env });
+  const organizationsIn = (text) => (text.match(/^ {2}- organization_id: /gm) ?? []).length;
+  const membersIn = (text) => (text.match(/^ {6}(user\d+):\n/gm) ?? []).length;
+  must(
+    organizationsIn(exported) === REGISTRY.organizations &&
+      membersIn(exported) === REGISTRY.organizations * REGISTRY.members,
+    `export printed ${organizationsIn(exported)} organizations and ${membersIn(exported)} members`,
+  );
+  const exportRun = time(orgs(db, 'export', '--no-api-keys'), { env, measureRss: true });
+  rows.push({
+    figure: `peak RSS, \`export\` of ${REGISTRY.organizations.toLocaleString('en')} organizations × ${REGISTRY.members} members`,
+    a: exportRun.rssMiB,
+    unit: 'MiB',
+    goal: '≤ 150 MiB',
+  });
+  log(`  peak RSS ${exportRun.rssMiB.toFixed(0)} MiB in ${(exportRun.ms / 1000).toFixed(1)} s`);
+
+  // The same records listed page by page, as a script without export would read them.
+  const pages = Math.ceil(REGISTRY.organizations / 1000);
+  const listed = organizationIds(answer(orgs(db, 'list', '--all', '--limit', '1000', '--page', String(pages)), { env }));
+  must(listed.length === REGISTRY.organizations - (pages - 1) * 1000, `the last page listed ${listed.length}`);
+  const listAll = () => {
+    let ms = 0;
+    for (let page = 1; page <= pages; page++) {
+      ms += time(orgs(db, 'list', '--all', '--limit', '1000', '--page', String(page)), { env }).ms;
+    }
+    return { ms };
+  };
+  const r1 = paired(() => time(orgs(db, 'export', '--no-api-keys'), { env }), listAll, () => {}, Math.min(RUNS, 3));
+  row(
+    `\`export\` of that store vs \`list --all --limit 1000\`, ${pages} pages`,
+    r1.a,
+    r1.b,
+    r1.ratio,
+    '≤ 3',
+  );
+
+  // plan + apply of a file creating 1,000 organizations (one member each) vs a bulk create of them.
+  const base = join(dir, 'registry-base.db');
+  answer(orgs(base, 'create', 'org-base', '--user-id', 'user1'), { env: envFor(base) });
+  const a = join(dir, 'registry-a.db');
+  const b = join(dir, 'registry-b.db');
+  const file = join(dir, 'registry-change.yaml');
+  let yaml = 'version: 1\norganizations:\n';
+  for (let i = 0; i < REGISTRY.changed; i++) {
+    yaml += `  - organization_id: new-${i}\n    name: ${nameOf(i)}\n    description: ${descriptionOf(i)}\n    members:\n      user1: [RIGHT_ALL]\n`;
+  }
+  writeFileSync(file, yaml);
+  const jsonl = documents(join(dir, 'registry-change.jsonl'), REGISTRY.changed, 'new');
+  const fresh = () => {
+    for (const copy of [a, b]) {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
+      copyFileSync(base, copy);
+    }
+  };
+  fresh();
+  const planned = JSON.parse(answer(orgs(a, 'plan', file), { env: envFor(a) }));
+  must(planned.changes.length === REGISTRY.changed * 2, `the plan holds ${planned.changes.length} changes`);
+  answer(orgs(a, 'apply', file), { env: envFor(a) });
+  must(countIn(a) === REGISTRY.changed + 1, `apply left ${countIn(a)} organizations`);
+  const r2 = paired(
+    () => {
+      const plan = time(orgs(a, 'plan', file), { env: envFor(a) });
+      const apply = time(orgs(a, 'apply', file), { env: envFor(a) });
+      return { ms: plan.ms + apply.ms };
+    },
+    () => time(orgs(b, 'create', '--user-id', 'user1'), { env: envFor(b), stdinFile: jsonl }),
+    fresh,
+  );
+  row(
+    `\`plan\` + \`apply\` of a file creating ${REGISTRY.changed.toLocaleString('en')} organizations vs their bulk create`,
+    r2.a,
+    r2.b,
+    r2.ratio,
+    '≤ 2',
+  );
+}
+
 const databases = [];
 try {
   if (ONLY === undefined) {
@@ -588,6 +703,7 @@ try {
   if (ONLY === undefined || ONLY === 'console') await consoleRows();
   if (ONLY === undefined || ONLY === 'applications') applicationRows();
   if (ONLY === undefined || ONLY === 'access') accessRows();
+  if (ONLY === undefined || ONLY === 'registry') registryRows();
 } finally {
   for (const name of databases) psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   rmSync(dir, { recursive: true, force: true });

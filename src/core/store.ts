@@ -99,6 +99,12 @@ export interface Transaction {
    * own for the rest of the transaction (bulk create's batches).
    */
   prefetchAccounts(ids: readonly string[]): Promise<void>;
+  /**
+   * Forgets the rows the transaction's lookups remember (they are read again when asked for): a
+   * read that walks the whole store (export) calls it between pages, so that its memory does not
+   * grow with the store.
+   */
+  forgetLookups(): void;
 
   getOrganization(id: string): Promise<Organization | undefined>;
   /** As prefetchAccounts, for getOrganization(). */

@@ -464,6 +464,12 @@ export class SqlTransaction implements Transaction {
   private readonly collaborators = new Lookups<EntityCollaboratorRow>();
   private readonly entities = new Lookups<EntityRow>();
 
+  forgetLookups(): void {
+    for (const lookups of [this.kinds, this.users, this.organizations, this.memberships, this.collaborators, this.entities]) {
+      lookups.forgetAll();
+    }
+  }
+
   constructor(
     private readonly db: Executor,
     private readonly dialect: Dialect,

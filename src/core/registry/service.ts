@@ -92,6 +92,22 @@ async function* byId<T extends { id: string }>(a: AsyncGenerator<T>, b: AsyncGen
 
 async function* none<T>(): AsyncGenerator<T> {}
 
+/** Writes in pieces of 64 KiB or more: a record per system call would cost more than the record. */
+function buffered(write: (text: string) => Promise<void>) {
+  let pending = '';
+  return {
+    async write(text: string) {
+      pending += text;
+      if (pending.length >= 65_536) await this.flush();
+    },
+    async flush() {
+      const text = pending;
+      pending = '';
+      if (text !== '') await write(text);
+    },
+  };
+}
+
 export class RegistryService {
   constructor(
     private readonly session: Session,
@@ -105,9 +121,10 @@ export class RegistryService {
    */
   async export(request: ExportRequest, write: (text: string) => Promise<void>): Promise<void> {
     const writer = await writerFor(request.format ?? 'yaml');
+    const out = buffered(write);
     const filtered = request.organizationIds !== undefined || request.entityIds !== undefined;
     await this.session.read(async (scope) => {
-      const put = (exported: Exported) => write(writer.record(exported.section, exported.record as never));
+      const put = (exported: Exported) => out.write(writer.record(exported.section, exported.record as never));
       if (isAdministrator(scope.caller) && !filtered) {
         for await (const user of paged((page) => scope.tx.listUsers(page))) {
           await put({ section: 'users', record: userRecord(user, scope) });
@@ -128,7 +145,8 @@ export class RegistryService {
         }
         for (const exported of gathered) await put(exported);
       }
-      await write(writer.end());
+      await out.write(writer.end());
+      await out.flush();
     });
   }
 
@@ -139,12 +157,14 @@ export class RegistryService {
     for await (const organization of this.organizations(scope, request)) {
       const record = await organizationRecord(scope, organization, withKeys);
       if (record) yield { section: 'organizations', record };
+      scope.tx.forgetLookups();
     }
     for (const kind of KINDS) {
       let batch: Entity[] = [];
       const flush = async () => {
         const records = await entityRecords(scope, kind, batch, withDeleted);
         batch = [];
+        scope.tx.forgetLookups();
         return records.map((record) => ({ section: kind.command as Section, record }));
       };
       for await (const entity of this.entities(scope, kind, request)) {
