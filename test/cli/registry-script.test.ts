@@ -4,13 +4,14 @@
  * what it says: an export's script rebuilds the registry in an empty store, a plan's script
  * brings a copy of the store where `apply` brings another.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import type { Change } from '../../src/core/registry/changes.js';
-import { scriptOf, shellQuote } from '../../src/core/registry/script.js';
+import { scriptOf, scriptWriter, shellQuote } from '../../src/core/registry/script.js';
 import { BIN, type Sandbox, sandbox } from '../helpers.js';
 
 const NASTY = [
@@ -44,12 +45,12 @@ async function runScript(dir: string, script: string, command: string, env: Reco
 
 /** Each `ttn-lw-cli` call of a script, as the argument vector it was given. */
 async function callsOf(script: string): Promise<string[][]> {
-  const s = sandbox();
+  const dir = mkdtempSync(join(tmpdir(), 'orgs-script-'));
   try {
-    const log = join(s.dir, 'calls');
+    const log = join(dir, 'calls');
     writeFileSync(log, '');
     // Each argument, then a record separator, NUL-terminated: nothing a value holds can fake either.
-    const run = await runScript(s.dir, script, `printf '%s\\0' "$@" >> "$LOG"; printf '\\036\\0' >> "$LOG"`, {
+    const run = await runScript(dir, script, `printf '%s\\0' "$@" >> "$LOG"; printf '\\036\\0' >> "$LOG"`, {
       LOG: log,
     });
     expect(run.exitCode, run.stderr).toBe(0);
@@ -60,7 +61,7 @@ async function callsOf(script: string): Promise<string[][]> {
     }
     return calls.slice(0, -1);
   } finally {
-    await s.cleanup();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -198,6 +199,47 @@ describe('quoting', () => {
       ['organizations', 'api-keys', 'delete', ...org, '--api-key-id', 'KEY2'],
       ['clients', 'delete', 'cli1'],
     ]);
+  });
+});
+
+describe('export --format ttn-lw-cli', () => {
+  test('streams: users fill the header, each record its creation; API keys and deleted records are not made', () => {
+    const writer = scriptWriter();
+    const out = [
+      writer.record('users', { userId: 'user1', name: 'One' }),
+      writer.record('users', { userId: 'user2' }),
+      writer.record('organizations', {
+        organizationId: 'org1',
+        fanoutNotifications: false,
+        members: new Map([['user1', ['RIGHT_ALL']]]),
+        apiKeys: [{ id: 'KEY1', name: 'ci', rights: ['RIGHT_ORGANIZATION_INFO'] }],
+      }),
+      writer.record('organizations', { organizationId: 'org9', deleted: true, members: new Map() }),
+      writer.record('applications', {
+        kind: 'application',
+        entityId: 'app1',
+        collaborators: {
+          users: new Map([['user2', ['RIGHT_APPLICATION_INFO']]]),
+          organizations: new Map([
+            ['org1', ['RIGHT_ALL']],
+            ['org9', ['RIGHT_APPLICATION_INFO']],
+          ]),
+        },
+      }),
+      writer.record('gateways', { kind: 'gateway', entityId: 'gtw9', deleted: true }),
+      writer.end(),
+    ];
+    expect(out.slice(0, 2)).toEqual(['', '']);
+    expect(out.join('')).toBe(
+      scriptOf([]).replace('#   (none)\n', '#   user1\n#   user2\n') +
+        "ttn-lw-cli organizations create 'org1' --user-id 'user1'\n" +
+        '# organization org9 is deleted: not made\n' +
+        "ttn-lw-cli applications create 'app1' --organization-id 'org1'\n" +
+        "ttn-lw-cli applications collaborators set --application-id 'app1' --user-id 'user2' --right-application-info\n" +
+        '# gateway gtw9 is deleted: not made\n',
+    );
+    const empty = scriptWriter();
+    expect(empty.end()).toBe(scriptOf([]));
   });
 });
 

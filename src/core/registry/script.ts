@@ -193,58 +193,50 @@ function usersNamed(changes: readonly Change[]): string[] {
   return [...users].sort();
 }
 
+const text = (lines: readonly string[]) => lines.map((out) => `${out}\n`).join('');
+
 /** `plan FILE --format ttn-lw-cli`: the changes, in the order given (apply's), as a script. */
 export function scriptOf(changes: readonly Change[]): string {
-  const write = lineWriter();
-  return (
-    header(usersNamed(changes)) +
-    changes
-      .flatMap(write)
-      .map((text) => `${text}\n`)
-      .join('')
-  );
+  return header(usersNamed(changes)) + text(changes.flatMap(lineWriter()));
 }
 
 /**
  * `export --format ttn-lw-cli`: a script creating the exported registry on an empty server, a
  * record at a time. Users (first in an export) only fill the header; API keys are left out (they
- * cannot be made again with their secrets); deleted organizations are not made, nor are the
- * collaborations they hold.
+ * cannot be made again with their secrets); deleted records (`export --deleted`) are not made,
+ * nor the collaborations of deleted organizations.
  */
 export function scriptWriter(): RegistryWriter {
   const write = lineWriter();
   const users: string[] = [];
   const deleted = new Set<string>();
   let started = false;
-  const lines = (changes: Change[]) => {
-    const text =
-      (started ? '' : header(users)) +
-      changes
-        .flatMap(write)
-        .map((out) => `${out}\n`)
-        .join('');
-    started = true;
-    return text;
-  };
+  const start = () => (started ? '' : ((started = true), header(users)));
   return {
     record(section, record) {
       if (section === 'users') {
         users.push((record as UserRecord).userId);
         return '';
       }
+      const held = record as OrganizationRecord | EntityRecord;
+      if (held.deleted) {
+        const [what, id] =
+          'organizationId' in held ? ['organization', held.organizationId] : [held.kind, held.entityId];
+        if (what === 'organization') deleted.add(id);
+        return `${start()}# ${what} ${id} is deleted: not made\n`;
+      }
       if (section === 'organizations') {
         const organization = { ...(record as OrganizationRecord), apiKeys: undefined };
-        if (organization.deleted) deleted.add(organization.organizationId);
         const owner = () => organizationOwner(organization, { kind: 'admin' });
-        return lines(organizationChanges(organization, undefined, false, owner));
+        return start() + text(organizationChanges(organization, undefined, false, owner).flatMap(write));
       }
       const entity = record as EntityRecord;
       const organizations = entity.collaborators?.organizations;
-      const live =
-        organizations && new Map([...organizations].filter(([organizationId]) => !deleted.has(organizationId)));
+      const live = organizations && new Map([...organizations].filter(([id]) => !deleted.has(id)));
       const made = live ? { ...entity, collaborators: { ...entity.collaborators, organizations: live } } : entity;
-      return lines(entityChanges(made, undefined, false, () => entityCreator(made, { kind: 'admin' })));
+      const creator = () => entityCreator(made, { kind: 'admin' });
+      return start() + text(entityChanges(made, undefined, false, creator).flatMap(write));
     },
-    end: () => (started ? '' : header(users)),
+    end: start,
   };
 }
