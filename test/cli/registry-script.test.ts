@@ -308,6 +308,8 @@ async function makeUsers(s: Sandbox, exported: string): Promise<void> {
   }
 }
 
+const commandsOf = (script: string) => script.split('\n').filter((l) => l.startsWith('ttn-lw-cli '));
+
 const exportOf = async (s: Sandbox) => (await s.ok(['export', '--no-api-keys'])).stdout;
 
 describe('run with orgs as ttn-lw-cli', () => {
@@ -319,7 +321,7 @@ describe('run with orgs as ttn-lw-cli', () => {
       const script = (await a.ok(['export', '--format', 'ttn-lw-cli'])).stdout;
       expect(script).not.toContain('api-keys');
       // The creators' RIGHT_ALL comes with each create: 11 records and holdings, 9 commands.
-      expect(script.split('\n').filter((l) => l.startsWith('ttn-lw-cli '))).toHaveLength(9);
+      expect(commandsOf(script)).toHaveLength(9);
       expect(script).toContain('#   user1\n#   user2\n#   user3\nset -e\n');
 
       await makeUsers(b, exported);
@@ -342,6 +344,8 @@ describe('run with orgs as ttn-lw-cli', () => {
 
       const script = (await b.ok(['plan', file, '--format', 'ttn-lw-cli'])).stdout;
       expect(await exportOf(b), 'a plan changes nothing').toBe(before);
+      // 10 commands: the attributes' clearing, then one per change.
+      expect(commandsOf(script)).toHaveLength(10);
       const run = await runWithOrgs(b, script);
       expect(run.exitCode, run.stderr).toBe(0);
       await c.ok(['apply', file]);
@@ -356,10 +360,15 @@ describe('run with orgs as ttn-lw-cli', () => {
   });
 });
 
-/** Members and collaborators changed, added and removed; user1 leaves org2, org1 leaves app1. */
+/**
+ * Members and collaborators changed, added and removed (user1 leaves org2, org1 leaves app1); org1's
+ * attributes replaced (one removed) and description unset, gtw1 renamed, cli1 deleted.
+ */
 const CHANGE = `version: 1
 organizations:
   - organization_id: org1
+    description: null
+    attributes: {team: "blue 'b'"}
     members:
       user2: [RIGHT_ORGANIZATION_ALL]
       user3: [RIGHT_ORGANIZATION_INFO, RIGHT_GATEWAY_INFO]
@@ -375,7 +384,11 @@ applications:
         org1: []
 gateways:
   - gateway_id: gtw1
+    name: "Gate; 'one' $(x)"
     collaborators:
       users:
         user2: [RIGHT_GATEWAY_ALL]
+clients:
+  - client_id: cli1
+    deleted: true
 `;
