@@ -49,7 +49,7 @@ async function callsOf(script: string): Promise<string[][]> {
   try {
     const log = join(dir, 'calls');
     writeFileSync(log, '');
-    // Each argument, then a record separator, NUL-terminated: nothing a value holds can fake either.
+    // Each argument NUL-terminated (no argument can hold a NUL), each call ended by a lone record separator.
     const run = await runScript(dir, script, `printf '%s\\0' "$@" >> "$LOG"; printf '\\036\\0' >> "$LOG"`, {
       LOG: log,
     });
