@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { as, expectFails, type Sandbox, sandbox, shared, storeQuery, storeRows } from '../helpers.js';
+import { as, expectFails, type Sandbox, sandbox, shared, storeRows } from '../helpers.js';
 
 /**
  * org1 (user1 its owner, user2 with organization and application INFO), org2 (user3), org3
@@ -18,14 +18,39 @@ import { as, expectFails, type Sandbox, sandbox, shared, storeQuery, storeRows }
 async function seed(s: Sandbox): Promise<string> {
   await s.ok(['users', 'create', 'user1', '--name', 'User 1']);
   await s.ok(['create', 'org1', '--user-id', 'user1', '--name', 'Org 1', '--attributes', 'team=radio']);
-  await s.ok(['collaborators', 'set', 'org1', '--user-id', 'user2', '--right-organization-info', '--right-application-info']);
-  await s.ok(['create', 'org2', '--user-id', 'user3', '--description', "it's: #2 \"quoted\"\nand more"]);
+  await s.ok([
+    'collaborators',
+    'set',
+    'org1',
+    '--user-id',
+    'user2',
+    '--right-organization-info',
+    '--right-application-info',
+  ]);
+  await s.ok(['create', 'org2', '--user-id', 'user3', '--description', 'it\'s: #2 "quoted"\nand more']);
   await s.ok(['create', 'org3', '--user-id', 'user4']);
   await s.ok(['apps', 'create', 'app1', '--user-id', 'user1', '--name', 'Tracker']);
-  await s.ok(['apps', 'collaborators', 'set', 'app1', '--organization-id', 'org1', '--right-application-info', '--right-application-traffic-read']);
+  await s.ok([
+    'apps',
+    'collaborators',
+    'set',
+    'app1',
+    '--organization-id',
+    'org1',
+    '--right-application-info',
+    '--right-application-traffic-read',
+  ]);
   await s.ok(['apps', 'collaborators', 'set', 'app1', '--organization-id', 'org3', '--right-application-info']);
   await s.ok(['gateways', 'create', 'gtw1', '--organization-id', 'org2']);
-  const key = await s.ok(['api-keys', 'create', '--organization-id', 'org1', '--name', 'ci', '--right-organization-info']);
+  const key = await s.ok([
+    'api-keys',
+    'create',
+    '--organization-id',
+    'org1',
+    '--name',
+    'ci',
+    '--right-organization-info',
+  ]);
   return key.json.id as string;
 }
 
@@ -55,7 +80,7 @@ describe('export', () => {
     expect(document.organizations[0].api_keys).toEqual([
       { id: expect.any(String), name: 'ci', rights: ['RIGHT_ORGANIZATION_INFO'] },
     ]);
-    expect(document.organizations[1].description).toBe("it's: #2 \"quoted\"\nand more");
+    expect(document.organizations[1].description).toBe('it\'s: #2 "quoted"\nand more');
     expect(document.applications).toEqual([
       {
         application_id: 'app1',
@@ -176,16 +201,24 @@ describe('plan and apply', () => {
       expect(table.stdout).toContain('- member user2 of org1\n');
       expect(table.stdout).toMatch(/^ {2}user4 on application app1: -application-info$/m);
 
+      const applyStart = new Date().toISOString();
       const applied = await s.ok(['apply', file]);
       expect(applied.json.changes).toEqual(plan.json.changes);
       expect((await s.ok(['collaborators', 'list', 'org2'])).json.map((c: any) => c.ids.user_ids.user_id)).toContain(
         'user2',
       );
-      const events = await storeQuery(
-        s.db,
-        "SELECT DISTINCT correlation_ids FROM events WHERE name IN ('organization.collaborator.update', 'application.collaborator.delete') ORDER BY 1",
-      );
-      expect(events.length, 'one correlation ID for the whole apply').toBe(1);
+      const events = (await s.ok(['events', '--names', '/\\.collaborator\\./', '--after', applyStart])).stdout
+        .trim()
+        .replaceAll('\n}\n{', '\n}\u0000{')
+        .split('\u0000')
+        .map((document) => JSON.parse(document));
+      expect(events.map((e: any) => e.name)).toEqual([
+        'organization.collaborator.update',
+        'application.collaborator.delete',
+        'organization.collaborator.delete',
+      ]);
+      const correlations = new Set(events.map((e: any) => e.correlation_ids.join()));
+      expect(correlations.size, 'one correlation ID for the whole apply').toBe(1);
 
       // Applied twice, nothing changes the second time.
       expect((await s.ok(['plan', file])).json.changes).toEqual([]);
@@ -213,7 +246,11 @@ describe('plan and apply', () => {
       const result = await expectFails(s, ['apply', file], 5, 'organization_needs_collaborator');
       expect(result.stderr).toContain(`${file}:5:5: member user4 of org3: `);
       // As a user, what it does not hold it cannot grant.
-      const grant = write(s, 'grant.yaml', 'version: 1\norganizations:\n  - organization_id: org1\n    members:\n      user5: [RIGHT_ORGANIZATION_ALL]\n');
+      const grant = write(
+        s,
+        'grant.yaml',
+        'version: 1\norganizations:\n  - organization_id: org1\n    members:\n      user5: [RIGHT_ORGANIZATION_ALL]\n',
+      );
       await expectFails(s, ['apply', grant], 4, 'insufficient_rights', as('user2'));
     } finally {
       await s.cleanup();
@@ -254,7 +291,11 @@ organizations:
       expect(members.map((c: any) => c.ids.user_ids.user_id)).toEqual(['user5']);
       expect((await s.ok(['api-keys', 'get', 'org1', keyId])).json).toMatchObject({ name: 'renamed' });
 
-      const unknown = write(s, 'key.yaml', 'version: 1\norganizations:\n  - organization_id: org1\n    api_keys:\n      - id: NOSUCHKEY\n        name: x\n');
+      const unknown = write(
+        s,
+        'key.yaml',
+        'version: 1\norganizations:\n  - organization_id: org1\n    api_keys:\n      - id: NOSUCHKEY\n        name: x\n',
+      );
       await expectFails(s, ['plan', unknown], 3, 'unknown_api_key');
     } finally {
       await s.cleanup();
