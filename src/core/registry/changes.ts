@@ -318,3 +318,11 @@ export function entityCreator(file: EntityRecord, maker: Maker): { kind: 'user' 
   if (first === undefined) throw noOwner(`${file.kind} ${file.entityId}`);
   return { kind: 'user', id: first };
 }
+
+/** The collaborator a create names (The Things Stack's `collaborator`). */
+export function collaboratorOf(change: Change): { kind: 'user' | 'organization'; id: string } | undefined {
+  const collaborator = change.collaborator;
+  if (!collaborator) return undefined;
+  if (collaborator.user_ids) return { kind: 'user', id: collaborator.user_ids.user_id! };
+  return { kind: 'organization', id: collaborator.organization_ids!.organization_id! };
+}

@@ -16,6 +16,7 @@ import type { Page } from '../store.js';
 import { isAdministrator, requireRights, type Scope, type Session } from '../session.js';
 import { UserService } from '../users.js';
 import {
+  collaboratorOf,
   entityChanges,
   entityCreator,
   inApplyOrder,
@@ -33,7 +34,6 @@ import {
   organizationObject,
   userObject,
   yamlWriter,
-  type DocumentWriter,
   type Section,
 } from './formats.js';
 import { entityRecords, normalRights, organizationRecord, userRecord } from './state.js';
@@ -466,12 +466,4 @@ function recordInput(change: Change) {
     attributes: attributes ? { ...Object.fromEntries(removed), ...attributes } : undefined,
     unset: unset.length > 0 && change.action === 'update' ? unset : undefined,
   };
-}
-
-/** The collaborator a create names (The Things Stack's `collaborator`). */
-function collaboratorOf(change: Change): { kind: 'user' | 'organization'; id: string } | undefined {
-  const collaborator = change.collaborator;
-  if (!collaborator) return undefined;
-  if (collaborator.user_ids) return { kind: 'user', id: collaborator.user_ids.user_id! };
-  return { kind: 'organization', id: collaborator.organization_ids!.organization_id! };
 }
