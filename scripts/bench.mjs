@@ -467,7 +467,9 @@ function registryRows() {
 
   // The same records listed page by page, as a script without export would read them.
   const pages = Math.ceil(REGISTRY.organizations / 1000);
-  const listed = organizationIds(answer(orgs(db, 'list', '--all', '--limit', '1000', '--page', String(pages)), { env }));
+  const listed = organizationIds(
+    answer(orgs(db, 'list', '--all', '--limit', '1000', '--page', String(pages)), { env }),
+  );
   must(listed.length === REGISTRY.organizations - (pages - 1) * 1000, `the last page listed ${listed.length}`);
   const listAll = () => {
     let ms = 0;
@@ -476,14 +478,13 @@ function registryRows() {
     }
     return { ms };
   };
-  const r1 = paired(() => time(orgs(db, 'export', '--no-api-keys'), { env }), listAll, () => {}, Math.min(RUNS, 3));
-  row(
-    `\`export\` of that store vs \`list --all --limit 1000\`, ${pages} pages`,
-    r1.a,
-    r1.b,
-    r1.ratio,
-    '≤ 3',
+  const r1 = paired(
+    () => time(orgs(db, 'export', '--no-api-keys'), { env }),
+    listAll,
+    () => {},
+    Math.min(RUNS, 3),
   );
+  row(`\`export\` of that store vs \`list --all --limit 1000\`, ${pages} pages`, r1.a, r1.b, r1.ratio, '≤ 3');
 
   // plan + apply of a file creating 1,000 organizations (one member each) vs a bulk create of them.
   const base = join(dir, 'registry-base.db');

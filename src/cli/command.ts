@@ -139,9 +139,21 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** `--attributes a=b --attributes c=d` → `{ a: 'b', c: 'd' }`. */
+/**
+ * `--attributes a=b --attributes c=d` → `{ a: 'b', c: 'd' }`. A pair may be one CSV field, as The
+ * Things Stack's CLI reads a value holding `=` or `,` (`"k=a=b"`, a quote doubled inside).
+ */
 export function keyValues(pairs: string[] | undefined): Record<string, string> | undefined {
-  return pairs && Object.fromEntries(pairs.map(validate.keyValue));
+  const unquoted = (pair: string) =>
+    pair.length >= 2 && pair.startsWith('"') && pair.endsWith('"') ? pair.slice(1, -1).replaceAll('""', '"') : pair;
+  return pairs && Object.fromEntries(pairs.map((pair) => validate.keyValue(unquoted(pair))));
+}
+
+/** A flag's boolean value as The Things Stack's CLI takes it: `--flag`, `--flag=true`, `--flag=false` (also 1, 0, t, f). */
+export function flagBoolean(value: string | undefined): boolean {
+  if (value === undefined || /^(1|t|true)$/i.test(value)) return true;
+  if (/^(0|f|false)$/i.test(value)) return false;
+  throw new InvalidArgumentError('expected true or false.');
 }
 
 /** An ID may come as the positional argument or as its flag; both is fine if they agree. */

@@ -14,6 +14,7 @@ import {
   searchFrom,
   selectedFields,
   examples,
+  flagBoolean,
   organizationIdOption,
   pagingOptions,
   DRY_RUN,
@@ -40,7 +41,11 @@ export function addOrganizationCommands(tree: CommandTree): void {
         .option('--user-id <id>', 'the collaborator who gets all rights (default: the calling user)'),
       'organization',
     )
-      .option('--fanout-notifications', 'send notifications to every collaborator')
+      .option(
+        '--fanout-notifications [bool]',
+        'send notifications to every collaborator (=false: to the owners only)',
+        flagBoolean,
+      )
       .action(
         action(async (ctx, [positional], options) => {
           const organizationId = either(positional, options.organizationId, 'organization ID');
@@ -163,7 +168,11 @@ export function addOrganizationCommands(tree: CommandTree): void {
         .description('Change the fields given; --attributes are merged (key= removes one).')
         .addOption(organizationIdOption()),
     )
-      .option('--fanout-notifications', 'send notifications to every collaborator')
+      .option(
+        '--fanout-notifications [bool]',
+        'send notifications to every collaborator (=false: to the owners only)',
+        flagBoolean,
+      )
       .option('--no-fanout-notifications', 'send notifications to the owners only')
       .action(
         action(async (ctx, [positional], options) => {

@@ -465,7 +465,14 @@ export class SqlTransaction implements Transaction {
   private readonly entities = new Lookups<EntityRow>();
 
   forgetLookups(): void {
-    for (const lookups of [this.kinds, this.users, this.organizations, this.memberships, this.collaborators, this.entities]) {
+    for (const lookups of [
+      this.kinds,
+      this.users,
+      this.organizations,
+      this.memberships,
+      this.collaborators,
+      this.entities,
+    ]) {
       lookups.forgetAll();
     }
   }

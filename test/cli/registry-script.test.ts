@@ -392,3 +392,17 @@ clients:
   - client_id: cli1
     deleted: true
 `;
+
+test("orgs reads The Things Stack's forms the script writes: --flag=false and an attribute as one CSV field", async () => {
+  const s = sandbox();
+  try {
+    await s.ok(['organizations', 'create', 'org1', '--user-id', 'user1', '--fanout-notifications=true']);
+    await s.ok(['organizations', 'set', 'org1', '--attributes', '"key=a=b,c ""d"""', '--fanout-notifications=false']);
+    const org = (await s.ok(['get', 'org1', '--all'])).json;
+    expect(org.attributes).toEqual({ key: 'a=b,c "d"' });
+    expect(org.fanout_notifications).toBeUndefined();
+    expect((await s.run(['set', 'org1', '--fanout-notifications=maybe'])).exitCode).toBe(2);
+  } finally {
+    await s.cleanup();
+  }
+});

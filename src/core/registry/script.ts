@@ -61,13 +61,13 @@ function holderOf(change: Change): string[] {
 }
 
 /**
- * `--attributes key=value`. The Things Stack reads a value holding `=` as CSV (flagsplugin's
- * string map), so such a pair is given as one CSV field.
+ * `--attributes key=value`. The Things Stack reads the flag as CSV (flagsplugin's string map), so
+ * a pair whose value holds `=`, `,` or `"` is given as one CSV field (orgs reads that form too).
  */
 function attributeFlags(attributes: Record<string, string>): string[] {
   return Object.entries(attributes).flatMap(([key, value]) => {
     const pair = `${key}=${value}`;
-    return ['--attributes', shellQuote(value.includes('=') ? `"${pair.replaceAll('"', '""')}"` : pair)];
+    return ['--attributes', shellQuote(/[=,"]/.test(value) ? `"${pair.replaceAll('"', '""')}"` : pair)];
   });
 }
 

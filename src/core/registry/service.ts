@@ -28,14 +28,7 @@ import {
   type PlannedChange,
 } from './changes.js';
 import type { EntityRecord, OrganizationRecord, Position, RegistryDocument, UserRecord } from './document.js';
-import {
-  entityObject,
-  jsonWriter,
-  organizationObject,
-  userObject,
-  yamlWriter,
-  type Section,
-} from './formats.js';
+import { entityObject, jsonWriter, organizationObject, userObject, yamlWriter, type Section } from './formats.js';
 import { entityRecords, normalRights, organizationRecord, userRecord } from './state.js';
 
 export type RegistryFormat = 'yaml' | 'json' | 'ttn-lw-cli';
