@@ -4,7 +4,7 @@
  * `apply` (one transaction, every rule as the caller, all or nothing, one correlation ID,
  * idempotent, --dry-run), and the round trip export → apply → export, byte for byte.
  */
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
@@ -332,4 +332,43 @@ test('a file on stdin', async () => {
   } finally {
     await s.cleanup();
   }
+});
+
+describe('a broken file is one error line with its file, line and column, exit 2, and the store untouched', () => {
+  const box = shared(async (s) => void (await seed(s)));
+  const BROKEN: Array<[string, string, string]> = [
+    ['YAML syntax', 'version: 1\norganizations:\n  - organization_id: org1\n   name: [unclosed\n', ':4:'],
+    ['an anchor and alias', 'version: 1\nusers:\n  - &u { user_id: user9 }\n  - *u\n', ':3:'],
+    ['an unknown key', 'version: 1\norganizations:\n  - organization_id: org1\n    colour: red\n', ':4:5:'],
+    ['a wrong type', 'version: 1\norganizations:\n  - organization_id: org1\n    name: [1, 2]\n', ':4:11:'],
+    ['a bad ID', 'version: 1\norganizations:\n  - organization_id: Org_1\n', ':3:22:'],
+    [
+      'a right of the wrong group',
+      'version: 1\napplications:\n  - application_id: app1\n    collaborators:\n      users:\n        user1: [RIGHT_GATEWAY_INFO]\n',
+      ':6:',
+    ],
+    ['a duplicate record', 'version: 1\norganizations:\n  - organization_id: org1\n  - organization_id: org1\n', ':4:'],
+    ['version 2', 'version: 2\n', ':1:'],
+  ];
+  for (const [what, text, at] of BROKEN) {
+    test(what, async () => {
+      const { s } = box;
+      const file = write(s, 'broken.yaml', text);
+      const result = await expectFails(s, ['apply', file], 2, 'invalid_registry');
+      expect(result.stderr).toContain(`(${file}${at}`);
+    });
+  }
+
+  test('a non-UTF-8 file, a folder, a device, a file above 64 MiB', async () => {
+    const { s } = box;
+    const latin1 = join(s.dir, 'latin1.yaml');
+    writeFileSync(latin1, Buffer.from('version: 1\nusers:\n  - user_id: user1\n    name: Jos\xe9\n', 'latin1'));
+    const huge = join(s.dir, 'huge.yaml');
+    writeFileSync(huge, '');
+    truncateSync(huge, 64 * 1024 * 1024 + 1);
+    for (const path of [latin1, s.dir, '/dev/zero', huge]) {
+      const result = await expectFails(s, ['apply', path], 2, 'invalid_registry');
+      expect(result.stderr).toContain(path);
+    }
+  });
 });
