@@ -151,17 +151,9 @@ export async function parseRegistry(text: string, file: string): Promise<Registr
   });
   const reader = new RegistryReader(yaml, lineCounter, text, file);
   const [problem] = [...document.errors, ...document.warnings];
-  if (problem) throw reader.fail(problem.pos[0], yamlMessage(problem, text));
+  if (problem) throw reader.fail(problem.pos[0], reader.yamlMessage(problem, document));
   reader.refuseAnchorsAndTags(document);
   return reader.document(document.contents);
-}
-
-/** The yaml package's message; a duplicate key is named. */
-function yamlMessage(problem: YAMLError, text: string): string {
-  if (problem.code === 'DUPLICATE_KEY') {
-    return `the key ${validate.quote(text.slice(...problem.pos))} is given twice in this mapping`;
-  }
-  return problem.message;
 }
 
 /** Where each ID was first written, by namespace, to name the first one of a duplicate. */
@@ -213,6 +205,21 @@ class RegistryReader {
       if (!(error instanceof OrgsError)) throw error;
       throw this.fail(node, prefix ? `${prefix}: ${error.message}` : error.message);
     }
+  }
+
+  /** The yaml package's message; a duplicate key is named. */
+  yamlMessage(problem: YAMLError, document: Document.Parsed): string {
+    if (problem.code !== 'DUPLICATE_KEY') return problem.message;
+    const { yaml } = this;
+    let key: unknown;
+    yaml.visit(document, {
+      Pair: (_, pair) => {
+        if (!yaml.isScalar(pair.key) || pair.key.range?.[0] !== problem.pos[0]) return undefined;
+        key = pair.key.value;
+        return yaml.visit.BREAK;
+      },
+    });
+    return `the key ${validate.quote(String(key))} is given twice in this mapping`;
   }
 
   /** No anchor, alias or tag anywhere: an alias could multiply a small file into a huge one. */
