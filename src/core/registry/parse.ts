@@ -58,13 +58,14 @@ interface RecordShape {
   readonly fields: ReadonlyMap<string, FieldReader>;
 }
 
-const name =
+/** `name`, of at most `max` characters, or null. */
+const nameField =
   (max: number): FieldReader =>
   (reader, value) =>
     reader.nullableText(value, 'name', max);
 
 const FIELDS_OF_RECORDS: ReadonlyArray<[string, FieldReader]> = [
-  ['name', name(validate.LIMITS.name)],
+  ['name', nameField(validate.LIMITS.name)],
   ['description', (reader, value) => reader.nullableText(value, 'description', validate.LIMITS.description)],
   ['attributes', (reader, value) => reader.attributes(value)],
   ['deleted', (reader, value) => reader.boolean(value, 'deleted')],
@@ -76,7 +77,7 @@ const USER: RecordShape = {
   idProperty: 'userId',
   id: validate.userId,
   fields: new Map<string, FieldReader>([
-    ['name', name(validate.LIMITS.name)],
+    ['name', nameField(validate.LIMITS.name)],
     ['admin', (reader, value) => reader.boolean(value, 'admin')],
   ]),
 };
@@ -90,7 +91,7 @@ const API_KEY: RecordShape = {
     return validate.withoutNul('api_key_id', id);
   },
   fields: new Map<string, FieldReader>([
-    ['name', name(validate.LIMITS.apiKeyName)],
+    ['name', nameField(validate.LIMITS.apiKeyName)],
     ['rights', (reader, value) => reader.rights(value, 'rights', KEY_RIGHTS, { atLeastOne: true })],
     ['expires_at', (reader, value) => reader.expiry(value)],
   ]),
@@ -419,7 +420,7 @@ class RegistryReader {
     return node === null || (this.yaml.isScalar(node) && node.value === null);
   }
 
-  /** What a value is, for a message: `a number`, `a list`, `"text"`. */
+  /** What a value is, for a message: `a mapping`, `a list`, `null`, `true`, `the number 1.0`, `the string "1"`. */
   private describe(node: Value | Node): string {
     const { yaml } = this;
     if (yaml.isMap(node)) return 'a mapping';
@@ -427,7 +428,7 @@ class RegistryReader {
     if (!yaml.isScalar(node) || node.value === null) return 'null';
     const value = node.value;
     if (typeof value === 'string') return `the string ${validate.quote(value)}`;
-    if (typeof value === 'number') return `the number ${(node as { source?: string }).source ?? value}`;
+    if (typeof value === 'number') return `the number ${node.source ?? value}`;
     return String(value);
   }
 }
