@@ -405,6 +405,13 @@ describe('each fault is one error: invalid_registry, exit 2, at its line and col
       'the rights of user1 must be a list, not the string "RIGHT_ALL"',
     ],
     [
+      'a member without rights',
+      under('organizations', '  - { organization_id: org1, members: { user1 } }'),
+      3,
+      46,
+      'the rights of user1 must be a list, not null',
+    ],
+    [
       'a right as a mapping',
       under('organizations', '  - { organization_id: org1, members: { user1: [{ a: b }] } }'),
       3,
@@ -664,6 +671,12 @@ describe('each fault is one error: invalid_registry, exit 2, at its line and col
   test('the first fault in the file is the one told', async () => {
     const text = under('users', '  - user_id: User1', '  - { user_id: user2, email: x }');
     expect((await failure(text)).message).toMatch(/^registry\.yaml:3:14: user ID "User1"/);
+  });
+
+  test('a file of another version is told so, before its keys', async () => {
+    expect((await failure(lines('devices: []', 'version: 2'))).message).toBe(
+      'registry.yaml:2:10: version must be 1 (the only version there is), not the number 2',
+    );
   });
 
   test('the error names the file it was given', async () => {
