@@ -36,8 +36,7 @@ export async function readRegistryFile(path: string, runtime: Runtime): Promise<
     if (!stats.isFile())
       throw refused(path, 'is not a regular file (a pipe, socket or device); give a file, or - for stdin');
     if (stats.size > MAX_REGISTRY_BYTES) throw tooLarge(path);
-    const stream = handle.createReadStream({ autoClose: false, highWaterMark: 1024 * 1024 });
-    return { text: decode(await readAtMost(stream, path), path), file: path };
+    return { text: decode(await handle.readFile(), path), file: path };
   } catch (error) {
     throw fileError(error, path, 'registry', 'read') ?? error;
   } finally {
@@ -45,7 +44,7 @@ export async function readRegistryFile(path: string, runtime: Runtime): Promise<
   }
 }
 
-/** Every byte of `stream`, failing (and no longer reading) past the limit. */
+/** Every byte of stdin, failing (and no longer reading) past the limit. */
 async function readAtMost(stream: AsyncIterable<Uint8Array>, file: string): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -1,6 +1,7 @@
 /**
  * The published package: what `npm pack` puts in the tarball runs on its own, against the store
- * of the project running (an SQLite file, or a PostgreSQL database through dist/pg.js).
+ * of the project running (an SQLite file, or a PostgreSQL database through dist/pg.js); yaml is
+ * bundled beside it too (dist/yaml.js), for the registry file.
  */
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,8 @@ test('the tarball holds the launcher, the bundle and the README, and runs from w
     'dist/package.json',
     'dist/pg.js',
     'dist/pg.js.cache',
+    'dist/yaml.js',
+    'dist/yaml.js.cache',
     'package.json',
   ]);
   await execa('tar', ['xzf', join(dir, packed.filename), '-C', dir]);

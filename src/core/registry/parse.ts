@@ -4,7 +4,7 @@
  * fault is one error naming its line and column. The `yaml` package loads here, on first use:
  * no other command pays for it.
  */
-import type { Document, LineCounter, Node, ParsedNode, YAMLError, YAMLMap } from 'yaml';
+import type { Document, LineCounter, Node, Pair, ParsedNode, Scalar, YAMLError, YAMLMap } from 'yaml';
 import { invalidArgument, OrgsError } from '../errors.js';
 import { type EntityKind, type EntityKindName, KINDS } from '../kinds.js';
 import { CATALOGUE, ENTITY_GROUPS, isRight, Rights, type RightGroup, RIGHT_ALL } from '../rights.js';
@@ -20,9 +20,6 @@ import type {
 } from './document.js';
 
 type Yaml = typeof import('yaml');
-
-/** A value where the file has one; null for a key written without a value (`name:`). */
-type Value = ParsedNode | null;
 
 /** The rights a holder may be given, and how an error names them. */
 interface RightsAllowed {
@@ -44,7 +41,7 @@ const MEMBER_RIGHTS = rightsOf([...ENTITY_GROUPS, 'all']);
 const KEY_RIGHTS = rightsOf(ENTITY_GROUPS);
 
 /** How one field of a record is read: its value, checked and converted. */
-type FieldReader = (reader: RegistryReader, value: Value) => unknown;
+type FieldReader = (reader: RegistryReader, value: ParsedNode) => unknown;
 
 /** A kind of record in the file: the key of its ID, how the ID is checked, and its other fields. */
 interface RecordShape {
@@ -58,13 +55,14 @@ interface RecordShape {
   readonly fields: ReadonlyMap<string, FieldReader>;
 }
 
-const name =
+/** `name`, of at most `max` characters, or null. */
+const nameField =
   (max: number): FieldReader =>
   (reader, value) =>
     reader.nullableText(value, 'name', max);
 
 const FIELDS_OF_RECORDS: ReadonlyArray<[string, FieldReader]> = [
-  ['name', name(validate.LIMITS.name)],
+  ['name', nameField(validate.LIMITS.name)],
   ['description', (reader, value) => reader.nullableText(value, 'description', validate.LIMITS.description)],
   ['attributes', (reader, value) => reader.attributes(value)],
   ['deleted', (reader, value) => reader.boolean(value, 'deleted')],
@@ -76,7 +74,7 @@ const USER: RecordShape = {
   idProperty: 'userId',
   id: validate.userId,
   fields: new Map<string, FieldReader>([
-    ['name', name(validate.LIMITS.name)],
+    ['name', nameField(validate.LIMITS.name)],
     ['admin', (reader, value) => reader.boolean(value, 'admin')],
   ]),
 };
@@ -90,7 +88,7 @@ const API_KEY: RecordShape = {
     return validate.withoutNul('api_key_id', id);
   },
   fields: new Map<string, FieldReader>([
-    ['name', name(validate.LIMITS.apiKeyName)],
+    ['name', nameField(validate.LIMITS.apiKeyName)],
     ['rights', (reader, value) => reader.rights(value, 'rights', KEY_RIGHTS, { atLeastOne: true })],
     ['expires_at', (reader, value) => reader.expiry(value)],
   ]),
@@ -151,17 +149,9 @@ export async function parseRegistry(text: string, file: string): Promise<Registr
   });
   const reader = new RegistryReader(yaml, lineCounter, text, file);
   const [problem] = [...document.errors, ...document.warnings];
-  if (problem) throw reader.fail(problem.pos[0], yamlMessage(problem, text));
+  if (problem) throw reader.fail(problem.pos[0], reader.yamlMessage(problem, document));
   reader.refuseAnchorsAndTags(document);
   return reader.document(document.contents);
-}
-
-/** The yaml package's message; a duplicate key is named. */
-function yamlMessage(problem: YAMLError, text: string): string {
-  if (problem.code === 'DUPLICATE_KEY') {
-    return `the key ${validate.quote(text.slice(...problem.pos))} is given twice in this mapping`;
-  }
-  return problem.message;
 }
 
 /** Where each ID was first written, by namespace, to name the first one of a duplicate. */
@@ -169,7 +159,7 @@ class Seen {
   private readonly at = new Map<string, { what: string; line: number }>();
 
   /** Fails if `id` was seen before in this namespace. */
-  add(reader: RegistryReader, node: Value, id: string, what: string): void {
+  add(reader: RegistryReader, node: ParsedNode, id: string, what: string): void {
     const first = this.at.get(id);
     if (first) {
       const as =
@@ -194,25 +184,40 @@ class RegistryReader {
   ) {}
 
   /** The error of a fault at `where` (a node, or an offset in the text). */
-  fail(where: Value | number, what: string): OrgsError {
+  fail(where: ParsedNode | number, what: string): OrgsError {
     const { line, column } = this.position(where);
     return invalidArgument('registry', 'invalid_registry', `${this.file}:${line}:${column}: ${what}`);
   }
 
-  position(where: Value | number): Position {
-    const offset = typeof where === 'number' ? where : (where?.range[0] ?? 0);
+  position(where: ParsedNode | number): Position {
+    const offset = typeof where === 'number' ? where : where.range[0];
     const { line, col } = this.lineCounter.linePos(offset);
     return { line: Math.max(line, 1), column: col };
   }
 
   /** Runs a check of validate.ts; its error becomes one at `node`. */
-  private checked<T>(node: Value, check: () => T, prefix?: string): T {
+  private checked<T>(node: ParsedNode, check: () => T, prefix?: string): T {
     try {
       return check();
     } catch (error) {
       if (!(error instanceof OrgsError)) throw error;
       throw this.fail(node, prefix ? `${prefix}: ${error.message}` : error.message);
     }
+  }
+
+  /** The yaml package's message; a duplicate key is named. */
+  yamlMessage(problem: YAMLError, document: Document.Parsed): string {
+    if (problem.code !== 'DUPLICATE_KEY') return problem.message;
+    const { yaml } = this;
+    let key: unknown;
+    yaml.visit(document, {
+      Pair: (_, pair) => {
+        if (!yaml.isScalar(pair.key) || pair.key.range?.[0] !== problem.pos[0]) return undefined;
+        key = pair.key.value;
+        return yaml.visit.BREAK;
+      },
+    });
+    return `the key ${validate.quote(String(key))} is given twice in this mapping`;
   }
 
   /** No anchor, alias or tag anywhere: an alias could multiply a small file into a huge one. */
@@ -237,21 +242,22 @@ class RegistryReader {
     return Math.max(at, 0);
   }
 
-  document(contents: Value): RegistryDocument {
+  document(contents: ParsedNode | null): RegistryDocument {
     const top = this.yaml.isMap(contents) ? (contents as YAMLMap.Parsed) : undefined;
     if (!top) {
       throw this.fail(
-        contents,
+        contents ?? 0,
         `the file must be a mapping of ${TOP_LEVEL_KEYS.join(', ')}, not ${contents ? this.describe(contents) : 'empty'}`,
       );
     }
+    // The version first: a file of another version is told so, not that its keys are unknown.
+    this.version(top);
     const entries = this.entries(top, 'the top level', TOP_LEVEL_KEYS);
-    this.version(top, entries.get('version'));
     let users: UserRecord[] = [];
     let organizations: OrganizationRecord[] = [];
     const entities: Record<EntityKindName, EntityRecord[]> = { application: [], gateway: [], client: [] };
     // In the file's order, so that the first fault found is the first in the file.
-    for (const [key, { value }] of entries) {
+    for (const [key, value] of entries) {
       if (key === 'version') continue;
       const items = this.sequence(value, key);
       if (key === 'users') {
@@ -271,28 +277,26 @@ class RegistryReader {
     return { users, organizations, entities };
   }
 
-  private version(top: YAMLMap.Parsed, entry: { key: ParsedNode; value: Value } | undefined): void {
+  private version(top: YAMLMap.Parsed): void {
+    const { yaml } = this;
+    const entry = top.items.find((pair) => yaml.isScalar(pair.key) && pair.key.value === 'version');
     if (!entry) throw this.fail(top, 'version is missing: the file must say version: 1');
-    const { value } = entry;
-    const isOne = this.yaml.isScalar(value) && value.value === 1 && value.source === '1';
+    const value = this.valueOf(entry);
+    const isOne = yaml.isScalar(value) && value.value === 1 && value.source === '1';
     if (!isOne) {
-      throw this.fail(value ?? entry.key, `version must be 1 (the only version there is), not ${this.describe(value)}`);
+      throw this.fail(value, `version must be 1 (the only version there is), not ${this.describe(value)}`);
     }
   }
 
   /** The key-value pairs of a mapping whose keys are strings, each known; in the file's order. */
-  private entries(
-    map: YAMLMap.Parsed,
-    where: string,
-    known: readonly string[],
-  ): Map<string, { key: ParsedNode; value: Value }> {
-    const entries = new Map<string, { key: ParsedNode; value: Value }>();
+  private entries(map: YAMLMap.Parsed, where: string, known: readonly string[]): Map<string, ParsedNode> {
+    const entries = new Map<string, ParsedNode>();
     for (const pair of map.items) {
       const key = this.key(pair.key, where);
       if (!known.includes(key)) {
         throw this.fail(pair.key, `unknown key ${validate.quote(key)} in ${where}; known keys: ${known.join(', ')}`);
       }
-      entries.set(key, { key: pair.key, value: pair.value });
+      entries.set(key, this.valueOf(pair));
     }
     return entries;
   }
@@ -303,37 +307,37 @@ class RegistryReader {
   }
 
   /** One record of a list: a mapping of its shape, its ID unique in `seen`; it keeps where it starts. */
-  private record<T>(node: Value, shape: RecordShape, seen: Seen): T {
+  private record<T>(node: ParsedNode, shape: RecordShape, seen: Seen): T {
     const map = this.map(node, shape.what);
     const entries = this.entries(map, shape.what, [shape.idKey, ...shape.fields.keys()]);
     const id = entries.get(shape.idKey);
     if (!id) throw this.fail(map, `${shape.what} without ${shape.idKey}`);
-    const idText = this.string(id.value, shape.idKey);
+    const idText = this.string(id, shape.idKey);
     const record: Record<string, unknown> = {
       at: this.position(map),
-      [shape.idProperty]: this.checked(id.value, () => shape.id(idText)),
+      [shape.idProperty]: this.checked(id, () => shape.id(idText)),
     };
-    seen.add(this, id.value, record[shape.idProperty] as string, shape.what);
-    for (const [key, { value }] of entries) {
+    seen.add(this, id, record[shape.idProperty] as string, shape.what);
+    for (const [key, value] of entries) {
       if (key !== shape.idKey) record[camelCase(key)] = shape.fields.get(key)!(this, value);
     }
     return record as T;
   }
 
   /** A mapping of these keys, each read into its camel-cased property; absent keys stay absent. */
-  mapping(node: Value, what: string, fields: Record<string, FieldReader>): Record<string, unknown> {
+  mapping(node: ParsedNode, what: string, fields: Record<string, FieldReader>): Record<string, unknown> {
     const entries = this.entries(this.map(node, what), what, Object.keys(fields));
     const result: Record<string, unknown> = {};
-    for (const [key, { value }] of entries) result[camelCase(key)] = fields[key]!(this, value);
+    for (const [key, value] of entries) result[camelCase(key)] = fields[key]!(this, value);
     return result;
   }
 
-  apiKeys(node: Value): ApiKeyRecord[] {
+  apiKeys(node: ParsedNode): ApiKeyRecord[] {
     return this.sequence(node, 'api_keys').map((item) => this.record<ApiKeyRecord>(item, API_KEY, this.apiKeyIds));
   }
 
   /** Holders by ID (users, or organizations) with their rights; `[]` removes one. */
-  holders(node: Value, what: string, holder: 'user' | 'organization', allowed: RightsAllowed): Holders {
+  holders(node: ParsedNode, what: string, holder: 'user' | 'organization', allowed: RightsAllowed): Holders {
     const map = this.map(node, what, `a mapping of ${holder} IDs to lists of rights`);
     const holders = new Map<string, readonly string[]>();
     for (const pair of map.items) {
@@ -341,13 +345,13 @@ class RegistryReader {
       const id = this.checked(pair.key, () =>
         holder === 'user' ? validate.userId(text) : validate.organizationId(text),
       );
-      holders.set(id, this.rights(pair.value, `the rights of ${id}`, allowed));
+      holders.set(id, this.rights(this.valueOf(pair), `the rights of ${id}`, allowed));
     }
     return holders;
   }
 
   /** A list of rights of the allowed groups: unique and sorted by name, as every list of rights is stored. */
-  rights(node: Value, what: string, allowed: RightsAllowed, options: { atLeastOne?: boolean } = {}): string[] {
+  rights(node: ParsedNode, what: string, allowed: RightsAllowed, options: { atLeastOne?: boolean } = {}): string[] {
     const names = this.sequence(node, what).map((item) => {
       const right = this.string(item, 'a right');
       if (!isRight(right)) throw this.fail(item, `${validate.quote(right)} is not a right`);
@@ -360,15 +364,16 @@ class RegistryReader {
     return Rights.of(names).toArray();
   }
 
-  attributes(node: Value): Record<string, string> | null {
+  attributes(node: ParsedNode): Record<string, string> | null {
     if (this.isNull(node)) return null;
     const map = this.map(node, 'attributes', 'a mapping of keys to strings, or null');
     const attributes: Record<string, string> = {};
     for (const pair of map.items) {
       const keyText = this.key(pair.key, 'attributes');
       const key = this.checked(pair.key, () => validate.attributeKey(keyText));
-      const value = this.string(pair.value, `attribute ${key}`);
-      attributes[key] = this.checked(pair.value, () =>
+      const node = this.valueOf(pair);
+      const value = this.string(node, `attribute ${key}`);
+      attributes[key] = this.checked(node, () =>
         validate.text('attribute_value', value, validate.LIMITS.attributeValue),
       );
     }
@@ -376,51 +381,60 @@ class RegistryReader {
     return this.checked(map, () => validate.attributes(attributes));
   }
 
-  expiry(node: Value): number | null {
+  expiry(node: ParsedNode): number | null {
     if (this.isNull(node)) return null;
     const text = this.string(node, 'expires_at', 'an RFC 3339 time, or null');
     return this.checked(node, () => validate.expiryDate(text), 'expires_at');
   }
 
-  nullableText(node: Value, field: string, max: number): string | null {
+  nullableText(node: ParsedNode, field: string, max: number): string | null {
     if (this.isNull(node)) return null;
     const text = this.string(node, field, 'a string, or null');
     return this.checked(node, () => validate.text(field, text, max));
   }
 
-  boolean(node: Value, what: string): boolean {
+  boolean(node: ParsedNode, what: string): boolean {
     if (this.yaml.isScalar(node) && typeof node.value === 'boolean') return node.value;
     throw this.fail(node, `${what} must be true or false, not ${this.describe(node)}`);
   }
 
-  private string(node: Value, what: string, expected = 'a string'): string {
+  private string(node: ParsedNode, what: string, expected = 'a string'): string {
     if (this.yaml.isScalar(node) && typeof node.value === 'string') return node.value;
     throw this.fail(node, `${what} must be ${expected}, not ${this.describe(node)}`);
   }
 
-  private sequence(node: Value, what: string): Value[] {
-    if (this.yaml.isSeq(node)) return node.items as Value[];
+  private sequence(node: ParsedNode, what: string): ParsedNode[] {
+    if (this.yaml.isSeq(node)) return node.items as ParsedNode[];
     throw this.fail(node, `${what} must be a list, not ${this.describe(node)}`);
   }
 
-  private map(node: Value, what: string, expected = 'a mapping'): YAMLMap.Parsed {
+  private map(node: ParsedNode, what: string, expected = 'a mapping'): YAMLMap.Parsed {
     if (this.yaml.isMap(node)) return node as YAMLMap.Parsed;
     throw this.fail(node, `${what} must be ${expected}, not ${this.describe(node)}`);
   }
 
-  private isNull(node: Value): boolean {
-    return node === null || (this.yaml.isScalar(node) && node.value === null);
+  private isNull(node: ParsedNode): boolean {
+    return this.yaml.isScalar(node) && node.value === null;
   }
 
-  /** What a value is, for a message: `a number`, `a list`, `"text"`. */
-  private describe(node: Value | Node): string {
+  /** A pair's value; null where a key has none (`{ user1 }`, `? key`), just after the key. */
+  private valueOf(pair: Pair<ParsedNode, ParsedNode | null>): ParsedNode {
+    if (pair.value) return pair.value;
+    const empty = new this.yaml.Scalar(null) as Scalar.Parsed;
+    const end = pair.key.range[1];
+    empty.range = [end, end, end];
+    return empty;
+  }
+
+  /** What a value is, for a message: `a mapping`, `a list`, `null`, `true`, `the number 1.0`, `the string "1"`. */
+  private describe(node: ParsedNode | Node): string {
     const { yaml } = this;
     if (yaml.isMap(node)) return 'a mapping';
     if (yaml.isSeq(node)) return 'a list';
     if (!yaml.isScalar(node) || node.value === null) return 'null';
     const value = node.value;
     if (typeof value === 'string') return `the string ${validate.quote(value)}`;
-    if (typeof value === 'number') return `the number ${(node as { source?: string }).source ?? value}`;
+    if (typeof value === 'number') return `the number ${node.source ?? value}`;
     return String(value);
   }
 }
