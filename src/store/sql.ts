@@ -464,6 +464,16 @@ export class SqlTransaction implements Transaction {
   private readonly collaborators = new Lookups<EntityCollaboratorRow>();
   private readonly entities = new Lookups<EntityRow>();
 
+  constructor(
+    private readonly db: Executor,
+    private readonly dialect: Dialect,
+  ) {}
+
+  private async value<T>(sql: string, params: readonly unknown[]): Promise<T | undefined> {
+    const row = await this.db.get<Record<string, T>>(sql, params);
+    return row && Object.values(row)[0];
+  }
+
   forgetLookups(): void {
     for (const lookups of [
       this.kinds,
@@ -475,16 +485,6 @@ export class SqlTransaction implements Transaction {
     ]) {
       lookups.forgetAll();
     }
-  }
-
-  constructor(
-    private readonly db: Executor,
-    private readonly dialect: Dialect,
-  ) {}
-
-  private async value<T>(sql: string, params: readonly unknown[]): Promise<T | undefined> {
-    const row = await this.db.get<Record<string, T>>(sql, params);
-    return row && Object.values(row)[0];
   }
 
   async accountKind(id: string): Promise<AccountKind | undefined> {

@@ -240,6 +240,20 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       expect(await read((tx) => tx.getOrganization('org1'))).toEqual(deleted);
     });
 
+    it("are read again, the transaction's own writes included, once its lookups are forgotten", async () => {
+      await write((tx) => tx.insertOrganization(organization('org1')));
+      const renamed = organization('org1', { name: 'Renamed', updatedAt: T0 + 5 });
+      await write(async (tx) => {
+        await tx.prefetchOrganizations(['org1', 'org2']);
+        await tx.updateOrganization(renamed);
+        await tx.insertUser(user('user1'));
+        tx.forgetLookups();
+        expect(await tx.getOrganization('org1')).toEqual(renamed);
+        expect(await tx.getOrganization('org2')).toBeUndefined();
+        expect(await tx.accountKind('user1')).toBe('user');
+      });
+    });
+
     it('are read back after a listing as without one', async () => {
       await write((tx) => tx.insertOrganization(organization('org1', { attributes: { a: 'b' } })));
       await read(async (tx) => {
