@@ -33,7 +33,7 @@ export interface ApiResponse {
   body?: unknown;
   headers?: Record<string, string>;
   /** An answer written as it is made (a download), in place of `body`: `write` takes each piece. */
-  stream?: (write: (text: string) => void) => Promise<void>;
+  stream?: (write: (text: string) => Promise<void>) => Promise<void>;
 }
 
 type Handler = (request: ApiRequest) => Promise<ApiResponse>;
@@ -765,7 +765,7 @@ route(
         'content-type': DOWNLOADS[format].type,
         'content-disposition': `attachment; filename="${DOWNLOADS[format].file}"`,
       },
-      stream: (write) => registry.export(request, async (text) => write(text)),
+      stream: (write) => registry.export(request, write),
     };
   },
 );

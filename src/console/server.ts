@@ -26,7 +26,7 @@ import { NOTICE_CSP, noticeHtml, PAGE_CSP, pageHtml } from './page.js';
 const SESSION_COOKIE = 'orgs_console';
 /** Bodies larger than this are refused: the API takes small JSON documents (a route may take more). */
 const MAX_BODY_BYTES = 1 << 20;
-/** A download is sent in pieces of about this size (the store gives it a record at a time). */
+/** A download is sent in pieces of about this many characters (the store gives it a record at a time). */
 const PIECE_BYTES = 64 * 1024;
 const STATE_CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
@@ -199,9 +199,12 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
       if (piece !== '') response.write(piece);
       piece = '';
     };
-    await result.stream!((text) => {
+    await result.stream!(async (text) => {
       piece += text;
-      if (piece.length >= PIECE_BYTES) flush();
+      if (piece.length < PIECE_BYTES) return;
+      flush();
+      // The piece goes out while the store is read: SQLite's reads never let the socket's turn come otherwise.
+      await new Promise((resolve) => setImmediate(resolve));
     });
     flush();
     response.end();

@@ -65,7 +65,7 @@ describe('the registry in the Console', () => {
     for (const query of ['?format=xml', '?format=yaml&format=json', '?deleted=maybe', '?user_id=user1']) {
       const answer = await download(query);
       expect(answer.status, query).toBe(400);
-      expect((await answer.json()).namespace).toBe('api');
+      expect(((await answer.json()) as { namespace: string }).namespace).toBe('api');
     }
     expectApiError(await call(c, 'GET', '/registry/export'), 401, 'unauthenticated');
   });
