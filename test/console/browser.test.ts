@@ -738,6 +738,21 @@ describe.skipIf(!haveChromium)('the Console in Chromium', () => {
     await page.getByRole('button', { name: 'Plan' }).click();
     await expect.poll(() => status().textContent()).toBe('Nothing to change: the store holds what this file says.');
     expect(await alert().textContent()).toBe('');
+
+    // A step the rules refuse is said under the text too, at the record it names; nothing changes.
+    const applied = await storeRows(s.db);
+    await page
+      .getByLabel('Its text')
+      .fill(
+        'version: 1\norganizations:\n  - organization_id: from-file\n    members:\n' +
+          '      file-owner: [RIGHT_ORGANIZATION_INFO]\n',
+      );
+    await page.getByRole('button', { name: 'Plan' }).click();
+    await expect
+      .poll(() => page.locator('.field-error').textContent())
+      .toMatch(/^Line 3, column 5: member file-owner of from-file: organization from-file needs/);
+    expect(await panel.isVisible()).toBe(false);
+    expect(await storeRows(s.db)).toEqual(applied);
     expect(problems).toEqual([]);
   });
 

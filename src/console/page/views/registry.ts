@@ -31,12 +31,15 @@ function planTable(changes: readonly Change[]): Child[] {
   ];
 }
 
-/** An invalid file's error under the text, which is selected where the error is. */
+/**
+ * An error that points into the file (`team.yaml:4:5: …`: a fault, or a refused step naming its
+ * record) under the text, which is selected there; a file too large under it too.
+ */
 function inTheText(error: unknown, text: HTMLTextAreaElement): unknown {
   if (!(error instanceof ApiError)) return error;
   if (error.errorName === 'body_too_large') return new FieldError(text, error.message);
-  const at = /:(\d+):(\d+): ([\s\S]*)$/.exec(error.message);
-  if (error.errorName !== 'invalid_registry' || !at) return error;
+  const at = /^.*?:(\d+):(\d+): ([\s\S]*)$/.exec(error.message);
+  if (!at) return error;
   const [line, column] = [Number(at[1]), Number(at[2])];
   const offset = text.value
     .split('\n')
