@@ -27,7 +27,7 @@ const SESSION_COOKIE = 'orgs_console';
 /** Bodies larger than this are refused: the API takes small JSON documents (a route may take more). */
 const MAX_BODY_BYTES = 1 << 20;
 /** A download is sent in pieces of about this many characters (the store gives it a record at a time). */
-const PIECE_BYTES = 64 * 1024;
+const PIECE_LENGTH = 64 * 1024;
 const STATE_CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * A request's headers must arrive within 3 s, and the whole request within 5 s, checked every half
@@ -201,7 +201,7 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     };
     await result.stream!(async (text) => {
       piece += text;
-      if (piece.length < PIECE_BYTES) return;
+      if (piece.length < PIECE_LENGTH) return;
       flush();
       // The piece goes out while the store is read: SQLite's reads never let the socket's turn come otherwise.
       await new Promise((resolve) => setImmediate(resolve));

@@ -5,7 +5,7 @@
  * neither changes anything.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { as, type Sandbox, sandbox, storeRows } from '../helpers.js';
+import { as, type Sandbox, sandbox, storeRows, withKey } from '../helpers.js';
 import { call, type Console, expectApiError, login, startConsole } from './console-client.js';
 import { MOVE, seed, write } from './registry-fixture.js';
 
@@ -42,6 +42,11 @@ describe('the registry in the Console', () => {
     expect(json.headers.get('content-disposition')).toBe('attachment; filename="registry.json"');
     expect(await json.text()).toBe((await s.ok(['export', '--format', 'json', '--deleted', '--no-api-keys'])).stdout);
 
+    // The way back to The Things Stack: a script of its commands (src/core/registry/script.ts, branch regscript).
+    const script = await download('?format=ttn-lw-cli');
+    expect(script.headers.get('content-disposition')).toBe('attachment; filename="registry.sh"');
+    expect(await script.text()).toBe((await s.ok(['export', '--format', 'ttn-lw-cli'])).stdout);
+
     const named = await download('?organization_id=org1&organization_id=org3&application_id=app1');
     expect(await named.text()).toBe(
       (await s.ok(['export', '--organization-id', 'org1', '--organization-id', 'org3', '--application-id', 'app1']))
@@ -49,7 +54,12 @@ describe('the registry in the Console', () => {
     );
   });
 
-  test('an export is what the caller may see: a user sees its own records', async () => {
+  test("an export is what the caller may see: a user's own records, an API key's", async () => {
+    const { key } = (await s.ok(['api-keys', 'create', 'org2', '--right-organization-info'])).json;
+    const asKey = await download('', { authorization: `Bearer ${key}` });
+    expect(asKey.status).toBe(200);
+    expect(await asKey.text()).toBe((await s.ok(['export'], withKey(key))).stdout);
+
     const asUser3 = await startConsole(s, { ORGS_USER_ID: 'user3' });
     try {
       const { cookie } = await login(asUser3);
