@@ -241,6 +241,25 @@ describe('export --format ttn-lw-cli', () => {
     const empty = scriptWriter();
     expect(empty.end()).toBe(scriptOf([]));
   });
+
+  test('a record with no collaborator the caller may see (hidden, or orphaned) is named, not made', () => {
+    const writer = scriptWriter();
+    const out =
+      writer.record('organizations', { organizationId: 'org1', fanoutNotifications: false }) +
+      writer.record('applications', { kind: 'application', entityId: 'app1' }) +
+      writer.record('clients', {
+        kind: 'client',
+        entityId: 'cli1',
+        collaborators: { users: new Map(), organizations: new Map() },
+      }) +
+      writer.end();
+    expect(out).toBe(
+      scriptOf([]) +
+        '# organization org1: no collaborator the caller may see, so the script cannot create it\n' +
+        '# application app1: no collaborator the caller may see, so the script cannot create it\n' +
+        '# client cli1: no collaborator the caller may see, so the script cannot create it\n',
+    );
+  });
 });
 
 /**

@@ -193,6 +193,10 @@ function usersNamed(changes: readonly Change[]): string[] {
   return [...users].sort();
 }
 
+/** A record with no collaborator the caller may see (hidden, or none: orphaned): nobody to create it for. */
+const unmade = (kind: string, id: string) =>
+  `# ${kind} ${id}: no collaborator the caller may see, so the script cannot create it\n`;
+
 const text = (lines: readonly string[]) => lines.map((out) => `${out}\n`).join('');
 
 /** `plan FILE --format ttn-lw-cli`: the changes, in the order given (apply's), as a script. */
@@ -227,10 +231,16 @@ export function scriptWriter(): RegistryWriter {
       }
       if (section === 'organizations') {
         const organization = { ...(record as OrganizationRecord), apiKeys: undefined };
+        if (organization.members === undefined) return start() + unmade('organization', organization.organizationId);
         const owner = () => organizationOwner(organization, { kind: 'admin' });
         return start() + text(organizationChanges(organization, undefined, false, owner).flatMap(write));
       }
       const entity = record as EntityRecord;
+      const holders = [
+        ...(entity.collaborators?.users?.keys() ?? []),
+        ...(entity.collaborators?.organizations?.keys() ?? []),
+      ];
+      if (holders.every((id) => deleted.has(id))) return start() + unmade(entity.kind, entity.entityId);
       const organizations = entity.collaborators?.organizations;
       const live = organizations && new Map([...organizations].filter(([id]) => !deleted.has(id)));
       const made = live ? { ...entity, collaborators: { ...entity.collaborators, organizations: live } } : entity;
