@@ -110,6 +110,12 @@ export class Context {
     return new Session(await this.store(), identity, this.runtime.clock, this.eventContext, this.trial);
   }
 
+  /** The correlation ID every event of this command carries (made on first use). */
+  get correlationId(): string {
+    this.eventContext ??= newEventContext(`orgs/${packageJson.version}`);
+    return this.eventContext.correlationId;
+  }
+
   /** --dry-run: every write of this command is tried and nothing kept (src/core/dry-run.ts); before the session is made. */
   tryOnly(trial: Trial): void {
     this.trial = trial;
