@@ -9,7 +9,15 @@ import { Rights } from './rights.js';
 /** A record as printed. */
 export type View = Record<string, unknown>;
 
-export const ORGANIZATION_FIELDS = ['name', 'description', 'attributes', 'deleted_at', 'fanout_notifications'] as const;
+export const ORGANIZATION_FIELDS = [
+  'name',
+  'description',
+  'attributes',
+  'administrative_contact',
+  'technical_contact',
+  'deleted_at',
+  'fanout_notifications',
+] as const;
 export type OrganizationField = (typeof ORGANIZATION_FIELDS)[number];
 export type FieldMask = ReadonlySet<OrganizationField>;
 
@@ -24,7 +32,14 @@ export function visibleFields(fields: FieldMask, readable: boolean): FieldMask {
 export const timestamp = (ms: number): string => new Date(ms).toISOString();
 
 /** The fields of an application, gateway or client: an organization's, but notifications. */
-export const ENTITY_FIELDS = ['name', 'description', 'attributes', 'deleted_at'] as const;
+export const ENTITY_FIELDS = [
+  'name',
+  'description',
+  'attributes',
+  'administrative_contact',
+  'technical_contact',
+  'deleted_at',
+] as const;
 
 /** A record (organization or entity) in the API's field order, with only the selected fields. */
 function recordView(
@@ -42,6 +57,12 @@ function recordView(
   if (fields.has('description') && record.description) view.description = record.description;
   if (fields.has('attributes') && Object.keys(record.attributes).length > 0) {
     view.attributes = Object.fromEntries(Object.entries(record.attributes).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+  if (fields.has('administrative_contact') && record.administrativeContact) {
+    view.administrative_contact = identifierView(record.administrativeContact);
+  }
+  if (fields.has('technical_contact') && record.technicalContact) {
+    view.technical_contact = identifierView(record.technicalContact);
   }
   return view;
 }
