@@ -325,6 +325,13 @@ export const contactFlags = (userId: string) => [
   userId,
 ];
 
+/** Concatenated JSON documents, as `orgs events` prints them (each begins with a line `{`). */
+export const documents = (stdout: string): any[] =>
+  stdout
+    .split(/^(?=\{$)/m)
+    .filter((text) => text.trim())
+    .map((text) => JSON.parse(text));
+
 /** Both contacts of a record, the account's, as `get --all` prints them. */
 export const contactsView = (id: string, kind: 'user' | 'organization' = 'user') => {
   const ids = { [`${kind}_ids`]: { [`${kind}_id`]: id } };

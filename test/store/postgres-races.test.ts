@@ -45,13 +45,6 @@ const inRace = (work: (s: Store) => Promise<void>) =>
     }
   });
 
-/** Concatenated JSON documents, as `orgs events` prints them (each begins with a line `{`). */
-const documents = (stdout: string): any[] =>
-  stdout
-    .split(/^(?=\{$)/m)
-    .filter((text) => text.trim())
-    .map((text) => JSON.parse(text));
-
 /** Every command's exit code and error line, for a failure's message. */
 const outcome = (results: Result[]) =>
   results.map((r, i) => `  ${i}: ${r.exitCode === 0 ? 'ok' : `exit ${r.exitCode} ${r.stderr.trim()}`}`).join('\n');
