@@ -115,6 +115,31 @@ describe.skipIf(!reachable)('the orgs schema', () => {
       const used = await s.sql(`SELECT id, last_used_at IS NOT NULL FROM orgs.api_keys ORDER BY id`);
       expect(used).toEqual(expect.arrayContaining(['OLDKEY|f', `${key.split('.')[1]}|t`]));
     }));
+
+  test('of schema 7 gains contacts: the records kept, with none until one is set', () =>
+    inStore(async (s) => {
+      await s.sql(`CREATE SCHEMA orgs; SET search_path = orgs, public;
+        ${MIGRATIONS.slice(0, 7)
+          .map((m) => m.postgres)
+          .join('\n')}
+        COMMENT ON SCHEMA orgs IS 'orgs schema 7';
+        INSERT INTO accounts VALUES ('user1', 'user'), ('old1', 'organization');
+        INSERT INTO users (id, created_at, updated_at) VALUES ('user1', 0, 0);
+        INSERT INTO organizations (id, created_at, updated_at) VALUES ('old1', 0, 0);
+        INSERT INTO memberships VALUES ('old1', 'user1', '["RIGHT_ALL"]', 0, 0);
+        INSERT INTO entities (kind, id, created_at, updated_at) VALUES ('application', 'app1', 0, 0);
+        INSERT INTO entity_collaborators (entity_pk, account_id, rights, created_at, updated_at)
+          SELECT pk, 'old1', '["RIGHT_APPLICATION_ALL"]', 0, 0 FROM entities;`);
+      expect((await s.ok(['get', 'old1', '--all'])).json).not.toHaveProperty('administrative_contact');
+      expect((await s.ok(['applications', 'get', 'app1', '--all'])).json).not.toHaveProperty('technical_contact');
+      await s.ok(['applications', 'set', 'app1', '--technical-contact.ids.organization-ids.organization-id', 'old1']);
+      expect(await s.sql(`SELECT technical_contact, administrative_contact IS NULL FROM orgs.entities`)).toEqual([
+        'organization:old1|t',
+      ]);
+      expect(
+        await s.sql(`SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'orgs'`),
+      ).toEqual([`orgs schema ${MIGRATIONS.length}`]);
+    }));
 });
 
 describe.skipIf(!reachable)('a server that is not there', () => {
