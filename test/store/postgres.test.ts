@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { storeRows, expectError, sandbox } from '../helpers.js';
+import { contactsView, storeRows, expectError, sandbox } from '../helpers.js';
 import { databaseUrl } from '../postgres.js';
 import { inStore, serverFor } from '../postgres-store.js';
 
@@ -253,6 +253,7 @@ describe.skipIf(!reachable)('orgs backup between the engines', () => {
         await ok(['delete', 'org2']);
         await ok(['collaborators', 'set', 'org1', '--user-id', 'user2', '--right-organization-info']);
         await ok(['applications', 'create', 'app1', '--organization-id', 'org1']);
+        await ok(['set', 'org1', '--technical-contact.ids.user-ids.user-id', 'user2']);
         const { key } = (await ok(['api-keys', 'create', 'org1', '--right-organization-info', '--name', 'reader']))
           .json;
 
@@ -263,6 +264,14 @@ describe.skipIf(!reachable)('orgs backup between the engines', () => {
         expect((await database.ok(['rights', 'org1'], undefined, { ORGS_API_KEY: key })).json).toEqual([
           'RIGHT_ORGANIZATION_INFO',
         ]);
+        // Contacts come along: org1's, one of them changed, and app1's, its organization.
+        expect((await database.ok(['get', 'org1', '--all'])).json).toMatchObject({
+          administrative_contact: { user_ids: { user_id: 'user1' } },
+          technical_contact: { user_ids: { user_id: 'user2' } },
+        });
+        expect((await database.ok(['applications', 'get', 'app1', '--all'])).json).toMatchObject(
+          contactsView('org1', 'organization'),
+        );
         const found = await database.ok(['search', '--name-contains', 'STRAßE']);
         expect(found.json.map((o: any) => o.ids.organization_id)).toEqual(['org1']);
         const byAttribute = await database.ok(['search', '--attributes-contain', 'team=RAD']);
