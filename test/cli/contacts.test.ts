@@ -106,7 +106,7 @@ describe.sequential('organizations', () => {
   });
 });
 
-describe.concurrent.each(KINDS)('$command', (kind) =>
+describe.concurrent.each(KINDS)('$command', (kind) => {
   describe.sequential('contacts', () => {
     const K = kind.command;
     const id = (name: string) => `${kind.name.slice(0, 3)}-${name}`;
@@ -166,5 +166,5 @@ describe.concurrent.each(KINDS)('$command', (kind) =>
       await s.ok([K, 'collaborators', 'delete', id('ours'), '--organization-id', 'org1']);
       expect((await s.ok([K, 'get', id('ours'), '--all'])).json).toMatchObject(contactsView('user1'));
     });
-  }),
-);
+  });
+});

@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { describe, expect, test } from 'vitest';
 import { Rights } from '../../src/core/rights.js';
-import { expectError, untilOutput, type Result } from '../helpers.js';
+import { documents, expectError, untilOutput, type Result } from '../helpers.js';
 import { inStore, serverFor, type TestStore } from '../postgres-store.js';
 import type { Workers } from '../workers.js';
 
