@@ -97,6 +97,21 @@ describe.sequential('organizations', () => {
     await s.ok(['collaborators', 'delete', 'org1', '--user-id', 'user1']);
   });
 
+  test('bulk create reads contacts as get --all prints them; flags override them', async () => {
+    const { s } = w;
+    const doc = (id: string, contact: string) =>
+      JSON.stringify({ ids: { organization_id: id }, ...contactsView(contact), created_at: 'ignored' }) + '\n';
+    const made = await s.run(['create', '--user-id', 'user1'], {
+      input: doc('bulk1', 'user1') + doc('bulk2', 'user2'),
+    });
+    expect(made.exitCode).not.toBe(0);
+    expect(made.stderr).toContain('contact_no_collaborator');
+    expect((await s.ok(['get', 'bulk1', '--all'])).json).toMatchObject(contactsView('user1'));
+    await expectFails(s, ['get', 'bulk2'], 3);
+    await s.ok(['create', '--user-id', 'user1', ...contactFlags('user1')], { input: doc('bulk2', 'user2') });
+    expect((await s.ok(['get', 'bulk2', '--all'])).json).toMatchObject(contactsView('user1'));
+  });
+
   test('--unset clears a contact; then the member may go', async () => {
     const { s } = w;
     const cleared = await s.ok(['set', 'org2', '--unset', 'administrative_contact,technical-contact']);
