@@ -9,6 +9,7 @@
 import { KINDS } from '../kinds.js';
 import { ENTITY_GROUPS, flagName, groupOf, RIGHT_ALL, type RightGroup } from '../rights.js';
 import {
+  accountOf,
   collaboratorOf,
   entityChanges,
   entityCreator,
@@ -100,7 +101,10 @@ function fieldFlags(change: Change): { flags: string[]; unset: string[] } {
   for (const [field, value] of Object.entries(change.fields ?? {})) {
     if (value === null || (field === 'attributes' && Object.keys(value as object).length === 0)) unset.push(field);
     else if (field === 'attributes') flags.push(...attributeFlags(value as Record<string, string>));
-    else if (field === 'fanout_notifications') {
+    else if (field === 'administrative_contact' || field === 'technical_contact') {
+      const { kind, id } = accountOf(value as Record<string, Record<string, string>>);
+      flags.push(`--${field.replace('_', '-')}.ids.${kind}-ids.${kind}-id`, shellQuote(id));
+    } else if (field === 'fanout_notifications') {
       // Off is the default of a new organization; The Things Stack's bool flags take `=false`.
       if (value) flags.push('--fanout-notifications');
       else if (change.action === 'update') flags.push('--fanout-notifications=false');
