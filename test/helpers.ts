@@ -317,12 +317,12 @@ export function untilOutput(stream: NodeJS.ReadableStream, condition: () => bool
 /** Run options that act as this user. */
 export const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
 
-/** The Things Stack's flags that make the user both contacts of a record. */
-export const contactFlags = (userId: string) => [
-  '--administrative-contact.ids.user-ids.user-id',
-  userId,
-  '--technical-contact.ids.user-ids.user-id',
-  userId,
+/** The Things Stack's flags that make the user (or organization) both contacts of a record. */
+export const contactFlags = (id: string, kind: 'user' | 'organization' = 'user') => [
+  `--administrative-contact.ids.${kind}-ids.${kind}-id`,
+  id,
+  `--technical-contact.ids.${kind}-ids.${kind}-id`,
+  id,
 ];
 
 /** Concatenated JSON documents, as `orgs events` prints them (each begins with a line `{`). */
