@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
-import { as, contactFlags, contactsView, documents, expectFails, shared, storeRows } from '../helpers.js';
+import { as, contactFlags, contactsView, documents, expectFails, shared, storeRows, withKey } from '../helpers.js';
 
 const ADMINISTRATIVE_USER = '--administrative-contact.ids.user-ids.user-id';
 const TECHNICAL_USER = '--technical-contact.ids.user-ids.user-id';
@@ -165,6 +165,15 @@ describe.concurrent.each(KINDS)('$command', (kind) => {
       const set = await s.ok([K, 'set', id('mine'), TECHNICAL_ORGANIZATION, 'org1'], as('user1'));
       expect(set.json).toMatchObject({ technical_contact: organization('org1') });
       await expectFails(s, [K, 'set', id('mine'), ADMINISTRATIVE_USER, 'user3'], 2, 'contact_no_collaborator');
+    });
+
+    test('an API key may name its own organization, and no one else, as a contact', async () => {
+      const { s } = w;
+      const rights = [flag(kind.rights.settingsBasic), flag(kind.rights.info)];
+      const { key } = (await s.ok(['api-keys', 'create', 'org1', ...rights])).json;
+      await expectFails(s, [K, 'set', id('ours'), TECHNICAL_USER, 'user1'], 4, 'contact_info_restricted', withKey(key));
+      const set = await s.ok([K, 'set', id('ours'), TECHNICAL_ORGANIZATION, 'org1'], withKey(key));
+      expect(set.json).toMatchObject({ technical_contact: organization('org1') });
     });
 
     test('a collaborator who is a contact stays; an organization that is one is not purged', async () => {
