@@ -14,7 +14,7 @@ import type { Runtime } from './runtime.js';
 export const MAX_REGISTRY_BYTES = 64 * 1024 * 1024;
 
 /** How errors name stdin, in place of a file name. */
-export const STDIN_NAME = 'stdin';
+const STDIN_NAME = 'stdin';
 
 const refused = (file: string, what: string): OrgsError =>
   invalidArgument('registry', 'invalid_registry', `${file} ${what}`);

@@ -1,9 +1,9 @@
 /** `orgs export`, `orgs plan FILE` and `orgs apply FILE`: the registry as a file (REGISTRY.md). */
 import { Option } from 'commander';
 import type { Context } from './context.js';
-import type { Change } from '../core/registry/changes.js';
 import type { ApplyRequest, RegistryFormat } from '../core/registry/service.js';
 import { KINDS } from '../core/kinds.js';
+import { changeLine, shortRight } from '../core/registry/summary.js';
 import { action, type CommandTree, examples, QuietExit } from './command.js';
 
 /** "A check found something" (CONTRACT.md): `plan --check` on drift. */
@@ -103,7 +103,7 @@ export function addRegistryCommands(tree: CommandTree): void {
         action(async (ctx, args, options) => {
           if (options.dryRun) return plan(ctx, args[0]!, options);
           const changes = await (await ctx.registry()).apply(await readDocument(ctx, args[0]!, options));
-          await ctx.output.printAs({ changes }, () => changeLines(changes).join(''));
+          await ctx.output.printAs({ changes }, () => changes.map(changeLine).join(''));
         }, true),
       ),
   );
@@ -139,50 +139,17 @@ async function plan(ctx: Context, path: string, options: Record<string, unknown>
     await ctx.streams.stdout.write(scriptOf(changes));
   } else {
     await ctx.output.printAs({ changes, access: trial.view() }, () =>
-      [...changeLines(changes), ...trial.rows().map(accessLine)].join(''),
+      [...changes.map(changeLine), ...trial.rows().map(accessLine)].join(''),
     );
   }
   if (options.check && changes.length > 0) throw new QuietExit(FOUND_SOMETHING);
 }
 
-/** `RIGHT_APPLICATION_INFO` → `application-info`. */
-const short = (right: string) =>
-  right
-    .replace(/^RIGHT_/, '')
-    .toLowerCase()
-    .replaceAll('_', '-');
-
-const SIGNS: Record<Change['action'], string> = { create: '+', restore: '+', update: '~', delete: '-' };
-
-/** `+ organization org3`, `~ member user2 of org1: +application-info`, `- collaborator org2 of app1`. */
-export function changeLines(changes: readonly Change[]): string[] {
-  return changes.map((change) => {
-    const [first, second] = Object.values(change.ids);
-    const kind = change.kind.replace('_', ' ');
-    const what = second === undefined ? `${kind} ${first}` : `${kind} ${second} of ${first}`;
-    return `${SIGNS[change.action]} ${what}${detail(change)}\n`;
-  });
-}
-
-function detail(change: Change): string {
-  if (change.action === 'restore') return ' (restored)';
-  if (change.kind === 'member' || change.kind === 'collaborator') {
-    if (change.action === 'delete') return '';
-    const before = new Set(Array.isArray(change.before) ? change.before : []);
-    const after = new Set(change.after ?? []);
-    const added = [...after].filter((r) => !before.has(r)).map((r) => `+${short(r)}`);
-    const removed = [...before].filter((r) => !after.has(r)).map((r) => `-${short(r)}`);
-    return `: ${[...added, ...removed].join(' ')}`;
-  }
-  const fields = Object.keys(change.fields ?? {});
-  return change.action === 'update' && fields.length > 0 ? `: ${fields.join(', ')}` : '';
-}
-
 /** An access line of the plan: who gains and loses what where. */
 function accessLine(row: Record<string, unknown>): string {
   const rights = [
-    ...(row.gained as string[]).map((r) => `+${short(r)}`),
-    ...(row.lost as string[]).map((r) => `-${short(r)}`),
+    ...(row.gained as string[]).map((r) => `+${shortRight(r)}`),
+    ...(row.lost as string[]).map((r) => `-${shortRight(r)}`),
   ];
   return `  ${row.subject}${row.target ? ` on ${row.target}` : ''}${rights.length > 0 ? `: ${rights.join(' ')}` : ''}\n`;
 }

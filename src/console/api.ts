@@ -18,6 +18,8 @@ import { quote } from '../core/validate.js';
 import { ENTITY_FIELDS, ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
 import type { Context } from '../app/context.js';
 import type { Access } from '../core/access.js';
+import type { ApplyRequest, RegistryFormat } from '../core/registry/service.js';
+import { MAX_REGISTRY_BYTES } from '../app/registry-file.js';
 
 /** A request checked against its route's description: the query's values parsed, the body of the types described. */
 interface ApiRequest {
@@ -31,6 +33,8 @@ export interface ApiResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** An answer written as it is made (a download), in place of `body`: `write` takes each piece. */
+  stream?: (write: (text: string) => Promise<void>) => Promise<void>;
 }
 
 type Handler = (request: ApiRequest) => Promise<ApiResponse>;
@@ -52,8 +56,11 @@ type Shape =
   | { fields: Fields };
 type Fields = { readonly [field: string]: Shape };
 
-/** A query parameter: a string, a whole number, a boolean (true, false, 1, 0, or no value: true), or a repeatable string. */
-type Param = 'string' | 'integer' | 'boolean' | 'strings';
+/**
+ * A query parameter: a string, a whole number, a boolean (true, false, 1, 0, or no value: true), a
+ * repeatable string, or one of some strings.
+ */
+type Param = 'string' | 'integer' | 'boolean' | 'strings' | { oneOf: readonly string[] };
 type Params = { readonly [name: string]: Param };
 
 /** What a route takes; without a description, no body field and no query parameter. */
@@ -62,6 +69,8 @@ interface Input {
   query?: Params;
   /** A change of access: it takes `?dry_run=true` (ACCESS.md), and is then tried, nothing kept, its report the answer. */
   changesAccess?: true;
+  /** The largest body it takes, in bytes, when larger than the server's default. */
+  maxBodyBytes?: number;
 }
 
 const typeOf = (value: unknown) =>
@@ -144,7 +153,10 @@ function parseQuery(params: Params, query: URLSearchParams): Record<string, unkn
     }
     if (values.length > 1) throw invalid('is given more than once');
     const value = values[0]!;
-    if (kind === 'integer') {
+    if (typeof kind === 'object') {
+      if (!kind.oneOf.includes(value)) throw invalid(`must be one of ${kind.oneOf.join(', ')}, not ${quote(value)}`);
+      parsed[name] = value;
+    } else if (kind === 'integer') {
       if (!/^\d{1,15}$/.test(value)) throw invalid('must be a whole number');
       parsed[name] = Number(value);
     } else if (kind === 'boolean') {
@@ -191,7 +203,7 @@ export function findRoute(
   method: string,
   path: string,
 ):
-  | { check(query: URLSearchParams, body: Record<string, unknown>): Work }
+  | { maxBodyBytes?: number; check(query: URLSearchParams, body: Record<string, unknown>): Work }
   | { error: 'not_found' | 'method_not_allowed' } {
   let pathMatched = false;
   for (const candidate of routes) {
@@ -202,6 +214,7 @@ export function findRoute(
     const params = Object.fromEntries(candidate.names.map((name, i) => [name, decodePathPart(match[i + 1]!)]));
     const { input, handler } = candidate;
     return {
+      maxBodyBytes: input.maxBodyBytes,
       check(query, body) {
         checkValue({ fields: input.body ?? {} }, body, 'the body');
         const parsed = parseQuery(input.query ?? {}, query);
@@ -223,15 +236,21 @@ function decodePathPart(part: string): string {
 const ok = (body: unknown): ApiResponse => ({ status: 200, body });
 const noContent = (): ApiResponse => ({ status: 204 });
 
+/** `work` tried, nothing kept (--dry-run, ACCESS.md): its result and the access it would change. */
+async function tried<T>(ctx: Context, work: () => Promise<T>): Promise<{ result: T; access: unknown }> {
+  const { DryRun } = await import('../core/dry-run.js');
+  const trial = new DryRun();
+  ctx.tryOnly(trial);
+  const result = await work();
+  return { result, access: trial.view() };
+}
+
 /** A change of access's handler, with `?dry_run=true` tried: nothing kept, its report the answer. */
 function triable(handler: Handler): Handler {
   return async (request) => {
     if (!request.query.dry_run) return handler(request);
-    const { DryRun } = await import('../core/dry-run.js');
-    const trial = new DryRun();
-    request.ctx.tryOnly(trial);
-    const response = await handler(request);
-    return ok({ dry_run: true, result: response.body ?? null, access: trial.view() });
+    const { result, access } = await tried(request.ctx, () => handler(request));
+    return ok({ dry_run: true, result: result.body ?? null, access });
   };
 }
 
@@ -730,4 +749,77 @@ route(
     );
     return ok(events);
   },
+);
+
+// The registry as a file (REGISTRY.md; ours: The Things Stack has none): `orgs export`, `plan`, `apply`.
+
+/** What an export downloads as, by format. */
+const DOWNLOADS: Record<RegistryFormat, { type: string; file: string }> = {
+  yaml: { type: 'application/yaml; charset=utf-8', file: 'registry.yaml' },
+  json: { type: 'application/json; charset=utf-8', file: 'registry.json' },
+  'ttn-lw-cli': { type: 'text/x-shellscript; charset=utf-8', file: 'registry.sh' },
+};
+
+route(
+  'GET',
+  '/registry/export',
+  {
+    query: {
+      format: { oneOf: Object.keys(DOWNLOADS) },
+      deleted: 'boolean',
+      api_keys: 'boolean',
+      organization_id: 'strings',
+      ...Object.fromEntries(KINDS.map((kind) => [kind.idKey, 'strings' as const])),
+    },
+  },
+  async ({ ctx, query }) => {
+    const format: RegistryFormat = query.format ?? 'yaml';
+    const entityIds = Object.fromEntries(
+      KINDS.filter((kind) => query[kind.idKey] !== undefined).map((kind) => [kind.name, query[kind.idKey]]),
+    );
+    const registry = await ctx.registry();
+    const request = {
+      format,
+      deleted: query.deleted ?? false,
+      apiKeys: query.api_keys ?? true,
+      // Named records only when some are named; the core takes a missing list as none of that kind.
+      organizationIds: query.organization_id,
+      entityIds: Object.keys(entityIds).length > 0 ? entityIds : undefined,
+    };
+    return {
+      status: 200,
+      headers: {
+        'content-type': DOWNLOADS[format].type,
+        'content-disposition': `attachment; filename="${DOWNLOADS[format].file}"`,
+      },
+      stream: (write) => registry.export(request, write),
+    };
+  },
+);
+
+/**
+ * A registry file in a body: its text, the name its errors give it, `prune`. At most the CLI's
+ * 64 MiB: the text of a JSON body is never longer than the body.
+ */
+const REGISTRY_FILE: Input = {
+  body: { file: 'string', file_name: 'string', prune: 'boolean' },
+  maxBodyBytes: MAX_REGISTRY_BYTES,
+};
+
+async function registryRequest(body: Record<string, any>): Promise<ApplyRequest> {
+  const { parseRegistry } = await import('../core/registry/parse.js');
+  const file: string = body.file_name ?? 'registry';
+  return { document: await parseRegistry(body.file ?? '', file), file, prune: body.prune === true };
+}
+
+/** `orgs plan`'s answer: the changes apply would make and the access they would change; nothing kept. */
+route('POST', '/registry/plan', REGISTRY_FILE, async ({ ctx, body }) => {
+  const request = await registryRequest(body);
+  const { result, access } = await tried(ctx, async () => (await ctx.registry()).apply(request));
+  return ok({ changes: result, access });
+});
+
+/** `orgs apply`: all or nothing; `?dry_run=true` is the plan, in the dry run's form. */
+route('POST', '/registry/apply', { ...REGISTRY_FILE, changesAccess: true }, async ({ ctx, body }) =>
+  ok({ changes: await (await ctx.registry()).apply(await registryRequest(body)) }),
 );

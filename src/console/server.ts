@@ -12,18 +12,22 @@
  * - every answer forbids framing, sniffing and caching, and the page's Content-Security-Policy
  *   allows only its own scripts, styles and API;
  * - the credential is checked before a body is read, headers and bodies have short deadlines, and
- *   only the store's work waits its turn: a client that stalls holds no one but itself.
+ *   only the store's work waits its turn: a client that stalls holds no one but itself (a download
+ *   is written as the store gives it, not as the client takes it: a client that stops reading
+ *   holds memory, at most the download, never the turn).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { invalidArgument, OrgsError, permissionDenied, toOrgsError, unauthenticated } from '../core/errors.js';
 import type { Context } from '../app/context.js';
-import { findRoute } from './api.js';
+import { type ApiResponse, findRoute } from './api.js';
 import { NOTICE_CSP, noticeHtml, PAGE_CSP, pageHtml } from './page.js';
 
 const SESSION_COOKIE = 'orgs_console';
-/** Bodies larger than this are refused: the API takes small JSON documents. */
+/** Bodies larger than this are refused: the API takes small JSON documents (a route may take more). */
 const MAX_BODY_BYTES = 1 << 20;
+/** A download is sent in pieces of about this many characters (the store gives it a record at a time). */
+const PIECE_LENGTH = 64 * 1024;
 const STATE_CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * A request's headers must arrive within 3 s, and the whole request within 5 s, checked every half
@@ -175,9 +179,35 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
           : invalidArgument('console', 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
       return fail(response, error);
     }
-    const work = found.check(url.searchParams, await readBody(request));
-    const result = await inTurn(() => work(caller));
-    send(response, result.status, result.body, result.headers);
+    const work = found.check(url.searchParams, await readBody(request, found.maxBodyBytes ?? MAX_BODY_BYTES));
+    await inTurn(async () => {
+      const result = await work(caller);
+      if (result.stream) await download(response, result);
+      else send(response, result.status, result.body, result.headers);
+    });
+  }
+
+  /**
+   * A download: its headers with its first piece (an error before that is answered as any error),
+   * pieces written as they are made; it stops when the client has gone.
+   */
+  async function download(response: ServerResponse, result: ApiResponse): Promise<void> {
+    let piece = '';
+    const flush = () => {
+      if (response.destroyed) throw new Error('the client has gone');
+      if (!response.headersSent) response.writeHead(result.status, { ...SECURITY_HEADERS, ...result.headers });
+      if (piece !== '') response.write(piece);
+      piece = '';
+    };
+    await result.stream!(async (text) => {
+      piece += text;
+      if (piece.length < PIECE_LENGTH) return;
+      flush();
+      // The piece goes out while the store is read: SQLite's reads never let the socket's turn come otherwise.
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+    flush();
+    response.end();
   }
 
   function servePage(request: IncomingMessage, response: ServerResponse, url: URL, method: string): void {
@@ -238,7 +268,8 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     (request, response) => {
       handle(request, response).catch((error) => {
         if (!response.headersSent) fail(response, toOrgsError(error));
-        else response.end();
+        // A download cut short: never ended as if it were whole.
+        else response.destroy();
       });
     },
   );
@@ -259,12 +290,14 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
   };
 }
 
-async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw invalidArgument('console', 'body_too_large', 'the request body is too large');
+    if (size > maxBytes) {
+      throw invalidArgument('console', 'body_too_large', `the request body is larger than ${maxBytes / 2 ** 20} MiB`);
+    }
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return {};

@@ -148,6 +148,11 @@ describe('the Console API at its edge', () => {
       path: `/organizations/org1/api-keys/${keyId}`,
       body: { api_key: { name: 'k', rights: ['RIGHT_ORGANIZATION_INFO'], expires_at: '2099-01-01T00:00:00Z' } },
     },
+    ...['/registry/plan', '/registry/apply'].map((path) => ({
+      method: 'POST',
+      path,
+      body: { file: 'version: 1\n', file_name: 'edge.yaml', prune: true },
+    })),
     ...KINDS.flatMap(([plural, kind]): Valid[] => {
       const record = (id: string) => ({
         ids: { [`${kind}_id`]: id },
@@ -257,8 +262,11 @@ describe('the Console API at its edge', () => {
       ...KINDS.flatMap(([plural, kind]) => [`/${plural}`, `/search/${plural}`, `/${plural}/${kind}1`]),
       ...KINDS.map(([plural, kind]) => `/${plural}/${kind}1/rights`),
       '/events',
+      '/registry/export',
     ];
     const wrong: Record<string, string[]> = {
+      format: ['xml', 'YAML', 'yaml&format=json'],
+      api_keys: ['no'],
       limit: ['x', '-1', '1.5', '1&limit=2'],
       page: ['0x1', ''],
       tail: ['ten'],
@@ -276,6 +284,7 @@ describe('the Console API at its edge', () => {
     // What each route takes (beyond that, a parameter is unknown to it).
     const takes = (path: string): string[] => {
       if (path === '/events') return ['tail', 'names', 'after'];
+      if (path === '/registry/export') return ['format', 'deleted', 'api_keys'];
       if (path.endsWith('/rights')) return ['explain', 'user_id', 'organization_id'];
       const paging = ['limit', 'page', 'order'];
       if (path.startsWith('/search/')) return [...paging, 'deleted', 'field_mask', 'query', 'name_contains'];

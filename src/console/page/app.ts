@@ -7,7 +7,7 @@
  * its router), parts.ts, kinds.ts, lists.ts and record.ts (pieces the pages share), then one
  * module per view under views/: organizations, an organization (overview, collaborators, API
  * keys, delete), applications, gateways and clients (overview, collaborators, effective rights,
- * delete) and the activity. Views import the shared modules, never each other.
+ * delete), the activity and the registry file (its plan and apply). Views import the shared modules, never each other.
  *
  * Names and everything else that comes from the store reach the page through textContent and
  * attributes only, never as markup. Listeners are added with addEventListener: the page's
@@ -21,6 +21,7 @@ import './views/organizations.js';
 import './views/organization.js';
 import './views/entities.js';
 import './views/activity.js';
+import './views/registry.js';
 
 async function start(): Promise<void> {
   frame();

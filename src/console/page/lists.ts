@@ -24,7 +24,8 @@ import {
   table,
 } from './parts.js';
 
-export async function listPage(kind: Kind, query: URLSearchParams): Promise<Child[]> {
+/** A kind's list; `more` goes beside its Create button (the organizations' Export). */
+export async function listPage(kind: Kind, query: URLSearchParams, more: Child[] = []): Promise<Child[]> {
   const deleted = query.get('deleted') === 'true';
   const text = query.get('query') ?? '';
   const limit = pageSize(query);
@@ -140,7 +141,7 @@ export async function listPage(kind: Kind, query: URLSearchParams): Promise<Chil
       'div',
       { class: 'page-head' },
       heading(deleted ? `Deleted ${kind.noun}s` : kind.title),
-      linkButton(`${base}/add`, `Create ${noun}`),
+      h('div', { class: 'head-actions' }, ...more, linkButton(`${base}/add`, `Create ${noun}`)),
     ),
     tabs,
     searchForm,

@@ -4,7 +4,7 @@
  */
 
 import { ApiError, call, get, seg } from './api.js';
-import { capital, type Child, field, h, select, textArea, textInput, uid, when } from './dom.js';
+import { append, capital, type Child, field, h, select, textArea, textInput, uid, when } from './dom.js';
 import { go, heading, showStatus } from './frame.js';
 import { type Kind, recordHref } from './kinds.js';
 import { suggestions } from './lists.js';
@@ -157,6 +157,8 @@ export type ChangeAccess = (method: string, path: string, body?: unknown) => Pro
 
 /** A report of `--dry-run` (ACCESS.md): who would gain or lose what, where; the hidden ones a count. */
 interface AccessReport {
+  /** What the change would answer. */
+  result?: any;
   access: Array<{ subject?: any; target?: any; gained?: string[]; lost?: string[]; hidden?: number }>;
 }
 
@@ -171,9 +173,15 @@ function idsText(ids: any): string {
  * Where a change of access shows, before it is made, what it does to whose access: `change` asks
  * for the change's dry run and, when it changes anyone's access, shows that and makes nothing;
  * asked again for the same change (the person has seen it and confirms), or for one that changes
- * no one's access, it makes it. Whether it made it.
+ * no one's access, it makes it. Whether it made it. `describe`, when given, says what the dry
+ * run's result would change (a registry file's plan), or undefined for nothing: what it describes
+ * is shown, and asked for again, whether or not access changes. `reset` forgets what was shown.
  */
-export function accessPanel(): { element: HTMLElement; change: ChangeAccess } {
+export function accessPanel(describe?: (result: any) => Child[] | undefined): {
+  element: HTMLElement;
+  change: ChangeAccess;
+  reset(): void;
+} {
   const element = h('section', { class: 'card warning access-changes', hidden: true, tabindex: -1 });
   let shown: string | undefined;
   return {
@@ -182,8 +190,9 @@ export function accessPanel(): { element: HTMLElement; change: ChangeAccess } {
       const key = JSON.stringify([method, path, body]);
       if (shown !== key) {
         const report = (await call<AccessReport>(method, `${path}?dry_run=true`, body)).body;
-        if (report.access.length > 0) {
-          show(report);
+        const described = describe?.(report.result);
+        if (report.access.length > 0 || described) {
+          show(report, described);
           shown = key;
           return false;
         }
@@ -191,26 +200,36 @@ export function accessPanel(): { element: HTMLElement; change: ChangeAccess } {
       await call(method, path, body);
       return true;
     },
+    reset() {
+      shown = undefined;
+      element.hidden = true;
+    },
   };
 
-  function show(report: AccessReport): void {
+  function show(report: AccessReport, described: Child[] | undefined): void {
     const pairs = report.access.filter((pair) => pair.hidden === undefined);
     const hidden = report.access.find((pair) => pair.hidden !== undefined)?.hidden;
-    element.replaceChildren(
-      h('h2', {}, 'This changes who can do what'),
-      table(
-        ['Who', 'Where', 'Gains', 'Loses'],
-        pairs.map((pair) => [
-          idsText(pair.subject),
-          idsText(pair.target),
-          rightTags(pair.gained ?? []),
-          rightTags(pair.lost ?? []),
-        ]),
-        'What this change does to access',
-      ),
-      ...(hidden ? [h('p', {}, `And ${hidden} more that you may not see.`)] : []),
+    element.replaceChildren();
+    append(element, [
+      described,
+      ...(report.access.length === 0
+        ? [h('p', {}, 'No one gains or loses rights.')]
+        : [
+            h('h2', {}, 'This changes who can do what'),
+            table(
+              ['Who', 'Where', 'Gains', 'Loses'],
+              pairs.map((pair) => [
+                idsText(pair.subject),
+                idsText(pair.target),
+                rightTags(pair.gained ?? []),
+                rightTags(pair.lost ?? []),
+              ]),
+              'What this change does to access',
+            ),
+            ...(hidden ? [h('p', {}, `And ${hidden} more that you may not see.`)] : []),
+          ]),
       h('p', {}, 'Do it again to confirm.'),
-    );
+    ]);
     element.hidden = false;
     element.focus();
   }

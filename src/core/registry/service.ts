@@ -258,6 +258,7 @@ export class RegistryService {
       : caller.kind === 'api-key'
         ? { kind: 'organization', id: caller.key.organizationId }
         : { kind: 'user', id: caller.kind === 'user' ? caller.user.id : '' };
+    await prefetch(scope, document);
     const planned: PlannedChange[] = [];
     const add = async (at: Position | undefined, what: string, changes: () => Promise<Change[]>) => {
       try {
@@ -296,6 +297,24 @@ export class RegistryService {
     }
     return planned;
   }
+}
+
+/** Looks up at once every record and account the document names: the diff and the steps then ask without a query each. */
+async function prefetch({ tx }: Scope, document: RegistryDocument): Promise<void> {
+  const organizations = document.organizations.map((org) => org.organizationId);
+  const users = new Set(document.users.map((user) => user.userId));
+  for (const org of document.organizations) for (const id of org.members?.keys() ?? []) users.add(id);
+  for (const kind of KINDS) {
+    const entities = document.entities[kind.name];
+    for (const entity of entities) for (const id of entity.collaborators?.users?.keys() ?? []) users.add(id);
+    await tx.prefetchEntities(
+      kind.name,
+      entities.map((entity) => entity.entityId),
+    );
+  }
+  await tx.prefetchAccounts([...organizations, ...users]);
+  await tx.prefetchOrganizations(organizations);
+  await tx.prefetchUsers([...users]);
 }
 
 /** A file may speak of an organization's members and keys only where the caller may see them. */

@@ -1,13 +1,28 @@
-/** Organizations: the list and the form that adds one. */
+/** Organizations: the list (with the registry's Export) and the form that adds one. */
 
 import { call, caller, seg } from '../api.js';
 import { field, h, textArea, textInput } from '../dom.js';
 import { go, heading, route } from '../frame.js';
 import { ORGANIZATIONS, recordHref } from '../kinds.js';
 import { createOrExplain, listPage, suggestions } from '../lists.js';
-import { actions, breadcrumbs, form, idInput, idOf, submitButton } from '../parts.js';
+import { actions, breadcrumbs, form, idInput, idOf, linkButton, submitButton } from '../parts.js';
 
-route(/^\/organizations$/, ({ query }) => listPage(ORGANIZATIONS, query));
+route(/^\/organizations$/, ({ query }) =>
+  listPage(ORGANIZATIONS, query, [
+    // A download (Content-Disposition: attachment): the page stays.
+    h(
+      'a',
+      {
+        class: 'button secondary',
+        href: '/api/v3/registry/export',
+        download: 'registry.yaml',
+        title: 'Download the registry you may see as a YAML file, as orgs export writes it',
+      },
+      'Export',
+    ),
+    linkButton('#/registry', 'Plan and apply a file', 'secondary'),
+  ]),
+);
 
 route(/^\/organizations\/add$/, async () => {
   const id = idInput('organization-id', () => 'organization');
