@@ -6,6 +6,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import stringWidth from 'string-width';
 import { escapeControls } from '../core/errors.js';
 import { compactRights } from '../core/rights.js';
+import { accountOfView } from '../core/views.js';
 
 type Cell = string;
 type Row = Map<string, Cell>;
@@ -18,20 +19,13 @@ export interface TableOptions {
 const isRightList = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((v) => typeof v === 'string' && v.startsWith('RIGHT_'));
 
-/** `{"user_ids": {"user_id": "u1"}}` → `user u1`: a contact as a person reads it. */
-function account(value: object): Cell | undefined {
-  const [only, ...more] = Object.entries(value);
-  const kind = only && /^(user|organization)_ids$/.exec(only[0])?.[1];
-  const id = kind && more.length === 0 ? (only[1] as Record<string, unknown> | null)?.[`${kind}_id`] : undefined;
-  return typeof id === 'string' ? `${kind} ${escapeControls(id)}` : undefined;
-}
-
 function cell(value: unknown, separator: string): Cell {
   if (isRightList(value)) return compactRights(value).join(separator);
   if (Array.isArray(value)) return value.map((v) => cell(v, separator)).join(', ');
   if (value !== null && typeof value === 'object') {
-    const named = account(value);
-    if (named !== undefined) return named;
+    // `{"user_ids": {"user_id": "u1"}}` (a contact) reads `user u1`.
+    const account = accountOfView(value);
+    if (account) return `${account.kind} ${escapeControls(account.id)}`;
     return Object.entries(value)
       .map(([k, v]) => `${escapeControls(k)}=${cell(v, separator)}`)
       .join(', ');

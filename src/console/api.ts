@@ -15,7 +15,7 @@ import type { Listing } from '../core/paging.js';
 import type { CollaboratorIds } from '../core/model.js';
 import { CATALOGUE, ENTITY_GROUPS, type RightGroup } from '../core/rights.js';
 import { quote } from '../core/validate.js';
-import { ENTITY_FIELDS, ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
+import { accountOfView, ENTITY_FIELDS, ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
 import type { Context } from '../app/context.js';
 import type { Access } from '../core/access.js';
 import type { ApplyRequest, RegistryFormat } from '../core/registry/service.js';
@@ -346,11 +346,11 @@ const RECORD: Fields = {
 };
 
 /** A contact of a body, a user or an organization: exactly one of the two. */
-function contactOf(contact: Record<string, any> | undefined, field: string): CollaboratorIds | undefined {
+function contactOf(contact: unknown, field: string): CollaboratorIds | undefined {
   if (contact === undefined) return undefined;
-  const [kind, ...others] = (['user', 'organization'] as const).filter((k) => contact[`${k}_ids`] !== undefined);
-  if (kind === undefined || others.length > 0) throw invalidBody(`${field} must name a user or an organization`);
-  return { kind, id: contact[`${kind}_ids`][`${kind}_id`] };
+  const account = accountOfView(contact);
+  if (!account) throw invalidBody(`${field} must name a user or an organization`);
+  return account;
 }
 
 /** `{<record>: {…}, field_mask: {paths: […]}}`: an update as The Things Stack takes it. */

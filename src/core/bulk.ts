@@ -11,7 +11,7 @@ import { CONTACTS, type OrganizationInput } from './records.js';
 import type { Scope, Session } from './session.js';
 import { StrictUtf8Decoder } from './utf8.js';
 import * as validate from './validate.js';
-import type { FieldMask, OrganizationField, View } from './views.js';
+import { accountOfView, type FieldMask, type OrganizationField, type View } from './views.js';
 
 /** What bulk create makes of each document: organizations, or one kind of entity. */
 export interface BulkTarget {
@@ -123,15 +123,9 @@ export function parseDocument(
 
 /** A contact as printed: `{"user_ids": {"user_id": …}}` or `{"organization_ids": {"organization_id": …}}`. */
 function contactOf(value: unknown, field: string): CollaboratorIds {
-  const kinds = isObject(value)
-    ? (['user', 'organization'] as const).filter((k) => value[`${k}_ids`] !== undefined)
-    : [];
-  const ids = kinds.length === 1 && isObject(value) ? value[`${kinds[0]}_ids`] : undefined;
-  const id = isObject(ids) ? ids[`${kinds[0]}_id`] : undefined;
-  if (typeof id !== 'string') {
-    throw invalidArgument(NS, 'invalid_document', `${field} must name a user or an organization by its ID`);
-  }
-  return { kind: kinds[0]!, id };
+  const account = accountOfView(value);
+  if (!account) throw invalidArgument(NS, 'invalid_document', `${field} must name a user or an organization by its ID`);
+  return account;
 }
 
 const article = (kind: string) => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`);

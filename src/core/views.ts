@@ -3,7 +3,7 @@
  * its field order, with empty and unset fields left out.
  */
 import type { EntityKind } from './kinds.js';
-import type { ApiKey, Entity, EntityCollaborator, Membership, Organization, User } from './model.js';
+import type { ApiKey, CollaboratorIds, Entity, EntityCollaborator, Membership, Organization, User } from './model.js';
 import { Rights } from './rights.js';
 
 /** A record as printed. */
@@ -80,6 +80,19 @@ export function entityView(kind: EntityKind, entity: Entity, fields: ReadonlySet
 /** `{"organization_ids":{"organization_id":"org1"}}`: a user, organization or entity as The Things Stack names it. */
 export function identifierView({ kind, id }: { kind: string; id: string }): Record<string, Record<string, string>> {
   return { [`${kind}_ids`]: { [`${kind}_id`]: id } };
+}
+
+/**
+ * identifierView read back, for a user or organization (`{"user_ids":{"user_id":"u1"}}`): the
+ * account, or undefined unless the value names exactly one by a string ID.
+ */
+export function accountOfView(value: unknown): CollaboratorIds | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const [only, ...more] = Object.entries(value);
+  const kind = only?.[0] === 'user_ids' ? 'user' : only?.[0] === 'organization_ids' ? 'organization' : undefined;
+  const ids = kind && more.length === 0 ? only![1] : undefined;
+  const id = typeof ids === 'object' && ids !== null ? (ids as Record<string, unknown>)[`${kind}_id`] : undefined;
+  return typeof id === 'string' ? { kind: kind!, id } : undefined;
 }
 
 /** `{"ids":{"user_ids":{…}}}` or `{"ids":{"organization_ids":{…}}}`, as The Things Stack prints them. */

@@ -9,7 +9,7 @@ import { RIGHT_ALL } from '../rights.js';
 import { kindNamed, type EntityKindName } from '../kinds.js';
 import type { CollaboratorIds, Contacts, User } from '../model.js';
 import { CONTACTS } from '../records.js';
-import { identifierView, timestamp } from '../views.js';
+import { accountOfView, identifierView, timestamp } from '../views.js';
 import type {
   ApiKeyRecord,
   EntityRecord,
@@ -160,7 +160,7 @@ function contactChanges(
 
 /** Both contacts of a record created for `collaborator`. */
 const createdContacts = (collaborator: Change['collaborator']): Contacts => {
-  const account = collaborator && accountOf(collaborator);
+  const account = collaborator && accountOfView(collaborator);
   return { administrativeContact: account, technicalContact: account };
 };
 
@@ -375,11 +375,5 @@ export function entityCreator(file: EntityRecord, maker: Maker): { kind: 'user' 
 
 /** The collaborator a create names (The Things Stack's `collaborator`). */
 export function collaboratorOf(change: Change): CollaboratorIds | undefined {
-  return change.collaborator && accountOf(change.collaborator);
-}
-
-/** A user or organization as The Things Stack prints it (`{user_ids: {user_id: …}}`), as the core holds it. */
-export function accountOf(view: Record<string, Record<string, string>>): CollaboratorIds {
-  if (view.user_ids) return { kind: 'user', id: view.user_ids.user_id! };
-  return { kind: 'organization', id: view.organization_ids!.organization_id! };
+  return change.collaborator && accountOfView(change.collaborator);
 }

@@ -9,7 +9,6 @@
 import { KINDS } from '../kinds.js';
 import { ENTITY_GROUPS, flagName, groupOf, RIGHT_ALL, type RightGroup } from '../rights.js';
 import {
-  accountOf,
   collaboratorOf,
   entityChanges,
   entityCreator,
@@ -17,6 +16,7 @@ import {
   organizationOwner,
   type Change,
 } from './changes.js';
+import { accountOfView } from '../views.js';
 import type { EntityRecord, OrganizationRecord, UserRecord } from './document.js';
 import type { RegistryWriter } from './service.js';
 
@@ -102,7 +102,7 @@ function fieldFlags(change: Change): { flags: string[]; unset: string[] } {
     if (value === null || (field === 'attributes' && Object.keys(value as object).length === 0)) unset.push(field);
     else if (field === 'attributes') flags.push(...attributeFlags(value as Record<string, string>));
     else if (field === 'administrative_contact' || field === 'technical_contact') {
-      const { kind, id } = accountOf(value as Record<string, Record<string, string>>);
+      const { kind, id } = accountOfView(value)!;
       flags.push(`--${field.replace('_', '-')}.ids.${kind}-ids.${kind}-id`, shellQuote(id));
     } else if (field === 'fanout_notifications') {
       // Off is the default of a new organization; The Things Stack's bool flags take `=false`.

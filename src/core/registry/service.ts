@@ -13,11 +13,11 @@ import { KINDS, kindNamed, type EntityKind, type EntityKindName } from '../kinds
 import type { Entity, Organization } from '../model.js';
 import { OrganizationService } from '../organizations.js';
 import { CONTACTS } from '../records.js';
+import { accountOfView } from '../views.js';
 import type { Page } from '../store.js';
 import { isAdministrator, requireRights, type Scope, type Session } from '../session.js';
 import { UserService } from '../users.js';
 import {
-  accountOf,
   collaboratorOf,
   entityChanges,
   entityCreator,
@@ -474,18 +474,14 @@ function recordInput(change: Change) {
   const unset = (['name', 'description', 'attributes', ...CONTACTS.map(({ field }) => field)] as const).filter(
     (field) => fields[field] === null,
   );
-  const contact = (field: string) => {
-    const view = fields[field] as Record<string, Record<string, string>> | null | undefined;
-    return view ? accountOf(view) : undefined;
-  };
   const attributes = fields.attributes as Record<string, string> | null | undefined;
   const removed = Object.keys((before.attributes ?? {}) as Record<string, string>).map((key) => [key, '']);
   return {
     name: fields.name === null ? undefined : (fields.name as string | undefined),
     description: fields.description === null ? undefined : (fields.description as string | undefined),
     attributes: attributes ? { ...Object.fromEntries(removed), ...attributes } : undefined,
-    administrativeContact: contact('administrative_contact'),
-    technicalContact: contact('technical_contact'),
+    administrativeContact: accountOfView(fields.administrative_contact),
+    technicalContact: accountOfView(fields.technical_contact),
     unset: unset.length > 0 && change.action === 'update' ? unset : undefined,
   };
 }
