@@ -8,7 +8,7 @@ import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { as, contactsView, expectFails, sandbox, shared, storeRows } from '../helpers.js';
+import { as, contactFlags, contactsView, expectFails, sandbox, shared, storeRows } from '../helpers.js';
 import { MOVE, seed, write } from './registry-fixture.js';
 
 describe('export', () => {
@@ -258,7 +258,11 @@ describe('round trip', () => {
       await seed(a);
       await a.ok(['clients', 'create', 'client1', '--user-id', 'user3', '--name', 'Ünïcödé ✓']);
       await a.ok(['users', 'update', 'user3', '--admin']);
+      // Contacts other than the collaborator each record is created for.
+      await a.ok(['set', 'org1', '--technical-contact.ids.user-ids.user-id', 'user2']);
+      await a.ok(['apps', 'set', 'app1', ...contactFlags('org3', 'organization')]);
       const exported = (await a.ok(['export', '--no-api-keys'])).stdout;
+      expect(exported).toContain('technical_contact:\n      user_ids:\n        user_id: user2\n');
       const file = write(b, 'a.yaml', exported);
       await b.ok(['apply', file]);
       expect((await b.ok(['export', '--no-api-keys'])).stdout).toBe(exported);
