@@ -10,6 +10,8 @@ import type { EntityKindName } from '../core/kinds.js';
 import type {
   AccountKind,
   ApiKey,
+  CollaboratorIds,
+  Contacts,
   Entity,
   EntityCollaborator,
   Membership,
@@ -41,7 +43,29 @@ interface OrganizationRow {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  administrative_contact: string | null;
+  technical_contact: string | null;
 }
+
+/** A contact's column: `user:alice`, `organization:org1` (IDs hold no colon). */
+const contactText = (contact: CollaboratorIds | undefined): string | null =>
+  contact ? `${contact.kind}:${contact.id}` : null;
+
+function contactOf(text: string | null): CollaboratorIds | undefined {
+  if (text === null) return undefined;
+  const at = text.indexOf(':');
+  return { kind: text.slice(0, at) as AccountKind, id: text.slice(at + 1) };
+}
+
+const toContacts = (row: { administrative_contact: string | null; technical_contact: string | null }): Contacts => ({
+  administrativeContact: contactOf(row.administrative_contact),
+  technicalContact: contactOf(row.technical_contact),
+});
+
+const contactParams = (record: Contacts) => ({
+  administrative_contact: contactText(record.administrativeContact),
+  technical_contact: contactText(record.technicalContact),
+});
 
 interface UserRow {
   id: string;
@@ -80,6 +104,7 @@ const toOrganization = (row: OrganizationRow): Organization => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   deletedAt: row.deleted_at ?? undefined,
+  ...toContacts(row),
 });
 
 const organizationParams = (o: Organization) => ({
@@ -91,6 +116,7 @@ const organizationParams = (o: Organization) => ({
   created_at: o.createdAt,
   updated_at: o.updatedAt,
   deleted_at: o.deletedAt ?? null,
+  ...contactParams(o),
 });
 
 const toUser = (row: UserRow): User => ({
@@ -143,6 +169,8 @@ interface EntityRow {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  administrative_contact: string | null;
+  technical_contact: string | null;
 }
 
 interface EntityCollaboratorRow {
@@ -164,6 +192,7 @@ const toEntity = (row: EntityRow): Entity => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   deletedAt: row.deleted_at ?? undefined,
+  ...toContacts(row),
 });
 
 const entityParams = (e: Entity) => ({
@@ -175,6 +204,7 @@ const entityParams = (e: Entity) => ({
   created_at: e.createdAt,
   updated_at: e.updatedAt,
   deleted_at: e.deletedAt ?? null,
+  ...contactParams(e),
 });
 
 const toEntityCollaborator = (row: EntityCollaboratorRow): EntityCollaborator => ({
@@ -230,12 +260,16 @@ const ORGANIZATION_COLUMNS = Object.keys(organizationParams({ attributes: {} } a
 const ORGANIZATION_INSERT = insertInto('organizations', ORGANIZATION_COLUMNS);
 const ORGANIZATION_UPDATE = updateOf('organizations', ORGANIZATION_COLUMNS.slice(1), ['id'], ' RETURNING pk');
 const ENTITY_INSERT = insertInto('entities', Object.keys(entityParams({ attributes: {} } as unknown as Entity)));
-const ENTITY_UPDATE = updateOf(
-  'entities',
-  ['name', 'description', 'attributes', 'updated_at', 'deleted_at'],
-  ['kind', 'id'],
-  ' RETURNING pk',
-);
+const ENTITY_UPDATED_COLUMNS = [
+  'name',
+  'description',
+  'attributes',
+  'updated_at',
+  'deleted_at',
+  'administrative_contact',
+  'technical_contact',
+] as const;
+const ENTITY_UPDATE = updateOf('entities', ENTITY_UPDATED_COLUMNS, ['kind', 'id'], ' RETURNING pk');
 /** An API key's last use, its ID and hour the parameters: never moved back, nor written twice for one hour. */
 export const RECORD_API_KEY_USE = `UPDATE api_keys SET last_used_at = ?
   WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`;
@@ -772,11 +806,7 @@ export class SqlTransaction implements Transaction {
     this.entities.forget(`${entity.kind}:${entity.id}`);
     const p = entityParams(entity);
     const pk = await this.value<number>(ENTITY_UPDATE, [
-      p.name,
-      p.description,
-      p.attributes,
-      p.updated_at,
-      p.deleted_at,
+      ...ENTITY_UPDATED_COLUMNS.map((column) => p[column]),
       p.kind,
       p.id,
     ]);

@@ -16,6 +16,7 @@ import {
   organizationOwner,
   type Change,
 } from './changes.js';
+import { accountOfView } from '../views.js';
 import type { EntityRecord, OrganizationRecord, UserRecord } from './document.js';
 import type { RegistryWriter } from './service.js';
 
@@ -100,7 +101,10 @@ function fieldFlags(change: Change): { flags: string[]; unset: string[] } {
   for (const [field, value] of Object.entries(change.fields ?? {})) {
     if (value === null || (field === 'attributes' && Object.keys(value as object).length === 0)) unset.push(field);
     else if (field === 'attributes') flags.push(...attributeFlags(value as Record<string, string>));
-    else if (field === 'fanout_notifications') {
+    else if (field === 'administrative_contact' || field === 'technical_contact') {
+      const { kind, id } = accountOfView(value)!;
+      flags.push(`--${field.replace('_', '-')}.ids.${kind}-ids.${kind}-id`, shellQuote(id));
+    } else if (field === 'fanout_notifications') {
       // Off is the default of a new organization; The Things Stack's bool flags take `=false`.
       if (value) flags.push('--fanout-notifications');
       else if (change.action === 'update') flags.push('--fanout-notifications=false');

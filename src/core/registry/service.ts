@@ -12,6 +12,8 @@ import { failedPrecondition, OrgsError, permissionDenied, toOrgsError } from '..
 import { KINDS, kindNamed, type EntityKind, type EntityKindName } from '../kinds.js';
 import type { Entity, Organization } from '../model.js';
 import { OrganizationService } from '../organizations.js';
+import { CONTACTS } from '../records.js';
+import { accountOfView } from '../views.js';
 import type { Page } from '../store.js';
 import { isAdministrator, requireRights, type Scope, type Session } from '../session.js';
 import { UserService } from '../users.js';
@@ -486,13 +488,17 @@ const text = (value: unknown) => (value === null ? '' : (value as string | undef
 function recordInput(change: Change) {
   const fields = (change.fields ?? {}) as Record<string, unknown>;
   const before = (change.before ?? {}) as Record<string, unknown>;
-  const unset = (['name', 'description', 'attributes'] as const).filter((field) => fields[field] === null);
+  const unset = (['name', 'description', 'attributes', ...CONTACTS.map(({ field }) => field)] as const).filter(
+    (field) => fields[field] === null,
+  );
   const attributes = fields.attributes as Record<string, string> | null | undefined;
   const removed = Object.keys((before.attributes ?? {}) as Record<string, string>).map((key) => [key, '']);
   return {
     name: fields.name === null ? undefined : (fields.name as string | undefined),
     description: fields.description === null ? undefined : (fields.description as string | undefined),
     attributes: attributes ? { ...Object.fromEntries(removed), ...attributes } : undefined,
+    administrativeContact: accountOfView(fields.administrative_contact),
+    technicalContact: accountOfView(fields.technical_contact),
     unset: unset.length > 0 && change.action === 'update' ? unset : undefined,
   };
 }

@@ -24,6 +24,8 @@ function fieldsOf(record: Organization | Entity) {
     name: record.name,
     description: record.description,
     attributes: Object.keys(record.attributes).length > 0 ? record.attributes : undefined,
+    administrativeContact: record.administrativeContact,
+    technicalContact: record.technicalContact,
     deleted: record.deletedAt !== undefined,
   };
 }
