@@ -28,7 +28,9 @@ async function serve(s: Sandbox, ...args: string[]): Promise<Served> {
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  await untilOutput(child.stdout!, () => out.includes('\n'), 'the base URL');
+  await untilOutput(child.stdout!, () => out.includes('\n'), 'the base URL').catch((e) => {
+    throw new Error(`${e.message}: ${err}`);
+  });
   return { url: out.trim(), child, stderr: () => err };
 }
 
@@ -48,7 +50,7 @@ describe('orgs serve', () => {
       const origin = new URL(served.url).origin;
       const got = await fetch(`${served.url}/organizations/org1`, { headers: { authorization: `Bearer ${key}` } });
       expect(got.status).toBe(200);
-      expect((await got.json()).ids).toEqual({ organization_id: 'org1' });
+      expect(((await got.json()) as { ids: unknown }).ids).toEqual({ organization_id: 'org1' });
       // No key, no answer; no page and no login token either.
       expect((await fetch(`${served.url}/organizations/org1`)).status).toBe(401);
       expect((await fetch(`${origin}/`)).status).toBe(404);
