@@ -172,9 +172,10 @@ export interface Transaction {
    */
   entityRightsSources(kind: EntityKindName, entityId: string): Promise<Map<string, RightsSources>>;
   /**
-   * rightsSources of the user on every live entity it holds one on, by kind, then entity ID (in
-   * order): its own collaborations, and those of the live organizations it is a member of; with
-   * `withDeleted`, deleted entities and deleted organizations too, each marked so.
+   * rightsSources of the user on every live entity it holds one on, by kind (in order; the
+   * entities of a kind in no given order): its own collaborations, and those of the live
+   * organizations it is a member of; with `withDeleted`, deleted entities and deleted organizations
+   * too, each marked so.
    */
   userRightsSources(userId: string, withDeleted?: boolean): Promise<Map<EntityKindName, Map<string, RightsSources>>>;
 

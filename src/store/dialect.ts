@@ -97,6 +97,8 @@ export interface Dialect {
   readonly name: 'sqlite' | 'postgres';
   /** A FROM item of the elements of a JSON array (text), as rows of one column, `value`. */
   jsonValues(json: string, alias: string): string;
+  /** An aggregate: the group's values of `expression` as a JSON array (text). */
+  jsonArray(expression: string): string;
   /**
    * The condition that a record's folded `columns` contain `folded` (text of any length), its
    * parameters pushed in the order of their `?`.
@@ -129,6 +131,7 @@ const INDEXED_LENGTH = 3;
 export const SQLITE: Dialect = {
   name: 'sqlite',
   jsonValues: (json, alias) => `json_each(${json}) AS ${alias}`,
+  jsonArray: (expression) => `json_group_array(${expression})`,
   // FTS5's trigram index from three characters on; a scan of the folded columns below that.
   contains: ({ alias, index }, columns, folded, params) => {
     if ([...folded].length >= INDEXED_LENGTH) {
@@ -196,6 +199,7 @@ const RECORD_EVENT: Insert = {
 export const POSTGRES: Dialect = {
   name: 'postgres',
   jsonValues: (json, alias) => `jsonb_array_elements_text((${json})::jsonb) AS ${alias} (value)`,
+  jsonArray: (expression) => `json_agg(${expression})::text`,
   // pg_trgm's GIN indexes answer LIKE on the folded text (short patterns by scanning the index table).
   contains: ({ alias, index }, columns, folded, params) => {
     params.push(...columns.map(() => likePattern(folded)));
