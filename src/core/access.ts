@@ -107,23 +107,37 @@ export async function mayListApiKeys(scope: Scope, organizationId: string): Prom
   return (await rightsOn(scope, organizationId)).has(LIST_API_KEYS);
 }
 
-/** Users first (by ID), then API keys (by organization, then ID), then hidden organizations, then administrators. */
-export function accessOrder(a: Access, b: Access): number {
-  const rank = (access: Access) =>
-    access.who.kind === 'user'
-      ? [access.who.user.admin ? 3 : 0, access.who.user.id]
-      : access.who.kind === 'api-key'
-        ? [1, `${access.who.key.organizationId}\0${access.who.key.id}`]
-        : [2, access.who.organizationId];
-  const [x, y] = [rank(a), rank(b)];
-  return x[0] !== y[0] ? (x[0] as number) - (y[0] as number) : x[1]! < y[1]! ? -1 : x[1]! > y[1]! ? 1 : 0;
+/**
+ * A subject's place in `access` order: users first (by ID), then API keys (by organization, then
+ * ID), then hidden organizations, then administrators.
+ */
+function accessRank(who: Accessor): { group: number; key: string } {
+  switch (who.kind) {
+    case 'user':
+      return { group: who.user.admin ? 3 : 0, key: who.user.id };
+    case 'api-key':
+      return { group: 1, key: `${who.key.organizationId}\0${who.key.id}` };
+    case 'organization':
+      return { group: 2, key: who.organizationId };
+  }
+}
+
+/** The items in `access` order of their subjects, each ranked once (not on every comparison). */
+export function inAccessOrder<T>(items: readonly T[], whoOf: (item: T) => Accessor): T[] {
+  return items
+    .map((item) => ({ item, ...accessRank(whoOf(item)) }))
+    .sort((a, b) => a.group - b.group || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ item }) => item);
 }
 
 /** The page of `request` of the answers holding every right asked for, in access order. */
 export function pageOfAccess(all: Access[], request: AccessRequest): Listing<Access> {
   const { limit, page, offset } = pageOf(request);
   const needed = Rights.of(request.rights ?? []);
-  const kept = all.filter((access) => access.rights.includesAll(needed)).sort(accessOrder);
+  const kept = inAccessOrder(
+    all.filter((access) => access.rights.includesAll(needed)),
+    (access) => access.who,
+  );
   const items = kept.slice(offset, offset + limit);
   return offset + limit < kept.length ? { items, next: { limit, page: page + 1 } } : { items };
 }
@@ -262,10 +276,7 @@ async function entitiesReachedBy(scope: Scope, user: User, withDeleted = false):
       for (const [at, [, deleted]] of (await everyEntity(scope.tx, true)).entries()) every[at]![1].push(...deleted);
     return onEntities(scope, every, { kind: 'user', user });
   }
-  return (await reachedEntities(scope, user, withDeleted)).map(({ kind, id, ...effective }) => ({
-    target: { kind: kind.name, id },
-    ...effective,
-  }));
+  return reachedEntities(scope, user, withDeleted);
 }
 
 /** `orgs reach ORG`: the live entities of the kinds given that the organization collaborates on, with its rights there. */

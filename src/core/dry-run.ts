@@ -7,8 +7,8 @@
  */
 import {
   accessorIds,
-  accessOrder,
   entityAccessors,
+  inAccessOrder,
   organizationAccessors,
   TARGET_KINDS,
   type Access,
@@ -96,9 +96,7 @@ export class DryRun implements Trial {
       if (was.shown.has(key) || is.shown.has(key)) changes.push({ who: access.who, target, before, after });
       else this.hidden++;
     }
-    const order = (a: AccessChange, b: AccessChange) =>
-      accessOrder({ who: a.who, rights: a.after, paths: [] }, { who: b.who, rights: b.after, paths: [] });
-    this.changes.push(...changes.sort(order));
+    this.changes.push(...inAccessOrder(changes, (change) => change.who));
   }
 
   /** The changes by target (kind, then ID), then subject in `access` order. */

@@ -166,11 +166,14 @@ export interface Transaction {
     userId: string,
   ): Promise<Map<string, RightsSources>>;
   /**
-   * rightsSources of every user holding one on the entity, by user ID: its user collaborators, and
-   * the members of every live organization collaborating on it (who may reach it, at once). Each
-   * of those users is then known to getUser (no read of its own).
+   * rightsSources of every user holding one on the entity, by user ID, with the user: its user
+   * collaborators, and the members of every live organization collaborating on it (who may reach
+   * it, at once). Each of those users is then known to getUser too (no read of its own).
    */
-  entityRightsSources(kind: EntityKindName, entityId: string): Promise<Map<string, RightsSources>>;
+  entityRightsSources(
+    kind: EntityKindName,
+    entityId: string,
+  ): Promise<Map<string, { user: User; sources: RightsSources }>>;
   /**
    * rightsSources of the user on every live entity it holds one on, by kind (in order; the
    * entities of a kind in no given order): its own collaborations, and those of the live

@@ -860,7 +860,10 @@ export class SqlTransaction implements Transaction {
     return sources;
   }
 
-  async entityRightsSources(kind: EntityKindName, entityId: string): Promise<Map<string, RightsSources>> {
+  async entityRightsSources(
+    kind: EntityKindName,
+    entityId: string,
+  ): Promise<Map<string, { user: User; sources: RightsSources }>> {
     // rightsSources the other way round, in one indexed read: the entity's user collaborators, and
     // the members of the live organizations among its collaborators, each with its user row (asked
     // for next: getUser answers it without a read).
@@ -882,18 +885,19 @@ export class SqlTransaction implements Transaction {
        ORDER BY 1, 2`,
       [kind, entityId, kind, entityId],
     );
-    const sources = new Map<string, RightsSources>();
+    const found = new Map<string, { user: User; sources: RightsSources }>();
     const add = rightsSourcesAdder();
     for (const row of rows) {
-      let ofUser = sources.get(row.user_id);
+      let ofUser = found.get(row.user_id);
       if (ofUser === undefined) {
-        sources.set(row.user_id, (ofUser = { organizations: [] }));
         const { name, admin, created_at, updated_at } = row;
-        this.users.set(row.user_id, { id: row.user_id, name, admin, created_at, updated_at });
+        const user = { id: row.user_id, name, admin, created_at, updated_at };
+        this.users.set(row.user_id, user);
+        found.set(row.user_id, (ofUser = { user: toUser(user), sources: { organizations: [] } }));
       }
-      add(row, ofUser);
+      add(row, ofUser.sources);
     }
-    return sources;
+    return found;
   }
 
   async userRightsSources(

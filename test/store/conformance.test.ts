@@ -977,7 +977,8 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       });
       const sources = await read((tx) => tx.entityRightsSources('application', 'app1'));
       expect([...sources.keys()]).toEqual(['user1', 'user2']);
-      // The users it names are read back as getUser reads them.
+      // The users it names come with their sources, and are read back as getUser reads them.
+      expect(sources.get('user1')!.user).toEqual(user('user1'));
       await read(async (tx) => {
         await tx.entityRightsSources('application', 'app1');
         expect(await tx.getUser('user1')).toEqual(user('user1'));
@@ -985,9 +986,9 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       });
       for (const userId of ['user1', 'user2']) {
         const one = await read((tx) => tx.rightsSources('application', ['app1'], userId));
-        expect(sources.get(userId)).toEqual(one.get('app1'));
+        expect(sources.get(userId)!.sources).toEqual(one.get('app1'));
       }
-      expect(sources.get('user2')).toEqual({
+      expect(sources.get('user2')!.sources).toEqual({
         organizations: [
           {
             organizationId: 'org1',
