@@ -92,7 +92,7 @@ export class DryRun implements Trial {
       if (access.who.kind === 'organization') continue;
       const before = was.rights.get(key)?.rights ?? Rights.none;
       const after = is.rights.get(key)?.rights ?? Rights.none;
-      if (before.includesAll(after) && after.includesAll(before)) continue;
+      if (before.equals(after)) continue;
       if (was.shown.has(key) || is.shown.has(key)) changes.push({ who: access.who, target, before, after });
       else this.hidden++;
     }

@@ -206,6 +206,11 @@ export class Rights {
     return new Rights([...this.names].filter((n) => !other.names.has(n)));
   }
 
+  /** The same rights: by identity first, as the sets of one computation are mostly shared. */
+  equals(other: Rights): boolean {
+    return this === other || (this.size === other.size && this.includesAll(other));
+  }
+
   includesAll(other: Rights): boolean {
     for (const name of other.names) if (!this.names.has(name)) return false;
     return true;
