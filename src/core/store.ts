@@ -166,7 +166,7 @@ export interface Transaction {
     userId: string,
   ): Promise<Map<string, RightsSources>>;
   /**
-   * rightsSources of every user holding one on the entity, by user ID, with the user: its user
+   * rightsSources of every user holding one on the entity, by user ID (in no given order), with the user: its user
    * collaborators, and the members of every live organization collaborating on it (who may reach
    * it, at once). Each of those users is then known to getUser too (no read of its own).
    */

@@ -866,36 +866,43 @@ export class SqlTransaction implements Transaction {
   ): Promise<Map<string, { user: User; sources: RightsSources }>> {
     // rightsSources the other way round, in one indexed read: the entity's user collaborators, and
     // the members of the live organizations among its collaborators, each with its user row (asked
-    // for next: getUser answers it without a read).
-    const user = 'u.name, u.admin, u.created_at, u.updated_at';
-    const rows = await this.db.all<RightsSourceRow & UserRow & { user_id: string }>(
-      `SELECT c.account_id AS user_id, c.account_id, c.rights AS entity_rights, NULL AS member_rights, ${user}
+    // for next: getUser answers it without a read). A row per collaborator, with its users (itself,
+    // or an organization's members) as JSON: a thousand members are a few rows, not a thousand.
+    const { jsonArray, jsonRow } = this.dialect;
+    const user = ['u.name', 'u.admin', 'u.created_at', 'u.updated_at'];
+    const rows = await this.db.all<{ account_id: string; entity_rights: string; users: string }>(
+      `SELECT c.account_id, c.rights AS entity_rights, ${jsonArray(jsonRow(['u.id', 'NULL', ...user]))} AS users
        FROM entities AS e
        JOIN entity_collaborators AS c ON c.entity_pk = e.pk
        JOIN users AS u ON u.id = c.account_id
        WHERE e.kind = ? AND e.id = ?
+       GROUP BY c.account_id, c.rights
        UNION ALL
-       SELECT m.user_id, c.account_id, c.rights AS entity_rights, m.rights AS member_rights, ${user}
+       SELECT c.account_id, c.rights AS entity_rights, ${jsonArray(jsonRow(['m.user_id', 'm.rights', ...user]))}
        FROM entities AS e
        JOIN entity_collaborators AS c ON c.entity_pk = e.pk
        JOIN organizations AS o ON o.id = c.account_id AND o.deleted_at IS NULL
        JOIN memberships AS m ON m.organization_id = c.account_id
        JOIN users AS u ON u.id = m.user_id
        WHERE e.kind = ? AND e.id = ?
-       ORDER BY 1, 2`,
+       GROUP BY c.account_id, c.rights
+       ORDER BY 1`,
       [kind, entityId, kind, entityId],
     );
+    // By collaborator: each user's organizations come in ID order, as rightsSources gives them.
     const found = new Map<string, { user: User; sources: RightsSources }>();
     const add = rightsSourcesAdder();
-    for (const row of rows) {
-      let ofUser = found.get(row.user_id);
-      if (ofUser === undefined) {
-        const { name, admin, created_at, updated_at } = row;
-        const user = { id: row.user_id, name, admin, created_at, updated_at };
-        this.users.set(row.user_id, user);
-        found.set(row.user_id, (ofUser = { user: toUser(user), sources: { organizations: [] } }));
+    for (const { account_id, entity_rights, users } of rows) {
+      // [id, member rights (none: a user collaborator), name, admin, created_at, updated_at]
+      for (const u of JSON.parse(users) as Array<[string, string | null, string | null, number, number, number]>) {
+        let ofUser = found.get(u[0]);
+        if (ofUser === undefined) {
+          const row = { id: u[0], name: u[2], admin: u[3], created_at: u[4], updated_at: u[5] };
+          this.users.set(row.id, row);
+          found.set(row.id, (ofUser = { user: toUser(row), sources: { organizations: [] } }));
+        }
+        add({ account_id, entity_rights, member_rights: u[1] }, ofUser.sources);
       }
-      add(row, ofUser.sources);
     }
     return found;
   }
