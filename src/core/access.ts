@@ -8,6 +8,7 @@
  * organizationRights on an organization.
  */
 import {
+  effectiveRights,
   effectiveRightsOn,
   reachedEntities,
   usersOn,
@@ -56,6 +57,8 @@ export type Accessor =
   | { kind: 'api-key'; key: ApiKey }
   /** A collaborating organization whose members the caller may not list: they stay a count. */
   | { kind: 'organization'; organizationId: string; membersHidden: number };
+
+type HiddenOrganization = Extract<Accessor, { kind: 'organization' }>;
 
 export interface Access extends EffectiveRights {
   who: Accessor;
@@ -174,32 +177,15 @@ export async function entityAccessors(
   admins = true,
 ): Promise<Access[]> {
   const { tx } = scope;
-  const rightsOf = async (subject: Subject) =>
-    (await effectiveRightsOn(scope, kind, [entityId], subject)).get(entityId)!;
-  const found: Access[] = [];
-  const hidden = new Map<string, { kind: 'organization'; organizationId: string; membersHidden: number }>();
-  // Each live collaborating organization whose members the caller may not list is an element of
-  // its own; the keys of those whose keys it may list are read at once.
-  const organizations = (await tx.listEntityCollaborators(kind.name, entityId))
-    .filter((c) => c.collaborator.kind === 'organization')
-    .map((c) => c.collaborator.id);
-  await tx.prefetchOrganizations(organizations);
-  const withKeys: string[] = [];
-  for (const organizationId of organizations) {
-    if ((await tx.getOrganization(organizationId))?.deletedAt !== undefined) continue;
-    if (!(await mayListMembers(scope, organizationId))) {
-      const who = { kind: 'organization' as const, organizationId, membersHidden: 0 };
-      hidden.set(organizationId, who);
-      found.push({ who, ...(await rightsOf({ kind: 'organization', organizationId })) });
-    }
-    if (await mayListApiKeys(scope, organizationId)) withKeys.push(organizationId);
-  }
-  for (const key of await tx.listApiKeysOf(withKeys)) {
-    if (usable(key, scope.now))
-      found.push({ who: { kind: 'api-key', key }, ...(await rightsOf({ kind: 'api-key', key })) });
-  }
+  // Three reads that need nothing of each other, side by side: on PostgreSQL they share round
+  // trips, and the server answers one while the others' answers are worked through.
+  const [{ found, hidden }, users, administrators] = await Promise.all([
+    organizationsOn(scope, kind, entityId),
+    usersOn(scope, kind, entityId),
+    admins ? tx.listAdministrators() : [],
+  ]);
   // Its user collaborators and the members of the live organizations among the collaborators.
-  for (const { user, rights, paths } of await usersOn(scope, kind, entityId)) {
+  for (const { user, rights, paths } of users) {
     if (user.admin) continue;
     // A path through an organization the caller may not list comes without the member's rights
     // there (effectiveRightsOn): it counts for that organization, not for the user.
@@ -215,11 +201,50 @@ export async function entityAccessors(
       paths: shown,
     });
   }
-  if (admins) {
-    for (const user of await tx.listAdministrators())
-      found.push({ who: { kind: 'user', user }, ...(await rightsOf({ kind: 'user', user })) });
+  for (const user of administrators) {
+    found.push({
+      who: { kind: 'user', user },
+      ...(await effectiveRights(scope, kind, entityId, { kind: 'user', user })),
+    });
   }
   return found.filter((access) => access.rights.size > 0);
+}
+
+/**
+ * The organizations collaborating on the entity as `access` lists them: each live one whose members
+ * the caller may not list as an element of its own (`hidden`, whose members are counted later),
+ * and the keys of those whose keys it may list, read at once.
+ */
+async function organizationsOn(
+  scope: Scope,
+  kind: EntityKind,
+  entityId: string,
+): Promise<{ found: Access[]; hidden: Map<string, HiddenOrganization> }> {
+  const { tx } = scope;
+  const found: Access[] = [];
+  const hidden = new Map<string, HiddenOrganization>();
+  const organizations = (await tx.listEntityCollaborators(kind.name, entityId))
+    .filter((c) => c.collaborator.kind === 'organization')
+    .map((c) => c.collaborator.id);
+  await tx.prefetchOrganizations(organizations);
+  const withKeys: string[] = [];
+  for (const organizationId of organizations) {
+    if ((await tx.getOrganization(organizationId))?.deletedAt !== undefined) continue;
+    if (!(await mayListMembers(scope, organizationId))) {
+      const who: HiddenOrganization = { kind: 'organization', organizationId, membersHidden: 0 };
+      hidden.set(organizationId, who);
+      found.push({ who, ...(await effectiveRights(scope, kind, entityId, { kind: 'organization', organizationId })) });
+    }
+    if (await mayListApiKeys(scope, organizationId)) withKeys.push(organizationId);
+  }
+  for (const key of await tx.listApiKeysOf(withKeys)) {
+    if (usable(key, scope.now))
+      found.push({
+        who: { kind: 'api-key', key },
+        ...(await effectiveRights(scope, kind, entityId, { kind: 'api-key', key })),
+      });
+  }
+  return { found, hidden };
 }
 
 /** `orgs users reach USER`: every live organization and entity the user holds a right on. */
