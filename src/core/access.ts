@@ -8,6 +8,7 @@
  * organizationRights on an organization.
  */
 import {
+  effectiveRights,
   effectiveRightsOn,
   reachedEntities,
   usersOn,
@@ -56,6 +57,8 @@ export type Accessor =
   | { kind: 'api-key'; key: ApiKey }
   /** A collaborating organization whose members the caller may not list: they stay a count. */
   | { kind: 'organization'; organizationId: string; membersHidden: number };
+
+type HiddenOrganization = Extract<Accessor, { kind: 'organization' }>;
 
 export interface Access extends EffectiveRights {
   who: Accessor;
@@ -107,23 +110,37 @@ export async function mayListApiKeys(scope: Scope, organizationId: string): Prom
   return (await rightsOn(scope, organizationId)).has(LIST_API_KEYS);
 }
 
-/** Users first (by ID), then API keys (by organization, then ID), then hidden organizations, then administrators. */
-export function accessOrder(a: Access, b: Access): number {
-  const rank = (access: Access) =>
-    access.who.kind === 'user'
-      ? [access.who.user.admin ? 3 : 0, access.who.user.id]
-      : access.who.kind === 'api-key'
-        ? [1, `${access.who.key.organizationId}\0${access.who.key.id}`]
-        : [2, access.who.organizationId];
-  const [x, y] = [rank(a), rank(b)];
-  return x[0] !== y[0] ? (x[0] as number) - (y[0] as number) : x[1]! < y[1]! ? -1 : x[1]! > y[1]! ? 1 : 0;
+/**
+ * A subject's place in `access` order: users first (by ID), then API keys (by organization, then
+ * ID), then hidden organizations, then administrators.
+ */
+function accessRank(who: Accessor): { group: number; key: string } {
+  switch (who.kind) {
+    case 'user':
+      return { group: who.user.admin ? 3 : 0, key: who.user.id };
+    case 'api-key':
+      return { group: 1, key: `${who.key.organizationId}\0${who.key.id}` };
+    case 'organization':
+      return { group: 2, key: who.organizationId };
+  }
+}
+
+/** The items in `access` order of their subjects, each ranked once (not on every comparison). */
+export function inAccessOrder<T>(items: readonly T[], whoOf: (item: T) => Accessor): T[] {
+  return items
+    .map((item) => ({ item, ...accessRank(whoOf(item)) }))
+    .sort((a, b) => a.group - b.group || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ item }) => item);
 }
 
 /** The page of `request` of the answers holding every right asked for, in access order. */
 export function pageOfAccess(all: Access[], request: AccessRequest): Listing<Access> {
   const { limit, page, offset } = pageOf(request);
   const needed = Rights.of(request.rights ?? []);
-  const kept = all.filter((access) => access.rights.includesAll(needed)).sort(accessOrder);
+  const kept = inAccessOrder(
+    all.filter((access) => access.rights.includesAll(needed)),
+    (access) => access.who,
+  );
   const items = kept.slice(offset, offset + limit);
   return offset + limit < kept.length ? { items, next: { limit, page: page + 1 } } : { items };
 }
@@ -160,32 +177,15 @@ export async function entityAccessors(
   admins = true,
 ): Promise<Access[]> {
   const { tx } = scope;
-  const rightsOf = async (subject: Subject) =>
-    (await effectiveRightsOn(scope, kind, [entityId], subject)).get(entityId)!;
-  const found: Access[] = [];
-  const hidden = new Map<string, { kind: 'organization'; organizationId: string; membersHidden: number }>();
-  // Each live collaborating organization whose members the caller may not list is an element of
-  // its own; the keys of those whose keys it may list are read at once.
-  const organizations = (await tx.listEntityCollaborators(kind.name, entityId))
-    .filter((c) => c.collaborator.kind === 'organization')
-    .map((c) => c.collaborator.id);
-  await tx.prefetchOrganizations(organizations);
-  const withKeys: string[] = [];
-  for (const organizationId of organizations) {
-    if ((await tx.getOrganization(organizationId))?.deletedAt !== undefined) continue;
-    if (!(await mayListMembers(scope, organizationId))) {
-      const who = { kind: 'organization' as const, organizationId, membersHidden: 0 };
-      hidden.set(organizationId, who);
-      found.push({ who, ...(await rightsOf({ kind: 'organization', organizationId })) });
-    }
-    if (await mayListApiKeys(scope, organizationId)) withKeys.push(organizationId);
-  }
-  for (const key of await tx.listApiKeysOf(withKeys)) {
-    if (usable(key, scope.now))
-      found.push({ who: { kind: 'api-key', key }, ...(await rightsOf({ kind: 'api-key', key })) });
-  }
+  // Three reads that need nothing of each other, side by side: on PostgreSQL they share round
+  // trips, and the server answers one while the others' answers are worked through.
+  const [{ found, hidden }, users, administrators] = await Promise.all([
+    organizationsOn(scope, kind, entityId),
+    usersOn(scope, kind, entityId),
+    admins ? tx.listAdministrators() : [],
+  ]);
   // Its user collaborators and the members of the live organizations among the collaborators.
-  for (const { user, rights, paths } of await usersOn(scope, kind, entityId)) {
+  for (const { user, rights, paths } of users) {
     if (user.admin) continue;
     // A path through an organization the caller may not list comes without the member's rights
     // there (effectiveRightsOn): it counts for that organization, not for the user.
@@ -201,11 +201,50 @@ export async function entityAccessors(
       paths: shown,
     });
   }
-  if (admins) {
-    for (const user of await tx.listAdministrators())
-      found.push({ who: { kind: 'user', user }, ...(await rightsOf({ kind: 'user', user })) });
+  for (const user of administrators) {
+    found.push({
+      who: { kind: 'user', user },
+      ...(await effectiveRights(scope, kind, entityId, { kind: 'user', user })),
+    });
   }
   return found.filter((access) => access.rights.size > 0);
+}
+
+/**
+ * The organizations collaborating on the entity as `access` lists them: each live one whose members
+ * the caller may not list as an element of its own (`hidden`, whose members are counted later),
+ * and the keys of those whose keys it may list, read at once.
+ */
+async function organizationsOn(
+  scope: Scope,
+  kind: EntityKind,
+  entityId: string,
+): Promise<{ found: Access[]; hidden: Map<string, HiddenOrganization> }> {
+  const { tx } = scope;
+  const found: Access[] = [];
+  const hidden = new Map<string, HiddenOrganization>();
+  const organizations = (await tx.listEntityCollaborators(kind.name, entityId))
+    .filter((c) => c.collaborator.kind === 'organization')
+    .map((c) => c.collaborator.id);
+  await tx.prefetchOrganizations(organizations);
+  const withKeys: string[] = [];
+  for (const organizationId of organizations) {
+    if ((await tx.getOrganization(organizationId))?.deletedAt !== undefined) continue;
+    if (!(await mayListMembers(scope, organizationId))) {
+      const who: HiddenOrganization = { kind: 'organization', organizationId, membersHidden: 0 };
+      hidden.set(organizationId, who);
+      found.push({ who, ...(await effectiveRights(scope, kind, entityId, { kind: 'organization', organizationId })) });
+    }
+    if (await mayListApiKeys(scope, organizationId)) withKeys.push(organizationId);
+  }
+  for (const key of await tx.listApiKeysOf(withKeys)) {
+    if (usable(key, scope.now))
+      found.push({
+        who: { kind: 'api-key', key },
+        ...(await effectiveRights(scope, kind, entityId, { kind: 'api-key', key })),
+      });
+  }
+  return { found, hidden };
 }
 
 /** `orgs users reach USER`: every live organization and entity the user holds a right on. */
@@ -262,10 +301,7 @@ async function entitiesReachedBy(scope: Scope, user: User, withDeleted = false):
       for (const [at, [, deleted]] of (await everyEntity(scope.tx, true)).entries()) every[at]![1].push(...deleted);
     return onEntities(scope, every, { kind: 'user', user });
   }
-  return (await reachedEntities(scope, user, withDeleted)).map(({ kind, id, ...effective }) => ({
-    target: { kind: kind.name, id },
-    ...effective,
-  }));
+  return reachedEntities(scope, user, withDeleted);
 }
 
 /** `orgs reach ORG`: the live entities of the kinds given that the organization collaborates on, with its rights there. */

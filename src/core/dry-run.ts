@@ -7,8 +7,8 @@
  */
 import {
   accessorIds,
-  accessOrder,
   entityAccessors,
+  inAccessOrder,
   organizationAccessors,
   TARGET_KINDS,
   type Access,
@@ -92,13 +92,11 @@ export class DryRun implements Trial {
       if (access.who.kind === 'organization') continue;
       const before = was.rights.get(key)?.rights ?? Rights.none;
       const after = is.rights.get(key)?.rights ?? Rights.none;
-      if (before.includesAll(after) && after.includesAll(before)) continue;
+      if (before.equals(after)) continue;
       if (was.shown.has(key) || is.shown.has(key)) changes.push({ who: access.who, target, before, after });
       else this.hidden++;
     }
-    const order = (a: AccessChange, b: AccessChange) =>
-      accessOrder({ who: a.who, rights: a.after, paths: [] }, { who: b.who, rights: b.after, paths: [] });
-    this.changes.push(...changes.sort(order));
+    this.changes.push(...inAccessOrder(changes, (change) => change.who));
   }
 
   /** The changes by target (kind, then ID), then subject in `access` order. */

@@ -159,6 +159,8 @@ const GROUP_ALL = new Map<string, RightGroup>(
 /** An immutable set of right names. Sets as given are stored; sets expanded are checked. */
 export class Rights {
   private readonly names: ReadonlySet<string>;
+  /** toArray's list, once made. */
+  private sorted?: string[];
 
   private constructor(names: Iterable<string>) {
     this.names = new Set(names);
@@ -204,6 +206,11 @@ export class Rights {
     return new Rights([...this.names].filter((n) => !other.names.has(n)));
   }
 
+  /** The same rights: by identity first, as the sets of one computation are mostly shared. */
+  equals(other: Rights): boolean {
+    return this === other || (this.size === other.size && this.includesAll(other));
+  }
+
   includesAll(other: Rights): boolean {
     for (const name of other.names) if (!this.names.has(name)) return false;
     return true;
@@ -213,9 +220,12 @@ export class Rights {
     return new Rights([...this.names].filter((n) => groups.includes(groupOf(n)!)));
   }
 
-  /** Names sorted, as every printed list of rights is. */
+  /**
+   * Names sorted, as every printed list of rights is. Sorted once per set: the same few sets are
+   * printed for thousands of targets (reach); each caller gets a copy of its own.
+   */
   toArray(): string[] {
-    return [...this.names].sort();
+    return (this.sorted ??= [...this.names].sort()).slice();
   }
 
   /** The first few names, for a message (an expanded set can hold dozens). */

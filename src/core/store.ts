@@ -172,15 +172,19 @@ export interface Transaction {
     userId: string,
   ): Promise<Map<string, RightsSources>>;
   /**
-   * rightsSources of every user holding one on the entity, by user ID: its user collaborators, and
-   * the members of every live organization collaborating on it (who may reach it, at once). Each
-   * of those users is then known to getUser (no read of its own).
+   * rightsSources of every user holding one on the entity, by user ID (in no given order), with the user: its user
+   * collaborators, and the members of every live organization collaborating on it (who may reach
+   * it, at once). Each of those users is then known to getUser too (no read of its own).
    */
-  entityRightsSources(kind: EntityKindName, entityId: string): Promise<Map<string, RightsSources>>;
+  entityRightsSources(
+    kind: EntityKindName,
+    entityId: string,
+  ): Promise<Map<string, { user: User; sources: RightsSources }>>;
   /**
-   * rightsSources of the user on every live entity it holds one on, by kind, then entity ID (in
-   * order): its own collaborations, and those of the live organizations it is a member of; with
-   * `withDeleted`, deleted entities and deleted organizations too, each marked so.
+   * rightsSources of the user on every live entity it holds one on, by kind (in order; the
+   * entities of a kind in no given order): its own collaborations, and those of the live
+   * organizations it is a member of; with `withDeleted`, deleted entities and deleted organizations
+   * too, each marked so.
    */
   userRightsSources(userId: string, withDeleted?: boolean): Promise<Map<EntityKindName, Map<string, RightsSources>>>;
 

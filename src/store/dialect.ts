@@ -97,6 +97,10 @@ export interface Dialect {
   readonly name: 'sqlite' | 'postgres';
   /** A FROM item of the elements of a JSON array (text), as rows of one column, `value`. */
   jsonValues(json: string, alias: string): string;
+  /** An aggregate: the group's values of `expression` as a JSON array (text). */
+  jsonArray(expression: string): string;
+  /** A JSON array of the values of these expressions (within jsonArray: a row of the group). */
+  jsonRow(expressions: readonly string[]): string;
   /**
    * The condition that a record's folded `columns` contain `folded` (text of any length), its
    * parameters pushed in the order of their `?`.
@@ -129,6 +133,8 @@ const INDEXED_LENGTH = 3;
 export const SQLITE: Dialect = {
   name: 'sqlite',
   jsonValues: (json, alias) => `json_each(${json}) AS ${alias}`,
+  jsonArray: (expression) => `json_group_array(${expression})`,
+  jsonRow: (expressions) => `json_array(${expressions.join(', ')})`,
   // FTS5's trigram index from three characters on; a scan of the folded columns below that.
   contains: ({ alias, index }, columns, folded, params) => {
     if ([...folded].length >= INDEXED_LENGTH) {
@@ -196,6 +202,8 @@ const RECORD_EVENT: Insert = {
 export const POSTGRES: Dialect = {
   name: 'postgres',
   jsonValues: (json, alias) => `jsonb_array_elements_text((${json})::jsonb) AS ${alias} (value)`,
+  jsonArray: (expression) => `json_agg(${expression})::text`,
+  jsonRow: (expressions) => `json_build_array(${expressions.join(', ')})`,
   // pg_trgm's GIN indexes answer LIKE on the folded text (short patterns by scanning the index table).
   contains: ({ alias, index }, columns, folded, params) => {
     params.push(...columns.map(() => likePattern(folded)));

@@ -76,6 +76,14 @@ describe('set algebra', () => {
     expect(Rights.of(['RIGHT_ALL']).expand().includesAll(b)).toBe(true);
   });
 
+  test('equals: the same names, whether the same set or not', () => {
+    expect(a.equals(a)).toBe(true);
+    expect(a.equals(Rights.of(['RIGHT_ORGANIZATION_DELETE', 'RIGHT_ORGANIZATION_INFO']))).toBe(true);
+    expect(a.equals(b)).toBe(false);
+    expect(a.equals(a.union(b))).toBe(false);
+    expect(a.union(b).equals(a)).toBe(false);
+  });
+
   test("a user's rights through an organization are the intersection with the organization's rights", () => {
     // user1 holds RIGHT_APPLICATION_ALL in the organization; the organization holds LINK on an application.
     const inOrganization = Rights.of(['RIGHT_APPLICATION_ALL']).expand();
