@@ -6,7 +6,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ENTITY_GROUPS, FLAG_RIGHTS, flagName, groupOf, type RightGroup } from '../core/rights.js';
 import { invalidArgument } from '../core/errors.js';
 import type { AccountKind, Contacts } from '../core/model.js';
-import { CONTACTS } from '../core/records.js';
+import { CONTACTS } from '../core/contacts.js';
 import { RIGHT_DESCRIPTIONS } from '../core/right-descriptions.js';
 import * as validate from '../core/validate.js';
 import { ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';

@@ -7,7 +7,8 @@
 import { invalidArgument, OrgsError, toOrgsError } from './errors.js';
 import { JsonDocumentSplitter, type RawDocument } from './json-stream.js';
 import type { CollaboratorIds } from './model.js';
-import { CONTACTS, type OrganizationInput } from './records.js';
+import { CONTACTS } from './contacts.js';
+import type { OrganizationInput } from './records.js';
 import type { Scope, Session } from './session.js';
 import { StrictUtf8Decoder } from './utf8.js';
 import * as validate from './validate.js';

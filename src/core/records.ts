@@ -3,6 +3,7 @@
  * (name, description, attributes, contacts) and how they are checked and changed, search filters,
  * and the restore window.
  */
+import { CONTACTS, type ContactField } from './contacts.js';
 import { failedPrecondition, invalidArgument, permissionDenied } from './errors.js';
 import { fold } from './fold.js';
 import type { CollaboratorIds, Contacts } from './model.js';
@@ -21,13 +22,6 @@ export interface RecordInput extends Contacts {
   description?: string;
   attributes?: Record<string, string>;
 }
-
-/** The two contacts, as printed and as held. */
-export const CONTACTS = [
-  { field: 'administrative_contact', key: 'administrativeContact' },
-  { field: 'technical_contact', key: 'technicalContact' },
-] as const;
-export type ContactField = (typeof CONTACTS)[number]['field'];
 
 /** What creating or changing an organization takes: a record's fields, and its own. */
 export interface OrganizationInput extends RecordInput {

@@ -8,7 +8,7 @@ import { failedPrecondition, notFound } from '../errors.js';
 import { RIGHT_ALL } from '../rights.js';
 import { kindNamed, type EntityKindName } from '../kinds.js';
 import type { CollaboratorIds, Contacts, User } from '../model.js';
-import { CONTACTS } from '../records.js';
+import { CONTACTS } from '../contacts.js';
 import { accountOfView, identifierView, timestamp } from '../views.js';
 import type {
   ApiKeyRecord,

@@ -12,7 +12,7 @@ import { failedPrecondition, OrgsError, permissionDenied, toOrgsError } from '..
 import { KINDS, kindNamed, type EntityKind, type EntityKindName } from '../kinds.js';
 import type { Entity, Organization } from '../model.js';
 import { OrganizationService } from '../organizations.js';
-import { CONTACTS } from '../records.js';
+import { CONTACTS } from '../contacts.js';
 import { accountOfView } from '../views.js';
 import type { Page } from '../store.js';
 import { isAdministrator, requireRights, type Scope, type Session } from '../session.js';

@@ -11,8 +11,11 @@ import { Rights } from '../rights.js';
 import { isAdministrator, mayListMembers, rightsOn, type Scope } from '../session.js';
 import type { EntityRecord, Holders, OrganizationRecord, UserRecord } from './document.js';
 
-/** Rights as a file holds them: unique, sorted by name. */
-export const normalRights = (rights: readonly string[]): string[] => Rights.of(rights).toArray();
+/** Rights as a file holds them: unique, sorted by name (as the commands store them: kept as they are then). */
+export function normalRights(rights: readonly string[]): readonly string[] {
+  for (let i = 1; i < rights.length; i++) if (!(rights[i - 1]! < rights[i]!)) return Rights.of(rights).toArray();
+  return rights;
+}
 
 /** Holders by ID, each with its rights as a file holds them. */
 export const holdersOf = (entries: Array<[string, readonly string[]]>): Holders =>
