@@ -60,7 +60,7 @@ export type Exported =
   | { section: 'organizations'; record: OrganizationRecord }
   | { section: Section; record: EntityRecord };
 
-const PAGE = 1000;
+const PAGE = 250;
 
 /** Every row `fetch` gives, a page at a time. */
 async function* paged<T>(fetch: (page: Page) => Promise<T[]>): AsyncGenerator<T> {
