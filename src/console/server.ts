@@ -103,13 +103,9 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     });
     response.end(text);
   };
-  const fail = (response: ServerResponse, error: OrgsError) =>
-    send(response, error.httpStatus, {
-      code: error.httpStatus,
-      namespace: error.namespace,
-      name: error.errorName,
-      message: error.format(),
-    });
+  /** An error as The Things Stack's API answers it (a google.rpc.Status with its ErrorDetails). */
+  const fail = (response: ServerResponse, error: OrgsError, correlationId = ctx.as().correlationId) =>
+    send(response, error.httpStatus, errorBody(error, correlationId));
 
   const sessionOf = (request: IncomingMessage): { id: string; csrf: string } | undefined => {
     for (const part of (request.headers.cookie ?? '').split(';')) {
@@ -122,7 +118,12 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     return undefined;
   };
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /** `state.caller`: the request's own context once known, whose correlation ID its errors give. */
+  async function handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    state: { caller?: Context },
+  ): Promise<void> {
     // DNS rebinding: a foreign name resolved to 127.0.0.1 still carries that name in Host.
     const host = request.headers.host ?? '';
     if (![...origins].some((origin) => origin === `http://${host}`)) {
@@ -143,7 +144,7 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     // Each request is a command of its own: its own session, correlation ID and events.
     let caller: Context;
     if (bearer !== undefined) {
-      caller = ctx.as({ kind: 'api-key', token: bearer });
+      caller = state.caller = ctx.as({ kind: 'api-key', token: bearer });
       // The key is checked before the body is read: a client without a credential is not waited for.
       await inTurn(async () => (await caller.session()).whoami());
     } else if (session) {
@@ -159,7 +160,7 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
           );
         }
       }
-      caller = ctx.as();
+      caller = state.caller = ctx.as();
     } else {
       return fail(
         response,
@@ -177,7 +178,7 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
         found.error === 'not_found'
           ? new OrgsError('not_found', 'console', 'route_not_found', `no API at ${url.pathname}`)
           : invalidArgument('console', 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
-      return fail(response, error);
+      return fail(response, error, caller.correlationId);
     }
     const work = found.check(url.searchParams, await readBody(request, found.maxBodyBytes ?? MAX_BODY_BYTES));
     await inTurn(async () => {
@@ -266,8 +267,9 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
       connectionsCheckingInterval: (options.deadlines ?? DEADLINES).checkMs,
     },
     (request, response) => {
-      handle(request, response).catch((error) => {
-        if (!response.headersSent) fail(response, toOrgsError(error));
+      const state: { caller?: Context } = {};
+      handle(request, response, state).catch((error) => {
+        if (!response.headersSent) fail(response, toOrgsError(error), state.caller?.correlationId);
         // A download cut short: never ended as if it were whole.
         else response.destroy();
       });
@@ -311,4 +313,25 @@ async function readBody(request: IncomingMessage, maxBytes: number): Promise<Rec
     throw invalidArgument('console', 'invalid_body', 'the request body must be a JSON object');
   }
   return body as Record<string, unknown>;
+}
+
+/**
+ * `{"code": 5, "message": "error:ns:name (…)", "details": [ErrorDetails]}`: The Things Stack's
+ * error body (pkg/errors), which its clients read the error's name and correlation ID from.
+ */
+export function errorBody(error: OrgsError, correlationId: string) {
+  return {
+    code: error.grpcCode,
+    message: error.format(),
+    details: [
+      {
+        '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
+        namespace: error.namespace,
+        name: error.errorName,
+        message_format: error.message,
+        correlation_id: correlationId,
+        code: error.grpcCode,
+      },
+    ],
+  };
 }
