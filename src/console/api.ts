@@ -239,8 +239,9 @@ function decodePathPart(part: string): string {
 }
 
 const ok = (body: unknown): ApiResponse => ({ status: 200, body });
-/** An empty message: The Things Stack answers `200 {}` where a call returns nothing. */
-const empty = (): ApiResponse => ok({});
+/** The empty message: The Things Stack answers `200 {}` where a call returns nothing. */
+const EMPTY = Object.freeze({});
+const empty = (): ApiResponse => ok(EMPTY);
 
 /** `work` tried, nothing kept (--dry-run, ACCESS.md): its result and the access it would change. */
 async function tried<T>(ctx: Context, work: () => Promise<T>): Promise<{ result: T; access: unknown }> {
@@ -256,7 +257,8 @@ function triable(handler: Handler): Handler {
   return async (request) => {
     if (!request.query.dry_run) return handler(request);
     const { result, access } = await tried(request.ctx, () => handler(request));
-    return ok({ dry_run: true, result: result.body ?? null, access });
+    // A dry run reports as the CLI's --dry-run does: nothing, for a change that returns nothing.
+    return ok({ dry_run: true, result: result.body === EMPTY ? null : (result.body ?? null), access });
   };
 }
 
