@@ -31,14 +31,21 @@ export function pageOf(request: PageRequest): Page & { page: number } {
 
 /**
  * Runs `fetch` for one more item than the page holds, which tells whether another page exists
- * without counting the whole result.
+ * without counting the whole result. Asked to count, it asks `count` (the store's count) or, for a
+ * listing without one, reads the rest.
  */
-export async function paginate<T>(request: PageRequest, fetch: (page: Page) => Promise<T[]>): Promise<Listing<T>> {
+export async function paginate<T>(
+  request: PageRequest,
+  fetch: (page: Page) => Promise<T[]>,
+  count?: () => Promise<number>,
+): Promise<Listing<T>> {
   const { limit, page, offset } = pageOf(request);
   const items = await fetch({ limit: limit + 1, offset });
   const listing: Listing<T> =
     items.length <= limit ? { items } : { items: items.slice(0, limit), next: { limit, page: page + 1 } };
-  if (request.count) {
+  if (request.count && count) {
+    listing.total = await count();
+  } else if (request.count) {
     // Past the end, the results before the page are counted; on a full page, those after it.
     listing.total =
       items.length === 0 && offset > 0

@@ -23,6 +23,7 @@ import type {
   EventQuery,
   ListedOrganization,
   OrganizationQuery,
+  Page,
   SearchFilters,
   SortDirection,
   Transaction,
@@ -318,6 +319,9 @@ function orderBy(dialect: Dialect, alias: string, column: string, direction: Sor
  * The SQL of an organization listing; tests read its query plan. For a member (`readableWith`),
  * whether each organization is readable comes from the member's own membership, in the same query.
  */
+/** A listing's page of every row, for counting it (the largest LIMIT both engines take). */
+const EVERY_ROW: Page = { limit: Number.MAX_SAFE_INTEGER, offset: 0 };
+
 export function organizationListing(dialect: Dialect, query: OrganizationQuery): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   let readable: (() => string) | undefined;
@@ -604,6 +608,15 @@ export class SqlTransaction implements Transaction {
     return rows.map((row) => ({ ...toOrganization(row), readable: Boolean(row.readable) }));
   }
 
+  async countOrganizations(query: Omit<OrganizationQuery, keyof Page>): Promise<number> {
+    return this.counted(organizationListing(this.dialect, { ...query, ...EVERY_ROW }));
+  }
+
+  /** The number of rows a listing's SQL (of every row) gives. */
+  private async counted({ sql, params }: { sql: string; params: unknown[] }): Promise<number> {
+    return Number(await this.value<number | string>(`SELECT COUNT(*) AS n FROM (${sql}) AS listed`, params));
+  }
+
   async getUser(id: string): Promise<User | undefined> {
     const row = await this.users.get(id, () => this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]));
     return row && toUser(row);
@@ -795,6 +808,10 @@ export class SqlTransaction implements Transaction {
   async listEntities(query: EntityQuery): Promise<Entity[]> {
     const { sql, params } = entityListing(this.dialect, query);
     return (await this.db.all<EntityRow>(sql, params)).map(toEntity);
+  }
+
+  async countEntities(query: Omit<EntityQuery, keyof Page>): Promise<number> {
+    return this.counted(entityListing(this.dialect, { ...query, ...EVERY_ROW }));
   }
 
   async getEntityCollaborator(
