@@ -317,6 +317,27 @@ export function untilOutput(stream: NodeJS.ReadableStream, condition: () => bool
 /** Run options that act as this user. */
 export const as = (userId: string) => ({ env: { ORGS_USER_ID: userId } });
 
+/** The Things Stack's flags that make the user (or organization) both contacts of a record. */
+export const contactFlags = (id: string, kind: 'user' | 'organization' = 'user') => [
+  `--administrative-contact.ids.${kind}-ids.${kind}-id`,
+  id,
+  `--technical-contact.ids.${kind}-ids.${kind}-id`,
+  id,
+];
+
+/** Concatenated JSON documents, as `orgs events` prints them (each begins with a line `{`). */
+export const documents = (stdout: string): any[] =>
+  stdout
+    .split(/^(?=\{$)/m)
+    .filter((text) => text.trim())
+    .map((text) => JSON.parse(text));
+
+/** Both contacts of a record, the account's, as `get --all` prints them. */
+export const contactsView = (id: string, kind: 'user' | 'organization' = 'user') => {
+  const ids = { [`${kind}_ids`]: { [`${kind}_id`]: id } };
+  return { administrative_contact: ids, technical_contact: ids };
+};
+
 /** Run options that act with this API key. */
 export const withKey = (key: string) => ({ env: { ORGS_API_KEY: key } });
 

@@ -35,8 +35,11 @@ function imports(upFrontOnly: boolean): Map<string, string[]> {
 
 const layer = (module: string) => module.split('/')[0]!;
 
-/** `orgs console` starts the Console's server: the one way from one adapter to another, loaded only by that command. */
-const LAUNCHERS = ['cli/console → console/server'];
+/**
+ * `orgs console` and `orgs serve` start the Console's server (with its page, or its API alone): the
+ * one way from one adapter to another, loaded only by those commands.
+ */
+const LAUNCHERS = ['cli/console → console/server', 'cli/serve → console/server'];
 
 test.each([
   ['core', ['app', 'cli', 'console', 'store']],

@@ -5,6 +5,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ENTITY_GROUPS, FLAG_RIGHTS, flagName, groupOf, type RightGroup } from '../core/rights.js';
 import { invalidArgument } from '../core/errors.js';
+import type { AccountKind, Contacts } from '../core/model.js';
+import { CONTACTS } from '../core/records.js';
 import { RIGHT_DESCRIPTIONS } from '../core/right-descriptions.js';
 import * as validate from '../core/validate.js';
 import { ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
@@ -169,6 +171,8 @@ const FIELD_OPTIONS: Record<OrganizationField, { flag: string; attribute: string
   name: { flag: '--name', attribute: 'name' },
   description: { flag: '--description', attribute: 'description' },
   attributes: { flag: '--attributes', attribute: 'attributes' },
+  administrative_contact: { flag: '--administrative-contact', attribute: 'administrativeContact' },
+  technical_contact: { flag: '--technical-contact', attribute: 'technicalContact' },
   deleted_at: { flag: '--deleted-at', attribute: 'deletedAt' },
   fanout_notifications: { flag: '--fanout-notifications', attribute: 'fanoutNotifications' },
 };
@@ -224,46 +228,82 @@ export function rightsFrom(options: Options): string[] {
 }
 
 /** `--unset name,description`: the fields to clear. */
-const UNSETTABLE = ['name', 'description', 'attributes'] as const;
+const UNSETTABLE = ['name', 'description', 'attributes', 'administrative_contact', 'technical_contact'] as const;
 
+/** The fields named, as The Things Stack's CLI reads its paths: `technical-contact` is `technical_contact`. */
 export function unsetFields(list: string): Array<(typeof UNSETTABLE)[number]> {
   return list.split(',').map((field) => {
-    const known = UNSETTABLE.find((f) => f === field.trim());
+    const known = UNSETTABLE.find((f) => f === field.trim().replaceAll('-', '_'));
     if (!known) {
       throw invalidArgument(
         'cli',
         'invalid_unset',
-        `cannot unset ${JSON.stringify(field)}; use name, description or attributes`,
+        `cannot unset ${JSON.stringify(field)}; use ${UNSETTABLE.join(', ')}`,
       );
     }
     return known;
   });
 }
 
+/**
+ * The Things Stack's flags of the contacts, a user or an organization each
+ * (`--administrative-contact.ids.user-ids.user-id`, `--technical-contact.ids.organization-ids.organization-id`).
+ */
+const CONTACT_FLAGS = CONTACTS.flatMap(({ field, key }) =>
+  (['user', 'organization'] as const).map((kind: AccountKind) => {
+    const flag = `--${field.replaceAll('_', '-')}.ids.${kind}-ids.${kind}-id`;
+    return { key, kind, flag, field, attribute: new Option(`${flag} <id>`).attributeName() };
+  }),
+);
+
+const contactOptions = (command: Command) => {
+  for (const { flag, field, kind } of CONTACT_FLAGS) {
+    command.option(`${flag} <id>`, `the ${field.replace('_', ' ')}: ${kind} <id>, a collaborator`);
+  }
+  return command;
+};
+
+/** The contacts the flags gave; a user and an organization for one contact is an error. */
+function contactsFrom(options: Options): Contacts {
+  const contacts: Contacts = {};
+  for (const { key, kind, attribute, field } of CONTACT_FLAGS) {
+    if (options[attribute] === undefined) continue;
+    if (contacts[key]) {
+      throw invalidArgument('cli', 'conflicting_arguments', `give the ${field} as a user or an organization, not both`);
+    }
+    contacts[key] = { kind, id: options[attribute] };
+  }
+  return contacts;
+}
+
 /** commander's attribute name of a flag: `application-id` → `applicationId`. */
 export const attributeOf = (flag: string): string => new Option(`--${flag} <value>`).attributeName();
 
-/** --name, --description, --attributes of a new organization or entity. */
+/** --name, --description, --attributes and the contacts of a new organization or entity. */
 export const recordFieldOptions = (command: Command, what: string) =>
-  command
-    .option('--name <name>', `name of the ${what}`)
-    .option('--description <text>', `description of the ${what}`)
-    .option('--attributes <key=value>', 'an attribute (repeatable)', collect);
+  contactOptions(
+    command
+      .option('--name <name>', `name of the ${what}`)
+      .option('--description <text>', `description of the ${what}`)
+      .option('--attributes <key=value>', 'an attribute (repeatable)', collect),
+  );
 
-/** The fields --name, --description and --attributes gave. */
+/** The fields --name, --description, --attributes and the contact flags gave. */
 export const recordFieldsFrom = (options: Options) => ({
   name: options.name as string | undefined,
   description: options.description as string | undefined,
   attributes: keyValues(options.attributes),
+  ...contactsFrom(options),
 });
 
-/** What `set` changes: --name, --description, --attributes (merged; key= removes one); --unset. */
+/** What `set` changes: --name, --description, --attributes (merged; key= removes one), the contacts; --unset. */
 export const changeOptions = (command: Command) =>
-  command
-    .option('--name <name>', 'new name')
-    .option('--description <text>', 'new description')
-    .option('--attributes <key=value>', 'set an attribute, or remove it with key= (repeatable)', collect)
-    .option('--unset <fields>', 'clear fields: name, description, attributes (comma-separated)');
+  contactOptions(
+    command
+      .option('--name <name>', 'new name')
+      .option('--description <text>', 'new description')
+      .option('--attributes <key=value>', 'set an attribute, or remove it with key= (repeatable)', collect),
+  ).option('--unset <fields>', `clear fields: ${UNSETTABLE.join(', ')} (comma-separated)`);
 
 export const changeFrom = (options: Options) => ({
   ...recordFieldsFrom(options),

@@ -16,6 +16,7 @@ import { addEventCommands } from './events.js';
 import { addOrganizationCommands } from './organizations.js';
 import { addRegistryCommands } from './registry.js';
 import { addReviewCommand } from './review.js';
+import { addServeCommand } from './serve.js';
 import { hintFor } from './suggest.js';
 import { addUserCommands } from './users.js';
 import type { Runtime } from '../app/runtime.js';
@@ -37,6 +38,7 @@ const REGISTRARS = [
   addConfigCommands,
   addBackupCommand,
   addConsoleCommand,
+  addServeCommand,
   addCompletionCommands,
 ];
 

@@ -2,6 +2,8 @@
 import { Option } from 'commander';
 import type { Context } from './context.js';
 import type { ApplyRequest, RegistryFormat } from '../core/registry/service.js';
+import { connectTimeoutMsOf } from '../app/settings.js';
+import { invalidArgument } from '../core/errors.js';
 import { KINDS } from '../core/kinds.js';
 import { changeLine, shortRight } from '../core/registry/summary.js';
 import { action, type CommandTree, examples, QuietExit } from './command.js';
@@ -21,6 +23,7 @@ export function addRegistryCommands(tree: CommandTree): void {
           'orgs export > registry.yaml',
           'orgs export --organization-id org1 --application-id app1 --format json',
           'orgs export --format ttn-lw-cli > rebuild.sh',
+          'orgs export --from https://eu1.cloud.thethings.network/api/v3 --api-key "$TTS_API_KEY" > registry.yaml',
         ),
       )
       .description(
@@ -36,7 +39,9 @@ export function addRegistryCommands(tree: CommandTree): void {
       )
       .option('--deleted', 'deleted records too, marked deleted: true')
       .option('--no-api-keys', 'leave the api_keys lists out')
-      .option('--organization-id <id>', 'only this organization (repeatable)', collect);
+      .option('--organization-id <id>', 'only this organization (repeatable)', collect)
+      .option('--from <url>', "read a The Things Stack's registry through its HTTP API (…/api/v3) instead of the store")
+      .option('--api-key <key>', 'with --from: the API key to read it with (never printed)');
     for (const kind of KINDS) command.option(`--${kind.idFlag} <id>`, `only this ${kind.name} (repeatable)`, collect);
     return command.action(
       action(async (ctx, _args, options) => {
@@ -48,18 +53,31 @@ export function addRegistryCommands(tree: CommandTree): void {
         );
         const filtered = options.organizationId !== undefined || Object.keys(entityIds).length > 0;
         const stdout = ctx.streams.stdout;
-        await (
-          await ctx.registry()
-        ).export(
-          {
-            format: options.format as RegistryFormat | undefined,
-            deleted: options.deleted === true,
-            apiKeys: options.apiKeys !== false,
-            organizationIds: filtered ? ((options.organizationId as string[] | undefined) ?? []) : undefined,
-            entityIds: filtered ? entityIds : undefined,
-          },
-          (text) => (stdout.gone ? Promise.resolve() : stdout.write(text)),
-        );
+        const request = {
+          format: options.format as RegistryFormat | undefined,
+          deleted: options.deleted === true,
+          apiKeys: options.apiKeys !== false,
+          organizationIds: filtered ? ((options.organizationId as string[] | undefined) ?? []) : undefined,
+          entityIds: filtered ? entityIds : undefined,
+        };
+        const write = (text: string) => (stdout.gone ? Promise.resolve() : stdout.write(text));
+        if (options.from === undefined) return (await ctx.registry()).export(request, write);
+        if (options.apiKey === undefined) {
+          throw invalidArgument(
+            'cli',
+            'no_api_key',
+            'export --from needs --api-key: the key to read the registry with',
+          );
+        }
+        const { exportRemote } = await import('../app/remote-registry.js');
+        const source = {
+          url: options.from as string,
+          apiKey: options.apiKey as string,
+          timeoutMs: connectTimeoutMsOf(ctx.config),
+          deleted: request.deleted,
+          apiKeys: request.apiKeys,
+        };
+        await exportRemote(source, request, write);
       }),
     );
   });

@@ -6,6 +6,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import stringWidth from 'string-width';
 import { escapeControls } from '../core/errors.js';
 import { compactRights } from '../core/rights.js';
+import { accountOfView } from '../core/views.js';
 
 type Cell = string;
 type Row = Map<string, Cell>;
@@ -22,6 +23,9 @@ function cell(value: unknown, separator: string): Cell {
   if (isRightList(value)) return compactRights(value).join(separator);
   if (Array.isArray(value)) return value.map((v) => cell(v, separator)).join(', ');
   if (value !== null && typeof value === 'object') {
+    // `{"user_ids": {"user_id": "u1"}}` (a contact) reads `user u1`.
+    const account = accountOfView(value);
+    if (account) return `${account.kind} ${escapeControls(account.id)}`;
     return Object.entries(value)
       .map(([k, v]) => `${escapeControls(k)}=${cell(v, separator)}`)
       .join(', ');

@@ -15,9 +15,10 @@
 import { invalidArgument, notFound } from '../core/errors.js';
 import { KINDS, type EntityKind } from '../core/kinds.js';
 import type { Listing } from '../core/paging.js';
+import type { CollaboratorIds } from '../core/model.js';
 import { CATALOGUE, ENTITY_GROUPS, type RightGroup } from '../core/rights.js';
 import { quote } from '../core/validate.js';
-import { apiKeyView, ENTITY_FIELDS, identifierView, ORGANIZATION_FIELDS } from '../core/views.js';
+import { accountOfView, apiKeyView, ENTITY_FIELDS, identifierView, ORGANIZATION_FIELDS } from '../core/views.js';
 import { Rights } from '../core/rights.js';
 import type { Principal } from '../core/scope.js';
 import type { Context } from '../app/context.js';
@@ -370,8 +371,30 @@ function filters(query: Record<string, any>) {
   };
 }
 
+/** `{"user_ids": {"user_id": …}}` or `{"organization_ids": {"organization_id": …}}`: a contact. */
+const CONTACT: Shape = {
+  fields: {
+    user_ids: { fields: { user_id: 'string' } },
+    organization_ids: { fields: { organization_id: 'string' } },
+  },
+};
+
 /** The fields of a record a body may set, by name. */
-const RECORD: Fields = { name: 'string', description: 'string', attributes: { map: 'string' } };
+const RECORD: Fields = {
+  name: 'string',
+  description: 'string',
+  attributes: { map: 'string' },
+  administrative_contact: CONTACT,
+  technical_contact: CONTACT,
+};
+
+/** A contact of a body, a user or an organization: exactly one of the two. */
+function contactOf(contact: unknown, field: string): CollaboratorIds | undefined {
+  if (contact === undefined) return undefined;
+  const account = accountOfView(contact);
+  if (!account) throw invalidBody(`${field} must name a user or an organization`);
+  return account;
+}
 
 /**
  * `{<record>: {…}, field_mask: {paths: […]}}`: an update as The Things Stack takes it, any path it
@@ -390,6 +413,8 @@ function recordFields(record: Record<string, any>) {
     name: record.name as string | undefined,
     description: record.description as string | undefined,
     attributes: record.attributes as Record<string, string> | undefined,
+    administrativeContact: contactOf(record.administrative_contact, 'administrative_contact'),
+    technicalContact: contactOf(record.technical_contact, 'technical_contact'),
   };
 }
 
@@ -400,13 +425,15 @@ function recordFields(record: Record<string, any>) {
 function changes(record: Record<string, any>, body: Record<string, any>) {
   const paths: string[] = body.field_mask?.paths ?? Object.keys(record);
   const given = recordFields(record);
-  const unset = (['name', 'description', 'attributes'] as const).filter(
+  const unset = (['name', 'description', 'attributes', 'administrative_contact', 'technical_contact'] as const).filter(
     (field) => paths.includes(field) && record[field] === undefined,
   );
   return {
     name: paths.includes('name') ? given.name : undefined,
     description: paths.includes('description') ? given.description : undefined,
     attributes: paths.includes('attributes') ? given.attributes : undefined,
+    administrativeContact: paths.includes('administrative_contact') ? given.administrativeContact : undefined,
+    technicalContact: paths.includes('technical_contact') ? given.technicalContact : undefined,
     unset: unset.length > 0 ? unset : undefined,
   };
 }

@@ -76,6 +76,20 @@ export interface ConsoleOptions {
   port?: number;
   /** DEADLINES for orgs console; a test's may be shorter. */
   deadlines?: Deadlines;
+  /** `orgs serve`: the API alone, for API keys (Bearer) only. */
+  apiOnly?: ApiOnly;
+}
+
+/**
+ * What `orgs serve` changes: no page and no cookie session, so nothing a browser holds works and
+ * no Host needs checking; the address it listens on (loopback unless allowed), TLS, and a line
+ * logged per request.
+ */
+export interface ApiOnly {
+  host: string;
+  tls?: { cert: Buffer; key: Buffer };
+  /** `GET /api/v3/organizations 200 1.4 ms orgs:cmd:…`, per request, when its answer is sent. */
+  log(line: string): void;
 }
 
 /**
@@ -103,9 +117,15 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     });
     response.end(text);
   };
-  /** An error as The Things Stack's API answers it (a google.rpc.Status with its ErrorDetails). */
-  const fail = (response: ServerResponse, error: OrgsError, correlationId = ctx.as().correlationId) =>
-    send(response, error.httpStatus, errorBody(error, correlationId));
+  /**
+   * An error as The Things Stack's API answers it (a google.rpc.Status with its ErrorDetails), with
+   * the request's correlation ID (one of its own when it failed before it had a caller).
+   */
+  const fail = (response: ServerResponse, error: OrgsError) => {
+    const caller = callers.get(response) ?? ctx.as();
+    callers.set(response, caller);
+    send(response, error.httpStatus, errorBody(error, caller.correlationId));
+  };
 
   const sessionOf = (request: IncomingMessage): { id: string; csrf: string } | undefined => {
     for (const part of (request.headers.cookie ?? '').split(';')) {
@@ -118,15 +138,13 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     return undefined;
   };
 
-  /** `state.caller`: the request's own context once known, whose correlation ID its errors give. */
-  async function handle(
-    request: IncomingMessage,
-    response: ServerResponse,
-    state: { caller?: Context },
-  ): Promise<void> {
+  /** Each request's own context, for the log line's correlation ID. */
+  const callers = new WeakMap<ServerResponse, Context>();
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // DNS rebinding: a foreign name resolved to 127.0.0.1 still carries that name in Host.
     const host = request.headers.host ?? '';
-    if (![...origins].some((origin) => origin === `http://${host}`)) {
+    if (!options.apiOnly && ![...origins].some((origin) => origin === `http://${host}`)) {
       return fail(response, permissionDenied('console', 'forbidden_host', `requests for ${host} are not served here`));
     }
     // Only a path: `//other/…` and `http://other/…` would name another host than the one checked.
@@ -137,14 +155,18 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     const url = new URL(target, `http://${host}`);
     const method = request.method ?? 'GET';
 
-    if (!url.pathname.startsWith('/api/')) return servePage(request, response, url, method);
+    if (!url.pathname.startsWith('/api/')) {
+      if (!options.apiOnly) return servePage(request, response, url, method);
+      return fail(response, new OrgsError('not_found', 'console', 'route_not_found', `no API at ${url.pathname}`));
+    }
 
     const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const session = sessionOf(request);
     // Each request is a command of its own: its own session, correlation ID and events.
     let caller: Context;
     if (bearer !== undefined) {
-      caller = state.caller = ctx.as({ kind: 'api-key', token: bearer });
+      caller = ctx.as({ kind: 'api-key', token: bearer });
+      callers.set(response, caller);
       // The key is checked before the body is read: a client without a credential is not waited for.
       await inTurn(async () => (await caller.session()).whoami());
     } else if (session) {
@@ -160,14 +182,17 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
           );
         }
       }
-      caller = state.caller = ctx.as();
+      caller = ctx.as();
+      callers.set(response, caller);
     } else {
       return fail(
         response,
         unauthenticated(
           'console',
           'unauthenticated',
-          'open the URL orgs console printed, or send an API key as Bearer',
+          options.apiOnly
+            ? 'send an API key: Authorization: Bearer NNSXS.…'
+            : 'open the URL orgs console printed, or send an API key as Bearer',
         ),
       );
     }
@@ -178,7 +203,7 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
         found.error === 'not_found'
           ? new OrgsError('not_found', 'console', 'route_not_found', `no API at ${url.pathname}`)
           : invalidArgument('console', 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
-      return fail(response, error, caller.correlationId);
+      return fail(response, error);
     }
     const work = found.check(url.searchParams, await readBody(request, found.maxBodyBytes ?? MAX_BODY_BYTES));
     await inTurn(async () => {
@@ -260,27 +285,44 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     response.end(pageHtml(session.csrf));
   }
 
-  const server: Server = createServer(
-    {
-      headersTimeout: (options.deadlines ?? DEADLINES).headersMs,
-      requestTimeout: (options.deadlines ?? DEADLINES).requestMs,
-      connectionsCheckingInterval: (options.deadlines ?? DEADLINES).checkMs,
-    },
-    (request, response) => {
-      const state: { caller?: Context } = {};
-      handle(request, response, state).catch((error) => {
-        if (!response.headersSent) fail(response, toOrgsError(error), state.caller?.correlationId);
-        // A download cut short: never ended as if it were whole.
-        else response.destroy();
-      });
-    },
-  );
+  const serverOptions = {
+    headersTimeout: (options.deadlines ?? DEADLINES).headersMs,
+    requestTimeout: (options.deadlines ?? DEADLINES).requestMs,
+    connectionsCheckingInterval: (options.deadlines ?? DEADLINES).checkMs,
+  };
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
+    if (options.apiOnly) logged(request, response, options.apiOnly);
+    handle(request, response).catch((error) => {
+      if (!response.headersSent) fail(response, toOrgsError(error));
+      // A download cut short: never ended as if it were whole.
+      else response.destroy();
+    });
+  };
+  const tls = options.apiOnly?.tls;
+  const server: Server = tls
+    ? (await import('node:https')).createServer({ ...serverOptions, ...tls }, listener)
+    : createServer(serverOptions, listener);
+  const host = options.apiOnly?.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+    server.listen(options.port ?? 0, host, resolve);
   });
   const { port } = server.address() as { port: number };
   origins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  if (options.apiOnly) {
+    loginToken = undefined;
+    const shown = host.includes(':') ? `[${host}]` : host;
+    return {
+      url: `${tls ? 'https' : 'http'}://${shown}:${port}/api/v3`,
+      port,
+      // The requests in flight are answered; idle connections go at once.
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    };
+  }
   return {
     url: `http://127.0.0.1:${port}/?token=${loginToken}`,
     port,
@@ -290,6 +332,18 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
         server.close(() => resolve());
       }),
   };
+
+  /** Logs the request once its answer is sent (or its client has gone). */
+  function logged(request: IncomingMessage, response: ServerResponse, apiOnly: ApiOnly): void {
+    const started = process.hrtime.bigint();
+    const path = (request.url ?? '/').replace(/\?.*$/s, '');
+    response.once('close', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const status = response.writableFinished ? String(response.statusCode) : 'gone';
+      const correlation = callers.get(response)?.correlationId ?? '-';
+      apiOnly.log(`${request.method} ${path} ${status} ${ms.toFixed(1)} ms ${correlation}`);
+    });
+  }
 }
 
 async function readBody(request: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {

@@ -6,11 +6,12 @@
  */
 import { invalidArgument, OrgsError, toOrgsError } from './errors.js';
 import { JsonDocumentSplitter, type RawDocument } from './json-stream.js';
-import type { OrganizationInput } from './records.js';
+import type { CollaboratorIds } from './model.js';
+import { CONTACTS, type OrganizationInput } from './records.js';
 import type { Scope, Session } from './session.js';
 import { StrictUtf8Decoder } from './utf8.js';
 import * as validate from './validate.js';
-import type { FieldMask, OrganizationField, View } from './views.js';
+import { accountOfView, type FieldMask, type OrganizationField, type View } from './views.js';
 
 /** What bulk create makes of each document: organizations, or one kind of entity. */
 export interface BulkTarget {
@@ -46,7 +47,7 @@ export interface BulkResult {
 }
 
 const NS = 'bulk';
-const DOCUMENT_FIELDS = new Set(['ids', 'name', 'description', 'attributes']);
+const DOCUMENT_FIELDS = new Set(['ids', 'name', 'description', 'attributes', ...CONTACTS.map((c) => c.field)]);
 /** Fields of the output that a new organization does not take, so that output can be input. */
 const OUTPUT_ONLY_FIELDS = new Set(['created_at', 'updated_at', 'deleted_at']);
 
@@ -98,6 +99,11 @@ export function parseDocument(
     );
     fields.add('attributes');
   }
+  for (const { field, key } of CONTACTS) {
+    if (doc[field] === undefined) continue;
+    request[key] = contactOf(doc[field], field);
+    fields.add(field);
+  }
   if (doc.fanout_notifications !== undefined) {
     if (typeof doc.fanout_notifications !== 'boolean') {
       throw invalidArgument(NS, 'invalid_document', 'fanout_notifications must be true or false');
@@ -111,7 +117,15 @@ export function parseDocument(
   if (flags.description !== undefined) fields.add('description');
   if (flags.attributes !== undefined) fields.add('attributes');
   if (flags.fanoutNotifications !== undefined) fields.add('fanout_notifications');
+  for (const { field, key } of CONTACTS) if (flags[key] !== undefined) fields.add(field);
   return { id, input: merged, fields };
+}
+
+/** A contact as printed: `{"user_ids": {"user_id": …}}` or `{"organization_ids": {"organization_id": …}}`. */
+function contactOf(value: unknown, field: string): CollaboratorIds {
+  const account = accountOfView(value);
+  if (!account) throw invalidArgument(NS, 'invalid_document', `${field} must name a user or an organization by its ID`);
+  return account;
 }
 
 const article = (kind: string) => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`);

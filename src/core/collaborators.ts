@@ -6,6 +6,7 @@ import { collaboratorEvent, recordEvent } from './events.js';
 import type { Identifier } from './model.js';
 import { invalidArgument, notFound, permissionDenied } from './errors.js';
 import { needsCollaborator, organizationKeepsOwner } from './holders.js';
+import { requireNotContact } from './records.js';
 import type { Membership } from './model.js';
 import type { OrganizationService } from './organizations.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
@@ -136,11 +137,12 @@ export class CollaboratorService {
   async delete(request: CollaboratorRequest): Promise<void> {
     const { organizationId, userId } = this.ids(request);
     await this.session.write(async (scope) => {
-      await this.organizations.live(scope, organizationId);
+      const organization = await this.organizations.live(scope, organizationId);
       const held = await requireRights(scope, organizationId, 'RIGHT_ORGANIZATION_SETTINGS_MEMBERS');
       const existing = await this.membership(scope, organizationId, userId);
       requireHeldChange(held, Rights.of(existing.rights), Rights.none, `user ${userId}`);
       await requireOwnerRemains(scope.tx, organizationId, userId, undefined);
+      requireNotContact(NS, `organization ${organizationId}`, organization, { kind: 'user', id: userId });
       await scope.tx.deleteMembership(organizationId, userId);
       await recordEvent(scope, collaboratorEvent(...this.identifiers(organizationId, userId), MEMBERS));
     });

@@ -21,6 +21,9 @@ import {
   givenFields,
   newFields,
   purgeChecked,
+  requireContactsAllowed,
+  requireContactsCollaborate,
+  requireNotContact,
   requireRestorable,
   matchesPublicFields,
   searchFilters,
@@ -116,11 +119,13 @@ export class EntityService {
         `${this.kind.name} ID ${id} is already taken (perhaps by a deleted ${this.kind.name}, until it is purged)`,
       );
     }
+    const fields = newFields(this.ns, request, collaborator);
+    await requireContactsAllowed(scope, this.ns, request);
     if (collaborator.kind === 'user') await ensureUser(scope, collaborator.id);
     const entity: Entity = {
       kind: this.kind.name,
       id,
-      ...newFields(request),
+      ...fields,
       createdAt: scope.now,
       updatedAt: scope.now,
     };
@@ -262,12 +267,17 @@ export class EntityService {
       throw invalidArgument(
         this.ns,
         'no_fields',
-        'nothing to set: give --name, --description, --attributes or --unset',
+        'nothing to set: give --name, --description, --attributes, a contact or --unset',
       );
     }
     const updated = await this.session.write(async (scope) => {
       const entity = await this.live(scope, id);
       await this.requireRights(scope, id, this.kind.rights.settingsBasic);
+      await requireContactsAllowed(scope, this.ns, request);
+      await requireContactsCollaborate(this.ns, `${this.kind.name} ${id}`, request, async (contact) => {
+        const collaboration = await scope.tx.getEntityCollaborator(this.kind.name, id, contact.id);
+        return collaboration?.collaborator.kind === contact.kind;
+      });
       const next = { ...applyChange(entity, request, unset), updatedAt: scope.now };
       await scope.tx.updateEntity(next);
       await recordEvent(scope, recordEventOf(this.kind.name, id, 'update', changedFields(given)));
@@ -388,11 +398,12 @@ export class EntityService {
     const id = this.id(request.entityId);
     const named = this.requireNamed(request);
     await this.session.write(async (scope) => {
-      await this.live(scope, id);
+      const entity = await this.live(scope, id);
       const held = await this.requireRights(scope, id, this.kind.rights.settingsCollaborators);
       const existing = await this.existingCollaborator(scope, id, named);
       requireHeldChange(held, within(this.kind, existing.rights), Rights.none, `${named.kind} ${named.id}`);
       await this.requireHolderRemains(scope, id, named.id, undefined);
+      requireNotContact(this.ns, `${this.kind.name} ${id}`, entity, named);
       await scope.tx.deleteEntityCollaborator(this.kind.name, id, named.id);
       await recordEvent(scope, this.collaboratorEvent(id, named));
     });

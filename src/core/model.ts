@@ -1,7 +1,7 @@
 /** The records of the registry, as the core sees them. Times are milliseconds since the epoch. */
 import type { EntityKindName } from './kinds.js';
 
-export interface Organization {
+export interface Organization extends Contacts {
   id: string;
   name?: string;
   description?: string;
@@ -46,7 +46,7 @@ export interface ApiKey {
 export type AccountKind = 'user' | 'organization';
 
 /** An application, gateway or client (src/core/kinds.ts). */
-export interface Entity {
+export interface Entity extends Contacts {
   kind: EntityKindName;
   id: string;
   name?: string;
@@ -61,6 +61,15 @@ export interface Entity {
 export interface CollaboratorIds {
   kind: AccountKind;
   id: string;
+}
+
+/**
+ * Whom to turn to about a record, as The Things Stack has it: each a collaborator of the record
+ * (a member, for an organization); unset on records made before orgs had contacts, or unset since.
+ */
+export interface Contacts {
+  administrativeContact?: CollaboratorIds;
+  technicalContact?: CollaboratorIds;
 }
 
 export interface EntityCollaborator {

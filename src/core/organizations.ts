@@ -25,6 +25,9 @@ import {
   givenFields as givenRecordFields,
   newFields,
   purgeChecked,
+  requireContactOfNone,
+  requireContactsAllowed,
+  requireContactsCollaborate,
   requireRestorable,
   searchFilters,
   validateInput,
@@ -116,10 +119,12 @@ export class OrganizationService {
     if (collaboratorId === id) {
       throw alreadyExists(NS, 'id_taken', `ID ${id} cannot name both the organization and its collaborator`);
     }
+    const fields = newFields(NS, request, { kind: 'user', id: collaboratorId });
+    await requireContactsAllowed(scope, NS, request);
     await ensureUser(scope, collaboratorId);
     const organization: Organization = {
       id,
-      ...newFields(request),
+      ...fields,
       fanoutNotifications: request.fanoutNotifications ?? false,
       createdAt: now,
       updatedAt: now,
@@ -286,12 +291,20 @@ export class OrganizationService {
       throw invalidArgument(
         NS,
         'no_fields',
-        'nothing to set: give --name, --description, --attributes, --fanout-notifications or --unset',
+        'nothing to set: give --name, --description, --attributes, --fanout-notifications, a contact or --unset',
       );
     }
     const updated = await this.session.write(async (scope) => {
       const org = await this.live(scope, id);
       await requireRights(scope, id, 'RIGHT_ORGANIZATION_SETTINGS_BASIC');
+      await requireContactsAllowed(scope, NS, request);
+      // Organizations have members, not organizations, as collaborators.
+      await requireContactsCollaborate(
+        NS,
+        `organization ${id}`,
+        request,
+        async (contact) => contact.kind === 'user' && (await scope.tx.getMembership(id, contact.id)) !== undefined,
+      );
       const next: Organization = { ...applyChange(org, request, unset), updatedAt: scope.now };
       if (request.fanoutNotifications !== undefined) next.fanoutNotifications = request.fanoutNotifications;
       await scope.tx.updateOrganization(next);
@@ -346,6 +359,7 @@ export class OrganizationService {
     if (!(await scope.tx.getOrganization(id))) throw notFoundError(id);
     // Deleting leaves its collaborations in place, to come back with it; purging ends them.
     await requireHoldersRemainWithout(scope.tx, id);
+    await requireContactOfNone(scope.tx, NS, { kind: 'organization', id });
   }
 
   /** The organization, unless it does not exist or is deleted (then it is not found). */

@@ -2,6 +2,7 @@
 import type { ReachRequest, Reached } from './access.js';
 import { alreadyExists, permissionDenied } from './errors.js';
 import { requireHoldersRemainWithout } from './holders.js';
+import { requireContactOfNone } from './records.js';
 import type { User } from './model.js';
 import { paginate, type Listing, type PageRequest } from './paging.js';
 import { recordEvent } from './events.js';
@@ -115,6 +116,7 @@ export class UserService {
       requireAdministrator(scope.caller, 'delete users');
       await this.existing(scope, id);
       await requireHoldersRemainWithout(scope.tx, id);
+      await requireContactOfNone(scope.tx, NS, { kind: 'user', id });
       await scope.tx.deleteUser(id);
       await recordEvent(scope, userEvent('delete', id));
     });

@@ -3,13 +3,21 @@
  * its field order, with empty and unset fields left out.
  */
 import type { EntityKind } from './kinds.js';
-import type { ApiKey, Entity, EntityCollaborator, Membership, Organization, User } from './model.js';
+import type { ApiKey, CollaboratorIds, Entity, EntityCollaborator, Membership, Organization, User } from './model.js';
 import { Rights } from './rights.js';
 
 /** A record as printed. */
 export type View = Record<string, unknown>;
 
-export const ORGANIZATION_FIELDS = ['name', 'description', 'attributes', 'deleted_at', 'fanout_notifications'] as const;
+export const ORGANIZATION_FIELDS = [
+  'name',
+  'description',
+  'attributes',
+  'administrative_contact',
+  'technical_contact',
+  'deleted_at',
+  'fanout_notifications',
+] as const;
 export type OrganizationField = (typeof ORGANIZATION_FIELDS)[number];
 export type FieldMask = ReadonlySet<OrganizationField>;
 
@@ -24,7 +32,14 @@ export function visibleFields(fields: FieldMask, readable: boolean): FieldMask {
 export const timestamp = (ms: number): string => new Date(ms).toISOString();
 
 /** The fields of an application, gateway or client: an organization's, but notifications. */
-export const ENTITY_FIELDS = ['name', 'description', 'attributes', 'deleted_at'] as const;
+export const ENTITY_FIELDS = [
+  'name',
+  'description',
+  'attributes',
+  'administrative_contact',
+  'technical_contact',
+  'deleted_at',
+] as const;
 
 /** A record (organization or entity) in the API's field order, with only the selected fields. */
 function recordView(
@@ -43,6 +58,12 @@ function recordView(
   if (fields.has('attributes') && Object.keys(record.attributes).length > 0) {
     view.attributes = Object.fromEntries(Object.entries(record.attributes).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
+  if (fields.has('administrative_contact') && record.administrativeContact) {
+    view.administrative_contact = identifierView(record.administrativeContact);
+  }
+  if (fields.has('technical_contact') && record.technicalContact) {
+    view.technical_contact = identifierView(record.technicalContact);
+  }
   return view;
 }
 
@@ -59,6 +80,19 @@ export function entityView(kind: EntityKind, entity: Entity, fields: ReadonlySet
 /** `{"organization_ids":{"organization_id":"org1"}}`: a user, organization or entity as The Things Stack names it. */
 export function identifierView({ kind, id }: { kind: string; id: string }): Record<string, Record<string, string>> {
   return { [`${kind}_ids`]: { [`${kind}_id`]: id } };
+}
+
+/**
+ * identifierView read back, for a user or organization (`{"user_ids":{"user_id":"u1"}}`): the
+ * account, or undefined unless the value names exactly one by a string ID.
+ */
+export function accountOfView(value: unknown): CollaboratorIds | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const [only, ...more] = Object.entries(value);
+  const kind = only?.[0] === 'user_ids' ? 'user' : only?.[0] === 'organization_ids' ? 'organization' : undefined;
+  const ids = kind && more.length === 0 ? only![1] : undefined;
+  const id = typeof ids === 'object' && ids !== null ? (ids as Record<string, unknown>)[`${kind}_id`] : undefined;
+  return typeof id === 'string' ? { kind: kind!, id } : undefined;
 }
 
 /** `{"ids":{"user_ids":{…}}}` or `{"ids":{"organization_ids":{…}}}`, as The Things Stack prints them. */

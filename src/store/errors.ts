@@ -2,7 +2,7 @@
 import { failedPrecondition, internal, notFound, type OrgsError, permissionDenied } from '../core/errors.js';
 
 /** The files orgs touches; each names its errors (`store_not_writable`, `invalid_backup_path`, …). */
-export type FileSubject = 'store' | 'backup' | 'config' | 'registry';
+export type FileSubject = 'store' | 'backup' | 'config' | 'registry' | 'tls';
 
 /** What Node's file-system error codes mean for a path that should be (or become) a regular file. */
 const WRONG_KIND: Record<string, string> = {

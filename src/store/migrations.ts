@@ -356,6 +356,23 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: `ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;`,
     postgres: `ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT;`,
   },
+
+  // 8: the administrative and technical contacts of organizations and entities (API.md), each
+  // `user:<id>` or `organization:<id>`; NULL for records made before, which had none.
+  {
+    sqlite: `
+  ALTER TABLE organizations ADD COLUMN administrative_contact TEXT;
+  ALTER TABLE organizations ADD COLUMN technical_contact TEXT;
+  ALTER TABLE entities ADD COLUMN administrative_contact TEXT;
+  ALTER TABLE entities ADD COLUMN technical_contact TEXT;
+  `,
+    postgres: `
+  ALTER TABLE organizations ADD COLUMN administrative_contact TEXT COLLATE "C";
+  ALTER TABLE organizations ADD COLUMN technical_contact TEXT COLLATE "C";
+  ALTER TABLE entities ADD COLUMN administrative_contact TEXT COLLATE "C";
+  ALTER TABLE entities ADD COLUMN technical_contact TEXT COLLATE "C";
+  `,
+  },
 ];
 
 /** The version of a store with every migration applied, on either engine. */

@@ -10,6 +10,8 @@ import type { EntityKindName } from '../core/kinds.js';
 import type {
   AccountKind,
   ApiKey,
+  CollaboratorIds,
+  Contacts,
   Entity,
   EntityCollaborator,
   Membership,
@@ -42,7 +44,29 @@ interface OrganizationRow {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  administrative_contact: string | null;
+  technical_contact: string | null;
 }
+
+/** A contact's column: `user:alice`, `organization:org1` (IDs hold no colon). */
+const contactText = (contact: CollaboratorIds | undefined): string | null =>
+  contact ? `${contact.kind}:${contact.id}` : null;
+
+function contactOf(text: string | null): CollaboratorIds | undefined {
+  if (text === null) return undefined;
+  const at = text.indexOf(':');
+  return { kind: text.slice(0, at) as AccountKind, id: text.slice(at + 1) };
+}
+
+const toContacts = (row: { administrative_contact: string | null; technical_contact: string | null }): Contacts => ({
+  administrativeContact: contactOf(row.administrative_contact),
+  technicalContact: contactOf(row.technical_contact),
+});
+
+const contactParams = (record: Contacts) => ({
+  administrative_contact: contactText(record.administrativeContact),
+  technical_contact: contactText(record.technicalContact),
+});
 
 interface UserRow {
   id: string;
@@ -81,6 +105,7 @@ const toOrganization = (row: OrganizationRow): Organization => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   deletedAt: row.deleted_at ?? undefined,
+  ...toContacts(row),
 });
 
 const organizationParams = (o: Organization) => ({
@@ -92,6 +117,7 @@ const organizationParams = (o: Organization) => ({
   created_at: o.createdAt,
   updated_at: o.updatedAt,
   deleted_at: o.deletedAt ?? null,
+  ...contactParams(o),
 });
 
 const toUser = (row: UserRow): User => ({
@@ -144,6 +170,8 @@ interface EntityRow {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  administrative_contact: string | null;
+  technical_contact: string | null;
 }
 
 interface EntityCollaboratorRow {
@@ -165,6 +193,7 @@ const toEntity = (row: EntityRow): Entity => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   deletedAt: row.deleted_at ?? undefined,
+  ...toContacts(row),
 });
 
 const entityParams = (e: Entity) => ({
@@ -176,6 +205,7 @@ const entityParams = (e: Entity) => ({
   created_at: e.createdAt,
   updated_at: e.updatedAt,
   deleted_at: e.deletedAt ?? null,
+  ...contactParams(e),
 });
 
 const toEntityCollaborator = (row: EntityCollaboratorRow): EntityCollaborator => ({
@@ -231,12 +261,16 @@ const ORGANIZATION_COLUMNS = Object.keys(organizationParams({ attributes: {} } a
 const ORGANIZATION_INSERT = insertInto('organizations', ORGANIZATION_COLUMNS);
 const ORGANIZATION_UPDATE = updateOf('organizations', ORGANIZATION_COLUMNS.slice(1), ['id'], ' RETURNING pk');
 const ENTITY_INSERT = insertInto('entities', Object.keys(entityParams({ attributes: {} } as unknown as Entity)));
-const ENTITY_UPDATE = updateOf(
-  'entities',
-  ['name', 'description', 'attributes', 'updated_at', 'deleted_at'],
-  ['kind', 'id'],
-  ' RETURNING pk',
-);
+const ENTITY_UPDATED_COLUMNS = [
+  'name',
+  'description',
+  'attributes',
+  'updated_at',
+  'deleted_at',
+  'administrative_contact',
+  'technical_contact',
+] as const;
+const ENTITY_UPDATE = updateOf('entities', ENTITY_UPDATED_COLUMNS, ['kind', 'id'], ' RETURNING pk');
 /** An API key's last use, its ID and hour the parameters: never moved back, nor written twice for one hour. */
 export const RECORD_API_KEY_USE = `UPDATE api_keys SET last_used_at = ?
   WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`;
@@ -315,14 +349,25 @@ function orderBy(dialect: Dialect, alias: string, column: string, direction: Sor
   return `${alias}.${column} ${dir}${dialect.nulls(direction)}, ${alias}.id ${dir}`;
 }
 
-/**
- * The SQL of an organization listing; tests read its query plan. For a member (`readableWith`),
- * whether each organization is readable comes from the member's own membership, in the same query.
- */
-/** A listing's page of every row, for counting it (the largest LIMIT both engines take). */
-const EVERY_ROW: Page = { limit: Number.MAX_SAFE_INTEGER, offset: 0 };
+/** A listing's query: with a page, the page's rows; without, how many rows there are on every page. */
+type Listed<Q> = Omit<Q, keyof Page> & Partial<Page>;
 
-export function organizationListing(dialect: Dialect, query: OrganizationQuery): { sql: string; params: unknown[] } {
+/** ` ORDER BY … LIMIT ? OFFSET ?` of a page, or nothing for a count. */
+function pageOfListing(query: Partial<Page>, order: string, params: unknown[]): string {
+  if (query.limit === undefined) return '';
+  params.push(query.limit, query.offset ?? 0);
+  return ` ORDER BY ${order} LIMIT ? OFFSET ?`;
+}
+
+/**
+ * The SQL of an organization listing (or its count); tests read its query plan. For a member
+ * (`readableWith`), whether each organization is readable comes from the member's own
+ * membership, in the same query.
+ */
+export function organizationListing(
+  dialect: Dialect,
+  query: Listed<OrganizationQuery>,
+): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   let readable: (() => string) | undefined;
   if (query.readableWith !== undefined) {
@@ -333,7 +378,10 @@ export function organizationListing(dialect: Dialect, query: OrganizationQuery):
       return `EXISTS (SELECT 1 FROM ${dialect.jsonValues('m.rights', 'r')} WHERE r.value IN (SELECT value FROM ${dialect.jsonValues('?', 'w')}))`;
     };
   }
-  let sql = `SELECT o.*, ${readable ? readable() : '1'} AS readable FROM organizations AS o`;
+  const counted = query.limit === undefined;
+  let sql = counted
+    ? 'SELECT COUNT(*) AS n FROM organizations AS o'
+    : `SELECT o.*, ${readable ? readable() : '1'} AS readable FROM organizations AS o`;
   if (query.memberOf !== undefined) {
     sql += ' JOIN memberships AS m ON m.organization_id = o.id AND m.user_id = ?';
     params.push(query.memberOf);
@@ -341,8 +389,7 @@ export function organizationListing(dialect: Dialect, query: OrganizationQuery):
   const where = [query.deleted ? 'o.deleted_at IS NOT NULL' : 'o.deleted_at IS NULL'];
   where.push(...filterTerms(dialect, ORGANIZATIONS, query, params, readable));
   const order = orderBy(dialect, 'o', ORGANIZATION_ORDER_COLUMNS[query.order.field], query.order.direction);
-  sql += ` WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`;
-  params.push(query.limit, query.offset);
+  sql += ` WHERE ${where.join(' AND ')}${pageOfListing(query, order, params)}`;
   return { sql, params };
 }
 
@@ -350,7 +397,7 @@ export function organizationListing(dialect: Dialect, query: OrganizationQuery):
  * The SQL of an entity listing. Who may read what of each entity depends on effective rights,
  * which reach through organizations: the core narrows the result down (src/core/entities.ts).
  */
-export function entityListing(dialect: Dialect, query: EntityQuery): { sql: string; params: unknown[] } {
+export function entityListing(dialect: Dialect, query: Listed<EntityQuery>): { sql: string; params: unknown[] } {
   const params: unknown[] = [query.kind];
   const where = ['e.kind = ?', query.deleted ? 'e.deleted_at IS NOT NULL' : 'e.deleted_at IS NULL'];
   if (query.collaborator !== undefined) {
@@ -369,9 +416,9 @@ export function entityListing(dialect: Dialect, query: EntityQuery): { sql: stri
   }
   where.push(...filterTerms(dialect, ENTITIES, query, params));
   const order = orderBy(dialect, 'e', ENTITY_ORDER_COLUMNS[query.order.field], query.order.direction);
-  params.push(query.limit, query.offset);
+  const selected = query.limit === undefined ? 'COUNT(*) AS n' : 'e.*';
   return {
-    sql: `SELECT e.* FROM entities AS e WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    sql: `SELECT ${selected} FROM entities AS e WHERE ${where.join(' AND ')}${pageOfListing(query, order, params)}`,
     params,
   };
 }
@@ -609,12 +656,12 @@ export class SqlTransaction implements Transaction {
   }
 
   async countOrganizations(query: Omit<OrganizationQuery, keyof Page>): Promise<number> {
-    return this.counted(organizationListing(this.dialect, { ...query, ...EVERY_ROW }));
+    return this.counted(organizationListing(this.dialect, query));
   }
 
-  /** The number of rows a listing's SQL (of every row) gives. */
+  /** A count's SQL's number (PostgreSQL gives a bigint as text). */
   private async counted({ sql, params }: { sql: string; params: unknown[] }): Promise<number> {
-    return Number(await this.value<number | string>(`SELECT COUNT(*) AS n FROM (${sql}) AS listed`, params));
+    return Number(await this.value<number | string>(sql, params));
   }
 
   async getUser(id: string): Promise<User | undefined> {
@@ -785,11 +832,7 @@ export class SqlTransaction implements Transaction {
     this.entities.forget(`${entity.kind}:${entity.id}`);
     const p = entityParams(entity);
     const pk = await this.value<number>(ENTITY_UPDATE, [
-      p.name,
-      p.description,
-      p.attributes,
-      p.updated_at,
-      p.deleted_at,
+      ...ENTITY_UPDATED_COLUMNS.map((column) => p[column]),
       p.kind,
       p.id,
     ]);
@@ -811,7 +854,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async countEntities(query: Omit<EntityQuery, keyof Page>): Promise<number> {
-    return this.counted(entityListing(this.dialect, { ...query, ...EVERY_ROW }));
+    return this.counted(entityListing(this.dialect, query));
   }
 
   async getEntityCollaborator(

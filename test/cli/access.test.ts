@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { FLAGGED_RIGHTS, rightsOfGroup } from '../fixtures/rights.js';
 import {
   as,
+  contactFlags,
   expectError,
   expectFails,
   ORGANIZATION,
@@ -442,6 +443,14 @@ describe('collaborators: the seed page’s lines', () => {
       'user1',
       '--right-organization-all',
     ]);
+    // The owner is the contact it was created with: it goes once user1 is (collaborator_is_contact).
+    await expectFails(
+      s,
+      ['organizations', 'collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'owner'],
+      5,
+      'collaborator_is_contact',
+    );
+    await s.ok(['organizations', 'set', 'org1', ...contactFlags('user1')]);
     await s.ok(['organizations', 'collaborators', 'delete', '--organization-id', 'org1', '--user-id', 'owner']);
     expect(await collaborators()).toEqual({ user1: ['RIGHT_ORGANIZATION_ALL'] });
   });
@@ -754,8 +763,10 @@ describe('users: managed by the administrator', () => {
     await grant('user2', ['RIGHT_ORGANIZATION_INFO']);
     await expectFails(s, ['users', 'delete', 'owner'], 5, 'organization_needs_collaborator');
     expect(await collaborators()).toEqual({ owner: ['RIGHT_ALL'], user2: ['RIGHT_ORGANIZATION_INFO'] });
-    // Once another owner exists, the user (and their membership) may go.
+    // Once another owner exists, and is the contact, the user (and their membership) may go.
     await grant('user2', ['RIGHT_ORGANIZATION_ALL']);
+    await expectFails(s, ['users', 'delete', 'owner'], 5, 'collaborator_is_contact');
+    await s.ok(['set', 'org1', ...contactFlags('user2')]);
     await s.ok(['users', 'delete', 'owner']);
     expect(await collaborators()).toEqual({ user2: ['RIGHT_ORGANIZATION_ALL'] });
   });

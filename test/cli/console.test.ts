@@ -166,6 +166,42 @@ describe('orgs console', () => {
     expect((await s.run(['get', 'web1'])).exitCode).toBe(3);
   });
 
+  test('contacts: field masks, set and unset by PUT, a contact removed is collaborator_is_contact', async () => {
+    const made = await call(c, 'POST', '/users/user1/organizations', page, {
+      organization: { ids: { organization_id: 'web2' }, technical_contact: { user_ids: { user_id: 'user1' } } },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const contacts = await call(
+      c,
+      'GET',
+      '/organizations/web2?field_mask=administrative_contact,technical_contact',
+      page,
+    );
+    expect(contacts.body).toEqual(
+      (await s.ok(['get', 'web2', '--administrative-contact', '--technical-contact'])).json,
+    );
+    expect(contacts.body.administrative_contact).toEqual({ user_ids: { user_id: 'user1' } });
+    await s.ok(['collaborators', 'set', 'web2', '--user-id', 'user2', '--right-organization-all']);
+    const moved = await call(c, 'PUT', '/organizations/web2', page, {
+      organization: { administrative_contact: { user_ids: { user_id: 'user2' } } },
+      field_mask: { paths: ['administrative_contact', 'technical_contact'] },
+    });
+    expect(moved.body).toEqual(expect.objectContaining({ administrative_contact: { user_ids: { user_id: 'user2' } } }));
+    expect((await s.ok(['get', 'web2', '--all'])).json).not.toHaveProperty('technical_contact');
+    expectApiError(
+      await call(c, 'DELETE', '/organizations/web2/collaborators/user/user2', page),
+      409,
+      'collaborator_is_contact',
+    );
+    expectApiError(
+      await call(c, 'PUT', '/organizations/web2', page, {
+        organization: { technical_contact: { user_ids: { user_id: 'user3' } } },
+      }),
+      400,
+      'contact_no_collaborator',
+    );
+  });
+
   test('collaborators and API keys of an organization', async () => {
     const set = await call(c, 'PUT', '/organizations/org1/collaborators', page, {
       collaborator: {

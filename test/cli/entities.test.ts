@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
-import { as, expectFails, type Result, type Sandbox, shared, withKey } from '../helpers.js';
+import { as, contactFlags, expectFails, type Result, type Sandbox, shared, withKey } from '../helpers.js';
 
 /** The rights catalogue, the tests' own oracle for the groups. */
 const CATALOGUE = readFileSync(resolve(import.meta.dirname, '..', 'fixtures', 'rights.tsv'), 'utf8')
@@ -389,8 +389,11 @@ describe.concurrent.each(KINDS)('$command', (kind) => {
 
     test('purging the organization removes its collaborations', async () => {
       const { s } = w;
-      // org1 is the only holder of viaorg's _ALL right: purging it needs another holder first.
+      // org1 is the only holder of viaorg's _ALL right, and its contact (made for it): purging it
+      // needs another holder, and another contact, first.
       await s.ok([K, 'collaborators', 'set', id('viaorg'), '--user-id', 'user1', flag(R.all)]);
+      await expectFails(s, ['purge', 'org1', '--force'], 5, 'collaborator_is_contact');
+      await s.ok([K, 'set', id('viaorg'), ...contactFlags('user1')]);
       await s.ok(['purge', 'org1', '--force']);
       expect((await s.ok([K, 'collaborators', 'list', id('seed')])).json).toEqual([
         userCollaborator('user1', ['RIGHT_ALL']),
@@ -401,8 +404,11 @@ describe.concurrent.each(KINDS)('$command', (kind) => {
 
     test('deleting a user removes their collaborations', async () => {
       const { s } = w;
-      // user2 is the only holder of direct's _ALL right: deleting user2 needs another holder first.
+      // user2 is the only holder of direct's _ALL right, and its contact: deleting user2 needs
+      // another holder, and another contact, first.
       await s.ok([K, 'collaborators', 'set', id('direct'), '--user-id', 'user1', flag(R.all)]);
+      await expectFails(s, ['users', 'delete', 'user2'], 5, 'collaborator_is_contact');
+      await s.ok([K, 'set', id('direct'), ...contactFlags('user1')]);
       await s.ok(['users', 'delete', 'user2']);
       expect((await s.ok([K, 'collaborators', 'list', id('seed')])).json).toEqual([
         userCollaborator('user1', ['RIGHT_ALL']),

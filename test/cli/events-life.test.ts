@@ -222,8 +222,11 @@ describe('a store of schema 5, made before lives were kept, upgraded in place', 
       `DELETE FROM event_identifiers WHERE seq = (${creation})`,
       `DELETE FROM events WHERE name = 'organization.create' AND seq NOT IN (SELECT seq FROM event_identifiers)`,
       'DROP TABLE lives',
-      // What schema 7 added after it.
+      // What schemas 7 and 8 added after it.
       'ALTER TABLE api_keys DROP COLUMN last_used_at',
+      ...['organizations', 'entities'].flatMap((table) =>
+        ['administrative_contact', 'technical_contact'].map((column) => `ALTER TABLE ${table} DROP COLUMN ${column}`),
+      ),
     ]);
   });
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { storeRows, expectFails, sandbox, type Result, type Sandbox } from '../helpers.js';
+import { contactsView, storeRows, expectFails, sandbox, type Result, type Sandbox } from '../helpers.js';
 
 let s: Sandbox;
 beforeEach(() => {
@@ -138,14 +138,16 @@ describe('create', () => {
       fanout_notifications: true,
     });
     expectTimestamps(org);
-    expect(await ok(['get', 'org1', '--all'])).toEqual(org);
+    // The collaborator it was made for is both its contacts.
+    const { fanout_notifications, ...fields } = org;
+    expect(await ok(['get', 'org1', '--all'])).toEqual({ ...fields, ...contactsView('user1'), fanout_notifications });
 
     // Only the fields given are printed; unset fields are left out even with --all.
     const plain = await ok(['create', 'org2', '--user-id', 'user1', '--name', 'Two']);
     expect(Object.keys(plain)).toEqual([...BASE_KEYS, 'name']);
     expect(plain.name).toBe('Two');
     const stored = await ok(['get', 'org2', '--all']);
-    expect(Object.keys(stored)).toEqual([...BASE_KEYS, 'name']);
+    expect(Object.keys(stored)).toEqual([...BASE_KEYS, 'name', 'administrative_contact', 'technical_contact']);
   });
 
   test('accepts the limits and rejects what is past them, leaving the store unchanged', async () => {
@@ -346,7 +348,7 @@ describe('list', () => {
     const newbie = { env: { ORGS_USER_ID: 'newbie' } };
     expect(ids(await ok(['list'], user1))).toEqual(['org1']);
     expect(ids(await ok(['search', '--id-contains', 'org'], user1))).toEqual(['org1']);
-    expect(await ok(['get', 'org1', '--all'], user1)).toEqual(full);
+    expect(await ok(['get', 'org1', '--all'], user1)).toEqual({ ...full, ...contactsView('user1') });
     // A caller never named before needs no set-up.
     expect((await s.run(['list'], newbie)).stdout).toBe('[]\n');
     expect(await ok(['get', 'org1', '--all'], newbie)).toEqual({
@@ -384,7 +386,14 @@ describe('list', () => {
         ['--name', '--attributes'],
         ['name', 'attributes'],
       ],
-      [['--all'], ['name', 'description', 'attributes', 'fanout_notifications']],
+      [
+        ['--administrative-contact', '--technical-contact'],
+        ['administrative_contact', 'technical_contact'],
+      ],
+      [
+        ['--all'],
+        ['name', 'description', 'attributes', 'administrative_contact', 'technical_contact', 'fanout_notifications'],
+      ],
     ];
     for (const [flags, extra] of selections) {
       const [org] = (await ok(['list', ...flags])) as Org[];
@@ -550,6 +559,7 @@ describe('get', () => {
       name: 'N',
       description: 'D',
       attributes: { foo: 'bar' },
+      ...contactsView('user1'),
     });
   });
 
@@ -580,7 +590,11 @@ describe('set', () => {
     });
     expectTimestamps(updated);
     expect(updated.updated_at > created.updated_at).toBe(true);
-    expect(await ok(['get', 'org1', '--all'])).toEqual({ ...updated, attributes: { foo: 'bar' } });
+    expect(await ok(['get', 'org1', '--all'])).toEqual({
+      ...updated,
+      attributes: { foo: 'bar' },
+      ...contactsView('user1'),
+    });
 
     const again = await ok(['update', '--organization-id', 'org1', '--description', 'Other']);
     expect(again).toEqual({
@@ -611,13 +625,13 @@ describe('set', () => {
     expect((await ok(['get', 'org1', '--attributes'])).attributes).toEqual({ keep: 'still', new: 'v' });
   });
 
-  test('--unset clears name, description and attributes; fanout notifications switch on and off', async () => {
+  test('--unset clears name, description, attributes and contacts; fanout notifications switch on and off', async () => {
     await ok(['create', 'org1', '--user-id', 'user1', '--name', 'N', '--description', 'D', '--attributes', 'foo=bar']);
     const cleared = await ok(['set', 'org1', '--unset', 'name,description']);
     expect(Object.keys(cleared)).toEqual(BASE_KEYS);
     expect(await ok(['get', 'org1', '--all'])).toMatchObject({ attributes: { foo: 'bar' } });
     expect((await ok(['get', 'org1', '--all'])).name).toBeUndefined();
-    await ok(['set', 'org1', '--unset', 'attributes']);
+    await ok(['set', 'org1', '--unset', 'attributes,administrative_contact,technical-contact']);
     expect(Object.keys(await ok(['get', 'org1', '--all']))).toEqual(BASE_KEYS);
 
     const on = await ok(['set', 'org1', '--fanout-notifications']);

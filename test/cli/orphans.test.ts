@@ -3,13 +3,14 @@
  * application, gateway and client keeps a collaborator holding its kind's _ALL right, a user or an
  * organization that is not deleted, and every organization an owner (RIGHT_ORGANIZATION_ALL).
  * `users delete`, `purge` of an organization and dropping one's own _ALL right are refused with
- * the record kind's `…_needs_collaborator` (exit 5), naming the records, and change nothing.
+ * the record kind's `…_needs_collaborator` (exit 5), naming the records, and change nothing (and
+ * so is removing a contact: test/cli/contacts.test.ts).
  * Deleting an organization stays allowed (it can be restored); purging it is not while it is the
  * last holder. Written once for every kind of src/core/kinds.ts.
  */
 import { describe, expect, test } from 'vitest';
 import { KINDS } from '../../src/core/kinds.js';
-import { expectFails, shared } from '../helpers.js';
+import { contactFlags, expectFails, shared } from '../helpers.js';
 
 const flag = (right: string) => `--${right.toLowerCase().replace(/_/g, '-')}`;
 
@@ -59,6 +60,9 @@ describe.each(KINDS)('$command', (kind) => {
     test('of a holder that is not the last: done, and the entity keeps its other holder', async () => {
       await w.s.ok([K, 'create', id('two'), '--user-id', 'carol']);
       await w.s.ok([K, 'collaborators', 'set', id('two'), '--user-id', 'dave', flag(kind.rights.all)]);
+      // carol is its contact too, until dave is.
+      await expectFails(w.s, ['users', 'delete', 'carol'], 5, 'collaborator_is_contact');
+      await w.s.ok([K, 'set', id('two'), ...contactFlags('dave')]);
       await w.s.ok(['users', 'delete', 'carol']);
       expect(await collaborators(id('two'))).toEqual([['dave', [kind.rights.all]]]);
     });
@@ -104,6 +108,7 @@ describe.each(KINDS)('$command', (kind) => {
 
     test('restored, org1 counts again: alice may drop her _ALL right, and purge names what org1 alone holds', async () => {
       await w.s.ok(['restore', 'org1']);
+      await w.s.ok([K, 'set', id('shared'), ...contactFlags('org1', 'organization')]);
       await w.s.ok([K, 'collaborators', 'delete', id('shared'), '--user-id', 'alice'], as('alice'));
       const result = await expectFails(w.s, ['purge', 'org1', '--force'], 5, needs);
       expect(result.stderr).toContain(`${kind.name} ${id('shared')} needs`);
@@ -115,6 +120,9 @@ describe.each(KINDS)('$command', (kind) => {
       await w.s.ok(['create', id('org2'), '--user-id', 'user1']);
       await w.s.ok([K, 'create', id('org2-too'), '--organization-id', id('org2')]);
       await w.s.ok([K, 'collaborators', 'set', id('org2-too'), '--user-id', 'user1', flag(kind.rights.all)]);
+      // org2 is its contact, made for it, until user1 is.
+      await expectFails(w.s, ['purge', id('org2'), '--force'], 5, 'collaborator_is_contact');
+      await w.s.ok([K, 'set', id('org2-too'), ...contactFlags('user1')]);
       await w.s.ok(['purge', id('org2'), '--force']);
       expect(await collaborators(id('org2-too'))).toEqual([['user1', [kind.rights.all]]]);
     });

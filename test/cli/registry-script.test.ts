@@ -241,6 +241,25 @@ describe('export --format ttn-lw-cli', () => {
     const empty = scriptWriter();
     expect(empty.end()).toBe(scriptOf([]));
   });
+
+  test('a record with no collaborator the caller may see (hidden, or orphaned) is named, not made', () => {
+    const writer = scriptWriter();
+    const out =
+      writer.record('organizations', { organizationId: 'org1', fanoutNotifications: false }) +
+      writer.record('applications', { kind: 'application', entityId: 'app1' }) +
+      writer.record('clients', {
+        kind: 'client',
+        entityId: 'cli1',
+        collaborators: { users: new Map(), organizations: new Map() },
+      }) +
+      writer.end();
+    expect(out).toBe(
+      scriptOf([]) +
+        '# organization org1: no collaborator the caller may see, so the script cannot create it\n' +
+        '# application app1: no collaborator the caller may see, so the script cannot create it\n' +
+        '# client cli1: no collaborator the caller may see, so the script cannot create it\n',
+    );
+  });
 });
 
 /**
@@ -278,6 +297,7 @@ async function seed(s: Sandbox): Promise<void> {
   ]);
   await s.ok(['create', 'org2', '--user-id', 'user3', '--description', '$(echo pwned)']);
   await s.ok(['collaborators', 'set', 'org2', '--user-id', 'user1', '--right-organization-all']);
+  await s.ok(['set', 'org2', '--technical-contact.ids.user-ids.user-id', 'user1']);
   await s.ok(['apps', 'create', 'app1', '--user-id', 'user1', '--name', 'Tracker; echo pwned']);
   await s.ok([
     'apps',
@@ -291,6 +311,7 @@ async function seed(s: Sandbox): Promise<void> {
   ]);
   await s.ok(['gateways', 'create', 'gtw1', '--organization-id', 'org2', '--attributes', 'model=x']);
   await s.ok(['gateways', 'collaborators', 'set', 'gtw1', '--user-id', 'user2', '--right-gateway-info']);
+  await s.ok(['gateways', 'set', 'gtw1', '--administrative-contact.ids.user-ids.user-id', 'user2']);
   await s.ok(['clients', 'create', 'cli1', '--user-id', 'user2', '--description', "it's\n'quoted'"]);
   await s.ok(['api-keys', 'create', '--organization-id', 'org1', '--name', 'ci', '--right-organization-info']);
 }
@@ -320,8 +341,12 @@ describe('run with orgs as ttn-lw-cli', () => {
       const exported = await exportOf(a);
       const script = (await a.ok(['export', '--format', 'ttn-lw-cli'])).stdout;
       expect(script).not.toContain('api-keys');
-      // The creators' RIGHT_ALL comes with each create: 11 records and holdings, 9 commands.
-      expect(commandsOf(script)).toHaveLength(9);
+      // The creators' RIGHT_ALL comes with each create: 11 records and holdings, 9 commands; and
+      // the two contacts that are not their record's creator.
+      expect(commandsOf(script)).toHaveLength(11);
+      expect(script).toContain(
+        "ttn-lw-cli organizations set 'org2' --technical-contact.ids.user-ids.user-id 'user1'\n",
+      );
       expect(script).toContain('#   user1\n#   user2\n#   user3\nset -e\n');
 
       await makeUsers(b, exported);
@@ -344,8 +369,8 @@ describe('run with orgs as ttn-lw-cli', () => {
 
       const script = (await b.ok(['plan', file, '--format', 'ttn-lw-cli'])).stdout;
       expect(await exportOf(b), 'a plan changes nothing').toBe(before);
-      // 10 commands: the attributes' clearing, then one per change.
-      expect(commandsOf(script)).toHaveLength(10);
+      // 11 commands: the attributes' clearing, then one per change.
+      expect(commandsOf(script)).toHaveLength(11);
       const run = await runWithOrgs(b, script);
       expect(run.exitCode, run.stderr).toBe(0);
       await c.ok(['apply', file]);
@@ -361,8 +386,9 @@ describe('run with orgs as ttn-lw-cli', () => {
 });
 
 /**
- * Members and collaborators changed, added and removed (user1 leaves org2, org1 leaves app1); org1's
- * attributes replaced (one removed) and description unset, gtw1 renamed, cli1 deleted.
+ * Members and collaborators changed, added and removed (user1 leaves org2, once no longer its
+ * contact; org1 leaves app1); org1's attributes replaced (one removed) and description unset, gtw1
+ * renamed, cli1 deleted.
  */
 const CHANGE = `version: 1
 organizations:
@@ -373,6 +399,7 @@ organizations:
       user2: [RIGHT_ORGANIZATION_ALL]
       user3: [RIGHT_ORGANIZATION_INFO, RIGHT_GATEWAY_INFO]
   - organization_id: org2
+    technical_contact: {user_ids: {user_id: user3}}
     members:
       user1: []
 applications:

@@ -8,7 +8,7 @@ import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { as, expectFails, sandbox, shared, storeRows } from '../helpers.js';
+import { as, contactFlags, contactsView, expectFails, sandbox, shared, storeRows } from '../helpers.js';
 import { MOVE, seed, write } from './registry-fixture.js';
 
 describe('export', () => {
@@ -36,6 +36,7 @@ describe('export', () => {
       {
         application_id: 'app1',
         name: 'Tracker',
+        ...contactsView('user1'),
         collaborators: {
           users: { user1: ['RIGHT_ALL'] },
           organizations: {
@@ -77,10 +78,17 @@ describe('export', () => {
     const { s } = box;
     const document = parse((await s.ok(['export'], as('user2'))).stdout);
     expect(document.users).toEqual([]);
+    // Contacts as get --all shows them: IDs that `users` does not list where members are not listed.
     expect(document.organizations).toEqual([
-      { organization_id: 'org1', name: 'Org 1', attributes: { team: 'radio' }, fanout_notifications: false },
+      {
+        organization_id: 'org1',
+        name: 'Org 1',
+        attributes: { team: 'radio' },
+        ...contactsView('user1'),
+        fanout_notifications: false,
+      },
     ]);
-    expect(document.applications).toEqual([{ application_id: 'app1', name: 'Tracker' }]);
+    expect(document.applications).toEqual([{ application_id: 'app1', name: 'Tracker', ...contactsView('user1') }]);
     const owner = parse((await s.ok(['export'], as('user3'))).stdout);
     expect(owner.users).toEqual([{ user_id: 'user3' }]);
     expect(owner.organizations.map((o: any) => o.organization_id)).toEqual(['org2']);
@@ -202,6 +210,8 @@ describe('plan and apply', () => {
         `version: 1
 organizations:
   - organization_id: org1
+    administrative_contact: { user_ids: { user_id: user5 } }
+    technical_contact: { user_ids: { user_id: user5 } }
     members:
       user5: [RIGHT_ALL]
     api_keys:
@@ -214,6 +224,7 @@ organizations:
       expect(plan.json.changes.map((c: any) => `${c.action} ${c.kind} ${Object.values(c.ids).join(' ')}`)).toEqual([
         'create member org1 user5',
         `update api_key org1 ${keyId}`,
+        'update organization org1',
         'delete member org1 user1',
         'delete member org1 user2',
       ]);
@@ -224,6 +235,7 @@ organizations:
       await s.ok(['apply', file, '--prune']);
       const members = (await s.ok(['collaborators', 'list', 'org1'])).json;
       expect(members.map((c: any) => c.ids.user_ids.user_id)).toEqual(['user5']);
+      expect((await s.ok(['get', 'org1', '--all'])).json).toMatchObject(contactsView('user5'));
       expect((await s.ok(['api-keys', 'get', 'org1', keyId])).json).toMatchObject({ name: 'renamed' });
 
       const unknown = write(
@@ -246,7 +258,11 @@ describe('round trip', () => {
       await seed(a);
       await a.ok(['clients', 'create', 'client1', '--user-id', 'user3', '--name', 'Ünïcödé ✓']);
       await a.ok(['users', 'update', 'user3', '--admin']);
+      // Contacts other than the collaborator each record is created for.
+      await a.ok(['set', 'org1', '--technical-contact.ids.user-ids.user-id', 'user2']);
+      await a.ok(['apps', 'set', 'app1', ...contactFlags('org3', 'organization')]);
       const exported = (await a.ok(['export', '--no-api-keys'])).stdout;
+      expect(exported).toContain('technical_contact:\n      user_ids:\n        user_id: user2\n');
       const file = write(b, 'a.yaml', exported);
       await b.ok(['apply', file]);
       expect((await b.ok(['export', '--no-api-keys'])).stdout).toBe(exported);

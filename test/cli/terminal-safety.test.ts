@@ -47,11 +47,13 @@ describe('tables show what users typed, never act on it', () => {
     const { stdout } = await s.ok(['get', 'evil', '--all', '--output-format', 'table']);
     expect(stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
     expect(linesOf(stdout)).toEqual([
-      'ORGANIZATION ID:  evil',
-      'CREATED AT:       T',
-      'UPDATED AT:       T',
-      `NAME:             ${escaped}`,
-      `ATTRIBUTES:       key=${escaped}`,
+      'ORGANIZATION ID:         evil',
+      'CREATED AT:              T',
+      'UPDATED AT:              T',
+      `NAME:                    ${escaped}`,
+      `ATTRIBUTES:              key=${escaped}`,
+      'ADMINISTRATIVE CONTACT:  user user1',
+      'TECHNICAL CONTACT:       user user1',
     ]);
     const bulk = await s.ok(['create', '--user-id', 'user1', '--output-format', 'table'], {
       input: JSON.stringify({ ids: { organization_id: 'bulk-evil' }, description: hostile }),

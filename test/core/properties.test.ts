@@ -393,7 +393,7 @@ function secretMatches(secret: string, stored: string): boolean {
   );
 }
 
-/** The invariants of RULES.md, read from the store. Throws with the first one broken. */
+/** The invariants of RULES.md and API.md (contacts are members), read from the store. Throws with the first one broken. */
 function checkInvariants(s: Snapshot, tokens: Token[]): void {
   for (const org of s.organizations) {
     const members = s.memberships.filter((m) => m.organizationId === org.id);
@@ -402,6 +402,13 @@ function checkInvariants(s: Snapshot, tokens: Token[]): void {
       throw new Error(
         `invariant: organization ${org.id} has no collaborator with RIGHT_ORGANIZATION_ALL: ${JSON.stringify(members)}`,
       );
+  }
+  for (const org of s.organizations) {
+    for (const contact of [org.administrativeContact, org.technicalContact]) {
+      const member = s.memberships.some((m) => m.organizationId === org.id && m.userId === contact?.id);
+      if (contact && (contact.kind !== 'user' || !member))
+        throw new Error(`invariant: contact ${JSON.stringify(contact)} of ${org.id} is not a member`);
+    }
   }
   for (const m of s.memberships) {
     if (s.kinds[m.userId] !== 'user' || !s.users.some((u) => u.id === m.userId)) {
@@ -501,6 +508,8 @@ function expected(
       if (!before) return deny('not a collaborator');
       if (!subset(oracleExpand(before.rights), held)) return deny('removal not held');
       if (!ownerRemains(op.user, undefined)) return deny('no owner would remain');
+      if ([org!.administrativeContact, org!.technicalContact].some((c) => c?.id === op.user))
+        return deny('collaborator is a contact');
       return { ok: true, why: '' };
     }
     case 'key-create': {

@@ -82,9 +82,12 @@ const EVERY_FIELD = lines(
   '  - gateway_id: app1',
   '    collaborators:',
   '      organizations: { org1: [RIGHT_ALL, RIGHT_GATEWAY_INFO] }',
+  '    technical_contact: { organization_ids: { organization_id: org1 } }',
   'clients:',
   '  - client_id: client1',
   '    collaborators: { users: { u2: [RIGHT_CLIENT_ALL] } }',
+  '    administrative_contact: { user_ids: { user_id: u2 } }',
+  '    technical_contact: null',
 );
 
 const EXPECTED: RegistryDocument = {
@@ -159,14 +162,17 @@ const EXPECTED: RegistryDocument = {
         at: { line: 51, column: 5 },
         entityId: 'app1',
         collaborators: { organizations: new Map([['org1', ['RIGHT_ALL', 'RIGHT_GATEWAY_INFO']]]) },
+        technicalContact: { kind: 'organization', id: 'org1' },
       },
     ],
     client: [
       {
         kind: 'client',
-        at: { line: 55, column: 5 },
+        at: { line: 56, column: 5 },
         entityId: 'client1',
         collaborators: { users: new Map([['u2', ['RIGHT_CLIENT_ALL']]]) },
+        administrativeContact: { kind: 'user', id: 'u2' },
+        technicalContact: null,
       },
     ],
   },
@@ -300,7 +306,7 @@ describe('each fault is one error: invalid_registry, exit 2, at its line and col
       under('organizations', '  - organization_id: org1', '    collaborators: {}'),
       4,
       5,
-      'unknown key "collaborators" in an organization; known keys: organization_id, name, description, attributes, deleted, fanout_notifications, members, api_keys',
+      'unknown key "collaborators" in an organization; known keys: organization_id, name, description, attributes, administrative_contact, technical_contact, deleted, fanout_notifications, members, api_keys',
     ],
     [
       'an unknown key in an API key',
@@ -314,14 +320,39 @@ describe('each fault is one error: invalid_registry, exit 2, at its line and col
       under('applications', '  - application_id: app1', '    fanout_notifications: true'),
       4,
       5,
-      'unknown key "fanout_notifications" in an application; known keys: application_id, name, description, attributes, deleted, collaborators',
+      'unknown key "fanout_notifications" in an application; known keys: application_id, name, description, attributes, administrative_contact, technical_contact, deleted, collaborators',
     ],
     [
       "a gateway's ID under the application's key",
       under('gateways', '  - application_id: gtw1'),
       3,
       5,
-      'unknown key "application_id" in a gateway; known keys: gateway_id, name, description, attributes, deleted, collaborators',
+      'unknown key "application_id" in a gateway; known keys: gateway_id, name, description, attributes, administrative_contact, technical_contact, deleted, collaborators',
+    ],
+    [
+      'a contact of both kinds',
+      under(
+        'applications',
+        '  - application_id: app1',
+        '    technical_contact: { user_ids: { user_id: u1 }, organization_ids: { organization_id: o1 } }',
+      ),
+      4,
+      24,
+      'technical_contact must name one user or one organization',
+    ],
+    [
+      'a contact that is a string',
+      under('organizations', '  - organization_id: org1', '    administrative_contact: user1'),
+      4,
+      29,
+      'administrative_contact must be a mapping of user_ids or organization_ids, or null, not the string "user1"',
+    ],
+    [
+      "a contact's bad ID",
+      under('gateways', '  - gateway_id: gtw1', '    administrative_contact: { user_ids: { user_id: Bad_ID } }'),
+      4,
+      52,
+      /Bad_ID/,
     ],
     [
       'an unknown key in collaborators',

@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { internal, invalidArgument, notFound, OrgsError, toOrgsError } from '../../src/core/errors.js';
 import type { Organization } from '../../src/core/model.js';
-import { collaboratorView, ORGANIZATION_FIELDS, organizationView } from '../../src/core/views.js';
+import {
+  accountOfView,
+  collaboratorView,
+  identifierView,
+  ORGANIZATION_FIELDS,
+  organizationView,
+} from '../../src/core/views.js';
 
 const org: Organization = {
   id: 'org1',
@@ -12,6 +18,8 @@ const org: Organization = {
   createdAt: Date.UTC(2020, 6, 14, 9, 37, 1, 938),
   updatedAt: Date.UTC(2020, 6, 14, 9, 37, 1, 938),
   deletedAt: Date.UTC(2020, 6, 15),
+  administrativeContact: { kind: 'user', id: 'user1' },
+  technicalContact: { kind: 'organization', id: 'org2' },
 };
 
 describe('field selection', () => {
@@ -35,9 +43,13 @@ describe('field selection', () => {
       'name',
       'description',
       'attributes',
+      'administrative_contact',
+      'technical_contact',
       'fanout_notifications',
     ]);
     expect(Object.keys(view.attributes as object)).toEqual(['alpha', 'zeta']);
+    expect(view.administrative_contact).toEqual({ user_ids: { user_id: 'user1' } });
+    expect(view.technical_contact).toEqual({ organization_ids: { organization_id: 'org2' } });
     expect(view.deleted_at).toBe('2020-07-15T00:00:00.000Z');
   });
 
@@ -49,6 +61,8 @@ describe('field selection', () => {
       attributes: {},
       fanoutNotifications: false,
       deletedAt: undefined,
+      administrativeContact: undefined,
+      technicalContact: undefined,
     };
     expect(Object.keys(organizationView(bare, new Set(ORGANIZATION_FIELDS)))).toEqual([
       'ids',
@@ -70,6 +84,34 @@ describe('field selection', () => {
       rights: ['RIGHT_ALL', 'RIGHT_ORGANIZATION_INFO'],
     });
     expect(collaboratorView(membership, false)).toEqual({ ids: { user_ids: { user_id: 'user1' } } });
+  });
+});
+
+describe('accounts as printed', () => {
+  test('accountOfView reads back what identifierView prints, a user or an organization', () => {
+    for (const account of [
+      { kind: 'user', id: 'user1' },
+      { kind: 'organization', id: 'org1' },
+    ] as const) {
+      expect(accountOfView(identifierView(account))).toEqual(account);
+    }
+  });
+
+  test('anything else is no account', () => {
+    for (const value of [
+      undefined,
+      null,
+      'user1',
+      [],
+      {},
+      { user_ids: { user_id: 1 } },
+      { user_ids: {} },
+      { user_ids: 'user1' },
+      { user_ids: { user_id: 'u1' }, organization_ids: { organization_id: 'o1' } },
+      { application_ids: { application_id: 'app1' } },
+    ]) {
+      expect(accountOfView(value), JSON.stringify(value)).toBeUndefined();
+    }
   });
 });
 

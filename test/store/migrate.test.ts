@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { sandbox, type Sandbox } from '../helpers.js';
+import { expectFails, sandbox, type Sandbox } from '../helpers.js';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
 const KEY = readFileSync(join(FIXTURES, 'schema-v2.key'), 'utf8').trim();
@@ -49,6 +49,24 @@ test('a schema 2 store is upgraded in place and keeps every record', async () =>
   // It records its use in the column schema 7 added, to the hour.
   const [key] = (await s.ok(['--db', path, 'api-keys', 'list', 'org1'])).json;
   expect(key.last_used_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00:00\.000Z$/);
+});
+
+test('the organizations made before contacts (schema 8) have none until one is set', async () => {
+  const org1 = (await s.ok(['--db', path, 'get', 'org1', '--all'])).json;
+  expect(org1).not.toHaveProperty('administrative_contact');
+  expect(org1).not.toHaveProperty('technical_contact');
+  const set = await s.ok(['--db', path, 'set', 'org1', '--technical-contact.ids.user-ids.user-id', 'user2']);
+  expect(set.json.technical_contact).toEqual({ user_ids: { user_id: 'user2' } });
+  await expectFails(
+    s,
+    ['--db', path, 'collaborators', 'delete', 'org1', '--user-id', 'user2'],
+    5,
+    'collaborator_is_contact',
+  );
+  await s.ok(['--db', path, 'create', 'org3', '--user-id', 'user1']);
+  expect((await s.ok(['--db', path, 'get', 'org3', '--administrative-contact'])).json.administrative_contact).toEqual({
+    user_ids: { user_id: 'user1' },
+  });
 });
 
 test('after the upgrade, the old organizations collaborate on new applications', async () => {

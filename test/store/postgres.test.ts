@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { storeRows, expectError, sandbox } from '../helpers.js';
+import { contactsView, storeRows, expectError, sandbox } from '../helpers.js';
 import { databaseUrl } from '../postgres.js';
 import { inStore, serverFor } from '../postgres-store.js';
 
@@ -114,6 +114,31 @@ describe.skipIf(!reachable)('the orgs schema', () => {
       await s.ok(['rights', 'old1'], undefined, { ORGS_API_KEY: key });
       const used = await s.sql(`SELECT id, last_used_at IS NOT NULL FROM orgs.api_keys ORDER BY id`);
       expect(used).toEqual(expect.arrayContaining(['OLDKEY|f', `${key.split('.')[1]}|t`]));
+    }));
+
+  test('of schema 7 gains contacts: the records kept, with none until one is set', () =>
+    inStore(async (s) => {
+      await s.sql(`CREATE SCHEMA orgs; SET search_path = orgs, public;
+        ${MIGRATIONS.slice(0, 7)
+          .map((m) => m.postgres)
+          .join('\n')}
+        COMMENT ON SCHEMA orgs IS 'orgs schema 7';
+        INSERT INTO accounts VALUES ('user1', 'user'), ('old1', 'organization');
+        INSERT INTO users (id, created_at, updated_at) VALUES ('user1', 0, 0);
+        INSERT INTO organizations (id, created_at, updated_at) VALUES ('old1', 0, 0);
+        INSERT INTO memberships VALUES ('old1', 'user1', '["RIGHT_ALL"]', 0, 0);
+        INSERT INTO entities (kind, id, created_at, updated_at) VALUES ('application', 'app1', 0, 0);
+        INSERT INTO entity_collaborators (entity_pk, account_id, rights, created_at, updated_at)
+          SELECT pk, 'old1', '["RIGHT_APPLICATION_ALL"]', 0, 0 FROM entities;`);
+      expect((await s.ok(['get', 'old1', '--all'])).json).not.toHaveProperty('administrative_contact');
+      expect((await s.ok(['applications', 'get', 'app1', '--all'])).json).not.toHaveProperty('technical_contact');
+      await s.ok(['applications', 'set', 'app1', '--technical-contact.ids.organization-ids.organization-id', 'old1']);
+      expect(await s.sql(`SELECT technical_contact, administrative_contact IS NULL FROM orgs.entities`)).toEqual([
+        'organization:old1|t',
+      ]);
+      expect(
+        await s.sql(`SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'orgs'`),
+      ).toEqual([`orgs schema ${MIGRATIONS.length}`]);
     }));
 });
 
@@ -228,6 +253,7 @@ describe.skipIf(!reachable)('orgs backup between the engines', () => {
         await ok(['delete', 'org2']);
         await ok(['collaborators', 'set', 'org1', '--user-id', 'user2', '--right-organization-info']);
         await ok(['applications', 'create', 'app1', '--organization-id', 'org1']);
+        await ok(['set', 'org1', '--technical-contact.ids.user-ids.user-id', 'user2']);
         const { key } = (await ok(['api-keys', 'create', 'org1', '--right-organization-info', '--name', 'reader']))
           .json;
 
@@ -238,6 +264,14 @@ describe.skipIf(!reachable)('orgs backup between the engines', () => {
         expect((await database.ok(['rights', 'org1'], undefined, { ORGS_API_KEY: key })).json).toEqual([
           'RIGHT_ORGANIZATION_INFO',
         ]);
+        // Contacts come along: org1's, one of them changed, and app1's, its organization.
+        expect((await database.ok(['get', 'org1', '--all'])).json).toMatchObject({
+          administrative_contact: { user_ids: { user_id: 'user1' } },
+          technical_contact: { user_ids: { user_id: 'user2' } },
+        });
+        expect((await database.ok(['applications', 'get', 'app1', '--all'])).json).toMatchObject(
+          contactsView('org1', 'organization'),
+        );
         const found = await database.ok(['search', '--name-contains', 'STRAßE']);
         expect(found.json.map((o: any) => o.ids.organization_id)).toEqual(['org1']);
         const byAttribute = await database.ok(['search', '--attributes-contain', 'team=RAD']);

@@ -7,9 +7,18 @@
 import { failedPrecondition, notFound } from '../errors.js';
 import { RIGHT_ALL } from '../rights.js';
 import { kindNamed, type EntityKindName } from '../kinds.js';
-import type { User } from '../model.js';
-import { identifierView, timestamp } from '../views.js';
-import type { ApiKeyRecord, EntityRecord, Holders, OrganizationRecord, Position, UserRecord } from './document.js';
+import type { CollaboratorIds, Contacts, User } from '../model.js';
+import { CONTACTS } from '../records.js';
+import { accountOfView, identifierView, timestamp } from '../views.js';
+import type {
+  ApiKeyRecord,
+  EntityRecord,
+  FileContacts,
+  Holders,
+  OrganizationRecord,
+  Position,
+  UserRecord,
+} from './document.js';
 
 export type ChangedKind = 'user' | 'organization' | EntityKindName | 'member' | 'collaborator' | 'api_key';
 
@@ -36,16 +45,18 @@ export interface PlannedChange {
 
 /**
  * The order that lets a valid file apply (REGISTRY.md, "orgs apply"): records and grants first,
- * removals last, so that a rule checked on each step holds on the final state (ownership moves
- * from one user to another in one apply).
+ * then contacts (each must be a collaborator by then), removals last, so that a rule checked on
+ * each step holds on the final state (ownership and contacts move from one user to another in one
+ * apply).
  */
-const PHASES: ReadonlyArray<[Change['action'] | 'create|update|restore', ChangedKind | 'entity']> = [
+const PHASES: ReadonlyArray<[Change['action'] | 'create|update|restore', ChangedKind | 'entity' | 'contacts']> = [
   ['create|update|restore', 'user'],
   ['create|update|restore', 'organization'],
   ['create|update|restore', 'member'],
   ['create|update|restore', 'api_key'],
   ['create|update|restore', 'entity'],
   ['create|update|restore', 'collaborator'],
+  ['create|update|restore', 'contacts'],
   ['delete', 'collaborator'],
   ['delete', 'member'],
   ['delete', 'api_key'],
@@ -53,8 +64,18 @@ const PHASES: ReadonlyArray<[Change['action'] | 'create|update|restore', Changed
   ['delete', 'organization'],
 ];
 
+const CONTACT_FIELDS: ReadonlySet<string> = new Set(CONTACTS.map(({ field }) => field));
+
+/** A change of contacts alone: records' contacts change in a step of their own (contactChanges). */
+const isContactsChange = (change: Change) =>
+  change.action === 'update' && Object.keys(change.fields ?? {}).every((field) => CONTACT_FIELDS.has(field));
+
 function phaseOf(change: Change): number {
-  const kind = ['application', 'gateway', 'client'].includes(change.kind) ? 'entity' : change.kind;
+  const kind = isContactsChange(change)
+    ? 'contacts'
+    : ['application', 'gateway', 'client'].includes(change.kind)
+      ? 'entity'
+      : change.kind;
   const action = change.action === 'delete' ? 'delete' : 'create|update|restore';
   return PHASES.findIndex(([a, k]) => a === action && k === kind);
 }
@@ -111,6 +132,37 @@ const USER_FIELDS: ReadonlyArray<[string, string]> = [
   ['name', 'name'],
   ['admin', 'admin'],
 ];
+
+/** `user:alice`: a contact compared; undefined for none. */
+const contactKey = (contact: CollaboratorIds | null | undefined) => contact && `${contact.kind}:${contact.id}`;
+
+/**
+ * The update of a record's contacts the file asks for, against the store's (or, for a record
+ * created, the collaborator it is created for, which `create` makes both): a contact a file gives
+ * must be a collaborator, so it changes once the collaborators have (PHASES).
+ */
+function contactChanges(
+  kind: 'organization' | EntityKindName,
+  ids: Record<string, string>,
+  file: FileContacts,
+  current: FileContacts,
+): Change[] {
+  const fields: Record<string, unknown> = {};
+  const before: Record<string, unknown> = {};
+  for (const { field, key } of CONTACTS) {
+    const value = file[key];
+    if (value === undefined || contactKey(value) === contactKey(current[key])) continue;
+    fields[field] = value && identifierView(value);
+    before[field] = current[key] ? identifierView(current[key]) : null;
+  }
+  return Object.keys(fields).length > 0 ? [{ action: 'update', kind, ids, fields, before }] : [];
+}
+
+/** Both contacts of a record created for `collaborator`. */
+const createdContacts = (collaborator: Change['collaborator']): Contacts => {
+  const account = collaborator && accountOfView(collaborator);
+  return { administrativeContact: account, technicalContact: account };
+};
 
 /** Create, restore, update and delete of one record, as the file's `deleted` and fields ask. */
 function recordChanges(
@@ -181,19 +233,22 @@ export function organizationChanges(
   const exists = current !== undefined;
   // A deleted record that stays deleted cannot be changed: the file's word on it waits for its restore.
   if (current?.deleted && file.deleted !== false) return [];
+  const collaborator = exists || file.deleted ? undefined : identifierView({ kind: 'user', id: owner() });
   const record = recordChanges(
     'organization',
     ids,
     { ...file },
     current && { ...current },
     ORGANIZATION_FIELDS,
-    exists || file.deleted ? undefined : identifierView({ kind: 'user', id: owner() }),
+    collaborator,
   );
   if (!exists && file.deleted) return [];
   return [
     ...record,
     ...holderChanges('member', (userId) => ({ ...ids, user_id: userId }), file.members, current?.members, prune),
     ...apiKeyChanges(id, file.apiKeys, current?.apiKeys, prune),
+    // After the members, as the export's script makes a record's changes in this order.
+    ...contactChanges('organization', ids, file, current ?? createdContacts(collaborator)),
   ];
 }
 
@@ -252,14 +307,8 @@ export function entityChanges(
   const ids = { [kind.idKey]: file.entityId };
   const exists = current !== undefined;
   if ((!exists && file.deleted) || (current?.deleted && file.deleted !== false)) return [];
-  const record = recordChanges(
-    file.kind,
-    ids,
-    { ...file },
-    current && { ...current },
-    RECORD_FIELDS,
-    exists ? undefined : identifierView(creator()),
-  );
+  const collaborator = exists ? undefined : identifierView(creator());
+  const record = recordChanges(file.kind, ids, { ...file }, current && { ...current }, RECORD_FIELDS, collaborator);
   const collaborators = (holder: 'users' | 'organizations', key: string) =>
     holderChanges(
       'collaborator',
@@ -268,7 +317,12 @@ export function entityChanges(
       current?.collaborators?.[holder],
       prune,
     );
-  return [...record, ...collaborators('users', 'user_id'), ...collaborators('organizations', 'organization_id')];
+  return [
+    ...record,
+    ...collaborators('users', 'user_id'),
+    ...collaborators('organizations', 'organization_id'),
+    ...contactChanges(file.kind, ids, file, current ?? createdContacts(collaborator)),
+  ];
 }
 
 /** Who makes the records of an apply: the administrator for anyone, a user for itself, an API key for its organization. */
@@ -320,9 +374,6 @@ export function entityCreator(file: EntityRecord, maker: Maker): { kind: 'user' 
 }
 
 /** The collaborator a create names (The Things Stack's `collaborator`). */
-export function collaboratorOf(change: Change): { kind: 'user' | 'organization'; id: string } | undefined {
-  const collaborator = change.collaborator;
-  if (!collaborator) return undefined;
-  if (collaborator.user_ids) return { kind: 'user', id: collaborator.user_ids.user_id! };
-  return { kind: 'organization', id: collaborator.organization_ids!.organization_id! };
+export function collaboratorOf(change: Change): CollaboratorIds | undefined {
+  return change.collaborator && accountOfView(change.collaborator);
 }

@@ -5,6 +5,7 @@
  * error about it can name its line.
  */
 import type { EntityKindName } from '../kinds.js';
+import type { CollaboratorIds } from '../model.js';
 
 /** Where a record starts in its file (1-based), for errors that name the record; records read from the store have none. */
 export interface Position {
@@ -32,8 +33,14 @@ export interface ApiKeyRecord {
   expiresAt?: number | null;
 }
 
+/** Contacts as a file has them: null unsets one. */
+export interface FileContacts {
+  administrativeContact?: CollaboratorIds | null;
+  technicalContact?: CollaboratorIds | null;
+}
+
 /** What organizations and entities share. */
-interface RecordFields {
+interface RecordFields extends FileContacts {
   at?: Position;
   name?: string | null;
   description?: string | null;

@@ -6,7 +6,8 @@
  */
 import type { EntityKindName } from '../kinds.js';
 import { KINDS } from '../kinds.js';
-import type { EntityRecord, Holders, OrganizationRecord, UserRecord } from './document.js';
+import { identifierView } from '../views.js';
+import type { EntityRecord, FileContacts, Holders, OrganizationRecord, UserRecord } from './document.js';
 
 export const REGISTRY_VERSION = 1;
 
@@ -19,6 +20,12 @@ type FileObject = Record<string, unknown>;
 const timestamp = (ms: number) => new Date(ms).toISOString();
 const holdersObject = (holders: Holders) => Object.fromEntries(holders);
 
+/** The contacts as `get --all` prints them: `{user_ids: {user_id: …}}` or `{organization_ids: …}`. */
+const contactsObject = (record: FileContacts) => ({
+  administrative_contact: record.administrativeContact && identifierView(record.administrativeContact),
+  technical_contact: record.technicalContact && identifierView(record.technicalContact),
+});
+
 /** Fields whose value is undefined are absent from the file; JSON.stringify and the YAML writer both skip them. */
 export function userObject(user: UserRecord): FileObject {
   return { user_id: user.userId, name: user.name, admin: user.admin };
@@ -30,6 +37,7 @@ export function organizationObject(org: OrganizationRecord): FileObject {
     name: org.name,
     description: org.description,
     attributes: org.attributes,
+    ...contactsObject(org),
     fanout_notifications: org.fanoutNotifications,
     deleted: org.deleted || undefined,
     members: org.members && holdersObject(org.members),
@@ -48,6 +56,7 @@ export function entityObject(entity: EntityRecord): FileObject {
     name: entity.name,
     description: entity.description,
     attributes: entity.attributes,
+    ...contactsObject(entity),
     deleted: entity.deleted || undefined,
     collaborators: entity.collaborators && {
       users: entity.collaborators.users && holdersObject(entity.collaborators.users),

@@ -7,6 +7,7 @@
 import type { Document, LineCounter, Node, Pair, ParsedNode, Scalar, YAMLError, YAMLMap } from 'yaml';
 import { invalidArgument, OrgsError } from '../errors.js';
 import { type EntityKind, type EntityKindName, KINDS } from '../kinds.js';
+import type { CollaboratorIds } from '../model.js';
 import { CATALOGUE, ENTITY_GROUPS, isRight, Rights, type RightGroup, RIGHT_ALL } from '../rights.js';
 import * as validate from '../validate.js';
 import type {
@@ -65,6 +66,8 @@ const FIELDS_OF_RECORDS: ReadonlyArray<[string, FieldReader]> = [
   ['name', nameField(validate.LIMITS.name)],
   ['description', (reader, value) => reader.nullableText(value, 'description', validate.LIMITS.description)],
   ['attributes', (reader, value) => reader.attributes(value)],
+  ['administrative_contact', (reader, value) => reader.contact(value, 'administrative_contact')],
+  ['technical_contact', (reader, value) => reader.contact(value, 'technical_contact')],
   ['deleted', (reader, value) => reader.boolean(value, 'deleted')],
 ];
 
@@ -379,6 +382,22 @@ class RegistryReader {
     }
     // Each key and value is checked where it is written; what is left is how many there are.
     return this.checked(map, () => validate.attributes(attributes));
+  }
+
+  /** A contact as `get --all` prints it, `{user_ids: {user_id: …}}` or `{organization_ids: {organization_id: …}}`; or null. */
+  contact(node: ParsedNode, field: string): CollaboratorIds | null {
+    if (this.isNull(node)) return null;
+    const map = this.map(node, field, 'a mapping of user_ids or organization_ids, or null');
+    const entries = [...this.entries(map, field, ['user_ids', 'organization_ids'])];
+    if (entries.length !== 1) throw this.fail(map, `${field} must name one user or one organization`);
+    const [[key, ids]] = entries as [[string, ParsedNode]];
+    const kind = key === 'user_ids' ? 'user' : 'organization';
+    const idKey = `${kind}_id`;
+    const idNode = this.entries(this.map(ids, `${field}.${key}`), `${field}.${key}`, [idKey]).get(idKey);
+    if (!idNode) throw this.fail(ids, `${field}.${key} without ${idKey}`);
+    const text = this.string(idNode, idKey);
+    const id = this.checked(idNode, () => (kind === 'user' ? validate.userId(text) : validate.organizationId(text)));
+    return { kind, id };
   }
 
   expiry(node: ParsedNode): number | null {

@@ -16,6 +16,7 @@ import {
   organizationOwner,
   type Change,
 } from './changes.js';
+import { accountOfView } from '../views.js';
 import type { EntityRecord, OrganizationRecord, UserRecord } from './document.js';
 import type { RegistryWriter } from './service.js';
 
@@ -100,7 +101,10 @@ function fieldFlags(change: Change): { flags: string[]; unset: string[] } {
   for (const [field, value] of Object.entries(change.fields ?? {})) {
     if (value === null || (field === 'attributes' && Object.keys(value as object).length === 0)) unset.push(field);
     else if (field === 'attributes') flags.push(...attributeFlags(value as Record<string, string>));
-    else if (field === 'fanout_notifications') {
+    else if (field === 'administrative_contact' || field === 'technical_contact') {
+      const { kind, id } = accountOfView(value)!;
+      flags.push(`--${field.replace('_', '-')}.ids.${kind}-ids.${kind}-id`, shellQuote(id));
+    } else if (field === 'fanout_notifications') {
       // Off is the default of a new organization; The Things Stack's bool flags take `=false`.
       if (value) flags.push('--fanout-notifications');
       else if (change.action === 'update') flags.push('--fanout-notifications=false');
@@ -193,6 +197,10 @@ function usersNamed(changes: readonly Change[]): string[] {
   return [...users].sort();
 }
 
+/** A record with no collaborator the caller may see (hidden, or none: orphaned): nobody to create it for. */
+const unmade = (kind: string, id: string) =>
+  `# ${kind} ${id}: no collaborator the caller may see, so the script cannot create it\n`;
+
 const text = (lines: readonly string[]) => lines.map((out) => `${out}\n`).join('');
 
 /** `plan FILE --format ttn-lw-cli`: the changes, in the order given (apply's), as a script. */
@@ -227,10 +235,16 @@ export function scriptWriter(): RegistryWriter {
       }
       if (section === 'organizations') {
         const organization = { ...(record as OrganizationRecord), apiKeys: undefined };
+        if (organization.members === undefined) return start() + unmade('organization', organization.organizationId);
         const owner = () => organizationOwner(organization, { kind: 'admin' });
         return start() + text(organizationChanges(organization, undefined, false, owner).flatMap(write));
       }
       const entity = record as EntityRecord;
+      const holders = [
+        ...(entity.collaborators?.users?.keys() ?? []),
+        ...(entity.collaborators?.organizations?.keys() ?? []),
+      ];
+      if (holders.every((id) => deleted.has(id))) return start() + unmade(entity.kind, entity.entityId);
       const organizations = entity.collaborators?.organizations;
       const live = organizations && new Map([...organizations].filter(([id]) => !deleted.has(id)));
       const made = live ? { ...entity, collaborators: { ...entity.collaborators, organizations: live } } : entity;

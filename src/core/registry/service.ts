@@ -12,6 +12,8 @@ import { failedPrecondition, OrgsError, permissionDenied, toOrgsError } from '..
 import { KINDS, kindNamed, type EntityKind, type EntityKindName } from '../kinds.js';
 import type { Entity, Organization } from '../model.js';
 import { OrganizationService } from '../organizations.js';
+import { CONTACTS } from '../records.js';
+import { accountOfView } from '../views.js';
 import type { Page } from '../store.js';
 import { isAdministrator, requireRights, type Scope, type Session } from '../session.js';
 import { UserService } from '../users.js';
@@ -53,7 +55,7 @@ export interface ApplyRequest {
 }
 
 /** A record of the document, in its section. */
-type Exported =
+export type Exported =
   | { section: 'users'; record: UserRecord }
   | { section: 'organizations'; record: OrganizationRecord }
   | { section: Section; record: EntityRecord };
@@ -113,33 +115,26 @@ export class RegistryService {
    * gathered first, so that its `users` can list the IDs its records name.
    */
   async export(request: ExportRequest, write: (text: string) => Promise<void>): Promise<void> {
-    const writer = await writerFor(request.format ?? 'yaml');
-    const out = buffered(write);
+    const out = await documentWriter(request.format ?? 'yaml', write);
     const filtered = request.organizationIds !== undefined || request.entityIds !== undefined;
     await this.session.read(async (scope) => {
-      const put = (exported: Exported) => out.write(writer.record(exported.section, exported.record as never));
       if (isAdministrator(scope.caller) && !filtered) {
         for await (const user of paged((page) => scope.tx.listUsers(page))) {
-          await put({ section: 'users', record: userRecord(user, scope) });
+          await out.put({ section: 'users', record: userRecord(user, scope) });
         }
-        for await (const exported of this.records(scope, request)) await put(exported);
+        for await (const exported of this.records(scope, request)) await out.put(exported);
       } else {
         const gathered: Exported[] = [];
-        const named = new Set<string>();
-        for await (const exported of this.records(scope, request)) {
-          gathered.push(exported);
-          for (const id of holdersNamed(exported)) named.add(id);
-        }
-        const users = [...named].sort();
+        for await (const exported of this.records(scope, request)) gathered.push(exported);
+        const users = usersNamed(gathered);
         if (isAdministrator(scope.caller)) await scope.tx.prefetchUsers(users);
         for (const id of users) {
           const user = isAdministrator(scope.caller) ? ((await scope.tx.getUser(id)) ?? id) : id;
-          await put({ section: 'users', record: userRecord(user, scope) });
+          await out.put({ section: 'users', record: userRecord(user, scope) });
         }
-        for (const exported of gathered) await put(exported);
+        for (const exported of gathered) await out.put(exported);
       }
-      await out.write(writer.end());
-      await out.flush();
+      await out.end();
     });
   }
 
@@ -323,11 +318,19 @@ async function requireVisible(scope: Scope, file: OrganizationRecord, current: O
   if (file.apiKeys && !current?.apiKeys) await requireRights(scope, id, 'RIGHT_ORGANIZATION_SETTINGS_API_KEYS');
 }
 
-/** Every user a record names as a member or collaborator. */
-function holdersNamed(exported: Exported): string[] {
-  if (exported.section === 'users') return [];
-  if (exported.section === 'organizations') return [...((exported.record as OrganizationRecord).members?.keys() ?? [])];
-  return [...((exported.record as EntityRecord).collaborators?.users?.keys() ?? [])];
+/** Every user the records name as a member or collaborator, by ID. */
+export function usersNamed(records: readonly Exported[]): string[] {
+  const named = new Set<string>();
+  for (const { section, record } of records) {
+    const users =
+      section === 'users'
+        ? []
+        : section === 'organizations'
+          ? (record as OrganizationRecord).members?.keys()
+          : (record as EntityRecord).collaborators?.users?.keys();
+    for (const id of users ?? []) named.add(id);
+  }
+  return [...named].sort();
 }
 
 /** `organization org1`, `member user2 of org1`: what a change is about, for an error. */
@@ -341,6 +344,22 @@ export function describe(change: Change): string {
 function named(error: unknown, file: string, at: Position | undefined, what: string): OrgsError {
   const where = at ? `${file}:${at.line}:${at.column}` : file;
   return toOrgsError(error).within(`${where}: ${what}`);
+}
+
+/**
+ * Writes a document of records given in section order, in `format`, in pieces: `export`'s writer,
+ * for records of the store or of a remote The Things Stack alike.
+ */
+export async function documentWriter(format: RegistryFormat, write: (text: string) => Promise<void>) {
+  const writer = await writerFor(format);
+  const out = buffered(write);
+  return {
+    put: (exported: Exported) => out.write(writer.record(exported.section, exported.record)),
+    async end() {
+      await out.write(writer.end());
+      await out.flush();
+    },
+  };
 }
 
 async function writerFor(format: RegistryFormat): Promise<RegistryWriter> {
@@ -469,13 +488,17 @@ const text = (value: unknown) => (value === null ? '' : (value as string | undef
 function recordInput(change: Change) {
   const fields = (change.fields ?? {}) as Record<string, unknown>;
   const before = (change.before ?? {}) as Record<string, unknown>;
-  const unset = (['name', 'description', 'attributes'] as const).filter((field) => fields[field] === null);
+  const unset = (['name', 'description', 'attributes', ...CONTACTS.map(({ field }) => field)] as const).filter(
+    (field) => fields[field] === null,
+  );
   const attributes = fields.attributes as Record<string, string> | null | undefined;
   const removed = Object.keys((before.attributes ?? {}) as Record<string, string>).map((key) => [key, '']);
   return {
     name: fields.name === null ? undefined : (fields.name as string | undefined),
     description: fields.description === null ? undefined : (fields.description as string | undefined),
     attributes: attributes ? { ...Object.fromEntries(removed), ...attributes } : undefined,
+    administrativeContact: accountOfView(fields.administrative_contact),
+    technicalContact: accountOfView(fields.technical_contact),
     unset: unset.length > 0 && change.action === 'update' ? unset : undefined,
   };
 }

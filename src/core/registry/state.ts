@@ -14,7 +14,8 @@ import type { EntityRecord, Holders, OrganizationRecord, UserRecord } from './do
 /** Rights as a file holds them: unique, sorted by name. */
 export const normalRights = (rights: readonly string[]): string[] => Rights.of(rights).toArray();
 
-const holdersOf = (entries: Array<[string, readonly string[]]>): Holders =>
+/** Holders by ID, each with its rights as a file holds them. */
+export const holdersOf = (entries: Array<[string, readonly string[]]>): Holders =>
   new Map(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, rights]) => [id, normalRights(rights)]));
 
 /** The fields every record shares; empty ones are absent, as the commands print them. */
@@ -23,6 +24,8 @@ function fieldsOf(record: Organization | Entity) {
     name: record.name,
     description: record.description,
     attributes: Object.keys(record.attributes).length > 0 ? record.attributes : undefined,
+    administrativeContact: record.administrativeContact,
+    technicalContact: record.technicalContact,
     deleted: record.deletedAt !== undefined,
   };
 }
