@@ -8,6 +8,7 @@
 import { type ErrorClass, invalidArgument, OrgsError } from '../core/errors.js';
 import { quote } from '../core/validate.js';
 import { KINDS, type EntityKind } from '../core/kinds.js';
+import type { CollaboratorIds } from '../core/model.js';
 import type { ApiKeyRecord, EntityRecord, Holders, OrganizationRecord } from '../core/registry/document.js';
 import { documentWriter, type ExportRequest, type Exported, usersNamed } from '../core/registry/service.js';
 import { holdersOf, normalRights } from '../core/registry/state.js';
@@ -248,15 +249,26 @@ class Client {
 }
 
 /** The fields every record has, as the file holds them. */
-const FIELDS = 'name,description,attributes';
+const FIELDS = 'name,description,attributes,administrative_contact,technical_contact';
 function fieldsOf(answer: Json) {
   const attributes = answer.attributes && Object.keys(answer.attributes).length > 0 ? answer.attributes : undefined;
   return {
     name: answer.name || undefined,
     description: answer.description || undefined,
     attributes,
+    administrativeContact: contactOf(answer.administrative_contact),
+    technicalContact: contactOf(answer.technical_contact),
     deleted: answer.deleted_at !== undefined,
   };
+}
+
+/** `{"user_ids": {"user_id": …}}` or `{"organization_ids": …}`, as The Things Stack names a contact. */
+function contactOf(ids: Json | undefined): CollaboratorIds | undefined {
+  if (typeof ids?.user_ids?.user_id === 'string') return { kind: 'user', id: ids.user_ids.user_id };
+  if (typeof ids?.organization_ids?.organization_id === 'string') {
+    return { kind: 'organization', id: ids.organization_ids.organization_id };
+  }
+  return undefined;
 }
 
 function classOfStatus(status: number): ErrorClass {

@@ -21,7 +21,10 @@ const REGISTRY: Record<string, Answer | Answer[]> = {
   '/api/v3/organizations': [
     {
       body: {
-        organizations: [{ ids: { organization_id: 'org-b' }, name: 'B' }, { ids: { organization_id: 'org-a' } }],
+        organizations: [
+          { ids: { organization_id: 'org-b' }, name: 'B', ...contacts('user1') },
+          { ids: { organization_id: 'org-a' }, ...contacts('user1') },
+        ],
       },
       total: 3,
     },
@@ -50,7 +53,17 @@ const REGISTRY: Record<string, Answer | Answer[]> = {
   '/api/v3/organizations/org-c/collaborators': forbidden(),
   '/api/v3/organizations/org-c/api-keys': forbidden(),
   '/api/v3/applications': {
-    body: { applications: [{ ids: { application_id: 'app1' }, name: 'Tracker', attributes: { team: 'radio' } }] },
+    body: {
+      applications: [
+        {
+          ids: { application_id: 'app1' },
+          name: 'Tracker',
+          attributes: { team: 'radio' },
+          administrative_contact: { user_ids: { user_id: 'user1' } },
+          technical_contact: { organization_ids: { organization_id: 'org-b' } },
+        },
+      ],
+    },
     total: 1,
   },
   '/api/v3/applications/app1/collaborators': {
@@ -62,13 +75,19 @@ const REGISTRY: Record<string, Answer | Answer[]> = {
     },
     total: 2,
   },
-  '/api/v3/gateways': { body: { gateways: [{ ids: { gateway_id: 'gtw1' } }] }, total: 1 },
+  '/api/v3/gateways': { body: { gateways: [{ ids: { gateway_id: 'gtw1' }, ...contacts('user2') }] }, total: 1 },
   '/api/v3/gateways/gtw1/collaborators': {
     body: { collaborators: [{ ids: { user_ids: { user_id: 'user2' } }, rights: ['RIGHT_GATEWAY_ALL'] }] },
     total: 1,
   },
   '/api/v3/clients': { body: {}, total: 0 },
 };
+
+/** Both contacts: the user who created the record, as The Things Stack sets them. */
+function contacts(userId: string) {
+  const ids = { user_ids: { user_id: userId } };
+  return { administrative_contact: ids, technical_contact: ids };
+}
 
 function forbidden(): Answer {
   return {
@@ -138,6 +157,7 @@ describe('export --from', () => {
       expect(document.organizations).toEqual([
         {
           organization_id: 'org-a',
+          ...contacts('user1'),
           fanout_notifications: false,
           members: { user1: ['RIGHT_ALL'] },
           api_keys: [
@@ -147,6 +167,7 @@ describe('export --from', () => {
         {
           organization_id: 'org-b',
           name: 'B',
+          ...contacts('user1'),
           fanout_notifications: false,
           members: { user1: ['RIGHT_ALL'], user2: ['RIGHT_APPLICATION_INFO', 'RIGHT_ORGANIZATION_INFO'] },
           api_keys: [],
@@ -158,11 +179,14 @@ describe('export --from', () => {
           application_id: 'app1',
           name: 'Tracker',
           attributes: { team: 'radio' },
+          administrative_contact: { user_ids: { user_id: 'user1' } },
+          technical_contact: { organization_ids: { organization_id: 'org-b' } },
           collaborators: { users: { user1: ['RIGHT_ALL'] }, organizations: { 'org-b': ['RIGHT_APPLICATION_INFO'] } },
         },
       ]);
       expect(document.gateways[0]).toEqual({
         gateway_id: 'gtw1',
+        ...contacts('user2'),
         collaborators: { users: { user2: ['RIGHT_GATEWAY_ALL'] }, organizations: {} },
       });
       expect(document.clients).toEqual([]);

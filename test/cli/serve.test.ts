@@ -28,7 +28,9 @@ async function serve(s: Sandbox, ...args: string[]): Promise<Served> {
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  await untilOutput(child.stdout!, () => out.includes('\n'), 'the base URL');
+  await untilOutput(child.stdout!, () => out.includes('\n'), 'the base URL').catch((e) => {
+    throw new Error(`${e.message}: ${err}`);
+  });
   return { url: out.trim(), child, stderr: () => err };
 }
 
