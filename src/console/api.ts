@@ -328,7 +328,11 @@ function fieldMask<F extends string>(
     .filter((path) => path !== '');
   if (asked.includes('all')) return new Set(stored);
   checkPaths(asked, allowed);
-  return new Set(stored.filter((field) => asked.some((path) => path === field || path.startsWith(`${field}.`))));
+  // As The Things Stack reads them: `contact_info` (of older clients) selects both contacts.
+  const paths = asked.flatMap((path) =>
+    path === 'contact_info' ? ['administrative_contact', 'technical_contact'] : path,
+  );
+  return new Set(stored.filter((field) => paths.some((path) => path === field || path.startsWith(`${field}.`))));
 }
 
 function checkPaths(paths: readonly string[], allowed: readonly string[]): void {

@@ -113,6 +113,14 @@ describe("The Things Stack's SDK (ttn-lw) with an organization API key", () => {
       const paths = allowedPaths('OrganizationRegistry', 'Get');
       expect(paths.length).toBeGreaterThan(5);
       expect(await sdk.Organizations.getById('org1', paths)).toMatchObject({ name: 'Org One' });
+      // `contact_info`, as The Things Stack reads it now: both contacts (the creator's, by default).
+      expect(await sdk.Organizations.getById('org1', 'contact_info')).toEqual({
+        ids: { organization_id: 'org1' },
+        created_at: TIME,
+        updated_at: TIME,
+        administrative_contact: { user_ids: { user_id: 'user1' } },
+        technical_contact: { user_ids: { user_id: 'user1' } },
+      });
     });
 
     test('List: an organization API key is refused, organizations do not nest (as The Things Stack answers)', async () => {
