@@ -891,8 +891,8 @@ async function consoleRows() {
     rows.push({ figure: '… p99', a: get.p99, unit: 'ms', goal: '≤ 10 ms' });
     const list = await latencies(url, cookie, '/api/v3/organizations?limit=50', 200, (body) =>
       must(
-        Array.isArray(body) && body.length === 50,
-        `GET organizations?limit=50 answered ${body.length} organizations`,
+        body.organizations?.length === 50,
+        `GET organizations?limit=50 answered ${body.organizations?.length} organizations`,
       ),
     );
     rows.push({

@@ -106,14 +106,17 @@ export class Context {
 
   /** A session on the store for this caller; every event of this command shares one correlation ID. */
   async sessionAs(identity: Identity): Promise<Session> {
-    this.eventContext ??= newEventContext(`orgs/${packageJson.version}`);
-    return new Session(await this.store(), identity, this.runtime.clock, this.eventContext, this.trial);
+    return new Session(await this.store(), identity, this.runtime.clock, this.commandContext, this.trial);
   }
 
-  /** The correlation ID every event of this command carries (made on first use). */
+  /** This command's correlation ID: its events' and its errors' (an API error's details name it). */
   get correlationId(): string {
+    return this.commandContext.correlationId;
+  }
+
+  private get commandContext(): EventContext {
     this.eventContext ??= newEventContext(`orgs/${packageJson.version}`);
-    return this.eventContext.correlationId;
+    return this.eventContext;
   }
 
   /** --dry-run: every write of this command is tried and nothing kept (src/core/dry-run.ts); before the session is made. */

@@ -1,6 +1,9 @@
 /**
  * The console's JSON API under /api/v3/: The Things Stack's HTTP paths (api/ttn/lorawan/v3/
- * *_services.proto) over the same core services as the CLI, answering the CLI's JSON shapes.
+ * *_services.proto) over the same core services as the CLI, answering as The Things Stack's Identity
+ * Server does (lists wrapped in the message's field, X-Total-Count, `{}` for an empty answer), so
+ * that its SDK and scripts work unchanged; the routes of `orgs` alone (access, reach, events,
+ * registry) answer in the CLI's shapes.
  * Another adapter beside src/cli/: it parses a request into the core's request objects and
  * calls one service function; every rule stays the core's.
  *
@@ -15,11 +18,14 @@ import type { Listing } from '../core/paging.js';
 import type { CollaboratorIds } from '../core/model.js';
 import { CATALOGUE, ENTITY_GROUPS, type RightGroup } from '../core/rights.js';
 import { quote } from '../core/validate.js';
-import { accountOfView, ENTITY_FIELDS, ORGANIZATION_FIELDS, type OrganizationField } from '../core/views.js';
+import { accountOfView, apiKeyView, ENTITY_FIELDS, identifierView, ORGANIZATION_FIELDS } from '../core/views.js';
+import { Rights } from '../core/rights.js';
+import type { Principal } from '../core/scope.js';
 import type { Context } from '../app/context.js';
 import type { Access } from '../core/access.js';
 import type { ApplyRequest, RegistryFormat } from '../core/registry/service.js';
 import { MAX_REGISTRY_BYTES } from '../app/registry-file.js';
+import { API_KEY_PATHS, FIELD_MASK_PATHS } from './field-masks.js';
 
 /** A request checked against its route's description: the query's values parsed, the body of the types described. */
 interface ApiRequest {
@@ -234,7 +240,9 @@ function decodePathPart(part: string): string {
 }
 
 const ok = (body: unknown): ApiResponse => ({ status: 200, body });
-const noContent = (): ApiResponse => ({ status: 204 });
+/** The empty message: The Things Stack answers `200 {}` where a call returns nothing. */
+const EMPTY = Object.freeze({});
+const empty = (): ApiResponse => ok(EMPTY);
 
 /** `work` tried, nothing kept (--dry-run, ACCESS.md): its result and the access it would change. */
 async function tried<T>(ctx: Context, work: () => Promise<T>): Promise<{ result: T; access: unknown }> {
@@ -250,7 +258,8 @@ function triable(handler: Handler): Handler {
   return async (request) => {
     if (!request.query.dry_run) return handler(request);
     const { result, access } = await tried(request.ctx, () => handler(request));
-    return ok({ dry_run: true, result: result.body ?? null, access });
+    // A dry run reports as the CLI's --dry-run does: nothing, for a change that returns nothing.
+    return ok({ dry_run: true, result: result.body === EMPTY ? null : (result.body ?? null), access });
   };
 }
 
@@ -271,39 +280,77 @@ function lifecycleRoutes(path: string, service: (ctx: Context) => Promise<Lifecy
   for (const [method, at, action] of each) {
     route(method, at, { changesAccess: true }, async ({ ctx, params }) => {
       await (await service(ctx))[action](params.id!);
-      return noContent();
+      return empty();
     });
   }
 }
 
-/** `access`'s answer: the subjects and their rights (with their paths under `explain`), the next page in a header. */
+/** `access`'s answer (ours): the subjects and their rights (with their paths under `explain`), as the CLI prints them. */
 async function accessAnswer(listing: Listing<Access>, explain: boolean): Promise<ApiResponse> {
   const { accessView } = await import('../core/access.js');
-  return listingOf({ ...listing, items: listing.items.map((access) => accessView(access, explain)) });
+  return {
+    status: 200,
+    body: listing.items.map((access) => accessView(access, explain)),
+    headers: pageHeaders(listing),
+  };
 }
 
-/** A listing as the CLI prints it (an array), the next page in a header when there is one. */
-function listingOf(result: Listing<unknown>): ApiResponse {
+/** The next page (ours), and the total (The Things Stack's X-Total-Count) when counted. */
+function pageHeaders(listing: Listing<unknown>): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (result.next) headers['x-next-page'] = String(result.next.page);
-  return { status: 200, body: result.items, headers };
+  if (listing.total !== undefined) headers['x-total-count'] = String(listing.total);
+  if (listing.next) headers['x-next-page'] = String(listing.next.page);
+  return headers;
 }
 
-/** `field_mask=name,description` (The Things Stack's field mask), or every field with `all`. */
-function fieldMask(mask: string | undefined, fields: readonly OrganizationField[]): Set<OrganizationField> {
-  if (mask === undefined) return new Set();
-  const asked = mask.split(',').map((f) => f.trim());
-  if (asked.includes('all')) return new Set(fields);
-  for (const field of asked) {
-    if (!fields.includes(field as OrganizationField)) {
-      throw invalidArgument('api', 'invalid_field_mask', `unknown field ${JSON.stringify(field)} in field_mask`);
+/** A list as The Things Stack answers it: `{"<field>": […]}`, `{}` when empty (proto3 JSON), the total in X-Total-Count. */
+const wrapped = (field: string, items: unknown[]) => (items.length > 0 ? { [field]: items } : {});
+const listingOf = (field: string, listing: Listing<unknown>): ApiResponse => ({
+  status: 200,
+  body: wrapped(field, listing.items),
+  headers: pageHeaders(listing),
+});
+
+/** `field_mask=name,description` or `field_mask.paths=name&field_mask.paths=description`, as grpc-gateway takes them. */
+const FIELD_MASK: Params = { field_mask: 'string', 'field_mask.paths': 'strings' };
+
+/**
+ * The fields of `stored` a read's field mask selects. Every path The Things Stack allows for the
+ * call (`allowed`) is accepted; `all` (ours) selects every field.
+ */
+function fieldMask<F extends string>(
+  query: Record<string, any>,
+  allowed: readonly string[],
+  stored: readonly F[],
+): Set<F> {
+  const asked = [...((query.field_mask as string | undefined)?.split(',') ?? []), ...(query['field_mask.paths'] ?? [])]
+    .map((path: string) => path.trim())
+    .filter((path) => path !== '');
+  if (asked.includes('all')) return new Set(stored);
+  checkPaths(asked, allowed);
+  // As The Things Stack reads them: `contact_info` (of older clients) selects both contacts.
+  const paths = asked.flatMap((path) =>
+    path === 'contact_info' ? ['administrative_contact', 'technical_contact'] : path,
+  );
+  return new Set(stored.filter((field) => paths.some((path) => path === field || path.startsWith(`${field}.`))));
+}
+
+function checkPaths(paths: readonly string[], allowed: readonly string[]): void {
+  for (const path of paths) {
+    if (!allowed.includes(path)) {
+      throw invalidArgument('api', 'invalid_field_mask', `${quote(path)} is not a field mask path of this call`);
     }
   }
-  return new Set(asked as OrganizationField[]);
 }
 
 const PAGING: Params = { limit: 'integer', page: 'integer', order: 'string' };
-const paging = (query: Record<string, any>) => ({ limit: query.limit, page: query.page, order: query.order });
+/** Paging as The Things Stack takes it (limit 0: the default, page 0: the first), every result counted. */
+const paging = (query: Record<string, any>) => ({
+  limit: query.limit || undefined,
+  page: query.page || undefined,
+  order: query.order,
+  count: true,
+});
 
 /** The substring filters of the search routes, named as The Things Stack names them. */
 const FILTERS: Params = {
@@ -353,10 +400,15 @@ function contactOf(contact: unknown, field: string): CollaboratorIds | undefined
   return account;
 }
 
-/** `{<record>: {…}, field_mask: {paths: […]}}`: an update as The Things Stack takes it. */
-const update = (member: string, fields: Fields): Fields => ({
-  [member]: { fields },
-  field_mask: { fields: { paths: { list: { oneOf: Object.keys(fields) } } } },
+/**
+ * `{<record>: {…}, field_mask: {paths: […]}}`: an update as The Things Stack takes it, any path it
+ * allows in the mask; the record's identifiers and times may come along (the path names the record).
+ */
+const update = (member: string, idKey: string, fields: Fields, paths: readonly string[]): Fields => ({
+  [member]: {
+    fields: { ids: { fields: { [idKey]: 'string' } }, created_at: 'string', updated_at: 'string', ...fields },
+  },
+  field_mask: { fields: { paths: { list: { oneOf: paths } } } },
 });
 
 /** name, description, attributes of a record in a body. */
@@ -419,55 +471,101 @@ const KEY_RIGHTS = rightsOf(...ENTITY_GROUPS);
 
 // Organizations (OrganizationRegistry, OrganizationAccess, EntityRegistrySearch).
 
-// The restore window too: the Console says until when a deleted record can be restored.
+/** AuthInfo (EntityAccess): how the caller authenticated, as The Things Stack describes it. */
 route('GET', '/auth_info', {}, async ({ ctx }) =>
-  ok({ ...(await (await ctx.session()).whoami()), restore_window_ms: ctx.settings.restoreWindowMs }),
+  ok(await (await ctx.session()).read(async ({ caller }) => authInfo(caller))),
 );
+
+function authInfo(caller: Principal): Record<string, unknown> | undefined {
+  switch (caller.kind) {
+    case 'api-key': {
+      // The key's rights as The Things Stack gives them: implied ones included, the secret left out.
+      const key: Record<string, unknown> = {
+        ...apiKeyView(caller.key),
+        rights: Rights.of(caller.key.rights).expand().toArray(),
+      };
+      delete key.last_used_at;
+      return {
+        api_key: { api_key: key, entity_ids: identifierView({ kind: 'organization', id: caller.key.organizationId }) },
+      };
+    }
+    case 'user':
+      return {
+        user_session: { user_ids: { user_id: caller.user.id } },
+        ...(caller.user.admin ? { universal_rights: { rights: Rights.all.toArray() }, is_admin: true } : {}),
+      };
+    case 'admin':
+      // The local administrator: no credential, every right (The Things Stack has no such caller).
+      return { universal_rights: { rights: Rights.all.toArray() }, is_admin: true };
+  }
+}
+
+/** What the Console's page needs besides the caller (ours): until when a deleted record can be restored. */
+route('GET', '/console/settings', {}, async ({ ctx }) => ok({ restore_window_ms: ctx.settings.restoreWindowMs }));
+
+const ORGANIZATION_PATHS = FIELD_MASK_PATHS.organization;
+
+/**
+ * An organization API key is, in The Things Stack, the collaborator whose organizations are
+ * listed and searched: organizations do not nest, so a list is refused and a search finds none.
+ */
+const byOrganizationKey = async (ctx: Context) =>
+  (await (await ctx.session()).read(async ({ caller }) => caller.kind)) === 'api-key';
 
 route(
   'GET',
   '/organizations',
-  { query: { ...PAGING, user_id: 'string', deleted: 'boolean', field_mask: 'string' } },
-  async ({ ctx, query }) =>
-    listingOf(
+  { query: { ...PAGING, ...FIELD_MASK, user_id: 'string', deleted: 'boolean' } },
+  async ({ ctx, query }) => {
+    if (query.user_id === undefined && (await byOrganizationKey(ctx))) {
+      throw invalidArgument('organizations', 'nested_organizations', 'organizations can not be nested');
+    }
+    return listingOf(
+      'organizations',
       await (
         await ctx.organizations()
       ).list({
         ...paging(query),
         userId: query.user_id,
         deleted: query.deleted ?? false,
-        fields: fieldMask(query.field_mask, ORGANIZATION_FIELDS),
+        fields: fieldMask(query, ORGANIZATION_PATHS, ORGANIZATION_FIELDS),
       }),
-    ),
+    );
+  },
 );
 
 route(
   'GET',
   '/users/{user_id}/organizations',
-  { query: { ...PAGING, field_mask: 'string' } },
+  { query: { ...PAGING, ...FIELD_MASK, deleted: 'boolean' } },
   async ({ ctx, query, params }) =>
     listingOf(
+      'organizations',
       await (
         await ctx.organizations()
-      ).list({ ...paging(query), userId: params.user_id, fields: fieldMask(query.field_mask, ORGANIZATION_FIELDS) }),
+      ).list({
+        ...paging(query),
+        userId: params.user_id,
+        deleted: query.deleted ?? false,
+        fields: fieldMask(query, ORGANIZATION_PATHS, ORGANIZATION_FIELDS),
+      }),
     ),
 );
 
 route(
   'GET',
   '/search/organizations',
-  { query: { ...PAGING, ...FILTERS, deleted: 'boolean', field_mask: 'string' } },
-  async ({ ctx, query }) =>
-    listingOf(
-      await (
-        await ctx.organizations()
-      ).search({
-        ...paging(query),
-        ...filters(query),
-        deleted: query.deleted ?? false,
-        fields: fieldMask(query.field_mask, ORGANIZATION_FIELDS),
-      }),
-    ),
+  { query: { ...PAGING, ...FILTERS, ...FIELD_MASK, deleted: 'boolean' } },
+  async ({ ctx, query }) => {
+    const request = {
+      ...paging(query),
+      ...filters(query),
+      deleted: query.deleted ?? false,
+      fields: fieldMask(query, ORGANIZATION_PATHS, ORGANIZATION_FIELDS),
+    };
+    if (await byOrganizationKey(ctx)) return listingOf('organizations', { items: [], total: 0 });
+    return listingOf('organizations', await (await ctx.organizations()).search(request));
+  },
 );
 
 const ORGANIZATION_RECORD: Fields = { ...RECORD, fanout_notifications: 'boolean' };
@@ -478,26 +576,27 @@ route(
   { body: { organization: { fields: { ids: { fields: { organization_id: 'string' } }, ...ORGANIZATION_RECORD } } } },
   async ({ ctx, params, body }) => {
     const organization = body.organization ?? {};
-    const created = await (
-      await ctx.organizations()
-    ).create({
-      organizationId: organization.ids?.organization_id,
-      userId: params.user_id,
-      ...recordFields(organization),
-      fanoutNotifications: organization.fanout_notifications,
-    });
-    return { status: 201, body: created };
+    return ok(
+      await (
+        await ctx.organizations()
+      ).create({
+        organizationId: organization.ids?.organization_id,
+        userId: params.user_id,
+        ...recordFields(organization),
+        fanoutNotifications: organization.fanout_notifications,
+      }),
+    );
   },
 );
 
-route('GET', '/organizations/{id}', { query: { field_mask: 'string' } }, async ({ ctx, params, query }) =>
-  ok(await (await ctx.organizations()).get(params.id, fieldMask(query.field_mask, ORGANIZATION_FIELDS))),
+route('GET', '/organizations/{id}', { query: FIELD_MASK }, async ({ ctx, params, query }) =>
+  ok(await (await ctx.organizations()).get(params.id, fieldMask(query, ORGANIZATION_PATHS, ORGANIZATION_FIELDS))),
 );
 
 route(
   'PUT',
   '/organizations/{id}',
-  { body: update('organization', ORGANIZATION_RECORD) },
+  { body: update('organization', 'organization_id', ORGANIZATION_RECORD, ORGANIZATION_PATHS) },
   async ({ ctx, params, body }) => {
     const organization = body.organization ?? {};
     const paths: string[] = body.field_mask?.paths ?? Object.keys(organization);
@@ -534,17 +633,18 @@ route('GET', '/organizations/{id}/reach', { query: { explain: 'boolean' } }, asy
 });
 
 route('GET', '/organizations/{id}/rights', {}, async ({ ctx, params }) =>
-  ok(await (await ctx.organizations()).rights(params.id)),
+  ok(wrapped('rights', await (await ctx.organizations()).rights(params.id))),
 );
 
 route('GET', '/organizations/{id}/collaborators', { query: PAGING }, async ({ ctx, params, query }) =>
-  listingOf(await (await ctx.collaborators()).list({ organizationId: params.id, ...paging(query) })),
+  listingOf('collaborators', await (await ctx.collaborators()).list({ organizationId: params.id, ...paging(query) })),
 );
 
 route('GET', '/organizations/{id}/collaborator/user/{user_id}', {}, async ({ ctx, params }) =>
   ok(await (await ctx.collaborators()).get({ organizationId: params.id, userId: params.user_id })),
 );
 
+/** SetCollaborator: the rights given; no rights removes the collaborator (The Things Stack's way). */
 route(
   'PUT',
   '/organizations/{id}/collaborators',
@@ -555,8 +655,11 @@ route(
     if (organizationId !== undefined) {
       throw invalidArgument('validate', 'nested_organizations', 'organizations cannot be nested, name a user');
     }
-    await (await ctx.collaborators()).set({ organizationId: params.id, userId, rights: collaborator.rights ?? [] });
-    return noContent();
+    const rights: string[] = collaborator.rights ?? [];
+    const collaborators = await ctx.collaborators();
+    if (rights.length === 0) await collaborators.delete({ organizationId: params.id, userId });
+    else await collaborators.set({ organizationId: params.id, userId, rights });
+    return empty();
   },
 );
 
@@ -566,43 +669,65 @@ route(
   { changesAccess: true },
   async ({ ctx, params }) => {
     await (await ctx.collaborators()).delete({ organizationId: params.id, userId: params.user_id });
-    return noContent();
+    return empty();
   },
 );
 
 route('GET', '/organizations/{id}/api-keys', { query: PAGING }, async ({ ctx, params, query }) =>
-  listingOf(await (await ctx.apiKeys()).list({ organizationId: params.id, ...paging(query) })),
+  listingOf('api_keys', await (await ctx.apiKeys()).list({ organizationId: params.id, ...paging(query) })),
 );
 
 const API_KEY: Fields = { name: 'string', rights: KEY_RIGHTS, expires_at: 'string' };
 
-route('POST', '/organizations/{id}/api-keys', { body: API_KEY }, async ({ ctx, params, body }) => ({
-  status: 201,
-  body: await (
-    await ctx.apiKeys()
-  ).create({ organizationId: params.id, name: body.name, rights: body.rights ?? [], expiresAt: body.expires_at }),
-}));
+route('POST', '/organizations/{id}/api-keys', { body: API_KEY }, async ({ ctx, params, body }) =>
+  ok(
+    await (
+      await ctx.apiKeys()
+    ).create({ organizationId: params.id, name: body.name, rights: body.rights ?? [], expiresAt: body.expires_at }),
+  ),
+);
 
 route('GET', '/organizations/{id}/api-keys/{key_id}', {}, async ({ ctx, params }) =>
   ok(await (await ctx.apiKeys()).get({ organizationId: params.id, apiKeyId: params.key_id })),
 );
 
+/**
+ * UpdateAPIKey: the fields the mask names (all given without one). No rights, with `rights` in
+ * the mask or no mask (as older clients send), deletes the key: The Things Stack's way.
+ */
 route(
   'PUT',
   '/organizations/{id}/api-keys/{key_id}',
-  { body: { api_key: { fields: API_KEY } }, changesAccess: true },
+  {
+    body: {
+      api_key: { fields: { ...API_KEY, id: 'string', created_at: 'string', updated_at: 'string' } },
+      field_mask: { fields: { paths: { list: { oneOf: API_KEY_PATHS } } } },
+    },
+    changesAccess: true,
+  },
   async ({ ctx, params, body }) => {
     const key = body.api_key ?? {};
+    const paths: readonly string[] | undefined = body.field_mask?.paths;
+    const named = (field: string) => paths === undefined || paths.includes(field);
     const keys = await ctx.apiKeys();
     const request = { organizationId: params.id, apiKeyId: params.key_id };
-    await keys.update({ ...request, name: key.name, rights: key.rights, expiresAt: key.expires_at });
+    if (named('rights') && (key.rights ?? []).length === 0) {
+      await keys.delete(request);
+      return empty();
+    }
+    await keys.update({
+      ...request,
+      name: named('name') ? key.name : undefined,
+      rights: named('rights') ? key.rights : undefined,
+      expiresAt: named('expires_at') ? key.expires_at : undefined,
+    });
     return ok(await keys.get(request));
   },
 );
 
 route('DELETE', '/organizations/{id}/api-keys/{key_id}', { changesAccess: true }, async ({ ctx, params }) => {
   await (await ctx.apiKeys()).delete({ organizationId: params.id, apiKeyId: params.key_id });
-  return noContent();
+  return empty();
 });
 
 // Applications, gateways and clients: one set of routes per kind of the table in src/core/kinds.ts.
@@ -610,33 +735,31 @@ route('DELETE', '/organizations/{id}/api-keys/{key_id}', { changesAccess: true }
 function entityRoutes(kind: EntityKind): void {
   const plural = kind.command;
   const service = (ctx: Context) => ctx.entities(kind);
-  const LIST: Params = {
-    ...PAGING,
-    user_id: 'string',
-    organization_id: 'string',
-    deleted: 'boolean',
-    field_mask: 'string',
-  };
-  const listOf = (query: Record<string, any>) => ({
+  const paths = FIELD_MASK_PATHS[kind.name];
+  const LIST: Params = { ...PAGING, ...FIELD_MASK, deleted: 'boolean' };
+  // Whose list: the route's collaborator, or `?user_id=`/`?organization_id=` (ours) on /{plural}.
+  const listOf = (query: Record<string, any>, params: Record<string, string>) => ({
     ...paging(query),
-    userId: query.user_id,
-    organizationId: query.organization_id,
+    userId: params.user ?? query.user_id,
+    organizationId: params.organization ?? query.organization_id,
     deleted: query.deleted ?? false,
-    fields: fieldMask(query.field_mask, ENTITY_FIELDS),
+    fields: fieldMask(query, paths, ENTITY_FIELDS),
   });
+  const OWNED: Params = { ...LIST, user_id: 'string', organization_id: 'string' };
   const CREATE: Fields = { [kind.name]: { fields: { ids: { fields: { [kind.idKey]: 'string' } }, ...RECORD } } };
   const create =
     (owner: 'user' | 'organization'): Handler =>
     async ({ ctx, params, body }) => {
       const record = body[kind.name] ?? {};
-      const created = await (
-        await service(ctx)
-      ).create({
-        entityId: record.ids?.[kind.idKey],
-        ...(owner === 'user' ? { userId: params.owner } : { organizationId: params.owner }),
-        ...recordFields(record),
-      });
-      return { status: 201, body: created };
+      return ok(
+        await (
+          await service(ctx)
+        ).create({
+          entityId: record.ids?.[kind.idKey],
+          ...(owner === 'user' ? { userId: params.owner } : { organizationId: params.owner }),
+          ...recordFields(record),
+        }),
+      );
     };
   /** A collaborator in the path: `…/user/{id}` or `…/organization/{id}`. */
   const named = (params: Record<string, string>) => {
@@ -647,19 +770,25 @@ function entityRoutes(kind: EntityKind): void {
     };
   };
 
-  route('GET', `/${plural}`, { query: LIST }, async ({ ctx, query }) =>
-    listingOf(await (await service(ctx)).list(listOf(query))),
-  );
-  route('GET', `/search/${plural}`, { query: { ...LIST, ...FILTERS } }, async ({ ctx, query }) =>
-    listingOf(await (await service(ctx)).search({ ...listOf(query), ...filters(query) })),
+  const list: Handler = async ({ ctx, query, params }) =>
+    listingOf(plural, await (await service(ctx)).list(listOf(query, params)));
+  route('GET', `/${plural}`, { query: OWNED }, list);
+  route('GET', `/users/{user}/${plural}`, { query: LIST }, list);
+  route('GET', `/organizations/{organization}/${plural}`, { query: LIST }, list);
+  route('GET', `/search/${plural}`, { query: { ...OWNED, ...FILTERS } }, async ({ ctx, query, params }) =>
+    listingOf(plural, await (await service(ctx)).search({ ...listOf(query, params), ...filters(query) })),
   );
   route('POST', `/users/{owner}/${plural}`, { body: CREATE }, create('user'));
   route('POST', `/organizations/{owner}/${plural}`, { body: CREATE }, create('organization'));
-  route('GET', `/${plural}/{id}`, { query: { field_mask: 'string' } }, async ({ ctx, params, query }) =>
-    ok(await (await service(ctx)).get(params.id, fieldMask(query.field_mask, ENTITY_FIELDS))),
+  route('GET', `/${plural}/{id}`, { query: FIELD_MASK }, async ({ ctx, params, query }) =>
+    ok(await (await service(ctx)).get(params.id, fieldMask(query, paths, ENTITY_FIELDS))),
   );
-  route('PUT', `/${plural}/{id}`, { body: update(kind.name, RECORD) }, async ({ ctx, params, body }) =>
-    ok(await (await service(ctx)).update({ entityId: params.id, ...changes(body[kind.name] ?? {}, body) })),
+  route(
+    'PUT',
+    `/${plural}/{id}`,
+    { body: update(kind.name, kind.idKey, RECORD, paths) },
+    async ({ ctx, params, body }) =>
+      ok(await (await service(ctx)).update({ entityId: params.id, ...changes(body[kind.name] ?? {}, body) })),
   );
   lifecycleRoutes(`/${plural}/{id}`, service);
   route(
@@ -680,13 +809,13 @@ function entityRoutes(kind: EntityKind): void {
       const effective = await (
         await service(ctx)
       ).rights({ entityId: params.id, userId: query.user_id, organizationId: query.organization_id });
-      if (!query.explain) return ok(effective.rights.toArray());
+      if (!query.explain) return ok(wrapped('rights', effective.rights.toArray()));
       const { explanationView } = await import('../core/effective-rights.js');
       return ok(explanationView(effective));
     },
   );
   route('GET', `/${plural}/{id}/collaborators`, { query: PAGING }, async ({ ctx, params, query }) =>
-    listingOf(await (await service(ctx)).listCollaborators({ entityId: params.id, ...paging(query) })),
+    listingOf('collaborators', await (await service(ctx)).listCollaborators({ entityId: params.id, ...paging(query) })),
   );
   route('GET', `/${plural}/{id}/collaborator/{type}/{account}`, {}, async ({ ctx, params }) =>
     ok(await (await service(ctx)).getCollaborator(named(params))),
@@ -697,10 +826,12 @@ function entityRoutes(kind: EntityKind): void {
     { body: collaboratorBody(rightsOf(kind.group)), changesAccess: true },
     async ({ ctx, params, body }) => {
       const collaborator = body.collaborator ?? {};
-      await (
-        await service(ctx)
-      ).setCollaborator({ entityId: params.id, ...collaboratorIds(collaborator), rights: collaborator.rights ?? [] });
-      return noContent();
+      const request = { entityId: params.id, ...collaboratorIds(collaborator) };
+      const rights: string[] = collaborator.rights ?? [];
+      // No rights removes the collaborator (The Things Stack's way).
+      if (rights.length === 0) await (await service(ctx)).deleteCollaborator(request);
+      else await (await service(ctx)).setCollaborator({ ...request, rights });
+      return empty();
     },
   );
   route(
@@ -709,7 +840,7 @@ function entityRoutes(kind: EntityKind): void {
     { changesAccess: true },
     async ({ ctx, params }) => {
       await (await service(ctx)).deleteCollaborator(named(params));
-      return noContent();
+      return empty();
     },
   );
 }

@@ -117,13 +117,15 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     });
     response.end(text);
   };
-  const fail = (response: ServerResponse, error: OrgsError) =>
-    send(response, error.httpStatus, {
-      code: error.httpStatus,
-      namespace: error.namespace,
-      name: error.errorName,
-      message: error.format(),
-    });
+  /**
+   * An error as The Things Stack's API answers it (a google.rpc.Status with its ErrorDetails), with
+   * the request's correlation ID (one of its own when it failed before it had a caller).
+   */
+  const fail = (response: ServerResponse, error: OrgsError) => {
+    const caller = callers.get(response) ?? ctx.as();
+    callers.set(response, caller);
+    send(response, error.httpStatus, errorBody(error, caller.correlationId));
+  };
 
   const sessionOf = (request: IncomingMessage): { id: string; csrf: string } | undefined => {
     for (const part of (request.headers.cookie ?? '').split(';')) {
@@ -181,6 +183,7 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
         }
       }
       caller = ctx.as();
+      callers.set(response, caller);
     } else {
       return fail(
         response,
@@ -364,4 +367,25 @@ async function readBody(request: IncomingMessage, maxBytes: number): Promise<Rec
     throw invalidArgument('console', 'invalid_body', 'the request body must be a JSON object');
   }
   return body as Record<string, unknown>;
+}
+
+/**
+ * `{"code": 5, "message": "error:ns:name (…)", "details": [ErrorDetails]}`: The Things Stack's
+ * error body (pkg/errors), which its clients read the error's name and correlation ID from.
+ */
+export function errorBody(error: OrgsError, correlationId: string) {
+  return {
+    code: error.grpcCode,
+    message: error.format(),
+    details: [
+      {
+        '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
+        namespace: error.namespace,
+        name: error.errorName,
+        message_format: error.message,
+        correlation_id: correlationId,
+        code: error.grpcCode,
+      },
+    ],
+  };
 }

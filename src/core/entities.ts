@@ -185,15 +185,8 @@ export class EntityService {
     if (request.deleted) fields.add('deleted_at');
     return this.session.read(async (scope) => {
       const { restriction, subject } = await this.listedFor(scope, request);
-      const query = (page: { limit: number; offset: number }) =>
-        scope.tx.listEntities({
-          kind: this.kind.name,
-          deleted: request.deleted ?? false,
-          order,
-          ...filters,
-          ...restriction,
-          ...page,
-        });
+      const listed = { kind: this.kind.name, deleted: request.deleted ?? false, order, ...filters, ...restriction };
+      const query = (page: { limit: number; offset: number }) => scope.tx.listEntities({ ...listed, ...page });
       const callerRights = new Map<string, Rights>();
       const rightsOf = async (entities: Entity[]) => {
         const found = await effectiveRightsOn(
@@ -224,7 +217,7 @@ export class EntityService {
                 return !privateSearch || own.has(this.kind.rights.info) || matchesPublicFields(e, filters);
               });
             })
-          : await paginate(request, query);
+          : await paginate(request, query, () => scope.tx.countEntities(listed));
       if (!subject && !privateSearch) await rightsOf(listing.items);
       return {
         ...listing,

@@ -13,29 +13,20 @@ export type ErrorClass =
   | 'canceled'
   | 'internal';
 
-const EXIT_CODES: Record<ErrorClass, number> = {
-  invalid_argument: 2,
-  not_found: 3,
-  permission_denied: 4,
-  unauthenticated: 4,
-  already_exists: 5,
-  failed_precondition: 5,
-  unavailable: 6,
-  canceled: 130,
-  internal: 1,
-};
-
-/** The HTTP status of each class, for the console's API (src/console/), as The Things Stack answers. */
-const HTTP_STATUSES: Record<ErrorClass, number> = {
-  invalid_argument: 400,
-  not_found: 404,
-  permission_denied: 403,
-  unauthenticated: 401,
-  already_exists: 409,
-  failed_precondition: 409,
-  unavailable: 503,
-  canceled: 499,
-  internal: 500,
+/**
+ * What each class becomes outside: the CLI's exit code, the gRPC code The Things Stack gives the
+ * same case, and the HTTP status grpc-gateway maps that code to (the API of src/console/).
+ */
+const CLASSES: Record<ErrorClass, { exit: number; grpc: number; http: number }> = {
+  invalid_argument: { exit: 2, grpc: 3, http: 400 },
+  not_found: { exit: 3, grpc: 5, http: 404 },
+  permission_denied: { exit: 4, grpc: 7, http: 403 },
+  unauthenticated: { exit: 4, grpc: 16, http: 401 },
+  already_exists: { exit: 5, grpc: 6, http: 409 },
+  failed_precondition: { exit: 5, grpc: 9, http: 400 },
+  unavailable: { exit: 6, grpc: 14, http: 503 },
+  canceled: { exit: 130, grpc: 1, http: 499 },
+  internal: { exit: 1, grpc: 13, http: 500 },
 };
 
 export class OrgsError extends Error {
@@ -50,11 +41,15 @@ export class OrgsError extends Error {
   }
 
   get exitCode(): number {
-    return EXIT_CODES[this.errorClass];
+    return CLASSES[this.errorClass].exit;
+  }
+
+  get grpcCode(): number {
+    return CLASSES[this.errorClass].grpc;
   }
 
   get httpStatus(): number {
-    return HTTP_STATUSES[this.errorClass];
+    return CLASSES[this.errorClass].http;
   }
 
   /** The same error, its message prefixed with where it happened. */

@@ -241,8 +241,11 @@ export class OrganizationService {
     if (request.deleted) fields.add('deleted_at');
     return this.session.read(async (scope) => {
       const visible = await this.visibleTo(scope, request.userId);
-      const listing = await paginate(request, (page) =>
-        scope.tx.listOrganizations({ ...filters, ...page, order, deleted: request.deleted ?? false, ...visible }),
+      const query = { ...filters, order, deleted: request.deleted ?? false, ...visible };
+      const listing = await paginate(
+        request,
+        (page) => scope.tx.listOrganizations({ ...query, ...page }),
+        () => scope.tx.countOrganizations(query),
       );
       return {
         ...listing,

@@ -9,12 +9,16 @@ export const MAX_LIMIT = 1000;
 export interface PageRequest {
   limit?: number;
   page?: number;
+  /** Count every result too (The Things Stack's X-Total-Count): a read of the whole listing. */
+  count?: boolean;
 }
 
 export interface Listing<T> {
   items: T[];
   /** Present when the page is full and more results exist. */
   next?: { limit: number; page: number };
+  /** The number of results on every page, when the request asked for it. */
+  total?: number;
 }
 
 export function pageOf(request: PageRequest): Page & { page: number } {
@@ -27,13 +31,39 @@ export function pageOf(request: PageRequest): Page & { page: number } {
 
 /**
  * Runs `fetch` for one more item than the page holds, which tells whether another page exists
- * without counting the whole result.
+ * without counting the whole result. Asked to count, it asks `count` (the store's count) or, for a
+ * listing without one, reads the rest.
  */
-export async function paginate<T>(request: PageRequest, fetch: (page: Page) => Promise<T[]>): Promise<Listing<T>> {
+export async function paginate<T>(
+  request: PageRequest,
+  fetch: (page: Page) => Promise<T[]>,
+  count?: () => Promise<number>,
+): Promise<Listing<T>> {
   const { limit, page, offset } = pageOf(request);
   const items = await fetch({ limit: limit + 1, offset });
-  if (items.length <= limit) return { items };
-  return { items: items.slice(0, limit), next: { limit, page: page + 1 } };
+  const listing: Listing<T> =
+    items.length <= limit ? { items } : { items: items.slice(0, limit), next: { limit, page: page + 1 } };
+  if (request.count && count) {
+    listing.total = await count();
+  } else if (request.count) {
+    // Past the end, the results before the page are counted; on a full page, those after it.
+    listing.total =
+      items.length === 0 && offset > 0
+        ? await countFrom(0, fetch)
+        : items.length <= limit
+          ? offset + items.length
+          : offset + limit + (await countFrom(offset + limit, fetch));
+  }
+  return listing;
+}
+
+async function countFrom<T>(start: number, fetch: (page: Page) => Promise<T[]>): Promise<number> {
+  let count = 0;
+  for (let offset = start; ; offset += MAX_LIMIT) {
+    const found = (await fetch({ limit: MAX_LIMIT, offset })).length;
+    count += found;
+    if (found < MAX_LIMIT) return count;
+  }
 }
 
 /** Everything a listing of the store holds, read MAX_LIMIT at a time (a whole registry's worth, for the access questions). */
@@ -59,14 +89,19 @@ export async function paginateFiltered<T>(
   const chunk = Math.min(Math.max(offset + limit + 1, 100), MAX_LIMIT + 1);
   const items: T[] = [];
   let seen = 0;
+  let more = false;
   for (let at = 0; ; at += chunk) {
     const fetched = await fetch({ limit: chunk, offset: at });
     for (const item of await keep(fetched)) {
       if (seen++ < offset) continue;
-      if (items.length === limit) return { items, next: { limit, page: page + 1 } };
-      items.push(item);
+      if (items.length < limit) items.push(item);
+      else more = true;
+      // Without a count, one result past the page is enough to know there is a next one.
+      if (more && !request.count) return { items, next: { limit, page: page + 1 } };
     }
-    if (fetched.length < chunk) return { items };
+    if (fetched.length < chunk) {
+      return { items, ...(more ? { next: { limit, page: page + 1 } } : {}), ...(request.count ? { total: seen } : {}) };
+    }
   }
 }
 

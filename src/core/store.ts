@@ -114,6 +114,8 @@ export interface Transaction {
   /** Removes the organization, its memberships and API keys, and frees its ID. */
   purgeOrganization(id: string): Promise<void>;
   listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]>;
+  /** How many organizations such a listing holds on all its pages (The Things Stack's X-Total-Count). */
+  countOrganizations(query: Omit<OrganizationQuery, keyof Page>): Promise<number>;
 
   getUser(id: string): Promise<User | undefined>;
   /** As prefetchAccounts, for getUser(). */
@@ -150,6 +152,8 @@ export interface Transaction {
   /** Removes the entity and its collaborators, and frees its ID. */
   purgeEntity(kind: EntityKindName, id: string): Promise<void>;
   listEntities(query: EntityQuery): Promise<Entity[]>;
+  /** How many entities such a listing holds on all its pages. */
+  countEntities(query: Omit<EntityQuery, keyof Page>): Promise<number>;
 
   getEntityCollaborator(
     kind: EntityKindName,

@@ -25,6 +25,7 @@ import type {
   EventQuery,
   ListedOrganization,
   OrganizationQuery,
+  Page,
   SearchFilters,
   SortDirection,
   Transaction,
@@ -348,11 +349,25 @@ function orderBy(dialect: Dialect, alias: string, column: string, direction: Sor
   return `${alias}.${column} ${dir}${dialect.nulls(direction)}, ${alias}.id ${dir}`;
 }
 
+/** A listing's query: with a page, the page's rows; without, how many rows there are on every page. */
+type Listed<Q> = Omit<Q, keyof Page> & Partial<Page>;
+
+/** ` ORDER BY … LIMIT ? OFFSET ?` of a page, or nothing for a count. */
+function pageOfListing(query: Partial<Page>, order: string, params: unknown[]): string {
+  if (query.limit === undefined) return '';
+  params.push(query.limit, query.offset ?? 0);
+  return ` ORDER BY ${order} LIMIT ? OFFSET ?`;
+}
+
 /**
- * The SQL of an organization listing; tests read its query plan. For a member (`readableWith`),
- * whether each organization is readable comes from the member's own membership, in the same query.
+ * The SQL of an organization listing (or its count); tests read its query plan. For a member
+ * (`readableWith`), whether each organization is readable comes from the member's own
+ * membership, in the same query.
  */
-export function organizationListing(dialect: Dialect, query: OrganizationQuery): { sql: string; params: unknown[] } {
+export function organizationListing(
+  dialect: Dialect,
+  query: Listed<OrganizationQuery>,
+): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   let readable: (() => string) | undefined;
   if (query.readableWith !== undefined) {
@@ -363,7 +378,10 @@ export function organizationListing(dialect: Dialect, query: OrganizationQuery):
       return `EXISTS (SELECT 1 FROM ${dialect.jsonValues('m.rights', 'r')} WHERE r.value IN (SELECT value FROM ${dialect.jsonValues('?', 'w')}))`;
     };
   }
-  let sql = `SELECT o.*, ${readable ? readable() : '1'} AS readable FROM organizations AS o`;
+  const counted = query.limit === undefined;
+  let sql = counted
+    ? 'SELECT COUNT(*) AS n FROM organizations AS o'
+    : `SELECT o.*, ${readable ? readable() : '1'} AS readable FROM organizations AS o`;
   if (query.memberOf !== undefined) {
     sql += ' JOIN memberships AS m ON m.organization_id = o.id AND m.user_id = ?';
     params.push(query.memberOf);
@@ -371,8 +389,7 @@ export function organizationListing(dialect: Dialect, query: OrganizationQuery):
   const where = [query.deleted ? 'o.deleted_at IS NOT NULL' : 'o.deleted_at IS NULL'];
   where.push(...filterTerms(dialect, ORGANIZATIONS, query, params, readable));
   const order = orderBy(dialect, 'o', ORGANIZATION_ORDER_COLUMNS[query.order.field], query.order.direction);
-  sql += ` WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`;
-  params.push(query.limit, query.offset);
+  sql += ` WHERE ${where.join(' AND ')}${pageOfListing(query, order, params)}`;
   return { sql, params };
 }
 
@@ -380,7 +397,7 @@ export function organizationListing(dialect: Dialect, query: OrganizationQuery):
  * The SQL of an entity listing. Who may read what of each entity depends on effective rights,
  * which reach through organizations: the core narrows the result down (src/core/entities.ts).
  */
-export function entityListing(dialect: Dialect, query: EntityQuery): { sql: string; params: unknown[] } {
+export function entityListing(dialect: Dialect, query: Listed<EntityQuery>): { sql: string; params: unknown[] } {
   const params: unknown[] = [query.kind];
   const where = ['e.kind = ?', query.deleted ? 'e.deleted_at IS NOT NULL' : 'e.deleted_at IS NULL'];
   if (query.collaborator !== undefined) {
@@ -399,9 +416,9 @@ export function entityListing(dialect: Dialect, query: EntityQuery): { sql: stri
   }
   where.push(...filterTerms(dialect, ENTITIES, query, params));
   const order = orderBy(dialect, 'e', ENTITY_ORDER_COLUMNS[query.order.field], query.order.direction);
-  params.push(query.limit, query.offset);
+  const selected = query.limit === undefined ? 'COUNT(*) AS n' : 'e.*';
   return {
-    sql: `SELECT e.* FROM entities AS e WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    sql: `SELECT ${selected} FROM entities AS e WHERE ${where.join(' AND ')}${pageOfListing(query, order, params)}`,
     params,
   };
 }
@@ -641,6 +658,15 @@ export class SqlTransaction implements Transaction {
     return rows.map((row) => ({ ...toOrganization(row), readable: Boolean(row.readable) }));
   }
 
+  async countOrganizations(query: Omit<OrganizationQuery, keyof Page>): Promise<number> {
+    return this.counted(organizationListing(this.dialect, query));
+  }
+
+  /** A count's SQL's number (PostgreSQL gives a bigint as text). */
+  private async counted({ sql, params }: { sql: string; params: unknown[] }): Promise<number> {
+    return Number(await this.value<number | string>(sql, params));
+  }
+
   async getUser(id: string): Promise<User | undefined> {
     const row = await this.users.get(id, () => this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]));
     return row && toUser(row);
@@ -828,6 +854,10 @@ export class SqlTransaction implements Transaction {
   async listEntities(query: EntityQuery): Promise<Entity[]> {
     const { sql, params } = entityListing(this.dialect, query);
     return (await this.db.all<EntityRow>(sql, params)).map(toEntity);
+  }
+
+  async countEntities(query: Omit<EntityQuery, keyof Page>): Promise<number> {
+    return this.counted(entityListing(this.dialect, query));
   }
 
   async getEntityCollaborator(

@@ -94,12 +94,34 @@ export async function call(
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers } as Answer;
 }
 
-/** An error answer as the API gives them: the class's status and the error's name. */
+/** The gRPC code of each HTTP status of an error, as grpc-gateway maps them (400 is also 9, failed_precondition). */
+const GRPC_CODES: Record<number, number[]> = {
+  400: [3, 9],
+  401: [16],
+  403: [7],
+  404: [5],
+  409: [6, 10],
+  500: [13],
+  503: [14],
+};
+
+/** An error answer as The Things Stack's API gives them: the status, the gRPC code and the error's name in its details. */
 export function expectApiError(answer: Answer, status: number, name: string): void {
   expect(answer.status, JSON.stringify(answer.body)).toBe(status);
-  expect(answer.body).toMatchObject({ code: status, name });
+  expect(GRPC_CODES[status]).toContain(answer.body.code);
   expect(answer.body.message).toMatch(new RegExp(`^error:[a-z_/]+:${name} \\(.*\\)$`));
+  expect(answer.body.details).toEqual([
+    expect.objectContaining({
+      '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
+      name,
+      code: answer.body.code,
+      correlation_id: expect.stringMatching(/^orgs:cmd:/),
+    }),
+  ]);
 }
+
+/** The name of an error answer (in its details). */
+export const errorNameOf = (answer: { body: any }): string | undefined => answer.body?.details?.[0]?.name;
 
 /** A GET with any Host header (fetch does not let a script choose it). */
 export function withHost(c: Served, host: string, path: string, headers: Record<string, string> = {}) {

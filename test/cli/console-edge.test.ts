@@ -7,7 +7,16 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { storeRows, storeRowsBesidesKeyUse, sandbox, type Sandbox } from '../helpers.js';
-import { type Answer, call, type Console, login, serveConsole, type Served, startConsole } from './console-client.js';
+import {
+  type Answer,
+  call,
+  type Console,
+  errorNameOf,
+  login,
+  serveConsole,
+  type Served,
+  startConsole,
+} from './console-client.js';
 
 const KINDS = [
   ['applications', 'application'],
@@ -67,7 +76,7 @@ function mutations(body: unknown, isMap = false): Array<{ what: string; body: un
 /** An error of the API's edge: a 400 of namespace `api`. */
 function expectRefusedAtTheEdge(answer: Answer, what: string): void {
   expect(answer.status, `${what}: ${JSON.stringify(answer.body)}`).toBe(400);
-  expect(answer.body, what).toMatchObject({ code: 400, namespace: 'api' });
+  expect(answer.body, what).toMatchObject({ code: 3, details: [{ namespace: 'api' }] });
   expect(answer.body.message, what).toMatch(/^error:api:invalid_[a-z_]+ \(.+\)$/);
 }
 
@@ -210,7 +219,7 @@ describe('the Console API at its edge', () => {
         collaborator: { ids: { user_ids: { user_id: ['alice'] } }, rights: ['RIGHT_ORGANIZATION_INFO'] },
       });
       expectRefusedAtTheEdge(answer, path);
-      expect(answer.body.name).toBe('invalid_body');
+      expect(errorNameOf(answer)).toBe('invalid_body');
     }
     expect((await s.ok(['collaborators', 'get', 'org1', '--user-id', 'alice'])).json.rights).toEqual(['RIGHT_ALL']);
     expect(
@@ -244,7 +253,7 @@ describe('the Console API at its edge', () => {
         for (const headers of [page, bearer]) {
           const answer = await call(c, method, path, headers, body([right]));
           expectRefusedAtTheEdge(answer, `${method} ${path} ${right}`);
-          expect(answer.body.name).toBe('invalid_rights');
+          expect(errorNameOf(answer)).toBe('invalid_rights');
         }
       }
     }
@@ -344,7 +353,7 @@ describe('the Console API at its edge', () => {
     for (const [method, path] of routes) {
       const answer = await call(c, method, path, page);
       expectRefusedAtTheEdge(answer, `${method} ${path}`);
-      expect(answer.body.name).toBe('invalid_path');
+      expect(errorNameOf(answer)).toBe('invalid_path');
     }
   });
 
@@ -446,7 +455,7 @@ describe('orgs console for a person', () => {
       // A script asking for JSON still gets the error as JSON.
       const script = await fetch(c.url, { headers: { accept: 'application/json' } });
       expect(script.status).toBe(401);
-      expect(((await script.json()) as { name: string }).name).toBe('token_used');
+      expect(errorNameOf({ body: await script.json() })).toBe('token_used');
     } finally {
       c.process.kill('SIGINT');
       await c.process;

@@ -75,7 +75,7 @@ describe('the registry in the Console', () => {
     for (const query of ['?format=xml', '?format=yaml&format=json', '?deleted=maybe', '?user_id=user1']) {
       const answer = await download(query);
       expect(answer.status, query).toBe(400);
-      expect(((await answer.json()) as { namespace: string }).namespace).toBe('api');
+      expect(((await answer.json()) as { details: Array<{ namespace: string }> }).details[0]!.namespace).toBe('api');
     }
     expectApiError(await call(c, 'GET', '/registry/export'), 401, 'unauthenticated');
   });
@@ -118,11 +118,11 @@ describe('the registry in the Console', () => {
     const lastOwner =
       'version: 1\norganizations:\n  - organization_id: org1\n    name: Renamed\n  - organization_id: org3\n    members:\n      user4: [RIGHT_ORGANIZATION_INFO]\n';
     const refused = await call(c, 'POST', '/registry/apply', page, { file: lastOwner, file_name: 'bad.yaml' });
-    expectApiError(refused, 409, 'organization_needs_collaborator');
+    expectApiError(refused, 400, 'organization_needs_collaborator');
     expect(refused.body.message).toContain('bad.yaml:5:5: member user4 of org3: ');
     expectApiError(
       await call(c, 'POST', '/registry/plan', page, { file: lastOwner }),
-      409,
+      400,
       'organization_needs_collaborator',
     );
     // As a user, what it does not hold it cannot grant.

@@ -88,7 +88,7 @@ describe('events --names with a regular expression', () => {
       expect(await get(CATASTROPHIC)).toEqual({ status: 200, body: [] });
       const refused = await get('/(a)\\1/');
       expect(refused.status).toBe(400);
-      expect(refused.body.name).toBe('invalid_names');
+      expect(refused.body.details[0].name).toBe('invalid_names');
       expect(refused.body.message).toContain('backreferences');
       const ordinary = await get('/collaborator/');
       expect(ordinary.body.map((e: { name: string }) => e.name)).toEqual(['organization.collaborator.update']);

@@ -84,7 +84,7 @@ describe('the Console answers NUL with 400, whatever the store', () => {
     });
     const answer = (await response.json()) as { message: string };
     expect(response.status, JSON.stringify(answer)).toBe(400);
-    expect(answer).toMatchObject({ code: 400, name });
+    expect(answer).toMatchObject({ code: 3, details: [{ name }] });
     expect(answer.message).toMatch(/U\+0000|\\u0000/);
     expect(await storeRows(s.db)).toEqual(before);
   }

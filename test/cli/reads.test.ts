@@ -307,7 +307,7 @@ describe('the Console: GETs with a user_id change nothing', () => {
   ])('GET %s of an unknown user: 404 user_not_found', async (path) => {
     const answer = await get(path);
     expect(answer.status, JSON.stringify(answer.body)).toBe(404);
-    expect(answer.body.name).toBe('user_not_found');
+    expect(answer.body.details[0].name).toBe('user_not_found');
   });
 
   test('the effective-rights form on an administrator: every right, by the administrator path', async () => {

@@ -417,6 +417,24 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
         'org1',
       ]);
     });
+
+    it('counts what a listing holds on every page, with its filters (X-Total-Count)', async () => {
+      await seedForOrder();
+      await write(async (tx) => {
+        await tx.insertOrganization(organization('org-gone', { deletedAt: T0 + 4 }));
+        await tx.insertUser(user('user1'));
+        await tx.putMembership(membership('org-a', 'user1', { rights: ['RIGHT_ORGANIZATION_INFO'] }));
+        await tx.putMembership(membership('org-b', 'user1', { rights: ['RIGHT_ORGANIZATION_DELETE'] }));
+      });
+      const { limit: _, offset: __, ...every } = orgQuery();
+      const counts = await read(async (tx) => [
+        await tx.countOrganizations(every),
+        await tx.countOrganizations({ ...every, deleted: true }),
+        await tx.countOrganizations({ ...every, nameContains: 'a' }),
+        await tx.countOrganizations({ ...every, memberOf: 'user1', readableWith: ['RIGHT_ORGANIZATION_INFO'] }),
+      ]);
+      expect(counts).toEqual([4, 1, 3, 2]);
+    });
   });
 
   describe('search', () => {

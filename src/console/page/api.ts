@@ -56,6 +56,8 @@ function plainMessage(name: string, message: string): string {
 
 interface Answer<T> {
   body: T;
+  /** The X-Total-Count header: how many results a listing has on all its pages. */
+  total?: number;
   /** The x-next-page header: the next page of a listing, when there is one. */
   nextPage?: number;
 }
@@ -85,12 +87,20 @@ export async function call<T = any>(method: string, path: string, body?: unknown
     value = undefined;
   }
   if (!response.ok) {
-    const name = typeof value?.name === 'string' ? value.name : '';
+    // The Things Stack's error body: the error's name in its details.
+    const name = typeof value?.details?.[0]?.name === 'string' ? value.details[0].name : '';
     const message = typeof value?.message === 'string' ? value.message : `${response.status} ${response.statusText}`;
     throw new ApiError(plainMessage(name, message), response.status, name);
   }
   const next = response.headers.get('x-next-page');
-  return { body: value as T, nextPage: next ? Number(next) : undefined };
+  const total = response.headers.get('x-total-count');
+  return { body: value as T, nextPage: next ? Number(next) : undefined, total: total ? Number(total) : undefined };
+}
+
+/** A list as The Things Stack answers it, `{"<field>": […]}` (`{}` when empty): its items, the next page. */
+export async function listing<T = any>(path: string, field: string): Promise<{ items: T[]; nextPage?: number }> {
+  const { body, nextPage } = await call<Record<string, T[] | undefined>>('GET', path);
+  return { items: body[field] ?? [], nextPage };
 }
 
 export const get = async <T = any>(path: string): Promise<T> => (await call<T>('GET', path)).body;
@@ -118,9 +128,18 @@ interface Caller {
 
 export let caller: Caller | undefined;
 
-/** Asks the API who the page acts for. */
+/** Asks the API who the page acts for (The Things Stack's auth_info), and the Console's settings. */
 export async function signIn(): Promise<void> {
-  caller = await get<Caller>('/auth_info');
+  const [info, settings] = await Promise.all([get<any>('/auth_info'), get<any>('/console/settings')]);
+  const key = info.api_key;
+  caller = {
+    ...(key
+      ? { api_key_id: key.api_key.id, organization_id: key.entity_ids.organization_ids?.organization_id }
+      : info.user_session
+        ? { user_id: info.user_session.user_ids.user_id, admin: info.is_admin === true }
+        : { local_administrator: true, admin: true }),
+    restore_window_ms: settings.restore_window_ms,
+  };
 }
 
 export function describeCaller(who: Caller | undefined): string {

@@ -3,7 +3,7 @@
  * holds an ID.
  */
 
-import { ApiError, call, caller, get, qs, seg } from './api.js';
+import { ApiError, call, caller, get, listing, qs, seg } from './api.js';
 import { capital, type Child, field, h, moment, select, textInput, uid, when } from './dom.js';
 import { go, heading, showStatus } from './frame.js';
 import { type Kind, ORGANIZATIONS, recordHref } from './kinds.js';
@@ -31,8 +31,7 @@ export async function listPage(kind: Kind, query: URLSearchParams, more: Child[]
   const limit = pageSize(query);
   const page = pageNumber(query);
   const path = text ? `/search/${kind.plural}` : `/${kind.plural}`;
-  const { body: items, nextPage } = await call<any[]>(
-    'GET',
+  const { items, nextPage } = await listing(
     path +
       qs({
         query: text || undefined,
@@ -41,6 +40,7 @@ export async function listPage(kind: Kind, query: URLSearchParams, more: Child[]
         limit,
         page,
       }),
+    kind.plural,
   );
   const base = `#/${kind.plural}`;
   const href = (values: Record<string, string | undefined>) => {
@@ -195,7 +195,8 @@ function deletedActions(
 async function whatHolds(kind: Kind, id: string, input: HTMLInputElement): Promise<Child> {
   const find = async (deleted: boolean): Promise<any> => {
     const path = `/search/${kind.plural}${qs({ id_contains: id, deleted: deleted ? 'true' : undefined, field_mask: 'name,deleted_at' })}`;
-    return (await get<any[]>(path).catch(() => [])).find((item) => item.ids[kind.idKey] === id);
+    const found = await listing(path, kind.plural).catch(() => ({ items: [] as any[] }));
+    return found.items.find((item) => item.ids[kind.idKey] === id);
   };
   if (await find(false)) {
     return [
@@ -254,7 +255,8 @@ export function suggestions(
     const wanted = kind();
     let ids: string[] = [];
     if (wanted === 'organization') {
-      ids = (await get<any[]>('/organizations?limit=100').catch(() => [])).map((o) => o.ids.organization_id);
+      const found = await listing('/organizations?limit=100', 'organizations').catch(() => ({ items: [] as any[] }));
+      ids = found.items.map((o) => o.ids.organization_id);
     } else {
       const events = await get<any[]>('/events?tail=200').catch(() => []);
       const users = events.flatMap((event) => [

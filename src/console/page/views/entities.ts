@@ -3,7 +3,7 @@
  * delete.
  */
 
-import { ApiError, call, caller, describeCaller, get, qs, seg } from '../api.js';
+import { ApiError, call, caller, describeCaller, get, listing, qs, seg } from '../api.js';
 import { capital, type Child, field, h, select, textArea, textInput } from '../dom.js';
 import { go, heading, route } from '../frame.js';
 import { type EntityKind, kindOf, ORGANIZATIONS, recordHref } from '../kinds.js';
@@ -120,9 +120,9 @@ route(new RegExp(`^/${ENTITY}/([^/]+)/collaborators$`), async ({ params: [plural
   const kind = kindOf(plural!);
   const page = pageNumber(query);
   const path = `/${kind.plural}/${seg(id!)}`;
-  const { body: items, nextPage } = await call<any[]>(
-    'GET',
+  const { items, nextPage } = await listing(
     `${path}/collaborators${qs({ limit: pageSize(query), page })}`,
+    'collaborators',
   );
   const base = recordHref(kind, id!, 'collaborators');
   const access = accessPanel();

@@ -1,6 +1,6 @@
 /** An organization: overview, collaborators, API keys, delete. */
 
-import { call, get, qs, seg } from '../api.js';
+import { call, get, listing, qs, seg } from '../api.js';
 import { capital, type Child, field, h, textInput, uid, when } from '../dom.js';
 import { askBeforeLeaving, go, heading, route } from '../frame.js';
 import { ENTITY_KINDS, ORGANIZATIONS, recordHref } from '../kinds.js';
@@ -8,6 +8,7 @@ import {
   actions,
   button,
   confirmButton,
+  FieldError,
   form,
   linkButton,
   pageNumber,
@@ -34,7 +35,10 @@ function organizationShell(id: string, active: OrganizationPage, crumbs: string[
 }
 
 route(/^\/organizations\/([^/]+)(?:\/overview)?$/, async ({ params: [id] }) => {
-  const rights = await get<string[]>(`/organizations/${seg(id!)}/rights`).catch(() => undefined);
+  const rights = await get<{ rights?: string[] }>(`/organizations/${seg(id!)}/rights`).then(
+    (answer) => answer.rights ?? [],
+    () => undefined,
+  );
   const extra: Child[] = [
     h(
       'section',
@@ -58,9 +62,9 @@ route(/^\/organizations\/([^/]+)(?:\/overview)?$/, async ({ params: [id] }) => {
 
 route(/^\/organizations\/([^/]+)\/collaborators$/, async ({ params: [id], query }) => {
   const page = pageNumber(query);
-  const { body: items, nextPage } = await call<any[]>(
-    'GET',
+  const { items, nextPage } = await listing(
     `/organizations/${seg(id!)}/collaborators${qs({ limit: pageSize(query), page })}`,
+    'collaborators',
   );
   const base = recordHref(ORGANIZATIONS, id!, 'collaborators');
   const access = accessPanel();
@@ -188,9 +192,9 @@ route(/^\/organizations\/([^/]+)\/reach$/, async ({ params: [id] }) => {
 
 route(/^\/organizations\/([^/]+)\/api-keys$/, async ({ params: [id], query }) => {
   const page = pageNumber(query);
-  const { body: keys, nextPage } = await call<any[]>(
-    'GET',
+  const { items: keys, nextPage } = await listing(
     `/organizations/${seg(id!)}/api-keys${qs({ limit: pageSize(query), page })}`,
+    'api_keys',
   );
   const base = recordHref(ORGANIZATIONS, id!, 'api-keys');
   return organizationShell(
@@ -373,8 +377,10 @@ route(/^\/organizations\/([^/]+)\/api-keys\/([^/]+)$/, async ({ params: [id, key
         ],
         async () => {
           const change: Record<string, unknown> = { name: name.value.trim(), rights: picker.value() };
+          // No rights would delete the key (The Things Stack's UpdateAPIKey): here it is asked for.
+          if (picker.value().length === 0) throw new FieldError(picker.element, 'Choose at least one right.');
           if (expiry.value && expiry.value !== before) change.expires_at = expiryOf(expiry.value);
-          await call('PUT', path, { api_key: change });
+          await call('PUT', path, { api_key: change, field_mask: { paths: Object.keys(change) } });
           go(base, `API key ${key.id} saved.`);
         },
       ),
