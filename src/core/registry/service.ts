@@ -31,6 +31,7 @@ import {
 } from './changes.js';
 import type { EntityRecord, OrganizationRecord, Position, RegistryDocument, UserRecord } from './document.js';
 import { entityObject, jsonWriter, organizationObject, userObject, yamlWriter, type Section } from './formats.js';
+import { changeSummary } from './summary.js';
 import { entityRecords, normalRights, organizationRecord, userRecord } from './state.js';
 
 export type RegistryFormat = 'yaml' | 'json' | 'ttn-lw-cli';
@@ -234,7 +235,7 @@ export class RegistryService {
       const steps = new Steps(this.session.joining(scope), this.restoreWindowMs);
       for (const { change, at } of planned) {
         await steps.run(scope, change).catch((error: unknown) => {
-          throw named(error, request.file, at, describe(change));
+          throw named(error, request.file, at, changeSummary(change).what);
         });
       }
       return planned.map(({ change }) => change);
@@ -331,13 +332,6 @@ export function usersNamed(records: readonly Exported[]): string[] {
     for (const id of users ?? []) named.add(id);
   }
   return [...named].sort();
-}
-
-/** `organization org1`, `member user2 of org1`: what a change is about, for an error. */
-export function describe(change: Change): string {
-  const [first, second] = Object.values(change.ids);
-  const kind = change.kind.replace('_', ' ');
-  return second === undefined ? `${kind} ${first}` : `${kind} ${second} of ${first}`;
 }
 
 /** The error, naming the record and where the file says it. */
