@@ -5,7 +5,7 @@
  * what the key may not list (a 403 on collaborators or keys) is left out, as `export` leaves out
  * what the caller may not see. Every fault of the server is one OrgsError, the key never in it.
  */
-import { type ErrorClass, invalidArgument, OrgsError } from '../core/errors.js';
+import { classOfGrpcCode, classOfHttpStatus, type ErrorClass, invalidArgument, OrgsError } from '../core/errors.js';
 import { quote } from '../core/validate.js';
 import { KINDS, type EntityKind } from '../core/kinds.js';
 import type { CollaboratorIds } from '../core/model.js';
@@ -26,20 +26,6 @@ export interface RemoteSource {
 /** An answer larger than this is not The Things Stack's (the file's own limit). */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 const PAGE_SIZE = 1000;
-
-/** The class of a gRPC code, as the store's own errors are classed (CONTRACT.md's exit codes). */
-const CLASS_OF_CODE: Record<number, ErrorClass> = {
-  1: 'canceled',
-  3: 'invalid_argument',
-  5: 'not_found',
-  6: 'already_exists',
-  7: 'permission_denied',
-  9: 'failed_precondition',
-  10: 'failed_precondition',
-  11: 'invalid_argument',
-  14: 'unavailable',
-  16: 'unauthenticated',
-};
 
 const remote = (errorClass: ErrorClass, name: string, message: string) =>
   new OrgsError(errorClass, 'remote', name, message);
@@ -234,7 +220,7 @@ class Client {
     const name =
       typeof details?.name === 'string' && /^[a-z0-9_]+$/.test(details.name) ? details.name : `http_${status}`;
     const code = typeof body.code === 'number' ? body.code : undefined;
-    const errorClass = (code === undefined ? undefined : CLASS_OF_CODE[code]) ?? classOfStatus(status);
+    const errorClass = (code === undefined ? undefined : classOfGrpcCode(code)) ?? classOfHttpStatus(status);
     const message = typeof body.message === 'string' ? body.message.replace(/^error:[^ ]+ \((.*)\)$/s, '$1') : '';
     return remote(errorClass, name, `${this.base}/${path}: ${message || `HTTP ${status}`}`);
   }
@@ -269,15 +255,6 @@ function contactOf(ids: Json | undefined): CollaboratorIds | undefined {
     return { kind: 'organization', id: ids.organization_ids.organization_id };
   }
   return undefined;
-}
-
-function classOfStatus(status: number): ErrorClass {
-  if (status === 401) return 'unauthenticated';
-  if (status === 403) return 'permission_denied';
-  if (status === 404) return 'not_found';
-  if (status === 409) return 'already_exists';
-  if (status >= 400 && status < 500) return 'invalid_argument';
-  return 'unavailable';
 }
 
 /** A network error's own reason (fetch wraps it as "fetch failed"). */

@@ -138,7 +138,7 @@ export async function startConsole(ctx: Context, options: ConsoleOptions = {}): 
     return undefined;
   };
 
-  /** Each request's own context, for the log line's correlation ID. */
+  /** Each request's own context: its correlation ID, in an error's details and in `orgs serve`'s log line. */
   const callers = new WeakMap<ServerResponse, Context>();
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

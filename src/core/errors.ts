@@ -29,6 +29,19 @@ const CLASSES: Record<ErrorClass, { exit: number; grpc: number; http: number }> 
   internal: { exit: 1, grpc: 13, http: 500 },
 };
 
+/** The class of a gRPC code a server answered (The Things Stack's), by the table above; ABORTED and OUT_OF_RANGE as their kin. */
+export function classOfGrpcCode(code: number): ErrorClass | undefined {
+  if (code === 10) return 'failed_precondition';
+  if (code === 11) return 'invalid_argument';
+  return (Object.keys(CLASSES) as ErrorClass[]).find((c) => CLASSES[c].grpc === code);
+}
+
+/** The class of an HTTP status without a gRPC code: the first class answered with it, else by its hundred. */
+export function classOfHttpStatus(status: number): ErrorClass {
+  const found = (Object.keys(CLASSES) as ErrorClass[]).find((c) => CLASSES[c].http === status);
+  return found ?? (status >= 400 && status < 500 ? 'invalid_argument' : 'unavailable');
+}
+
 export class OrgsError extends Error {
   constructor(
     readonly errorClass: ErrorClass,

@@ -32,14 +32,9 @@ export function visibleFields(fields: FieldMask, readable: boolean): FieldMask {
 export const timestamp = (ms: number): string => new Date(ms).toISOString();
 
 /** The fields of an application, gateway or client: an organization's, but notifications. */
-export const ENTITY_FIELDS = [
-  'name',
-  'description',
-  'attributes',
-  'administrative_contact',
-  'technical_contact',
-  'deleted_at',
-] as const;
+export const ENTITY_FIELDS = ORGANIZATION_FIELDS.filter(
+  (field): field is Exclude<OrganizationField, 'fanout_notifications'> => field !== 'fanout_notifications',
+);
 
 /** A record (organization or entity) in the API's field order, with only the selected fields. */
 function recordView(
