@@ -69,10 +69,16 @@ async function countFrom<T>(start: number, fetch: (page: Page) => Promise<T[]>):
 /** Everything a listing of the store holds, read MAX_LIMIT at a time (a whole registry's worth, for the access questions). */
 export async function everyPage<T>(fetch: (page: Page) => Promise<T[]>): Promise<T[]> {
   const all: T[] = [];
-  for (let offset = 0; ; offset += MAX_LIMIT) {
-    const page = await fetch({ limit: MAX_LIMIT, offset });
-    all.push(...page);
-    if (page.length < MAX_LIMIT) return all;
+  for await (const item of pages(fetch)) all.push(item);
+  return all;
+}
+
+/** Every item `fetch` gives, read `size` at a time, as they come: a walk of the whole store holds one page. */
+export async function* pages<T>(fetch: (page: Page) => Promise<T[]>, size = MAX_LIMIT): AsyncGenerator<T> {
+  for (let offset = 0; ; offset += size) {
+    const page = await fetch({ limit: size, offset });
+    yield* page;
+    if (page.length < size) return;
   }
 }
 

@@ -94,6 +94,20 @@ describe('export', () => {
     expect(owner.organizations.map((o: any) => o.organization_id)).toEqual(['org2']);
   });
 
+  test('a user made administrator exports everything, as the local administrator does', async () => {
+    const d = sandbox();
+    try {
+      await seed(d);
+      await d.ok(['users', 'update', 'user4', '--admin']);
+      const asAdministrator = parse((await d.ok(['export'])).stdout);
+      const asUser4 = parse((await d.ok(['export'], as('user4'))).stdout);
+      expect(asUser4.organizations.map((o: any) => o.organization_id)).toEqual(['org1', 'org2', 'org3']);
+      expect(asUser4).toEqual(asAdministrator);
+    } finally {
+      await d.cleanup();
+    }
+  });
+
   test('reads never write', async () => {
     const { s } = box;
     const before = await storeRows(s.db);

@@ -14,7 +14,7 @@ import type { Entity, Organization } from '../model.js';
 import { OrganizationService } from '../organizations.js';
 import { CONTACTS } from '../contacts.js';
 import { accountOfView } from '../views.js';
-import type { Page } from '../store.js';
+import { pages } from '../paging.js';
 import { isAdministrator, requireRights, type Scope, type Session } from '../session.js';
 import { UserService } from '../users.js';
 import {
@@ -62,15 +62,6 @@ export type Exported =
   | { section: Section; record: EntityRecord };
 
 const PAGE = 250;
-
-/** Every row `fetch` gives, a page at a time. */
-async function* paged<T>(fetch: (page: Page) => Promise<T[]>): AsyncGenerator<T> {
-  for (let offset = 0; ; offset += PAGE) {
-    const rows = await fetch({ limit: PAGE, offset });
-    yield* rows;
-    if (rows.length < PAGE) return;
-  }
-}
 
 /** Two sequences sorted by ID, merged in ID order. */
 async function* byId<T extends { id: string }>(a: AsyncGenerator<T>, b: AsyncGenerator<T>): AsyncGenerator<T> {
@@ -120,7 +111,7 @@ export class RegistryService {
     const filtered = request.organizationIds !== undefined || request.entityIds !== undefined;
     await this.session.read(async (scope) => {
       if (isAdministrator(scope.caller) && !filtered) {
-        for await (const user of paged((page) => scope.tx.listUsers(page))) {
+        for await (const user of pages((page) => scope.tx.listUsers(page))) {
           await out.put({ section: 'users', record: userRecord(user, scope) });
         }
         for await (const exported of this.records(scope, request)) await out.put(exported);
@@ -168,15 +159,16 @@ export class RegistryService {
     const { caller, tx } = scope;
     const withDeleted = request.deleted ?? false;
     const live = (deleted: boolean) =>
-      paged((page) =>
-        tx.listOrganizations({ deleted, order: { field: 'organization_id', direction: 'asc' }, ...page }),
+      pages(
+        (page) => tx.listOrganizations({ deleted, order: { field: 'organization_id', direction: 'asc' }, ...page }),
+        PAGE,
       );
     if (request.organizationIds !== undefined || request.entityIds !== undefined) {
       return this.named(request.organizationIds ?? [], withDeleted, (id) => tx.getOrganization(id));
     }
     if (caller.kind === 'api-key')
       return this.named([caller.key.organizationId], withDeleted, (id) => tx.getOrganization(id));
-    if (caller.kind === 'user') {
+    if (caller.kind === 'user' && !isAdministrator(caller)) {
       const memberOf = async function* () {
         for (const { organizationId } of await tx.listUserMemberships(caller.user.id)) {
           const organization = await tx.getOrganization(organizationId);
@@ -201,14 +193,16 @@ export class RegistryService {
           ? { collaborator: caller.key.organizationId }
           : {};
     const of = (deleted: boolean) =>
-      paged((page) =>
-        tx.listEntities({
-          kind: kind.name,
-          deleted,
-          order: { field: 'id', direction: 'asc' },
-          ...restriction,
-          ...page,
-        }),
+      pages(
+        (page) =>
+          tx.listEntities({
+            kind: kind.name,
+            deleted,
+            order: { field: 'id', direction: 'asc' },
+            ...restriction,
+            ...page,
+          }),
+        PAGE,
       );
     return byId(of(false), withDeleted ? of(true) : none());
   }
