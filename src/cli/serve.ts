@@ -1,6 +1,4 @@
 /** `orgs serve`: The Things Stack's HTTP API alone, for API keys (API.md, "orgs serve"), until stopped. */
-import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { failedPrecondition, invalidArgument } from '../core/errors.js';
 import { fileError } from '../store/errors.js';
 import { action, type CommandTree, examples, integer, QuietExit } from './command.js';
@@ -39,6 +37,8 @@ export function addServeCommand(tree: CommandTree): void {
       .option('--tls-key <file>', "the certificate's private key (PEM)")
       .action(
         action(async (ctx, _args, options) => {
+          // Loaded here, not up front: no other command pays for them.
+          const [{ readFile }, { isIP }] = await Promise.all([import('node:fs/promises'), import('node:net')]);
           const host = (options.host as string | undefined) ?? '127.0.0.1';
           if (isIP(host) === 0 && host !== 'localhost') {
             throw invalidArgument('serve', 'invalid_host', `--host takes an IP address or localhost, not ${host}`);
