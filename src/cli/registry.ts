@@ -6,12 +6,10 @@ import { connectTimeoutMsOf } from '../app/settings.js';
 import { invalidArgument } from '../core/errors.js';
 import { KINDS } from '../core/kinds.js';
 import { changeLine, shortRight } from '../core/registry/summary.js';
-import { action, type CommandTree, examples, QuietExit } from './command.js';
+import { action, attributeOf, collect, type CommandTree, examples, QuietExit } from './command.js';
 
 /** "A check found something" (CONTRACT.md): `plan --check` on drift. */
 const FOUND_SOMETHING = 7;
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function addRegistryCommands(tree: CommandTree): void {
   tree.add('export', [], (command) => {
@@ -46,9 +44,9 @@ export function addRegistryCommands(tree: CommandTree): void {
     return command.action(
       action(async (ctx, _args, options) => {
         const entityIds = Object.fromEntries(
-          KINDS.filter((kind) => options[camel(kind.idFlag)] !== undefined).map((kind) => [
+          KINDS.filter((kind) => options[attributeOf(kind.idFlag)] !== undefined).map((kind) => [
             kind.name,
-            options[camel(kind.idFlag)] as string[],
+            options[attributeOf(kind.idFlag)] as string[],
           ]),
         );
         const filtered = options.organizationId !== undefined || Object.keys(entityIds).length > 0;
@@ -135,8 +133,6 @@ function fileCommand(command: import('commander').Command) {
       'the file is authoritative for the records it names: unlisted members, collaborators and keys go',
     );
 }
-
-const camel = (flag: string) => flag.replace(/-(.)/g, (_, c: string) => c.toUpperCase());
 
 async function readDocument(ctx: Context, path: string, options: Record<string, unknown>): Promise<ApplyRequest> {
   const { readRegistryFile } = await import('../app/registry-file.js');

@@ -420,8 +420,7 @@ class Steps {
       case 'member': {
         const request = { organizationId: ids.organization_id, userId: ids.user_id };
         if (action === 'delete') return this.collaborators.delete(request);
-        const held = await scope.tx.getMembership(request.organizationId, request.userId);
-        if (held && normalRights(held.rights).join() === change.after!.join()) return;
+        if (holdsAlready(await scope.tx.getMembership(request.organizationId, request.userId), change)) return;
         return this.collaborators.set({ ...request, rights: change.after! });
       }
       case 'api_key': {
@@ -447,7 +446,7 @@ class Steps {
           request.entityId!,
           (ids.user_id ?? ids.organization_id)!,
         );
-        if (held && normalRights(held.rights).join() === change.after!.join()) return;
+        if (holdsAlready(held, change)) return;
         return entities.setCollaborator({ ...request, rights: change.after! });
       }
       default: {
@@ -468,6 +467,10 @@ class Steps {
     }
   }
 }
+
+/** Whether the holder holds what the change gives already (the collaborator its record was created for). */
+const holdsAlready = (held: { rights: readonly string[] } | undefined, change: Change) =>
+  held !== undefined && normalRights(held.rights).join() === change.after!.join();
 
 /** A name or description as the services take it: null (unset) is the empty text. */
 const text = (value: unknown) => (value === null ? '' : (value as string | undefined));
