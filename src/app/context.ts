@@ -7,6 +7,7 @@ import type { ApiKeyService } from '../core/api-keys.js';
 import type { CollaboratorService } from '../core/collaborators.js';
 import type { EntityService } from '../core/entities.js';
 import type { EntityKind } from '../core/kinds.js';
+import type { KeyOwnerKindName } from '../core/key-owners.js';
 import type { OrganizationService } from '../core/organizations.js';
 import type { RegistryService } from '../core/registry/service.js';
 import type { ReviewService } from '../core/review.js';
@@ -143,9 +144,13 @@ export class Context {
     return new CollaboratorService(await this.session(), await this.organizations());
   }
 
-  async apiKeys(): Promise<ApiKeyService> {
-    const { ApiKeyService } = await import('../core/api-keys.js');
-    return new ApiKeyService(await this.session(), await this.organizations());
+  /** The API keys of one kind of owner (src/core/key-owners.ts): an organization's unless named. */
+  async apiKeys(owner: KeyOwnerKindName = 'organization'): Promise<ApiKeyService> {
+    const [{ ApiKeyService }, { keyOwnerNamed }] = await Promise.all([
+      import('../core/api-keys.js'),
+      import('../core/key-owners.js'),
+    ]);
+    return new ApiKeyService(await this.session(), keyOwnerNamed(owner), await this.organizations());
   }
 
   async entities(kind: EntityKind): Promise<EntityService> {

@@ -78,7 +78,7 @@ function subjectOf({ who }: Access): string {
     case 'user':
       return `user ${who.user.id}`;
     case 'api-key':
-      return `api-key ${who.key.id} (${who.key.organizationId})`;
+      return `api-key ${who.key.id} (${who.key.ownerId})`;
     case 'organization':
       return `organization ${who.organizationId} (${who.membersHidden} members hidden)`;
   }

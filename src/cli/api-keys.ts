@@ -1,70 +1,93 @@
-/** `orgs api-keys list|get|create|set|delete`: organization API keys. */
+/**
+ * `orgs api-keys …` (an organization's), `orgs users api-keys …`, `orgs applications api-keys …`
+ * and `orgs gateways api-keys …`: one set of commands over the table of owner kinds.
+ */
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import {
   action,
   addRightFlags,
+  attributeOf,
   type CommandTree,
   either,
   rightsFrom,
   examples,
-  organizationIdOption,
   pagingOptions,
   DRY_RUN,
 } from './command.js';
 import type { Context } from './context.js';
 import { printReach, reachOptions, reachRequest } from './access.js';
 import { confirm } from './prompt.js';
+import { keyOwnerNamed, type KeyOwnerKind, type KeyOwnerKindName } from '../core/key-owners.js';
 
 type Options = Record<string, any>;
 
-/** `[organization-id] [api-key-id]` as positionals or flags. */
-function keyIds(args: (string | undefined)[], options: Options) {
-  return {
-    organizationId: either(args[0], options.organizationId, 'organization ID'),
-    apiKeyId: either(args[1], options.apiKeyId, 'API key ID'),
-  };
-}
+/** The owner the examples name, and the command group that holds its keys. */
+const EXAMPLES: Record<KeyOwnerKindName, { id: string; group: string; right: string }> = {
+  organization: { id: 'org1', group: 'api-keys', right: 'organization-info' },
+  user: { id: 'user1', group: 'users api-keys', right: 'user-all' },
+  application: { id: 'app1', group: 'applications api-keys', right: 'application-traffic-read' },
+  gateway: { id: 'gtw1', group: 'gateways api-keys', right: 'gateway-info' },
+};
 
 export function addApiKeyCommands(tree: CommandTree): void {
-  tree.add('api-keys', ['api-key'], addSubcommands);
+  tree.add('api-keys', ['api-key'], (group) => addApiKeySubcommands(group, 'organization'));
 }
 
-function addSubcommands(group: Command): void {
+/** `<group> api-keys`, under the command group of an owner kind (`orgs users`, …). */
+export function addOwnerApiKeyCommands(parent: Command, owner: KeyOwnerKindName): void {
+  addApiKeySubcommands(parent.command('api-keys').aliases(['api-key']), owner);
+}
+
+function addApiKeySubcommands(group: Command, ownerName: KeyOwnerKindName): void {
+  const owner = keyOwnerNamed(ownerName);
+  const { id, group: groupName, right } = EXAMPLES[ownerName];
+  const orgs = `orgs ${groupName}`;
+  const ownerIdOption = () => new Option(`--${owner.idFlag} <id>`, `the ${owner.name} ID`);
+  const ownerIdOf = (positional: string | undefined, options: Options) =>
+    either(positional, options[attributeOf(owner.idFlag)], `${owner.name} ID`);
+  /** `[owner-id] [api-key-id]` as positionals or flags. */
+  const keyIds = (args: (string | undefined)[], options: Options) => ({
+    ownerId: ownerIdOf(args[0], options),
+    apiKeyId: either(args[1], options.apiKeyId, 'API key ID'),
+  });
+  const service = (ctx: Context) => ctx.apiKeys(ownerName);
+  const ownerArg = `[${owner.name}-id]`;
+  const rightFlags = (command: Command) => addRightFlags(command, owner.groups);
+  const acts =
+    ownerName === 'user'
+      ? 'A key acts as its user, within its own rights.'
+      : `A key acts on its own ${owner.name} only.`;
   group
-    .summary('manage the API keys of an organization')
+    .summary(`manage the API keys of ${article(owner)}`)
     .addHelpText(
       'after',
       examples(
-        'orgs api-keys create org1 --name ci --right-organization-info',
-        'orgs api-keys list org1',
-        'orgs api-keys delete org1 <api-key-id>',
+        `${orgs} create ${id} --name ci --right-${right}`,
+        `${orgs} list ${id}`,
+        `${orgs} delete ${id} <api-key-id>`,
       ),
     )
-    .description(
-      'Create, list, show, change and delete organization API keys. A key acts on its own organization only.',
-    );
+    .description(`Create, list, show, change and delete the API keys of ${article(owner)}. ${acts}`);
 
   pagingOptions(
     group
-      .command('list [organization-id]')
+      .command(`list ${ownerArg}`)
       .alias('ls')
-      .summary("list an organization's API keys (never their secrets)")
+      .summary(`list the API keys of ${article(owner)} (never their secrets)`)
       .description(
-        'List the API keys of an organization with their names, rights and expiry; never their secrets. Needs RIGHT_ORGANIZATION_SETTINGS_API_KEYS.',
+        `List the API keys of ${article(owner)} with their names, rights and expiry; never their secrets. Needs ${owner.manage}.`,
       )
-      .addHelpText(
-        'after',
-        examples('orgs api-keys list org1', 'orgs api-keys list org1 --order -created_at --limit 10'),
-      )
-      .addOption(organizationIdOption()),
+      .addHelpText('after', examples(`${orgs} list ${id}`, `${orgs} list ${id} --order -created_at --limit 10`))
+      .addOption(ownerIdOption()),
     'api_key_id, name, created_at, expires_at',
   ).action(
     action(async (ctx, [positional], options) => {
       await ctx.output.printListing(
         await (
-          await ctx.apiKeys()
+          await service(ctx)
         ).list({
-          organizationId: either(positional, options.organizationId, 'organization ID'),
+          ownerId: ownerIdOf(positional, options),
           limit: options.limit,
           page: options.page,
           order: options.order,
@@ -74,43 +97,40 @@ function addSubcommands(group: Command): void {
   );
 
   group
-    .command('get [organization-id] [api-key-id]')
+    .command(`get ${ownerArg} [api-key-id]`)
     .alias('info')
     .summary('show an API key (never its secret)')
-    .description('Show one API key of an organization: its name, rights and expiry; never its secret.')
+    .description(`Show one API key of ${article(owner)}: its name, rights and expiry; never its secret.`)
     .addHelpText(
       'after',
-      examples(
-        'orgs api-keys get org1 <api-key-id>',
-        'orgs api-keys get --organization-id org1 --api-key-id <api-key-id>',
-      ),
+      examples(`${orgs} get ${id} <api-key-id>`, `${orgs} get --${owner.idFlag} ${id} --api-key-id <api-key-id>`),
     )
-    .addOption(organizationIdOption())
+    .addOption(ownerIdOption())
     .option('--api-key-id <id>', 'the API key ID')
     .action(
       action(
-        async (ctx, args, options) => await ctx.output.print(await (await ctx.apiKeys()).get(keyIds(args, options))),
+        async (ctx, args, options) => await ctx.output.print(await (await service(ctx)).get(keyIds(args, options))),
       ),
     );
 
-  addRightFlags(
+  rightFlags(
     group
-      .command('create [organization-id]')
+      .command(`create ${ownerArg}`)
       .aliases(['add', 'generate'])
       .summary('create an API key; its secret is shown this once')
       .addHelpText(
         'after',
         examples(
-          'orgs api-keys create org1 --name "API key for my organization" --right-organization-all',
-          'orgs api-keys create org1 --right-organization-info --api-key-expiry 2030-01-31T12:00:00Z',
-          'KEY=$(orgs api-keys create org1 --right-organization-info | jq -r .key)',
+          `${orgs} create ${id} --name "API key for my ${owner.name}" --right-${right}`,
+          `${orgs} create ${id} --right-${right} --api-key-expiry 2030-01-31T12:00:00Z`,
+          `KEY=$(${orgs} create ${id} --right-${right} | jq -r .key)`,
         ),
       )
       .description(
         'Create an API key holding the rights given (at least one, each held by the caller). The key is printed ' +
           'once, in the "key" field: store it safely, it cannot be shown again.',
       )
-      .addOption(organizationIdOption())
+      .addOption(ownerIdOption())
       .option('--name <name>', 'name of the key')
       .option(
         '--api-key-expiry <time>',
@@ -119,9 +139,9 @@ function addSubcommands(group: Command): void {
   ).action(
     action(async (ctx, [positional], options) => {
       const created = await (
-        await ctx.apiKeys()
+        await service(ctx)
       ).create({
-        organizationId: either(positional, options.organizationId, 'organization ID'),
+        ownerId: ownerIdOf(positional, options),
         name: options.name,
         rights: rightsFrom(options),
         expiresAt: options.apiKeyExpiry,
@@ -131,23 +151,20 @@ function addSubcommands(group: Command): void {
     }),
   );
 
-  addRightFlags(
+  rightFlags(
     group
-      .command('set [organization-id] [api-key-id]')
+      .command(`set ${ownerArg} [api-key-id]`)
       .option('--dry-run', DRY_RUN)
       .alias('update')
       .summary("change an API key's name, expiry or rights")
       .addHelpText(
         'after',
-        examples(
-          'orgs api-keys set org1 <api-key-id> --name reader',
-          'orgs api-keys set org1 <api-key-id> --right-organization-info --right-organization-settings-members',
-        ),
+        examples(`${orgs} set ${id} <api-key-id> --name reader`, `${orgs} set ${id} <api-key-id> --right-${right}`),
       )
       .description(
         'Change an API key. --right-* flags replace its rights; adding or removing a right needs holding it.',
       )
-      .addOption(organizationIdOption())
+      .addOption(ownerIdOption())
       .option('--api-key-id <id>', 'the API key ID')
       .option('--name <name>', 'new name')
       .option('--api-key-expiry <time>', 'new expiry in the future, RFC 3339 or a date (its start, UTC)'),
@@ -155,7 +172,7 @@ function addSubcommands(group: Command): void {
     action(async (ctx, args, options) => {
       const rights = rightsFrom(options);
       await (
-        await ctx.apiKeys()
+        await service(ctx)
       ).update({
         ...keyIds(args, options),
         name: options.name,
@@ -166,13 +183,13 @@ function addSubcommands(group: Command): void {
   );
 
   group
-    .command('delete [organization-id] [api-key-id]')
+    .command(`delete ${ownerArg} [api-key-id]`)
     .option('--dry-run', DRY_RUN)
     .aliases(['remove', 'del', 'rm'])
     .summary('delete an API key: it authenticates nobody from now on')
-    .description('Delete an API key of an organization. Scripts holding it are refused from now on.')
-    .addHelpText('after', examples('orgs api-keys delete org1 <api-key-id>'))
-    .addOption(organizationIdOption())
+    .description(`Delete an API key of ${article(owner)}. Scripts holding it are refused from now on.`)
+    .addHelpText('after', examples(`${orgs} delete ${id} <api-key-id>`))
+    .addOption(ownerIdOption())
     .option('--api-key-id <id>', 'the API key ID')
     .option('--force', 'do not ask for confirmation when the key is the one orgs login uses')
     .action(
@@ -180,7 +197,7 @@ function addSubcommands(group: Command): void {
         const ids = keyIds(args, options);
         const loginKey = options.force ? undefined : await loginKeyId(ctx);
         await (
-          await ctx.apiKeys()
+          await service(ctx)
         ).delete(
           ids,
           loginKey === undefined || ids.apiKeyId !== loginKey
@@ -190,32 +207,27 @@ function addSubcommands(group: Command): void {
       }),
     );
 
-  addReachCommand(group);
-}
-
-/** `api-keys reach`: the organization and entities a key holds rights on. */
-function addReachCommand(group: Command): void {
   reachOptions(
     group
-      .command('reach [organization-id] [api-key-id]')
+      .command(`reach ${ownerArg} [api-key-id]`)
       .summary('what an API key holds rights on')
       .description(
-        'List the organization and the applications, gateways and clients an API key holds a right on, with ' +
-          'its effective rights there. Needs RIGHT_ORGANIZATION_SETTINGS_API_KEYS; an expired key reaches nothing.',
+        'List the organizations, applications, gateways and clients an API key holds a right on, with ' +
+          `its effective rights there. Needs ${owner.manage}; an expired key reaches nothing.`,
       )
-      .addHelpText(
-        'after',
-        examples('orgs api-keys reach org1 <api-key-id>', 'orgs api-keys reach org1 <api-key-id> --explain'),
-      )
-      .addOption(organizationIdOption())
+      .addHelpText('after', examples(`${orgs} reach ${id} <api-key-id>`, `${orgs} reach ${id} <api-key-id> --explain`))
+      .addOption(ownerIdOption())
       .option('--api-key-id <id>', 'the API key ID'),
   ).action(
     action(async (ctx, args, options) => {
       const request = { ...keyIds(args, options), ...(await reachRequest(options)) };
-      await printReach(ctx, await (await ctx.apiKeys()).reach(request), options);
+      await printReach(ctx, await (await service(ctx)).reach(request), options);
     }),
   );
 }
+
+/** `an organization`, `a user`, `an application`, `a gateway`. */
+const article = (owner: KeyOwnerKind) => `${/^[aeiou]/.test(owner.name) ? 'an' : 'a'} ${owner.name}`;
 
 /** The ID of the API key that `orgs login --api-key` stored, if any. */
 async function loginKeyId(ctx: Context): Promise<string | undefined> {

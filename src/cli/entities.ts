@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import type { EntityCollaboratorRequest } from '../core/entities.js';
 import { KINDS, type EntityKind } from '../core/kinds.js';
+import { keyOwnerOf } from '../core/key-owners.js';
+import { addOwnerApiKeyCommands } from './api-keys.js';
 import { ENTITY_FIELDS } from '../core/views.js';
 import {
   action,
@@ -80,6 +82,9 @@ function addSubcommands(group: Command, kind: EntityKind): void {
         `ORGS_USER_ID=user2 ${orgs} rights ${id} --explain`,
       ),
     );
+
+  const keyOwner = keyOwnerOf(name);
+  if (keyOwner) addOwnerApiKeyCommands(group, keyOwner.name);
 
   const create = withId(group.command(`create [${idFlag}]`))
     .aliases(['add', 'register'])

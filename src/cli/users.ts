@@ -1,6 +1,7 @@
 /** `orgs users create|list|get|set|delete|reach`: the users of the local registry. */
 import type { Command } from 'commander';
 import { printReach, reachOptions, reachRequest } from './access.js';
+import { addOwnerApiKeyCommands } from './api-keys.js';
 import { action, type CommandTree, either, examples, pageOptions, DRY_RUN } from './command.js';
 
 export function addUserCommands(tree: CommandTree): void {
@@ -17,6 +18,7 @@ function addSubcommands(group: Command): void {
     .description('Users are registered the first time they are named; these commands manage them explicitly.');
 
   const userIdOption = (command: Command) => command.option('--user-id <id>', 'the user ID');
+  addOwnerApiKeyCommands(group, 'user');
 
   userIdOption(
     group

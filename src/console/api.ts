@@ -14,6 +14,7 @@
  */
 import { invalidArgument, notFound } from '../core/errors.js';
 import { KINDS, type EntityKind } from '../core/kinds.js';
+import { KEY_OWNERS, type KeyOwnerKind } from '../core/key-owners.js';
 import type { Listing } from '../core/paging.js';
 import type { CollaboratorIds } from '../core/model.js';
 import { CATALOGUE, ENTITY_GROUPS, type RightGroup } from '../core/rights.js';
@@ -467,7 +468,6 @@ function collaboratorIds(collaborator: Record<string, any>): { userId?: string; 
 /** An organization's members may hold its rights, those of what it may own, and RIGHT_ALL (its owners do). */
 const MEMBER_RIGHTS = rightsOf(...ENTITY_GROUPS, 'all');
 /** An organization's API keys: the rights of the organization and of what it may own. */
-const KEY_RIGHTS = rightsOf(...ENTITY_GROUPS);
 
 // Organizations (OrganizationRegistry, OrganizationAccess, EntityRegistrySearch).
 
@@ -477,27 +477,27 @@ route('GET', '/auth_info', {}, async ({ ctx }) =>
 );
 
 function authInfo(caller: Principal): Record<string, unknown> | undefined {
-  switch (caller.kind) {
-    case 'api-key': {
-      // The key's rights as The Things Stack gives them: implied ones included, the secret left out.
-      const key: Record<string, unknown> = {
-        ...apiKeyView(caller.key),
-        rights: Rights.of(caller.key.rights).expand().toArray(),
-      };
-      delete key.last_used_at;
-      return {
-        api_key: { api_key: key, entity_ids: identifierView({ kind: 'organization', id: caller.key.organizationId }) },
-      };
-    }
-    case 'user':
-      return {
-        user_session: { user_ids: { user_id: caller.user.id } },
-        ...(caller.user.admin ? { universal_rights: { rights: Rights.all.toArray() }, is_admin: true } : {}),
-      };
-    case 'admin':
-      // The local administrator: no credential, every right (The Things Stack has no such caller).
-      return { universal_rights: { rights: Rights.all.toArray() }, is_admin: true };
+  // An administrator's universal rights: every right, within its key's when it acts through one.
+  const universal = (rights: Rights) => ({ universal_rights: { rights: rights.toArray() }, is_admin: true });
+  if (caller.kind === 'admin') {
+    // The local administrator: no credential, every right (The Things Stack has no such caller).
+    return universal(Rights.all);
   }
+  const { key } = caller;
+  if (caller.kind === 'user' && key === undefined) {
+    return {
+      user_session: { user_ids: { user_id: caller.user.id } },
+      ...(caller.user.admin ? universal(Rights.all) : {}),
+    };
+  }
+  // The key's rights as The Things Stack gives them: implied ones included, the secret left out.
+  const rights = Rights.of(key!.rights).expand();
+  const view: Record<string, unknown> = { ...apiKeyView(key!), rights: rights.toArray() };
+  delete view.last_used_at;
+  return {
+    api_key: { api_key: view, entity_ids: identifierView({ kind: key!.ownerKind, id: key!.ownerId }) },
+    ...(caller.kind === 'user' && caller.user.admin ? universal(rights) : {}),
+  };
 }
 
 /** What the Console's page needs besides the caller (ours): until when a deleted record can be restored. */
@@ -673,62 +673,71 @@ route(
   },
 );
 
-route('GET', '/organizations/{id}/api-keys', { query: PAGING }, async ({ ctx, params, query }) =>
-  listingOf('api_keys', await (await ctx.apiKeys()).list({ organizationId: params.id, ...paging(query) })),
-);
+// API keys of users, organizations, applications and gateways: one set of routes per owner kind
+// of the table in src/core/key-owners.ts.
 
-const API_KEY: Fields = { name: 'string', rights: KEY_RIGHTS, expires_at: 'string' };
+function apiKeyRoutes(owner: KeyOwnerKind): void {
+  const base = `/${owner.plural}/{id}/api-keys`;
+  const service = (ctx: Context) => ctx.apiKeys(owner.name);
+  const API_KEY: Fields = { name: 'string', rights: rightsOf(...owner.groups), expires_at: 'string' };
 
-route('POST', '/organizations/{id}/api-keys', { body: API_KEY }, async ({ ctx, params, body }) =>
-  ok(
-    await (
-      await ctx.apiKeys()
-    ).create({ organizationId: params.id, name: body.name, rights: body.rights ?? [], expiresAt: body.expires_at }),
-  ),
-);
+  route('GET', base, { query: PAGING }, async ({ ctx, params, query }) =>
+    listingOf('api_keys', await (await service(ctx)).list({ ownerId: params.id, ...paging(query) })),
+  );
 
-route('GET', '/organizations/{id}/api-keys/{key_id}', {}, async ({ ctx, params }) =>
-  ok(await (await ctx.apiKeys()).get({ organizationId: params.id, apiKeyId: params.key_id })),
-);
+  route('POST', base, { body: API_KEY }, async ({ ctx, params, body }) =>
+    ok(
+      await (
+        await service(ctx)
+      ).create({ ownerId: params.id, name: body.name, rights: body.rights ?? [], expiresAt: body.expires_at }),
+    ),
+  );
 
-/**
- * UpdateAPIKey: the fields the mask names (all given without one). No rights, with `rights` in
- * the mask or no mask (as older clients send), deletes the key: The Things Stack's way.
- */
-route(
-  'PUT',
-  '/organizations/{id}/api-keys/{key_id}',
-  {
-    body: {
-      api_key: { fields: { ...API_KEY, id: 'string', created_at: 'string', updated_at: 'string' } },
-      field_mask: { fields: { paths: { list: { oneOf: API_KEY_PATHS } } } },
+  route('GET', `${base}/{key_id}`, {}, async ({ ctx, params }) =>
+    ok(await (await service(ctx)).get({ ownerId: params.id, apiKeyId: params.key_id })),
+  );
+
+  /**
+   * UpdateAPIKey: the fields the mask names (all given without one). No rights, with `rights` in
+   * the mask or no mask (as older clients send), deletes the key: The Things Stack's way.
+   */
+  route(
+    'PUT',
+    `${base}/{key_id}`,
+    {
+      body: {
+        api_key: { fields: { ...API_KEY, id: 'string', created_at: 'string', updated_at: 'string' } },
+        field_mask: { fields: { paths: { list: { oneOf: API_KEY_PATHS } } } },
+      },
+      changesAccess: true,
     },
-    changesAccess: true,
-  },
-  async ({ ctx, params, body }) => {
-    const key = body.api_key ?? {};
-    const paths: readonly string[] | undefined = body.field_mask?.paths;
-    const named = (field: string) => paths === undefined || paths.includes(field);
-    const keys = await ctx.apiKeys();
-    const request = { organizationId: params.id, apiKeyId: params.key_id };
-    if (named('rights') && (key.rights ?? []).length === 0) {
-      await keys.delete(request);
-      return empty();
-    }
-    await keys.update({
-      ...request,
-      name: named('name') ? key.name : undefined,
-      rights: named('rights') ? key.rights : undefined,
-      expiresAt: named('expires_at') ? key.expires_at : undefined,
-    });
-    return ok(await keys.get(request));
-  },
-);
+    async ({ ctx, params, body }) => {
+      const key = body.api_key ?? {};
+      const paths: readonly string[] | undefined = body.field_mask?.paths;
+      const named = (field: string) => paths === undefined || paths.includes(field);
+      const keys = await service(ctx);
+      const request = { ownerId: params.id, apiKeyId: params.key_id };
+      if (named('rights') && (key.rights ?? []).length === 0) {
+        await keys.delete(request);
+        return empty();
+      }
+      await keys.update({
+        ...request,
+        name: named('name') ? key.name : undefined,
+        rights: named('rights') ? key.rights : undefined,
+        expiresAt: named('expires_at') ? key.expires_at : undefined,
+      });
+      return ok(await keys.get(request));
+    },
+  );
 
-route('DELETE', '/organizations/{id}/api-keys/{key_id}', { changesAccess: true }, async ({ ctx, params }) => {
-  await (await ctx.apiKeys()).delete({ organizationId: params.id, apiKeyId: params.key_id });
-  return empty();
-});
+  route('DELETE', `${base}/{key_id}`, { changesAccess: true }, async ({ ctx, params }) => {
+    await (await service(ctx)).delete({ ownerId: params.id, apiKeyId: params.key_id });
+    return empty();
+  });
+}
+
+for (const owner of KEY_OWNERS) apiKeyRoutes(owner);
 
 // Applications, gateways and clients: one set of routes per kind of the table in src/core/kinds.ts.
 

@@ -20,10 +20,11 @@ import {
 import { invalidArgument } from './errors.js';
 import { KINDS, type EntityKind, type EntityKindName } from './kinds.js';
 import type { ApiKey, User } from './model.js';
-import { organizationRights, type Holder } from './organization-rights.js';
+import { keyRights, organizationRights, type Holder } from './organization-rights.js';
 import { everyPage, pageOf, type Listing, type PageRequest } from './paging.js';
 import { ENTITY_GROUPS, groupOf, Rights } from './rights.js';
-import { mayListMembers, rightsOn, type Scope } from './session.js';
+import { isAdministrator, isOtherKey, mayListMembers, rightsOn, type Scope } from './session.js';
+import { keyOwnerOf, type KeyOwnerKindName } from './key-owners.js';
 import type { Transaction } from './store.js';
 import { quote } from './validate.js';
 import { identifierView } from './views.js';
@@ -51,10 +52,10 @@ export function targetKinds(values: readonly string[] | undefined): TargetKind[]
 
 const LIST_API_KEYS = 'RIGHT_ORGANIZATION_SETTINGS_API_KEYS';
 
-/** Who holds rights on a target, as `access` lists them. */
+/** Who holds rights on a target, as `access` lists them; a user's key comes with its user, as whom it acts. */
 export type Accessor =
   | { kind: 'user'; user: User }
-  | { kind: 'api-key'; key: ApiKey }
+  | { kind: 'api-key'; key: ApiKey; user?: User }
   /** A collaborating organization whose members the caller may not list: they stay a count. */
   | { kind: 'organization'; organizationId: string; membersHidden: number };
 
@@ -96,18 +97,51 @@ async function onOrganization(tx: Transaction, holder: Holder, organizationId: s
 /** Whether an API key can still authenticate: an expired one holds nothing. */
 export const usable = (key: ApiKey, now: number) => key.expiresAt === undefined || key.expiresAt > now;
 
-/** Every key of the organization, in ID order. */
-export function keysOf(tx: Transaction, organizationId: string): Promise<ApiKey[]> {
+/** Every key of the owner, in ID order. */
+export function keysOf(tx: Transaction, ownerKind: KeyOwnerKindName, ownerId: string): Promise<ApiKey[]> {
   return everyPage((page) =>
-    tx.listApiKeys({ organizationId, order: { field: 'api_key_id', direction: 'asc' }, ...page }),
+    tx.listApiKeys({ ownerKind, ownerId, order: { field: 'api_key_id', direction: 'asc' }, ...page }),
   );
 }
 
 /** Whether the caller may list the organization's API keys (as `api-keys list` would let it). */
 export async function mayListApiKeys(scope: Scope, organizationId: string): Promise<boolean> {
-  const { caller } = scope;
-  if (caller.kind === 'api-key' && caller.key.organizationId !== organizationId) return false;
+  if (isOtherKey(scope.caller, organizationId)) return false;
   return (await rightsOn(scope, organizationId)).has(LIST_API_KEYS);
+}
+
+/** Whether the caller may list the user's API keys (as `users api-keys list` would let it): itself, or an administrator. */
+export function mayListUserKeys(scope: Scope, userId: string): boolean {
+  const { caller } = scope;
+  if (caller.kind === 'admin') return true;
+  if (caller.kind !== 'user' || (caller.user.id !== userId && !isAdministrator(caller))) return false;
+  return caller.key === undefined || keyRights(caller.key).has('RIGHT_USER_SETTINGS_API_KEYS');
+}
+
+/** Who a key is: its owner's identifiers, and its own ID. */
+export const keyIds = (key: ApiKey) => ({
+  api_key_id: key.id,
+  ...identifierView({ kind: key.ownerKind, id: key.ownerId }),
+});
+
+/** Whose rights a key holds: a user's key its user's, within its own; any other key its own. */
+export const keyHolder = (
+  key: ApiKey,
+  user: User | undefined,
+): { kind: 'user'; user: User; key: ApiKey } | { kind: 'api-key'; key: ApiKey } =>
+  user ? { kind: 'user', user, key } : { kind: 'api-key', key };
+
+type KeyAccessor = Extract<Accessor, { kind: 'api-key' }>;
+
+/** The usable keys of each user whose keys the caller may list, each with its user (`access`). */
+async function userKeysOf(scope: Scope, users: readonly User[]): Promise<KeyAccessor[]> {
+  const found: KeyAccessor[] = [];
+  for (const user of users) {
+    if (!mayListUserKeys(scope, user.id)) continue;
+    for (const key of await keysOf(scope.tx, 'user', user.id))
+      if (usable(key, scope.now)) found.push({ kind: 'api-key', key, user });
+  }
+  return found;
 }
 
 /**
@@ -119,7 +153,7 @@ function accessRank(who: Accessor): { group: number; key: string } {
     case 'user':
       return { group: who.user.admin ? 3 : 0, key: who.user.id };
     case 'api-key':
-      return { group: 1, key: `${who.key.organizationId}\0${who.key.id}` };
+      return { group: 1, key: `${who.key.ownerKind}\0${who.key.ownerId}\0${who.key.id}` };
     case 'organization':
       return { group: 2, key: who.organizationId };
   }
@@ -152,15 +186,22 @@ export function pageOfAccess(all: Access[], request: AccessRequest): Listing<Acc
 export async function organizationAccessors(scope: Scope, id: string, admins = true): Promise<Access[]> {
   const { tx } = scope;
   const found: Access[] = [];
-  const add = async (who: Accessor & Holder) => found.push({ who, ...(await onOrganization(tx, who, id)) });
+  const add = async (who: Exclude<Accessor, { kind: 'organization' }>) => {
+    const holder = who.kind === 'user' ? who : keyHolder(who.key, who.user);
+    found.push({ who, ...(await onOrganization(tx, holder, id)) });
+  };
+  const users: User[] = [];
   for (const membership of await tx.listMemberships(id)) {
     const user = (await tx.getUser(membership.userId))!;
-    if (!user.admin) await add({ kind: 'user', user });
+    if (!user.admin) users.push(user);
   }
+  if (admins) users.push(...(await tx.listAdministrators()));
+  for (const user of users) await add({ kind: 'user', user });
   if (await mayListApiKeys(scope, id)) {
-    for (const key of await keysOf(tx, id)) if (usable(key, scope.now)) await add({ kind: 'api-key', key });
+    for (const key of await keysOf(tx, 'organization', id))
+      if (usable(key, scope.now)) await add({ kind: 'api-key', key });
   }
-  if (admins) for (const user of await tx.listAdministrators()) await add({ kind: 'user', user });
+  for (const who of await userKeysOf(scope, users)) await add(who);
   return found.filter((access) => access.rights.size > 0);
 }
 
@@ -207,6 +248,16 @@ export async function entityAccessors(
       ...(await effectiveRights(scope, kind, entityId, { kind: 'user', user })),
     });
   }
+  // The keys of the users found, and the entity's own (an application's or a gateway's).
+  const keys = await userKeysOf(scope, [...users.map(({ user }) => user), ...administrators]);
+  const owner = keyOwnerOf(kind.name);
+  if (owner && (await effectiveRights(scope, kind, entityId)).rights.has(owner.manage)) {
+    for (const key of await keysOf(tx, owner.name, entityId))
+      if (usable(key, scope.now)) keys.push({ kind: 'api-key', key });
+  }
+  for (const who of keys) {
+    found.push({ who, ...(await effectiveRights(scope, kind, entityId, keyHolder(who.key, who.user))) });
+  }
   return found.filter((access) => access.rights.size > 0);
 }
 
@@ -237,7 +288,7 @@ async function organizationsOn(
     }
     if (await mayListApiKeys(scope, organizationId)) withKeys.push(organizationId);
   }
-  for (const key of await tx.listApiKeysOf(withKeys)) {
+  for (const key of await tx.listApiKeysOf('organization', withKeys)) {
     if (usable(key, scope.now))
       found.push({
         who: { kind: 'api-key', key },
@@ -248,9 +299,9 @@ async function organizationsOn(
 }
 
 /** `orgs users reach USER`: every live organization and entity the user holds a right on. */
-export async function userReach(scope: Scope, user: User, request: ReachRequest): Promise<Reached[]> {
+export async function userReach(scope: Scope, user: User, request: ReachRequest, key?: ApiKey): Promise<Reached[]> {
   const { tx } = scope;
-  const holder: Holder = { kind: 'user', user };
+  const holder: Holder = { kind: 'user', user, key };
   const reached: Reached[] = [];
   const organizations = await organizationsOf(tx, user, request.deleted);
   await tx.prefetchOrganizations(organizations);
@@ -260,7 +311,7 @@ export async function userReach(scope: Scope, user: User, request: ReachRequest)
     const target = { kind: 'organization' as const, id };
     reached.push({ target, ...(deleted ? { deleted: true as const } : {}), ...(await onOrganization(tx, holder, id)) });
   }
-  reached.push(...(await entitiesReachedBy(scope, user, request.deleted)));
+  reached.push(...(await entitiesReachedBy(scope, user, request.deleted, key)));
   return selected(reached, request);
 }
 
@@ -294,14 +345,14 @@ async function organizationsOf(tx: Transaction, user: User, withDeleted = false)
  * The live entities the user holds a path to, with its rights there, and with `withDeleted` the
  * deleted ones and the paths through deleted organizations; every one, for an administrator.
  */
-async function entitiesReachedBy(scope: Scope, user: User, withDeleted = false): Promise<Reached[]> {
+async function entitiesReachedBy(scope: Scope, user: User, withDeleted = false, key?: ApiKey): Promise<Reached[]> {
   if (user.admin) {
     const every = await everyEntity(scope.tx);
     if (withDeleted)
       for (const [at, [, deleted]] of (await everyEntity(scope.tx, true)).entries()) every[at]![1].push(...deleted);
-    return onEntities(scope, every, { kind: 'user', user });
+    return onEntities(scope, every, { kind: 'user', user, key });
   }
-  return reachedEntities(scope, user, withDeleted);
+  return reachedEntities(scope, user, withDeleted, key);
 }
 
 /** `orgs reach ORG`: the live entities of the kinds given that the organization collaborates on, with its rights there. */
@@ -317,17 +368,25 @@ export async function organizationReach(
   return selected(await onEntities(scope, entities, { kind: 'organization', organizationId }), request);
 }
 
-/** `orgs api-keys reach ORG KEY`: its organization and the live entities the key holds a right on; nothing once expired. */
+/**
+ * `orgs api-keys reach ORG KEY` (and the other owners'): what the key holds a right on; nothing once
+ * expired. A user's key reaches what its user reaches, within the key's rights; an organization's
+ * its organization and the live entities the organization collaborates on; an application's or
+ * gateway's its own entity.
+ */
 export async function apiKeyReach(scope: Scope, key: ApiKey, request: ReachRequest): Promise<Reached[]> {
   if (!usable(key, scope.now)) return [];
+  const { ownerKind, ownerId } = key;
+  if (ownerKind === 'user') {
+    const user = await scope.tx.getUser(ownerId);
+    return user ? userReach(scope, user, request, key) : [];
+  }
   const holder: Holder = { kind: 'api-key', key };
+  if (ownerKind !== 'organization') return selected(await onEntities(scope, [[ownerKind, [ownerId]]], holder), request);
   return selected(
     [
-      {
-        target: { kind: 'organization', id: key.organizationId },
-        ...(await onOrganization(scope.tx, holder, key.organizationId)),
-      },
-      ...(await onEntities(scope, await collaborationsOf(scope.tx, [key.organizationId], request.deleted), holder)),
+      { target: { kind: 'organization', id: ownerId }, ...(await onOrganization(scope.tx, holder, ownerId)) },
+      ...(await onEntities(scope, await collaborationsOf(scope.tx, [ownerId], request.deleted), holder)),
     ],
     request,
   );
@@ -421,7 +480,7 @@ export function accessorIds(who: Accessor): Record<string, unknown> {
     case 'user':
       return identifierView({ kind: 'user', id: who.user.id });
     case 'api-key':
-      return { api_key_id: who.key.id, ...identifierView({ kind: 'organization', id: who.key.organizationId }) };
+      return keyIds(who.key);
     case 'organization':
       return identifierView({ kind: 'organization', id: who.organizationId });
   }

@@ -23,18 +23,24 @@ export type RightsPath =
       /** Through a deleted organization: what would count again on its restore (reach --deleted). */
       deleted?: true;
     }
-  | { via: 'api-key'; apiKeyId: string; keyRights: Rights; organizationRights: Rights; rights: Rights };
+  /** An organization's key (through its organization's collaboration), or an application's or gateway's on itself. */
+  | { via: 'api-key'; apiKeyId: string; keyRights: Rights; organizationRights?: Rights; rights: Rights };
 
 export interface EffectiveRights {
   /** Expanded and limited to the kind's group. */
   rights: Rights;
   paths: RightsPath[];
+  /** The user's API key the subject acts through, which limits every path to its rights. */
+  key?: { apiKeyId: string; keyRights: Rights };
 }
 
-/** Whose rights: the caller, a collaborator named on the command line, or an API key (ACCESS.md). */
+/**
+ * Whose rights: the caller, a user (through one of its API keys, when `key` is set), an
+ * organization, or the API key of an organization, application or gateway (ACCESS.md).
+ */
 export type Subject =
   | { kind: 'caller' }
-  | { kind: 'user'; user: User }
+  | { kind: 'user'; user: User; key?: ApiKey }
   | { kind: 'organization'; organizationId: string }
   | { kind: 'api-key'; key: ApiKey };
 
@@ -115,19 +121,17 @@ export async function effectiveRightsOn(
 ): Promise<Map<string, EffectiveRights>> {
   const result = new Map<string, EffectiveRights>();
   const { caller, tx } = scope;
-  if (subject.kind === 'caller' ? isAdministrator(caller) : subject.kind === 'user' && subject.user.admin) {
-    for (const id of entityIds) result.set(id, administratorRights(kind));
+  const asUser =
+    subject.kind === 'user' ? subject : subject.kind === 'caller' && caller.kind === 'user' ? caller : undefined;
+  // An administrator holds everything; through its key, what the key holds (organizationRights alike).
+  if ((subject.kind === 'caller' && caller.kind === 'admin') || asUser?.user.admin) {
+    for (const id of entityIds) result.set(id, limited(kind, administratorRights(kind), asUser?.key));
     return result;
   }
-  const user =
-    subject.kind === 'user'
-      ? subject.user
-      : subject.kind === 'caller' && caller.kind === 'user'
-        ? caller.user
-        : undefined;
-  if (user !== undefined) {
+  if (asUser !== undefined) {
+    const { user, key } = asUser;
     const sources = await tx.rightsSources(kind.name, entityIds, user.id);
-    for (const id of entityIds) result.set(id, combine(userPaths(kind, sources.get(id)!)));
+    for (const id of entityIds) result.set(id, limited(kind, combine(userPaths(kind, sources.get(id)!)), key));
     if (!seesMembersOf(scope, user)) await hideUnlistedMembers(scope, result.values());
     return result;
   }
@@ -138,7 +142,16 @@ export async function effectiveRightsOn(
       : subject.kind === 'caller' && caller.kind === 'api-key'
         ? caller.key
         : undefined;
-  const organizationId = subject.kind === 'organization' ? subject.organizationId : key!.organizationId;
+  if (key !== undefined && key.ownerKind !== 'organization') {
+    // An application's or gateway's key: its rights on its own entity, nothing elsewhere.
+    const keyRights = within(kind, key.rights);
+    for (const id of entityIds) {
+      const own = key.ownerKind === kind.name && key.ownerId === id;
+      result.set(id, combine(own ? [{ via: 'api-key', apiKeyId: key.id, keyRights, rights: keyRights }] : []));
+    }
+    return result;
+  }
+  const organizationId = subject.kind === 'organization' ? subject.organizationId : key!.ownerId;
   for (const id of entityIds) {
     const collaboration = await tx.getEntityCollaborator(kind.name, id, organizationId);
     const organizationRights = within(kind, collaboration?.rights ?? []);
@@ -161,6 +174,14 @@ export async function effectiveRightsOn(
     );
   }
   return result;
+}
+
+/** A user's effective rights through one of its keys: each path's contribution within the key's rights. */
+function limited(kind: EntityKind, effective: EffectiveRights, key: ApiKey | undefined): EffectiveRights {
+  if (key === undefined) return effective;
+  const keyRights = within(kind, key.rights);
+  const paths = effective.paths.map((path) => ({ ...path, rights: intersection(path.rights, keyRights) }));
+  return { ...combine(paths), key: { apiKeyId: key.id, keyRights } };
 }
 
 /** A user and its effective rights on an entity. */
@@ -195,20 +216,22 @@ export interface ReachedEntity extends EffectiveRights {
 
 /**
  * Every live entity the user (no administrator: that one holds everything) holds a path to, by
- * kind, each with what effectiveRightsOn answers for it, from one read of the store whatever their
- * number (what a user reaches: `reach`).
+ * kind, each with what effectiveRightsOn answers for it (through `key`, when given), from one read
+ * of the store whatever their number (what a user reaches: `reach`).
  */
-export async function reachedEntities(scope: Scope, user: User, withDeleted = false): Promise<ReachedEntity[]> {
+export async function reachedEntities(
+  scope: Scope,
+  user: User,
+  withDeleted = false,
+  key?: ApiKey,
+): Promise<ReachedEntity[]> {
   const found: ReachedEntity[] = [];
   for (const [name, sources] of await scope.tx.userRightsSources(user.id, withDeleted)) {
     const kind = kindNamed(name);
     for (const [id, source] of sources) {
-      const { rights, paths } = combine(userPaths(kind, source));
-      found.push(
-        source.entityDeleted
-          ? { target: { kind: name, id }, deleted: true, rights, paths }
-          : { target: { kind: name, id }, rights, paths },
-      );
+      const effective = limited(kind, combine(userPaths(kind, source)), key);
+      const target = { kind: name, id };
+      found.push(source.entityDeleted ? { target, deleted: true, ...effective } : { target, ...effective });
     }
   }
   if (!seesMembersOf(scope, user)) await hideUnlistedMembers(scope, found);
@@ -268,10 +291,13 @@ export function explanationView(effective: EffectiveRights): Record<string, unkn
           return {
             via: { api_key_id: path.apiKeyId },
             key_rights: path.keyRights.toArray(),
-            organization_rights: path.organizationRights.toArray(),
+            ...(path.organizationRights ? { organization_rights: path.organizationRights.toArray() } : {}),
             rights: path.rights.toArray(),
           };
       }
     }),
+    ...(effective.key
+      ? { api_key: { api_key_id: effective.key.apiKeyId, key_rights: effective.key.keyRights.toArray() } }
+      : {}),
   };
 }

@@ -34,7 +34,16 @@ import {
   type UnsettableField,
 } from './records.js';
 import { RIGHT_ALL, Rights } from './rights.js';
-import { ensureUser, existingUser, isAdministrator, requireRights, type Scope, type Session } from './session.js';
+import {
+  ensureUser,
+  existingUser,
+  isAdministrator,
+  keyOrganization,
+  requireKeyRight,
+  requireRights,
+  type Scope,
+  type Session,
+} from './session.js';
 import type { EntityOrderField, EntityQuery, SearchFilters } from './store.js';
 import * as validate from './validate.js';
 import { entityCollaboratorView, entityView, visibleFields, type FieldMask, type OrganizationField } from './views.js';
@@ -108,6 +117,7 @@ export class EntityService {
           `only ${collaborator.id} or an administrator can create a ${this.kind.name} for ${collaborator.id}`,
         );
       }
+      requireKeyRight(scope.caller, this.kind.userRights.create);
     } else {
       await this.organizations.live(scope, collaborator.id);
       await requireRights(scope, collaborator.id, this.kind.organizationRights.create);
@@ -240,6 +250,7 @@ export class EntityService {
       await requireRights(scope, named.id, this.kind.organizationRights.list);
       return { restriction: { collaborator: named.id } };
     }
+    requireKeyRight(caller, this.kind.userRights.list);
     if (named?.kind === 'user') {
       if (!isAdministrator(caller) && !(caller.kind === 'user' && caller.user.id === named.id)) {
         throw permissionDenied(
@@ -253,8 +264,16 @@ export class EntityService {
     }
     if (isAdministrator(caller)) return { restriction: {} };
     if (caller.kind === 'user') return { restriction: { reachableBy: caller.user.id }, subject: { kind: 'caller' } };
-    if (caller.kind === 'api-key')
-      return { restriction: { collaborator: caller.key.organizationId }, subject: { kind: 'caller' } };
+    const organizationId = keyOrganization(caller);
+    if (organizationId !== undefined)
+      return { restriction: { collaborator: organizationId }, subject: { kind: 'caller' } };
+    if (caller.kind === 'api-key') {
+      throw permissionDenied(
+        this.ns,
+        'api_key_cannot_list',
+        `this API key acts on ${caller.key.ownerKind} ${caller.key.ownerId} alone; use get ${caller.key.ownerId}`,
+      );
+    }
     return { restriction: {} };
   }
 
@@ -511,7 +530,8 @@ export class EntityService {
     if (named) return named;
     const { caller } = scope;
     if (caller.kind === 'user') return { kind: 'user', id: caller.user.id };
-    if (caller.kind === 'api-key') return { kind: 'organization', id: caller.key.organizationId };
+    const organizationId = keyOrganization(caller);
+    if (organizationId !== undefined) return { kind: 'organization', id: organizationId };
     return this.requireNamed(request);
   }
 

@@ -9,7 +9,7 @@ import type { Identifier, StoredEvent } from './model.js';
 import { kindNamed, type EntityKindName } from './kinds.js';
 import { namePattern, PatternError, type NamePattern } from './name-pattern.js';
 import { Rights } from './rights.js';
-import { isAdministrator, rightsOn, type Scope, type Session } from './session.js';
+import { isAdministrator, isOtherKey, rightsOn, type Scope, type Session } from './session.js';
 import type { EventQuery } from './store.js';
 import * as validate from './validate.js';
 
@@ -184,7 +184,7 @@ export class EventService {
     if (subject.kind === 'user') return Rights.none;
     if (subject.kind === 'organization') {
       const { caller } = scope;
-      if (caller.kind === 'api-key' && caller.key.organizationId !== subject.id) return Rights.none;
+      if (isOtherKey(caller, subject.id)) return Rights.none;
       return rightsOn(scope, subject.id);
     }
     const kind = kindNamed(subject.kind as EntityKindName);

@@ -26,6 +26,8 @@ export interface EntityKind {
   };
   /** The rights on an organization that create the kind for it and list the kind of it. */
   readonly organizationRights: { readonly create: string; readonly list: string };
+  /** The rights a user's API key needs to create the kind for its user and list the kind of it. */
+  readonly userRights: { readonly create: string; readonly list: string };
   /** The namespace of the kind's errors (`error:applications:…`). */
   readonly namespace: string;
 }
@@ -49,6 +51,7 @@ function kind(name: EntityKindName, command: string, aliases: string[], rightsPr
       create: `RIGHT_ORGANIZATION_${rightsPrefix}S_CREATE`,
       list: `RIGHT_ORGANIZATION_${rightsPrefix}S_LIST`,
     },
+    userRights: { create: `RIGHT_USER_${rightsPrefix}S_CREATE`, list: `RIGHT_USER_${rightsPrefix}S_LIST` },
     namespace: command,
   };
 }

@@ -1,4 +1,5 @@
 /** The records of the registry, as the core sees them. Times are milliseconds since the epoch. */
+import type { KeyOwnerKindName } from './key-owners.js';
 import type { EntityKindName } from './kinds.js';
 
 export interface Organization extends Contacts {
@@ -31,7 +32,9 @@ export interface Membership {
 
 export interface ApiKey {
   id: string;
-  organizationId: string;
+  /** Whose key it is (src/core/key-owners.ts). */
+  ownerKind: KeyOwnerKindName;
+  ownerId: string;
   name?: string;
   rights: string[];
   /** `<salt>:<hash>`, hex; the secret itself is never stored. */

@@ -6,18 +6,29 @@ import type { ApiKey, User } from './model.js';
 import { Rights } from './rights.js';
 import type { Transaction } from './store.js';
 
-/** Who holds rights: a user, or an organization's API key. */
-export type Holder = { kind: 'user'; user: User } | { kind: 'api-key'; key: ApiKey };
+/**
+ * Who holds rights: a user (through one of its API keys, when `key` is set), or the API key of an
+ * organization, application or gateway.
+ */
+export type Holder = { kind: 'user'; user: User; key?: ApiKey } | { kind: 'api-key'; key: ApiKey };
 
 /**
- * A user made --admin holds every right; a member its membership's rights, expanded; an API key its
- * own rights on its organization, expanded; anyone else nothing.
+ * A user made --admin holds every right; a member its membership's rights, expanded; through a
+ * user's key, only those of them the key holds too; an organization's API key its own rights on
+ * its organization, expanded; anyone else nothing.
  */
 export async function organizationRights(tx: Transaction, holder: Holder, organizationId: string): Promise<Rights> {
+  const { key } = holder;
   if (holder.kind === 'api-key') {
-    return holder.key.organizationId === organizationId ? Rights.of(holder.key.rights).expand() : Rights.none;
+    return key!.ownerKind === 'organization' && key!.ownerId === organizationId ? keyRights(key!) : Rights.none;
   }
-  if (holder.user.admin) return Rights.all;
-  const membership = await tx.getMembership(organizationId, holder.user.id);
-  return membership ? Rights.of(membership.rights).expand() : Rights.none;
+  let rights = Rights.all;
+  if (!holder.user.admin) {
+    const membership = await tx.getMembership(organizationId, holder.user.id);
+    rights = membership ? Rights.of(membership.rights).expand() : Rights.none;
+  }
+  return key ? rights.intersect(keyRights(key)) : rights;
 }
+
+/** A key's rights, expanded. */
+export const keyRights = (key: ApiKey): Rights => Rights.of(key.rights).expand();

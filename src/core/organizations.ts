@@ -12,6 +12,7 @@ import {
   ensureUser,
   existingUser,
   isAdministrator,
+  requireKeyRight,
   requireRights,
   rightsOn,
   type Scope,
@@ -109,6 +110,7 @@ export class OrganizationService {
         `only an administrator can create an organization for ${collaboratorId}`,
       );
     }
+    requireKeyRight(caller, 'RIGHT_USER_ORGANIZATIONS_CREATE');
     const taken = await tx.accountKind(id);
     if (taken) {
       const reason =
@@ -267,7 +269,7 @@ export class OrganizationService {
       throw permissionDenied(
         NS,
         'api_key_cannot_list',
-        `API keys act on their own organization only; use get ${caller.key.organizationId}`,
+        `this API key acts on ${caller.key.ownerKind} ${caller.key.ownerId} alone; use get ${caller.key.ownerId}`,
       );
     }
     if (userId !== undefined) {
@@ -276,6 +278,7 @@ export class OrganizationService {
       }
       await existingUser(scope, userId);
     }
+    requireKeyRight(caller, 'RIGHT_USER_ORGANIZATIONS_LIST');
     if (caller.kind === 'user' && !caller.user.admin) {
       return { memberOf: caller.user.id, readableWith: rightsImplying(READ_RIGHT) };
     }

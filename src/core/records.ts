@@ -9,7 +9,7 @@ import { fold } from './fold.js';
 import type { CollaboratorIds, Contacts } from './model.js';
 import { organizationRights } from './organization-rights.js';
 import { RIGHT_ORGANIZATION_ALL } from './rights.js';
-import { isAdministrator, type Scope, type Session } from './session.js';
+import { isAdministrator, keyOrganization, type Scope, type Session } from './session.js';
 import { ORGANIZATION_FIELDS } from './views.js';
 import type { SearchFilters, Transaction } from './store.js';
 import * as validate from './validate.js';
@@ -92,8 +92,7 @@ export async function requireContactsAllowed(scope: Scope, namespace: string, in
       )
         continue;
     }
-    if (caller.kind === 'api-key' && sameAccount(contact, { kind: 'organization', id: caller.key.organizationId }))
-      continue;
+    if (contact.kind === 'organization' && contact.id === keyOrganization(caller)) continue;
     throw permissionDenied(
       namespace,
       'contact_info_restricted',

@@ -9,8 +9,9 @@ import {
   collaborationsOf,
   everyEntity,
   everyOrganization,
-  keysOf,
+  keyIds,
   mayListApiKeys,
+  mayListUserKeys,
   usable,
   userReach,
   userReachesAnything,
@@ -23,6 +24,7 @@ import { effectiveRightsOn } from './effective-rights.js';
 import { invalidArgument } from './errors.js';
 import { entityHasHolder } from './holders.js';
 import { KINDS, kindNamed, type EntityKindName } from './kinds.js';
+import { KEY_OWNERS, keyOwnerOf, type KeyOwnerKindName } from './key-owners.js';
 import type { ApiKey, User } from './model.js';
 import type { OrganizationService } from './organizations.js';
 import { Rights } from './rights.js';
@@ -82,8 +84,6 @@ export const levelOf = (finding: Finding): Level => LEVEL_OF[finding.finding];
 export const foundAtOrAbove = (findings: readonly Finding[], level: Level): boolean =>
   findings.some((finding) => LEVELS.indexOf(levelOf(finding)) <= LEVELS.indexOf(level));
 
-const RIGHT_ORGANIZATION_SETTINGS_API_KEYS = 'RIGHT_ORGANIZATION_SETTINGS_API_KEYS';
-
 export class ReviewService {
   constructor(
     private readonly session: Session,
@@ -101,10 +101,10 @@ export class ReviewService {
     const stale = staleness(request.stale);
     return this.session.read(async (scope) => {
       if (organizationId !== undefined) await this.organizations.live(scope, organizationId);
-      const { organizations, entities } = await reviewable(scope, organizationId);
+      const { keyOwners, entities } = await reviewable(scope, organizationId);
       const findings: Finding[] = [];
-      for (const id of organizations) {
-        for (const key of await keysOf(scope.tx, id))
+      for (const [kind, ids] of keyOwners) {
+        for (const key of await scope.tx.listApiKeysOf(kind, ids))
           findings.push(...keyFindings(asUsedNow(scope, key), stale, scope.now));
       }
       findings.push(...(await orphanedEntities(scope, entities)));
@@ -115,15 +115,18 @@ export class ReviewService {
   }
 }
 
+/** Owners of keys by kind. */
+type KeyOwnerIds = Array<[KeyOwnerKindName, string[]]>;
+
 /**
- * The organizations whose keys, and the live entities whose collaborators, the caller may review:
- * those of the one organization asked about, or all, where the caller holds the right to list
- * them (the administrator everywhere).
+ * The owners whose keys, and the live entities whose collaborators, the caller may review: those
+ * of the one organization asked about, or all, where the caller holds the right to list them (the
+ * administrator everywhere; a user its own keys too).
  */
 async function reviewable(
   scope: Scope,
   organizationId: string | undefined,
-): Promise<{ organizations: string[]; entities: EntityIds }> {
+): Promise<{ keyOwners: KeyOwnerIds; entities: EntityIds }> {
   const { caller, tx } = scope;
   if (organizationId !== undefined) {
     const entities: EntityIds = [];
@@ -133,26 +136,43 @@ async function reviewable(
       entities.push([name, ids.filter((id) => rights.get(id)!.rights.has(kind.rights.settingsCollaborators))]);
     }
     return {
-      organizations: (await mayListApiKeys(scope, organizationId)) ? [organizationId] : [],
+      keyOwners: (await mayListApiKeys(scope, organizationId)) ? [['organization', [organizationId]]] : [],
       entities,
     };
   }
   if (caller.kind === 'admin' || (caller.kind === 'user' && caller.user.admin)) {
-    return { organizations: await everyOrganization(tx), entities: await everyEntity(tx) };
+    const entities = await everyEntity(tx);
+    const users = (await everyPage((page) => tx.listUsers(page))).map((user) => user.id);
+    const keyOwners: KeyOwnerIds = [
+      ['organization', await everyOrganization(tx)],
+      ['user', users],
+      ...entities.flatMap(([name, ids]): KeyOwnerIds => {
+        const owner = keyOwnerOf(name);
+        return owner ? [[owner.name, ids]] : [];
+      }),
+    ];
+    return { keyOwners, entities };
   }
   // What the caller reaches, with its rights there: the same answer `reach` gives it.
   const reached: Reached[] =
-    caller.kind === 'user' ? await userReach(scope, caller.user, {}) : await apiKeyReach(scope, caller.key, {});
-  const organizations = reached
-    .filter(({ target, rights }) => target.kind === 'organization' && rights.has(RIGHT_ORGANIZATION_SETTINGS_API_KEYS))
-    .map(({ target }) => target.id);
+    caller.kind === 'user'
+      ? await userReach(scope, caller.user, {}, caller.key)
+      : await apiKeyReach(scope, caller.key, {});
+  // Every owner reached whose keys the caller manages, and the user's own.
+  const keyOwners: KeyOwnerIds = KEY_OWNERS.map((owner) => [
+    owner.name,
+    reached
+      .filter(({ target, rights }) => target.kind === owner.name && rights.has(owner.manage))
+      .map(({ target }) => target.id),
+  ]);
+  if (caller.kind === 'user' && mayListUserKeys(scope, caller.user.id)) keyOwners.push(['user', [caller.user.id]]);
   const entities: EntityIds = KINDS.map((kind) => [
     kind.name,
     reached
       .filter(({ target, rights }) => target.kind === kind.name && rights.has(kind.rights.settingsCollaborators))
       .map(({ target }) => target.id),
   ]);
-  return { organizations, entities };
+  return { keyOwners, entities };
 }
 
 /** `--stale`, as given and in milliseconds. */
@@ -166,15 +186,15 @@ const staleness = (text = DEFAULT_STALE): Staleness => ({ text, ms: parseDuratio
 /** The key as the store holds it, but the caller's own, in use now though recorded only once the review's read is over. */
 function asUsedNow(scope: Scope, key: ApiKey): ApiKey {
   const { caller } = scope;
-  return caller.kind === 'api-key' && caller.key.id === key.id ? { ...key, lastUsedAt: hourOf(scope.now) } : key;
+  return caller.kind !== 'admin' && caller.key?.id === key.id ? { ...key, lastUsedAt: hourOf(scope.now) } : key;
 }
 
 function keyFindings(key: ApiKey, stale: Staleness, now: number): Finding[] {
   const finding = (name: FindingName, detail: string): Finding => ({
     finding: name,
-    target: { kind: 'organization', id: key.organizationId },
+    target: { kind: key.ownerKind, id: key.ownerId },
     subject: { kind: 'api-key', key },
-    detail: `API key ${key.id} of ${key.organizationId} ${detail}`,
+    detail: `API key ${key.id} of ${key.ownerId} ${detail}`,
   });
   if (!usable(key, now)) {
     return [finding('api_key_expired', `expired at ${timestamp(key.expiresAt!)} and is still stored`)];
@@ -357,10 +377,7 @@ export function findingView(finding: Finding): Record<string, unknown> {
       subject === undefined
         ? null
         : subject.kind === 'api-key'
-          ? {
-              api_key_id: subject.key.id,
-              organization_ids: { organization_id: subject.key.organizationId },
-            }
+          ? keyIds(subject.key)
           : identifierView({ kind: 'organization', id: subject.id }),
     detail: finding.detail,
   };

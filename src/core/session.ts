@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { invalidArgument, notFound, permissionDenied, unauthenticated } from './errors.js';
 import { recordEvent } from './events.js';
 import type { ApiKey, NewEvent, User } from './model.js';
-import { organizationRights } from './organization-rights.js';
+import { keyRights, organizationRights } from './organization-rights.js';
 import { Rights } from './rights.js';
 import {
   describeCaller,
@@ -20,7 +20,7 @@ import type { Store, Transaction } from './store.js';
 import { ulid } from './ulid.js';
 import * as validate from './validate.js';
 
-export { describeCaller, isAdministrator } from './scope.js';
+export { describeCaller, isAdministrator, keyOrganization } from './scope.js';
 export type { Identity, Principal, Scope } from './scope.js';
 
 /**
@@ -165,10 +165,10 @@ export class Session {
         return { kind: 'user', user: newcomer };
       }
       case 'api-key': {
-        const key = await authenticateKey(scope, identity.token);
+        const { key, user } = await authenticateKey(scope, identity.token);
         const hour = hourOf(scope.now);
         if (key.lastUsedAt === undefined || key.lastUsedAt < hour) this.unrecordedKeyUse = { id: key.id, hour };
-        return { kind: 'api-key', key };
+        return user ? { kind: 'user', user, key } : { kind: 'api-key', key };
       }
     }
   }
@@ -230,10 +230,11 @@ export function userEvent(action: 'create' | 'update' | 'delete', id: string, ch
 }
 
 /**
- * The key behind a token, if the token is well-formed, its secret matches, and neither the key nor
- * its organization is expired or deleted. Errors name the key's ID, never its secret.
+ * The key behind a token, if the token is well-formed, its secret matches, the key has not
+ * expired and its owner is there (a user) or live (an organization, application or gateway); with
+ * the user a user's key acts as. Errors name the key's ID, never its secret.
  */
-async function authenticateKey(scope: Omit<Scope, 'caller'>, text: string): Promise<ApiKey> {
+async function authenticateKey(scope: Omit<Scope, 'caller'>, text: string): Promise<{ key: ApiKey; user?: User }> {
   // Loaded here, not up front: crypto is start-up time that only key-holding callers need.
   const { describeToken, parseToken, verifySecret } = await import('./tokens.js');
   const token = parseToken(text);
@@ -243,22 +244,55 @@ async function authenticateKey(scope: Omit<Scope, 'caller'>, text: string): Prom
   if (!key || !verifySecret(token.secret, key.secretHash)) throw refuse('is unknown, deleted or does not match');
   if (key.expiresAt !== undefined && key.expiresAt <= scope.now)
     throw refuse(`expired at ${new Date(key.expiresAt).toISOString()}`);
-  const org = await scope.tx.getOrganization(key.organizationId);
-  if (org?.deletedAt !== undefined) throw refuse(`belongs to deleted organization ${key.organizationId}`);
-  return key;
+  const { ownerKind, ownerId } = key;
+  if (ownerKind === 'user') {
+    const user = await scope.tx.getUser(ownerId);
+    if (!user) throw refuse(`belongs to deleted user ${ownerId}`);
+    return { key, user };
+  }
+  const owner =
+    ownerKind === 'organization'
+      ? await scope.tx.getOrganization(ownerId)
+      : await scope.tx.getEntity(ownerKind, ownerId);
+  if (owner?.deletedAt !== undefined) throw refuse(`belongs to deleted ${ownerKind} ${ownerId}`);
+  return { key };
 }
+
+/**
+ * Fails when the caller acts through a user's API key that lacks `right`: what a user may do as
+ * itself (create, list, manage its keys), its key may do only if it holds the matching right.
+ */
+export function requireKeyRight(caller: Principal, right: string): void {
+  if (caller.kind === 'user' && caller.key && !keyRights(caller.key).has(right)) {
+    throw permissionDenied(
+      'auth',
+      'insufficient_rights',
+      `API key ${caller.key.id} of user ${caller.user.id} lacks ${right}`,
+    );
+  }
+}
+
+/** Fails when the caller is the API key of an owner other than the organization: it acts on its owner alone. */
+function requireKeyOf(caller: Principal, organizationId: string): void {
+  if (caller.kind !== 'api-key') return;
+  const { ownerKind, ownerId } = caller.key;
+  if (ownerKind === 'organization' && ownerId === organizationId) return;
+  throw permissionDenied(
+    'auth',
+    'api_key_other_organization',
+    `this API key belongs to ${ownerKind} ${ownerId}; it cannot act on organization ${organizationId}`,
+  );
+}
+
+/** Whether the caller is the API key of something other than the organization. */
+export const isOtherKey = (caller: Principal, organizationId: string) =>
+  caller.kind === 'api-key' && !(caller.key.ownerKind === 'organization' && caller.key.ownerId === organizationId);
 
 /** The caller's rights on an organization, expanded; an API key of another organization is refused. */
 export async function rightsOn(scope: Scope, organizationId: string): Promise<Rights> {
   const { caller } = scope;
   if (caller.kind === 'admin') return Rights.all;
-  if (caller.kind === 'api-key' && caller.key.organizationId !== organizationId) {
-    throw permissionDenied(
-      'auth',
-      'api_key_other_organization',
-      `this API key belongs to ${caller.key.organizationId}; it cannot act on ${organizationId}`,
-    );
-  }
+  requireKeyOf(caller, organizationId);
   return organizationRights(scope.tx, caller, organizationId);
 }
 
@@ -268,7 +302,7 @@ export async function rightsOn(scope: Scope, organizationId: string): Promise<Ri
  */
 export async function mayListMembers(scope: Scope, organizationId: string): Promise<boolean> {
   const { caller } = scope;
-  if (caller.kind === 'api-key' && caller.key.organizationId !== organizationId) return false;
+  if (isOtherKey(caller, organizationId)) return false;
   return (await rightsOn(scope, organizationId)).has('RIGHT_ORGANIZATION_SETTINGS_MEMBERS');
 }
 

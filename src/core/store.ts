@@ -4,6 +4,7 @@
  */
 import type { Identifier, StoredEvent } from './model.js';
 import type { EntityKindName } from './kinds.js';
+import type { KeyOwnerKindName } from './key-owners.js';
 import type {
   AccountKind,
   ApiKey,
@@ -71,7 +72,8 @@ export type ListedOrganization = Organization & { readable: boolean };
 export type ApiKeyOrderField = 'api_key_id' | 'name' | 'created_at' | 'expires_at';
 
 export interface ApiKeyQuery extends Page {
-  organizationId: string;
+  ownerKind: KeyOwnerKindName;
+  ownerId: string;
   order: { field: ApiKeyOrderField; direction: SortDirection };
 }
 
@@ -122,7 +124,7 @@ export interface Transaction {
   prefetchUsers(ids: readonly string[]): Promise<void>;
   insertUser(user: User): Promise<void>;
   updateUser(user: User): Promise<void>;
-  /** Removes the user and their memberships, and frees the ID. */
+  /** Removes the user, their memberships and API keys, and frees the ID. */
   deleteUser(id: string): Promise<void>;
   listUsers(query: UserQuery): Promise<User[]>;
   /** Every user made --admin, by ID. */
@@ -138,8 +140,8 @@ export interface Transaction {
 
   getApiKey(id: string): Promise<ApiKey | undefined>;
   listApiKeys(query: ApiKeyQuery): Promise<ApiKey[]>;
-  /** Every API key of these organizations, by organization, then key ID (who may reach an entity). */
-  listApiKeysOf(organizationIds: readonly string[]): Promise<ApiKey[]>;
+  /** Every API key of these owners of one kind, by owner, then key ID (who may reach an entity). */
+  listApiKeysOf(ownerKind: KeyOwnerKindName, ownerIds: readonly string[]): Promise<ApiKey[]>;
   insertApiKey(key: ApiKey): Promise<void>;
   updateApiKey(key: ApiKey): Promise<void>;
   deleteApiKey(id: string): Promise<void>;
@@ -149,7 +151,7 @@ export interface Transaction {
   prefetchEntities(kind: EntityKindName, ids: readonly string[]): Promise<void>;
   insertEntity(entity: Entity): Promise<void>;
   updateEntity(entity: Entity): Promise<void>;
-  /** Removes the entity and its collaborators, and frees its ID. */
+  /** Removes the entity, its collaborators and API keys, and frees its ID. */
   purgeEntity(kind: EntityKindName, id: string): Promise<void>;
   listEntities(query: EntityQuery): Promise<Entity[]>;
   /** How many entities such a listing holds on all its pages. */

@@ -9,6 +9,7 @@ import { recordEvent } from './events.js';
 import {
   existingUser,
   isAdministrator,
+  requireKeyRight,
   type Principal,
   type Scope,
   type Session,
@@ -26,8 +27,10 @@ export interface UserInput {
   admin?: boolean;
 }
 
-function requireAdministrator(caller: Principal, what: string): void {
+/** Fails unless the caller is an administrator, whose key (if it acts through one) holds `right`. */
+function requireAdministrator(caller: Principal, what: string, right: string): void {
   if (!isAdministrator(caller)) throw permissionDenied(NS, 'admin_only', `only an administrator can ${what}`);
+  requireKeyRight(caller, right);
 }
 
 const isSelf = (caller: Principal, id: string) => caller.kind === 'user' && caller.user.id === id;
@@ -39,7 +42,7 @@ export class UserService {
     const id = validate.userId(input.userId);
     if (input.name !== undefined) validate.text('name', input.name, validate.LIMITS.name);
     return this.session.write(async (scope) => {
-      requireAdministrator(scope.caller, 'create users');
+      requireAdministrator(scope.caller, 'create users', 'RIGHT_USER_CREATE');
       const taken = await scope.tx.accountKind(id);
       if (taken)
         throw alreadyExists(
@@ -68,13 +71,14 @@ export class UserService {
       if (!isAdministrator(scope.caller) && !isSelf(scope.caller, id)) {
         throw permissionDenied(NS, 'not_self', `only ${id} and an administrator can ask what ${id} reaches`);
       }
+      requireKeyRight(scope.caller, 'RIGHT_USER_INFO');
       return userReach(scope, await existingUser(scope, id), request);
     });
   }
 
   list(request: PageRequest): Promise<Listing<Record<string, unknown>>> {
     return this.session.read(async (scope) => {
-      requireAdministrator(scope.caller, 'list users');
+      requireAdministrator(scope.caller, 'list users', 'RIGHT_USER_LIST');
       const listing = await paginate(request, (page) => scope.tx.listUsers(page));
       return { ...listing, items: listing.items.map(userView) };
     });
@@ -83,7 +87,8 @@ export class UserService {
   async get(userId: string | undefined): Promise<Record<string, unknown>> {
     const id = validate.userId(userId);
     return this.session.read(async (scope) => {
-      if (!isSelf(scope.caller, id)) requireAdministrator(scope.caller, 'see other users');
+      if (!isSelf(scope.caller, id)) requireAdministrator(scope.caller, 'see other users', 'RIGHT_USER_INFO');
+      requireKeyRight(scope.caller, 'RIGHT_USER_INFO');
       return userView(await this.existing(scope, id));
     });
   }
@@ -94,7 +99,8 @@ export class UserService {
     if (input.name !== undefined) validate.text('name', input.name, validate.LIMITS.name);
     return this.session.write(async (scope) => {
       if (input.admin !== undefined || !isSelf(scope.caller, id))
-        requireAdministrator(scope.caller, 'change other users or administrators');
+        requireAdministrator(scope.caller, 'change other users or administrators', 'RIGHT_USER_SETTINGS_BASIC');
+      requireKeyRight(scope.caller, 'RIGHT_USER_SETTINGS_BASIC');
       const user = await this.existing(scope, id);
       const next: User = {
         ...user,
@@ -113,7 +119,7 @@ export class UserService {
   async delete(userId: string | undefined): Promise<void> {
     const id = validate.userId(userId);
     await this.session.write(async (scope) => {
-      requireAdministrator(scope.caller, 'delete users');
+      requireAdministrator(scope.caller, 'delete users', 'RIGHT_USER_DELETE');
       await this.existing(scope, id);
       await requireHoldersRemainWithout(scope.tx, id);
       await requireContactOfNone(scope.tx, NS, { kind: 'user', id });

@@ -373,6 +373,41 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE entities ADD COLUMN technical_contact TEXT COLLATE "C";
   `,
   },
+
+  // 9: API keys of users, applications and gateways besides organizations (API.md): a key names
+  // its owner by kind and ID. No foreign key can follow an owner of several tables, so the store
+  // deletes an owner's keys with it (SQLite rebuilds the table to drop its foreign key).
+  {
+    sqlite: `
+  CREATE TABLE api_keys_of_owners (
+    id           TEXT PRIMARY KEY,
+    owner_kind   TEXT NOT NULL CHECK (owner_kind IN ('user', 'organization', 'application', 'gateway')),
+    owner_id     TEXT NOT NULL,
+    name         TEXT,
+    rights       TEXT NOT NULL,
+    secret_hash  TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    expires_at   INTEGER,
+    last_used_at INTEGER
+  ) WITHOUT ROWID;
+  INSERT INTO api_keys_of_owners
+    SELECT id, 'organization', organization_id, name, rights, secret_hash, created_at, updated_at, expires_at, last_used_at
+    FROM api_keys;
+  DROP TABLE api_keys;
+  ALTER TABLE api_keys_of_owners RENAME TO api_keys;
+  CREATE INDEX api_keys_by_owner ON api_keys (owner_kind, owner_id);
+  `,
+    postgres: `
+  ALTER TABLE api_keys DROP CONSTRAINT api_keys_organization_id_fkey;
+  ALTER TABLE api_keys RENAME COLUMN organization_id TO owner_id;
+  ALTER TABLE api_keys ADD COLUMN owner_kind TEXT COLLATE "C" NOT NULL DEFAULT 'organization'
+    CHECK (owner_kind IN ('user', 'organization', 'application', 'gateway'));
+  ALTER TABLE api_keys ALTER COLUMN owner_kind DROP DEFAULT;
+  DROP INDEX api_keys_by_organization;
+  CREATE INDEX api_keys_by_owner ON api_keys (owner_kind, owner_id);
+  `,
+  },
 ];
 
 /** The version of a store with every migration applied, on either engine. */

@@ -7,6 +7,7 @@ import { internal } from '../core/errors.js';
 import { beginsLife, identifierKey } from '../core/events.js';
 import type { Identifier, StoredEvent } from '../core/model.js';
 import type { EntityKindName } from '../core/kinds.js';
+import type { KeyOwnerKindName } from '../core/key-owners.js';
 import type {
   AccountKind,
   ApiKey,
@@ -86,7 +87,8 @@ interface MembershipRow {
 
 interface ApiKeyRow {
   id: string;
-  organization_id: string;
+  owner_kind: KeyOwnerKindName;
+  owner_id: string;
   name: string | null;
   rights: string;
   secret_hash: string;
@@ -138,7 +140,8 @@ const toMembership = (row: MembershipRow): Membership => ({
 
 const toApiKey = (row: ApiKeyRow): ApiKey => ({
   id: row.id,
-  organizationId: row.organization_id,
+  ownerKind: row.owner_kind,
+  ownerId: row.owner_id,
   name: row.name ?? undefined,
   rights: JSON.parse(row.rights),
   secretHash: row.secret_hash,
@@ -150,7 +153,8 @@ const toApiKey = (row: ApiKeyRow): ApiKey => ({
 
 const apiKeyParams = (k: ApiKey) => ({
   id: k.id,
-  organization_id: k.organizationId,
+  owner_kind: k.ownerKind,
+  owner_id: k.ownerId,
   name: k.name ?? null,
   rights: JSON.stringify(k.rights),
   secret_hash: k.secretHash,
@@ -649,6 +653,15 @@ export class SqlTransaction implements Transaction {
       await this.value<number>('SELECT pk FROM organizations WHERE id = ?', [id]),
     );
     await this.db.write(`DELETE FROM accounts WHERE id = ? AND kind = 'organization'`, [id]);
+    await this.deleteApiKeysOf('organization', id);
+  }
+
+  /**
+   * An owner's keys go with it: keys name their owner by kind and ID, which no foreign key can
+   * follow. (A client owns none: its delete finds nothing.)
+   */
+  private async deleteApiKeysOf(ownerKind: KeyOwnerKindName | EntityKindName, ownerId: string): Promise<void> {
+    await this.db.write('DELETE FROM api_keys WHERE owner_kind = ? AND owner_id = ?', [ownerKind, ownerId]);
   }
 
   async listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]> {
@@ -704,6 +717,7 @@ export class SqlTransaction implements Transaction {
     this.memberships.forgetAll();
     this.users.forget(id);
     await this.db.write(`DELETE FROM accounts WHERE id = ? AND kind = 'user'`, [id]);
+    await this.deleteApiKeysOf('user', id);
   }
 
   async listUsers(query: UserQuery): Promise<User[]> {
@@ -774,17 +788,18 @@ export class SqlTransaction implements Transaction {
   async listApiKeys(query: ApiKeyQuery): Promise<ApiKey[]> {
     const order = orderBy(this.dialect, 'k', API_KEY_ORDER_COLUMNS[query.order.field], query.order.direction);
     const rows = await this.db.all<ApiKeyRow>(
-      `SELECT * FROM api_keys AS k WHERE organization_id = ? ORDER BY ${order} LIMIT ? OFFSET ?`,
-      [query.organizationId, query.limit, query.offset],
+      `SELECT * FROM api_keys AS k WHERE owner_kind = ? AND owner_id = ? ORDER BY ${order} LIMIT ? OFFSET ?`,
+      [query.ownerKind, query.ownerId, query.limit, query.offset],
     );
     return rows.map(toApiKey);
   }
 
-  async listApiKeysOf(organizationIds: readonly string[]): Promise<ApiKey[]> {
+  async listApiKeysOf(ownerKind: KeyOwnerKindName, ownerIds: readonly string[]): Promise<ApiKey[]> {
     const rows = await this.db.all<ApiKeyRow>(
-      `SELECT * FROM api_keys WHERE organization_id IN (SELECT value FROM ${this.dialect.jsonValues('?', 'o')})
-       ORDER BY organization_id, id`,
-      [JSON.stringify(organizationIds)],
+      `SELECT * FROM api_keys
+       WHERE owner_kind = ? AND owner_id IN (SELECT value FROM ${this.dialect.jsonValues('?', 'o')})
+       ORDER BY owner_id, id`,
+      [ownerKind, JSON.stringify(ownerIds)],
     );
     return rows.map(toApiKey);
   }
@@ -849,6 +864,7 @@ export class SqlTransaction implements Transaction {
     this.entities.forget(`${kind}:${id}`);
     const pk = await this.value<number>('DELETE FROM entities WHERE kind = ? AND id = ? RETURNING pk', [kind, id]);
     await this.unindex('entities_search', pk);
+    await this.deleteApiKeysOf(kind, id);
   }
 
   async listEntities(query: EntityQuery): Promise<Entity[]> {

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ApiKeyService } from '../../src/core/api-keys.js';
+import { keyOwnerNamed } from '../../src/core/key-owners.js';
 import { CollaboratorService } from '../../src/core/collaborators.js';
 import { OrgsError } from '../../src/core/errors.js';
 import type { ApiKey, Membership, Organization, User } from '../../src/core/model.js';
@@ -360,7 +361,8 @@ async function snapshot(store: SqliteStore): Promise<Snapshot> {
       memberships.push(...(await tx.listMemberships(org.id)));
       keys.push(
         ...(await tx.listApiKeys({
-          organizationId: org.id,
+          ownerKind: 'organization',
+          ownerId: org.id,
           order: { field: 'api_key_id', direction: 'asc' },
           limit: 1000,
           offset: 0,
@@ -447,10 +449,10 @@ function heldBy(s: Snapshot, caller: Caller, tokens: Token[], orgId: string, now
     case 'key': {
       const t = tokens.length === 0 ? undefined : tokens[caller.index % tokens.length]!;
       const key = t && s.keys.find((k) => k.id === t.id);
-      const org = key && s.organizations.find((o) => o.id === key.organizationId);
+      const org = key && s.organizations.find((o) => o.id === key.ownerId);
       if (!key || !org || org.deletedAt !== undefined || (key.expiresAt !== undefined && key.expiresAt <= now))
         return undefined;
-      return key.organizationId === orgId ? oracleExpand(key.rights) : new Set();
+      return key.ownerId === orgId ? oracleExpand(key.rights) : new Set();
     }
   }
 }
@@ -526,7 +528,7 @@ function expected(
       if (!held.has(API_KEYS)) return deny('caller lacks API_KEYS');
       const t = keyOf(op, tokens);
       const key = t && s.keys.find((k) => k.id === t.id);
-      if (!key || key.organizationId !== op.org) return deny('no such key in the organization');
+      if (!key || key.ownerId !== op.org) return deny('no such key in the organization');
       if (op.op === 'key-delete') {
         if (!subset(oracleExpand(key.rights), held)) return deny('key holds rights the caller does not');
         return { ok: true, why: '' };
@@ -602,7 +604,7 @@ function checkSuccess(
     }
     case 'key-create': {
       const added = after.keys.filter((k) => !before.keys.some((b) => b.id === k.id));
-      if (added.length !== 1 || added[0]!.organizationId !== op.org) fail(`keys added: ${JSON.stringify(added)}`);
+      if (added.length !== 1 || added[0]!.ownerId !== op.org) fail(`keys added: ${JSON.stringify(added)}`);
       if (JSON.stringify(added[0]!.rights) !== JSON.stringify(sorted(op.rights)))
         fail(`key rights ${added[0]!.rights}`);
       const missing = [...oracleExpand(added[0]!.rights)].filter((r) => !held.has(r));
@@ -639,7 +641,7 @@ function checkSuccess(
     JSON.stringify({
       o: s.organizations.filter((o) => o.id !== op.org),
       m: s.memberships.filter((m) => m.organizationId !== op.org),
-      k: s.keys.filter((k) => k.organizationId !== op.org),
+      k: s.keys.filter((k) => k.ownerId !== op.org),
     });
   if (others(before) !== others(after)) fail('another organization changed');
 }
@@ -656,7 +658,7 @@ async function runSequence(ops: Op[]): Promise<void> {
     return {
       organizations,
       collaborators: new CollaboratorService(session, organizations),
-      apiKeys: new ApiKeyService(session, organizations),
+      apiKeys: new ApiKeyService(session, keyOwnerNamed('organization'), organizations),
     };
   };
   try {
@@ -676,7 +678,7 @@ async function runSequence(ops: Op[]): Promise<void> {
       ['org2', [MEMBERS, API_KEYS, 'RIGHT_APPLICATION_ALL']],
       ['org3', [API_KEYS, DELETE, 'RIGHT_GATEWAY_LINK']],
     ] as const) {
-      const token = String((await admin.apiKeys.create({ organizationId: org, rights: [...rights] })).key);
+      const token = String((await admin.apiKeys.create({ ownerId: org, rights: [...rights] })).key);
       const [, id, secret] = token.split('.');
       tokens.push({ token, id: id!, secret: secret!, org });
     }
@@ -708,7 +710,7 @@ async function runSequence(ops: Op[]): Promise<void> {
             break;
           case 'key-create': {
             const view = await apiKeys.create({
-              organizationId: org,
+              ownerId: org,
               rights: op.rights,
               expiresAt: op.expiresInMs === undefined ? undefined : new Date(now + op.expiresInMs).toISOString(),
             });
@@ -719,14 +721,14 @@ async function runSequence(ops: Op[]): Promise<void> {
           }
           case 'key-update':
             await apiKeys.update({
-              organizationId: org,
+              ownerId: org,
               apiKeyId: key?.id ?? 'NOSUCHKEY',
               rights: op.rights,
               name: op.name,
             });
             break;
           case 'key-delete':
-            await apiKeys.delete({ organizationId: org, apiKeyId: key?.id ?? 'NOSUCHKEY' });
+            await apiKeys.delete({ ownerId: org, apiKeyId: key?.id ?? 'NOSUCHKEY' });
             break;
           case 'org-delete':
             await organizations.delete(org);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ApiKeyService } from '../../src/core/api-keys.js';
+import { keyOwnerNamed } from '../../src/core/key-owners.js';
 import { CollaboratorService } from '../../src/core/collaborators.js';
 import { OrganizationService } from '../../src/core/organizations.js';
 import { CATALOGUE, rightsImplying } from '../../src/core/rights.js';
@@ -24,7 +25,7 @@ const as = (identity: Identity) => {
   return {
     organizations,
     collaborators: new CollaboratorService(session, organizations),
-    apiKeys: new ApiKeyService(session, organizations),
+    apiKeys: new ApiKeyService(session, keyOwnerNamed('organization'), organizations),
   };
 };
 const admin = () => as({ kind: 'admin' });
@@ -118,7 +119,7 @@ describe('asked only once allowed, and with no transaction open', () => {
   });
 
   test('API key delete: asked only when the caller may delete the key', async () => {
-    const key = (await admin().apiKeys.create({ organizationId: 'org1', rights: ['RIGHT_ORGANIZATION_ALL'] })) as {
+    const key = (await admin().apiKeys.create({ ownerId: 'org1', rights: ['RIGHT_ORGANIZATION_ALL'] })) as {
       id: string;
     };
     await admin().collaborators.set({
@@ -128,7 +129,7 @@ describe('asked only once allowed, and with no transaction open', () => {
     });
     const asked: string[] = [];
     const ask = async (id: string) => void asked.push(id);
-    const ids = { organizationId: 'org1', apiKeyId: key.id };
+    const ids = { ownerId: 'org1', apiKeyId: key.id };
     expect((await failure(user('keeper').apiKeys.delete(ids, ask))).errorName).toBe('insufficient_rights');
     expect(asked).toEqual([]);
     await user('owner').apiKeys.delete(ids, async (id) => {

@@ -46,9 +46,11 @@ export const membership = (organizationId: string, userId: string, over: Partial
   ...over,
 });
 
-export const apiKey = (id: string, organizationId: string, over: Partial<ApiKey> = {}): ApiKey => ({
+/** A key of an organization, unless `over` names another owner kind. */
+export const apiKey = (id: string, ownerId: string, over: Partial<ApiKey> = {}): ApiKey => ({
   id,
-  organizationId,
+  ownerKind: 'organization',
+  ownerId,
   name: `Name of ${id}`,
   rights: ['RIGHT_ORGANIZATION_INFO', 'RIGHT_ORGANIZATION_SETTINGS_BASIC'],
   secretHash: '00ff:abcdef',

@@ -13,6 +13,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Organization } from '../../src/core/model.js';
 import type { OrganizationQuery, Store, Transaction } from '../../src/core/store.js';
+import type { KeyOwnerKindName } from '../../src/core/key-owners.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { createTestDatabase, dropTestDatabase, emptyOrgsSchema } from '../postgres.js';
@@ -626,10 +627,50 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
         ] as const)
           await tx.insertApiKey(apiKey(key, org));
       });
-      const listed = await read((tx) => tx.listApiKeysOf(['org2', 'org1', 'nowhere']));
-      expect(listed.map((key) => `${key.organizationId}:${key.id}`)).toEqual(['org1:KEY2', 'org1:KEY3', 'org2:KEY1']);
+      const listed = await read((tx) => tx.listApiKeysOf('organization', ['org2', 'org1', 'nowhere']));
+      expect(listed.map((key) => `${key.ownerId}:${key.id}`)).toEqual(['org1:KEY2', 'org1:KEY3', 'org2:KEY1']);
       expect(listed[0]).toEqual(apiKey('KEY2', 'org1'));
-      expect(await read((tx) => tx.listApiKeysOf([]))).toEqual([]);
+      expect(await read((tx) => tx.listApiKeysOf('organization', []))).toEqual([]);
+    });
+
+    it('belong to users, applications and gateways too, kept apart by owner kind, and go with their owner', async () => {
+      await write(async (tx) => {
+        await tx.insertUser(user('u1'));
+        await tx.insertOrganization(organization('org1'));
+        for (const kind of ['application', 'gateway'] as const) await tx.insertEntity(entity(kind, 'x1'));
+        await tx.insertApiKey(apiKey('KEY-U', 'u1', { ownerKind: 'user', rights: ['RIGHT_USER_ALL'] }));
+        await tx.insertApiKey(apiKey('KEY-O', 'org1'));
+        await tx.insertApiKey(apiKey('KEY-A', 'x1', { ownerKind: 'application' }));
+        await tx.insertApiKey(apiKey('KEY-G', 'x1', { ownerKind: 'gateway' }));
+      });
+      const of = (ownerKind: KeyOwnerKindName, ownerId: string) =>
+        read(async (tx) =>
+          ids(
+            await tx.listApiKeys({
+              ownerKind,
+              ownerId,
+              limit: 10,
+              offset: 0,
+              order: { field: 'api_key_id', direction: 'asc' },
+            }),
+          ),
+        );
+      expect(await of('user', 'u1')).toEqual(['KEY-U']);
+      expect(await of('application', 'x1')).toEqual(['KEY-A']);
+      expect(await of('gateway', 'x1')).toEqual(['KEY-G']);
+      expect(await read((tx) => tx.getApiKey('KEY-U'))).toEqual(
+        apiKey('KEY-U', 'u1', { ownerKind: 'user', rights: ['RIGHT_USER_ALL'] }),
+      );
+      expect(ids(await read((tx) => tx.listApiKeysOf('application', ['x1'])))).toEqual(['KEY-A']);
+      await write(async (tx) => {
+        await tx.purgeEntity('application', 'x1');
+        await tx.deleteUser('u1');
+        await tx.purgeOrganization('org1');
+      });
+      expect(await of('application', 'x1')).toEqual([]);
+      expect(await of('user', 'u1')).toEqual([]);
+      expect(await read((tx) => tx.getApiKey('KEY-O'))).toBeUndefined();
+      expect(await of('gateway', 'x1')).toEqual(['KEY-G']);
     });
 
     it('are read back equal, with and without a name and an expiry', async () => {
@@ -689,7 +730,13 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
         it(`are listed by ${field} ${direction}, of one organization`, async () => {
           await seedKeys();
           const listed = await read((tx) =>
-            tx.listApiKeys({ organizationId: 'org1', limit: 100, offset: 0, order: { field, direction } }),
+            tx.listApiKeys({
+              ownerKind: 'organization',
+              ownerId: 'org1',
+              limit: 100,
+              offset: 0,
+              order: { field, direction },
+            }),
           );
           expect(ids(listed)).toEqual(direction === 'asc' ? ascending : [...ascending].reverse());
         });
@@ -728,7 +775,8 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       await seedKeys();
       const page = await read((tx) =>
         tx.listApiKeys({
-          organizationId: 'org1',
+          ownerKind: 'organization',
+          ownerId: 'org1',
           limit: 1,
           offset: 1,
           order: { field: 'api_key_id', direction: 'desc' },

@@ -15,7 +15,8 @@ import { OrganizationService } from '../organizations.js';
 import { CONTACTS } from '../contacts.js';
 import { accountOfView } from '../views.js';
 import { pages } from '../paging.js';
-import { isAdministrator, requireRights, type Scope, type Session } from '../session.js';
+import { isAdministrator, keyOrganization, requireRights, type Scope, type Session } from '../session.js';
+import { keyOwnerNamed } from '../key-owners.js';
 import { UserService } from '../users.js';
 import {
   collaboratorOf,
@@ -167,7 +168,11 @@ export class RegistryService {
       return this.named(request.organizationIds ?? [], withDeleted, (id) => tx.getOrganization(id));
     }
     if (caller.kind === 'api-key')
-      return this.named([caller.key.organizationId], withDeleted, (id) => tx.getOrganization(id));
+      return this.named(
+        [keyOrganization(caller)].filter((id) => id !== undefined),
+        withDeleted,
+        (id) => tx.getOrganization(id),
+      );
     if (caller.kind === 'user' && !isAdministrator(caller)) {
       const memberOf = async function* () {
         for (const { organizationId } of await tx.listUserMemberships(caller.user.id)) {
@@ -186,11 +191,16 @@ export class RegistryService {
     if (request.organizationIds !== undefined || request.entityIds !== undefined) {
       return this.named(request.entityIds?.[kind.name] ?? [], withDeleted, (id) => tx.getEntity(kind.name, id));
     }
+    if (caller.kind === 'api-key' && caller.key.ownerKind !== 'organization') {
+      // An application's or gateway's key: its own entity alone.
+      const own = caller.key.ownerKind === kind.name ? [caller.key.ownerId] : [];
+      return this.named(own, withDeleted, (id) => tx.getEntity(kind.name, id));
+    }
     const restriction =
       caller.kind === 'user' && !isAdministrator(caller)
         ? { reachableBy: caller.user.id }
         : caller.kind === 'api-key'
-          ? { collaborator: caller.key.organizationId }
+          ? { collaborator: caller.key.ownerId }
           : {};
     const of = (deleted: boolean) =>
       pages(
@@ -243,8 +253,8 @@ export class RegistryService {
     const { tx, caller } = scope;
     const maker: Maker = isAdministrator(caller)
       ? { kind: 'admin' }
-      : caller.kind === 'api-key'
-        ? { kind: 'organization', id: caller.key.organizationId }
+      : keyOrganization(caller) !== undefined
+        ? { kind: 'organization', id: keyOrganization(caller)! }
         : { kind: 'user', id: caller.kind === 'user' ? caller.user.id : '' };
     await prefetch(scope, document);
     const planned: PlannedChange[] = [];
@@ -388,7 +398,7 @@ class Steps {
   constructor(session: Session, restoreWindowMs: number) {
     this.organizations = new OrganizationService(session, restoreWindowMs);
     this.collaborators = new CollaboratorService(session, this.organizations);
-    this.apiKeys = new ApiKeyService(session, this.organizations);
+    this.apiKeys = new ApiKeyService(session, keyOwnerNamed('organization'), this.organizations);
     this.users = new UserService(session);
     this.entities = new Map(
       KINDS.map((kind) => [kind.name, new EntityService(kind, session, this.organizations, restoreWindowMs)]),
@@ -424,7 +434,7 @@ class Steps {
         return this.collaborators.set({ ...request, rights: change.after! });
       }
       case 'api_key': {
-        const request = { organizationId: ids.organization_id, apiKeyId: ids.api_key_id };
+        const request = { ownerId: ids.organization_id, apiKeyId: ids.api_key_id };
         if (action === 'delete') return this.apiKeys.delete(request);
         if (fields.expires_at === null) {
           throw failedPrecondition('registry', 'expiry_kept', 'an API key keeps its expiry; it cannot be removed');

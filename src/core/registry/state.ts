@@ -8,7 +8,7 @@ import { effectiveRightsOn } from '../effective-rights.js';
 import type { EntityKind } from '../kinds.js';
 import type { Entity, EntityCollaborator, Membership, Organization, User } from '../model.js';
 import { Rights } from '../rights.js';
-import { isAdministrator, mayListMembers, rightsOn, type Scope } from '../session.js';
+import { isAdministrator, isOtherKey, mayListMembers, rightsOn, type Scope } from '../session.js';
 import type { EntityRecord, Holders, OrganizationRecord, UserRecord } from './document.js';
 
 /** Rights as a file holds them: unique, sorted by name (as the commands store them: kept as they are then). */
@@ -53,11 +53,11 @@ export async function organizationRecord(
   const { caller, tx } = scope;
   const id = organization.id;
   if (!isAdministrator(caller)) {
-    if (caller.kind === 'api-key' && caller.key.organizationId !== id) return undefined;
+    if (isOtherKey(caller, id)) return undefined;
     if (!(await rightsOn(scope, id)).has('RIGHT_ORGANIZATION_INFO')) return undefined;
   }
   const members = (await mayListMembers(scope, id)) ? await tx.listMemberships(id) : undefined;
-  const apiKeys = withApiKeys && (await mayListApiKeys(scope, id)) ? await keysOf(tx, id) : undefined;
+  const apiKeys = withApiKeys && (await mayListApiKeys(scope, id)) ? await keysOf(tx, 'organization', id) : undefined;
   return {
     organizationId: id,
     ...fieldsOf(organization),
