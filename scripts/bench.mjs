@@ -909,6 +909,7 @@ async function consoleRows() {
     await stop(child);
   }
   await serveRows(db);
+  await exportFromRows();
   const startups = [];
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
@@ -998,6 +999,40 @@ async function serveRows(db) {
       goal: '0, 0',
     });
     log(`  8 × 1,000 mixed requests in ${seconds.toFixed(1)} s: ${failed} failed, ${lost} of 400 kept members lost`);
+  } finally {
+    await stop(child);
+  }
+}
+
+/**
+ * `export --from` (API.md, "Speed"): the registry of 10,000 organizations read from `orgs serve`
+ * with a user's API key holding every right, against `orgs export` as that user on the same store;
+ * both print the same file (checked once).
+ */
+async function exportFromRows() {
+  log('export --from orgs serve of 10,000 organizations vs orgs export');
+  const db = store('export-from', 10_000).db;
+  const everything = ['user', 'organization', 'application', 'gateway', 'client'].map((g) => `--right-${g}-all`);
+  const key = JSON.parse(
+    answer(orgs(db, 'users', 'api-keys', 'create', 'user1', ...everything), { env: envFor(db) }),
+  ).key;
+  const { child, url } = await startConsole(db, ['serve', '--port', '0']);
+  try {
+    const remote = orgs(db, 'export', '--from', url, '--api-key', key);
+    const local = orgs(db, 'export');
+    const asUser = { ...envFor(db), ORGS_USER_ID: 'user1' };
+    // orgs serve is a process of its own: a blocking run of export --from does not stall it.
+    must(
+      answer(remote, { env: envFor(db) }) === answer(local, { env: asUser }),
+      'export --from orgs serve prints what orgs export prints as the user',
+    );
+    const { a, b, ratio } = paired(
+      () => time(remote, { env: envFor(db) }),
+      () => time(local, { env: asUser }),
+      () => {},
+      5,
+    );
+    row('`export --from` `orgs serve` of 10,000 organizations vs `orgs export` of the same store', a, b, ratio, '≤ 3');
   } finally {
     await stop(child);
   }

@@ -3,7 +3,7 @@
  * parsers, the action wrapper.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ENTITY_GROUPS, FLAG_RIGHTS, flagName, groupOf, type RightGroup } from '../core/rights.js';
+import { ENTITY_GROUPS, FLAG_RIGHTS, flagName, groupOf, type RightGroup, USER_RIGHTS } from '../core/rights.js';
 import { invalidArgument } from '../core/errors.js';
 import type { AccountKind, Contacts } from '../core/model.js';
 import { CONTACTS } from '../core/contacts.js';
@@ -193,8 +193,11 @@ export function selectedFields(
   return new Set(fields.filter((field) => options.all || options[FIELD_OPTIONS[field].attribute]));
 }
 
-/** One `--right-*` flag per right of the application, client, gateway and organization groups. */
-const RIGHT_OPTIONS = FLAG_RIGHTS.map((right) => ({
+/**
+ * One `--right-*` flag per right of the application, client, gateway and organization groups, and
+ * of the user group (for a user's API keys alone).
+ */
+const RIGHT_OPTIONS = [...FLAG_RIGHTS, ...USER_RIGHTS].map((right) => ({
   right,
   group: groupOf(right)!,
   option: () => new Option(`--${flagName(right)}`, RIGHT_DESCRIPTIONS[right]),

@@ -1,9 +1,27 @@
 /**
- * What each right of the four entity groups lets its holder do, in words, after the comments of
+ * What each right of the four entity groups (and of users, for their API keys) lets its holder do, in words, after the comments of
  * The Things Stack's rights.proto: for help texts, where `RIGHT_…` in capitals says nothing more
  * than the flag beside it.
  */
 export const RIGHT_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  RIGHT_USER_INFO: 'view user information',
+  RIGHT_USER_SETTINGS_BASIC: 'edit basic user settings',
+  RIGHT_USER_LIST: 'list users (administrators)',
+  RIGHT_USER_CREATE: 'create users (administrators)',
+  RIGHT_USER_SETTINGS_API_KEYS: 'view and edit user API keys',
+  RIGHT_USER_DELETE: 'delete the user account',
+  RIGHT_USER_PURGE: 'purge the user account',
+  RIGHT_USER_AUTHORIZED_CLIENTS: 'view and edit authorized OAuth clients of the user',
+  RIGHT_USER_APPLICATIONS_LIST: 'list applications the user is a collaborator of',
+  RIGHT_USER_APPLICATIONS_CREATE: 'create an application under the user account',
+  RIGHT_USER_GATEWAYS_LIST: 'list gateways the user is a collaborator of',
+  RIGHT_USER_GATEWAYS_CREATE: 'create a gateway under the user account',
+  RIGHT_USER_CLIENTS_LIST: 'list OAuth clients the user is a collaborator of',
+  RIGHT_USER_CLIENTS_CREATE: 'create an OAuth client under the user account',
+  RIGHT_USER_ORGANIZATIONS_LIST: 'list organizations the user is a member of',
+  RIGHT_USER_ORGANIZATIONS_CREATE: 'create an organization under the user account',
+  RIGHT_USER_NOTIFICATIONS_READ: 'read notifications of the user',
+  RIGHT_USER_ALL: 'all user rights, present and future',
   RIGHT_APPLICATION_INFO: 'view application information',
   RIGHT_APPLICATION_SETTINGS_BASIC: 'edit basic application settings',
   RIGHT_APPLICATION_SETTINGS_API_KEYS: 'view and edit application API keys',

@@ -134,10 +134,13 @@ export function flagName(right: string): string {
   return right.toLowerCase().replaceAll('_', '-');
 }
 
-/** Rights that have a command-line flag, in catalogue order: those of users for user API keys too. */
-export const FLAG_RIGHTS: readonly string[] = CATALOGUE.filter(
-  (r) => r.group === 'user' || ENTITY_GROUPS.includes(r.group),
-).map((r) => r.name);
+/** Rights that have a command-line flag (rights.tsv's cli_flag), in catalogue order. */
+export const FLAG_RIGHTS: readonly string[] = CATALOGUE.filter((r) => ENTITY_GROUPS.includes(r.group)).map(
+  (r) => r.name,
+);
+
+/** The rights of users, which only the `--right-user-*` flags of a user's API key commands take. */
+export const USER_RIGHTS: readonly string[] = CATALOGUE.filter((r) => r.group === 'user').map((r) => r.name);
 
 /** What a right implies beyond itself, besides `RIGHT_ALL` and the `*_ALL` of each group. */
 const IMPLIED: Record<string, readonly string[]> = {

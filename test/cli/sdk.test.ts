@@ -358,3 +358,88 @@ describe("The Things Stack's SDK (ttn-lw) with an organization API key", () => {
     expect(await sdk.Organizations.deleteById('org1')).toEqual({});
   });
 });
+
+describe("The Things Stack's SDK (ttn-lw) with a user's API key", () => {
+  let s: Sandbox;
+  let c: Served & { close(): Promise<void> };
+  let sdk: any;
+
+  beforeAll(async () => {
+    s = sandbox();
+    await s.ok(['gateways', 'create', 'gtw1', '--user-id', 'user1']);
+    const everything = ['user', 'organization', 'application', 'gateway', 'client'].map((g) => `--right-${g}-all`);
+    const key = (await s.ok(['users', 'api-keys', 'create', 'user1', '--name', 'sdk', ...everything])).json.key;
+    c = await serveConsole(s, {});
+    sdk = new TtnLw(key, {
+      stackConfig: { is: `${c.origin}/api/v3` },
+      connectionType: 'http',
+      axiosConfig: { headers: { Authorization: `Bearer ${key}` } },
+    });
+  });
+  afterAll(async () => {
+    await c?.close();
+    await s?.cleanup();
+  });
+
+  test('AuthInfo: the key and its user', async () => {
+    const info = await sdk.Auth.getAuthInfo();
+    expect(info.api_key.entity_ids).toEqual({ user_ids: { user_id: 'user1' } });
+    expect(info.api_key.api_key).toMatchObject({ name: 'sdk', rights: expect.arrayContaining(['RIGHT_USER_ALL']) });
+    expect(info).not.toHaveProperty('is_admin');
+  });
+
+  test('OrganizationRegistry Create and List: the user creates an organization and lists its own', async () => {
+    expect(await sdk.Organizations.create('user1', { ids: { organization_id: 'org1' }, name: 'One' })).toMatchObject({
+      ids: { organization_id: 'org1' },
+      name: 'One',
+    });
+    expect(await sdk.Organizations.getAll({ limit: 10, page: 1 }, 'name')).toEqual({
+      organizations: [{ ids: { organization_id: 'org1' }, created_at: TIME, updated_at: TIME, name: 'One' }],
+      totalCount: 1,
+    });
+    expectError(
+      await sdkError(sdk.Organizations.create('user2', { ids: { organization_id: 'org2' } })),
+      7,
+      'create_for_other_user',
+    );
+  });
+
+  test('ApplicationRegistry Create for the user, then ApplicationAccess API keys: create, list, get, update, delete', async () => {
+    expect(await sdk.Applications.create('user1', { ids: { application_id: 'app1' } })).toMatchObject({
+      ids: { application_id: 'app1' },
+    });
+    const created = await sdk.Applications.ApiKeys.create('app1', {
+      name: 'device',
+      rights: ['RIGHT_APPLICATION_INFO'],
+    });
+    expect(created).toMatchObject({
+      name: 'device',
+      rights: ['RIGHT_APPLICATION_INFO'],
+      key: expect.stringMatching(/^NNSXS\./),
+    });
+    expect(await sdk.Applications.ApiKeys.getAll('app1')).toMatchObject({
+      api_keys: [{ id: created.id }],
+      totalCount: 1,
+    });
+    expect(await sdk.Applications.ApiKeys.getById('app1', created.id)).toMatchObject({
+      id: created.id,
+      name: 'device',
+    });
+    expect(
+      await sdk.Applications.ApiKeys.updateById('app1', created.id, { rights: ['RIGHT_APPLICATION_TRAFFIC_READ'] }),
+    ).toMatchObject({ rights: ['RIGHT_APPLICATION_TRAFFIC_READ'] });
+    expectError(
+      await sdkError(sdk.Applications.ApiKeys.create('app1', { rights: ['RIGHT_GATEWAY_INFO'] })),
+      3,
+      'invalid_rights',
+    );
+    expect(await sdk.Applications.ApiKeys.deleteById('app1', created.id)).toEqual({});
+    expect(await sdk.Applications.ApiKeys.getAll('app1')).toEqual({ api_keys: [], totalCount: 0 });
+  });
+
+  test('GatewayAccess API keys: create, list, delete', async () => {
+    const created = await sdk.Gateways.ApiKeys.create('gtw1', { rights: ['RIGHT_GATEWAY_INFO'] });
+    expect(await sdk.Gateways.ApiKeys.getAll('gtw1')).toMatchObject({ api_keys: [{ id: created.id }], totalCount: 1 });
+    expect(await sdk.Gateways.ApiKeys.deleteById('gtw1', created.id)).toEqual({});
+  });
+});

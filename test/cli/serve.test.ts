@@ -70,6 +70,58 @@ describe('orgs serve', () => {
     }
   });
 
+  test("a user's API key: creates and lists organizations as The Things Stack's API does, and export --from reads what orgs export prints as the user", async () => {
+    const s = sandbox();
+    try {
+      await s.ok(['create', 'org1', '--user-id', 'user1']);
+      await s.ok(['collaborators', 'set', 'org1', '--user-id', 'user2', '--right-organization-info']);
+      await s.ok(['applications', 'create', 'app1', '--organization-id', 'org1']);
+      await s.ok(['gateways', 'create', 'gtw1', '--user-id', 'user1']);
+      await s.ok(['api-keys', 'create', 'org1', '--name', 'ci', '--right-organization-info']);
+      const everything = ['user', 'organization', 'application', 'gateway', 'client'].map((g) => `--right-${g}-all`);
+      const key = (await s.ok(['users', 'api-keys', 'create', 'user1', ...everything])).json.key as string;
+      const served = await serve(s);
+      const call = (path: string, init: RequestInit = {}) =>
+        fetch(`${served.url}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, ...init.headers } });
+
+      const created = await call('/users/user1/organizations', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ organization: { ids: { organization_id: 'org2' }, name: 'Two' } }),
+      });
+      expect(created.status).toBe(200);
+      expect(await created.json()).toMatchObject({ ids: { organization_id: 'org2' }, name: 'Two' });
+      const listed = await call('/users/user1/organizations?limit=1&field_mask=name');
+      expect(listed.headers.get('x-total-count')).toBe('2');
+      expect(await listed.json()).toMatchObject({ organizations: [{ ids: { organization_id: 'org1' } }] });
+      const refused = await call('/users/user2/organizations', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ organization: { ids: { organization_id: 'org3' } } }),
+      });
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({
+        code: 7,
+        details: [
+          { '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails', name: 'create_for_other_user', code: 7 },
+        ],
+      });
+      expect(await (await call('/auth_info')).json()).toMatchObject({
+        api_key: { entity_ids: { user_ids: { user_id: 'user1' } } },
+      });
+
+      const remote = await s.ok(['export', '--from', served.url, '--api-key', key]);
+      const local = await s.ok(['export'], { env: { ORGS_USER_ID: 'user1' } });
+      expect(remote.stdout).toBe(local.stdout);
+      expect(remote.stdout).toContain('org2');
+      expect(remote.stdout).toContain('gtw1');
+      served.child.kill('SIGTERM');
+      await served.child;
+    } finally {
+      await s.cleanup();
+    }
+  });
+
   test('Ctrl-C stops it with exit 130 and no error line', async () => {
     const s = sandbox();
     try {

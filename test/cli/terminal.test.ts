@@ -11,6 +11,9 @@ const tmux = (...args: string[]) => execa('tmux', ['-L', socket, '-f', '/dev/nul
 
 let s: Sandbox;
 beforeAll(async () => {
+  // A session of its own keeps the tmux server up between the tests' windows: killing the last
+  // window would otherwise end the server as the next window starts on the same socket.
+  if (hasTmux) await tmux('new-session', '-d', '-s', 'keep', 'sleep 86400');
   s = sandbox();
   await s.ok(['create', 'org1', '--user-id', 'user1', '--name', 'Org One']);
   await s.ok(['create', 'org2', '--user-id', 'user1']);

@@ -331,7 +331,7 @@ describe.skipIf(!reachable)('PostgreSQL races', () => {
             [...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, o]) => `${id}|${o.name}|t`),
           );
           const memberships = await s.sql(`SELECT organization_id, user_id FROM memberships ORDER BY 1, 2`);
-          const keys = await s.sql(`SELECT organization_id, id FROM api_keys ORDER BY 1, 2`);
+          const keys = await s.sql(`SELECT owner_id, id FROM api_keys ORDER BY 1, 2`);
           for (const [id, o] of expected) {
             expect(memberships.filter((m) => m.startsWith(`${id}|`))).toEqual([`${id}|${o.guest}`, `${id}|${o.owner}`]);
             expect(keys.filter((k) => k.startsWith(`${id}|`))).toEqual([`${id}|${o.key}`]);
