@@ -25,8 +25,15 @@ export type Served = Omit<Console, 'process'>;
  * The Console served in-process for the sandbox (src/console/server.ts, with a Context of the
  * sandbox's environment), for what no command line sets: shorter deadlines. Ended by `close`.
  */
-export async function serveConsole(s: Sandbox, options: ConsoleOptions): Promise<Served & { close(): Promise<void> }> {
-  const io = testRuntime({ env: { ...process.env, ...s.env, ORGS_USER_ID: undefined, ORGS_API_KEY: undefined } });
+export async function serveConsole(
+  s: Sandbox,
+  options: ConsoleOptions,
+  clock?: () => number,
+): Promise<Served & { close(): Promise<void> }> {
+  const io = testRuntime({
+    env: { ...process.env, ...s.env, ORGS_USER_ID: undefined, ORGS_API_KEY: undefined },
+    clock,
+  });
   const ctx = new Context({}, io.runtime, streamsOf(io.runtime));
   const server = await startServer(ctx, options);
   const { origin, port } = new URL(server.url);
