@@ -5,6 +5,8 @@
  * what the key may not list (a 403 on collaborators or keys) is left out, as `export` leaves out
  * what the caller may not see. Every fault of the server is one OrgsError, the key never in it.
  */
+import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { classOfGrpcCode, classOfHttpStatus, type ErrorClass, invalidArgument, OrgsError } from '../core/errors.js';
 import { quote } from '../core/validate.js';
 import { KINDS, type EntityKind } from '../core/kinds.js';
@@ -66,23 +68,67 @@ export async function exportRemote(
   await out.end();
 }
 
+/**
+ * Requests in flight at once: each record costs a request or two (its collaborators, its keys), and
+ * a server answers several at once far sooner than one after the other.
+ */
+const IN_FLIGHT = 8;
+
 /** The records of the remote registry, organizations then each kind's entities, by ID. */
 async function readRemoteRegistry(source: RemoteSource): Promise<Exported[]> {
   const client = new Client(source);
-  const records: Exported[] = [];
-  for (const organization of await client.records('organizations', 'organization_id', source.deleted)) {
-    records.push({ section: 'organizations', record: await client.organization(organization, source.apiKeys ?? true) });
+  try {
+    return await readWith(client, source);
+  } finally {
+    client.close();
   }
+}
+
+async function readWith(client: Client, source: RemoteSource): Promise<Exported[]> {
+  const organizations = await client.records('organizations', 'organization_id', source.deleted);
+  const records: Exported[] = await inOrder(organizations, async (organization) => ({
+    section: 'organizations',
+    record: await client.organization(organization, source.apiKeys ?? true),
+  }));
   for (const kind of KINDS) {
-    for (const entity of await client.records(kind.command, kind.idKey, source.deleted)) {
-      records.push({ section: kind.command as Exported['section'], record: await client.entity(kind, entity) });
-    }
+    const entities = await client.records(kind.command, kind.idKey, source.deleted);
+    records.push(
+      ...(await inOrder(entities, async (entity) => ({
+        section: kind.command as Exported['section'],
+        record: await client.entity(kind, entity),
+      }))),
+    );
   }
   return records;
 }
 
+/** `read` of every item, IN_FLIGHT at a time, answered in the items' order; after a failure, no new one starts. */
+async function inOrder<T, R>(items: readonly T[], read: (item: T) => Promise<R>): Promise<R[]> {
+  const answers = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const reader = async () => {
+    while (!failed && next < items.length) {
+      const at = next++;
+      try {
+        answers[at] = await read(items[at]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, items.length) }, reader));
+  return answers;
+}
+
+/** Connections kept open between requests, as many as are in flight. */
+const AGENT = { keepAlive: true, maxSockets: IN_FLIGHT };
+
 class Client {
   private readonly base: string;
+  private httpAgent?: HttpAgent;
+  private httpsAgent?: HttpsAgent;
 
   constructor(private readonly source: RemoteSource) {
     this.base = source.url.replace(/\/+$/, '');
@@ -100,8 +146,10 @@ class Client {
   async organization(answer: Json, withKeys: boolean): Promise<OrganizationRecord> {
     const id = answer.ids.organization_id as string;
     const path = `organizations/${encodeURIComponent(id)}`;
-    const members = await this.hidden(() => this.list(`${path}/collaborators`, 'collaborators'));
-    const keys = withKeys ? await this.hidden(() => this.list(`${path}/api-keys`, 'api_keys')) : undefined;
+    const [members, keys] = await Promise.all([
+      this.hidden(() => this.list(`${path}/collaborators`, 'collaborators')),
+      withKeys ? this.hidden(() => this.list(`${path}/api-keys`, 'api_keys')) : undefined,
+    ]);
     return {
       organizationId: id,
       ...fieldsOf(answer),
@@ -161,57 +209,85 @@ class Client {
 
   /** One GET: the JSON object answered, and X-Total-Count; any other answer is an error. */
   private async get(path: string, query: Record<string, string>): Promise<{ body: Json; total?: number }> {
-    const url = `${this.base}/${path}?${new URLSearchParams(query)}`;
-    let response: Response;
+    const url = new URL(`${this.base}/${path}?${new URLSearchParams(query)}`);
+    // The whole exchange, connection to last byte, within the timeout.
+    const signal = AbortSignal.timeout(this.source.timeoutMs);
+    const failed = (error: unknown) =>
+      remote(
+        'unavailable',
+        'unavailable',
+        `${this.base}: ${signal.aborted ? `no answer within ${this.source.timeoutMs} ms` : causeOf(error)}`,
+      );
+    let response: IncomingMessage;
     try {
-      response = await fetch(url, {
-        headers: { authorization: `Bearer ${this.source.apiKey}`, accept: 'application/json' },
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.source.timeoutMs),
-      });
+      response = await this.request(url, signal);
     } catch (error) {
-      const why =
-        (error as Error).name === 'TimeoutError' ? `no answer within ${this.source.timeoutMs} ms` : causeOf(error);
-      throw remote('unavailable', 'unavailable', `${this.base}: ${why}`);
+      throw failed(error);
     }
-    if (response.status >= 300 && response.status < 400) {
-      throw this.invalid(path, `a redirect (${response.status}) to ${response.headers.get('location') ?? 'nowhere'}`);
+    const status = response.statusCode ?? 0;
+    if (status >= 300 && status < 400) {
+      response.resume();
+      throw this.invalid(path, `a redirect (${status}) to ${response.headers.location ?? 'nowhere'}`);
     }
-    const text = await this.textOf(response, path);
+    const text = await this.textOf(response, path, failed);
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      throw this.invalid(path, `not JSON (${response.headers.get('content-type') ?? 'no content type'})`);
+      throw this.invalid(path, `not JSON (${response.headers['content-type'] ?? 'no content type'})`);
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw this.invalid(path, 'not a JSON object');
-    if (!response.ok) throw this.refusal(path, response.status, body as Json);
-    const total = response.headers.get('x-total-count');
-    return { body: body as Json, total: total === null ? undefined : Number(total) };
+    if (status < 200 || status >= 300) throw this.refusal(path, status, body as Json);
+    const total = response.headers['x-total-count'];
+    return { body: body as Json, total: typeof total === 'string' ? Number(total) : undefined };
+  }
+
+  /**
+   * The response to a GET of `url`, over connections kept for the next requests (node:http, not
+   * fetch: a third of the client's work per request); redirects are not followed.
+   */
+  private request(url: URL, signal: AbortSignal): Promise<IncomingMessage> {
+    const secure = url.protocol === 'https:';
+    const agent = secure ? (this.httpsAgent ??= new HttpsAgent(AGENT)) : (this.httpAgent ??= new HttpAgent(AGENT));
+    return new Promise((resolve, reject) => {
+      const request = (secure ? httpsRequest : httpRequest)(
+        url,
+        { agent, signal, headers: { authorization: `Bearer ${this.source.apiKey}`, accept: 'application/json' } },
+        resolve,
+      );
+      request.once('error', reject);
+      request.end();
+    });
   }
 
   /** The answer's text, at most MAX_ANSWER_BYTES read. */
-  private async textOf(response: Response, path: string): Promise<string> {
-    const reader = response.body?.getReader();
-    if (!reader) return '';
-    const chunks: Uint8Array[] = [];
+  private async textOf(
+    response: IncomingMessage,
+    path: string,
+    failed: (error: unknown) => OrgsError,
+  ): Promise<string> {
+    const chunks: Buffer[] = [];
     let size = 0;
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.length;
+      for await (const chunk of response) {
+        size += (chunk as Buffer).length;
         if (size > MAX_ANSWER_BYTES) {
-          await reader.cancel();
+          response.destroy();
           throw this.invalid(path, `an answer larger than ${MAX_ANSWER_BYTES / 2 ** 20} MiB`);
         }
-        chunks.push(value);
+        chunks.push(chunk as Buffer);
       }
     } catch (error) {
       if (error instanceof OrgsError) throw error;
-      throw remote('unavailable', 'unavailable', `${this.base}: ${causeOf(error)}`);
+      throw failed(error);
     }
     return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Closes the connections kept. */
+  close(): void {
+    this.httpAgent?.destroy();
+    this.httpsAgent?.destroy();
   }
 
   /** The server's own error, by its name and gRPC code. */
@@ -257,8 +333,7 @@ function contactOf(ids: Json | undefined): CollaboratorIds | undefined {
   return undefined;
 }
 
-/** A network error's own reason (fetch wraps it as "fetch failed"). */
+/** A network error's own reason: its code (ECONNREFUSED, …), else its message. */
 function causeOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
+  return (error as { code?: string }).code ?? (error as Error).message;
 }

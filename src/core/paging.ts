@@ -31,8 +31,8 @@ export function pageOf(request: PageRequest): Page & { page: number } {
 
 /**
  * Runs `fetch` for one more item than the page holds, which tells whether another page exists
- * without counting the whole result. Asked to count, it asks `count` (the store's count) or, for a
- * listing without one, reads the rest.
+ * without counting the whole result. Asked to count, a page short of full gives the total; else it
+ * asks `count` (the store's count) or, for a listing without one, reads the rest.
  */
 export async function paginate<T>(
   request: PageRequest,
@@ -43,16 +43,17 @@ export async function paginate<T>(
   const items = await fetch({ limit: limit + 1, offset });
   const listing: Listing<T> =
     items.length <= limit ? { items } : { items: items.slice(0, limit), next: { limit, page: page + 1 } };
-  if (request.count && count) {
-    listing.total = await count();
-  } else if (request.count) {
-    // Past the end, the results before the page are counted; on a full page, those after it.
-    listing.total =
-      items.length === 0 && offset > 0
-        ? await countFrom(0, fetch)
-        : items.length <= limit
-          ? offset + items.length
-          : offset + limit + (await countFrom(offset + limit, fetch));
+  if (request.count) {
+    if (items.length <= limit && (items.length > 0 || offset === 0)) {
+      // A page short of full ends the results: the total is known without counting.
+      listing.total = offset + items.length;
+    } else if (count) {
+      listing.total = await count();
+    } else {
+      // Past the end, the results before the page are counted; on a full page, those after it.
+      listing.total =
+        items.length === 0 ? await countFrom(0, fetch) : offset + limit + (await countFrom(offset + limit, fetch));
+    }
   }
   return listing;
 }

@@ -23,9 +23,19 @@ export function ulidTime(id: string): number {
   return ms;
 }
 
+/** Random bytes drawn a pool at a time: one draw per ULID was most of the cost of each (orgs serve makes one per request). */
+const pool = new Uint8Array(RANDOM_LENGTH * 256);
+let pooled = 0;
+
 function randomPart(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(RANDOM_LENGTH));
-  return Array.from(bytes, (b) => ALPHABET[b & 31]).join('');
+  if (pooled === 0) {
+    crypto.getRandomValues(pool);
+    pooled = pool.length;
+  }
+  let text = '';
+  for (let i = pooled - RANDOM_LENGTH; i < pooled; i++) text += ALPHABET[pool[i]! & 31];
+  pooled -= RANDOM_LENGTH;
+  return text;
 }
 
 /** The base32 text plus one (`…ZZ` carries over); undefined when every digit is the last. */

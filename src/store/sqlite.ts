@@ -26,6 +26,11 @@ class SqliteExecutor implements Executor {
 
   constructor(private readonly db: Database.Database) {}
 
+  /** Runs a statement now (a PRAGMA of the store's own), prepared once. */
+  runNow(sql: string): void {
+    this.stmt(sql).run();
+  }
+
   private stmt(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
@@ -74,11 +79,12 @@ export class SqliteStore implements Store {
   /** A snapshot for reading, and only reading: a write in it fails, as on PostgreSQL (READ ONLY). */
   async read<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     if (this.db.inTransaction) throw internal('store', 'nested_transaction', 'transactions cannot be nested');
-    this.db.pragma('query_only = ON');
+    // Prepared once (db.pragma() prepares anew each time: a tenth of a served request's work).
+    this.executor.runNow('PRAGMA query_only = ON');
     try {
       return await this.transaction('BEGIN DEFERRED', work);
     } finally {
-      this.db.pragma('query_only = OFF');
+      this.executor.runNow('PRAGMA query_only = OFF');
     }
   }
 
