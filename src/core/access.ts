@@ -133,15 +133,13 @@ export const keyHolder = (
 
 type KeyAccessor = Extract<Accessor, { kind: 'api-key' }>;
 
-/** The usable keys of each user whose keys the caller may list, each with its user (`access`). */
+/** The usable keys of each user whose keys the caller may list, each with its user, in one read (`access`). */
 async function userKeysOf(scope: Scope, users: readonly User[]): Promise<KeyAccessor[]> {
-  const found: KeyAccessor[] = [];
-  for (const user of users) {
-    if (!mayListUserKeys(scope, user.id)) continue;
-    for (const key of await keysOf(scope.tx, 'user', user.id))
-      if (usable(key, scope.now)) found.push({ kind: 'api-key', key, user });
-  }
-  return found;
+  const listable = new Map(users.filter((user) => mayListUserKeys(scope, user.id)).map((user) => [user.id, user]));
+  if (listable.size === 0) return [];
+  return (await scope.tx.listApiKeysOf('user', [...listable.keys()]))
+    .filter((key) => usable(key, scope.now))
+    .map((key) => ({ kind: 'api-key', key, user: listable.get(key.ownerId)! }));
 }
 
 /**
