@@ -222,11 +222,31 @@ describe('a store of schema 5, made before lives were kept, upgraded in place', 
       `DELETE FROM event_identifiers WHERE seq = (${creation})`,
       `DELETE FROM events WHERE name = 'organization.create' AND seq NOT IN (SELECT seq FROM event_identifiers)`,
       'DROP TABLE lives',
-      // What schemas 7 and 8 added after it.
-      'ALTER TABLE api_keys DROP COLUMN last_used_at',
+      // What schemas 7, 8 and 9 added after it: the keys' last use, contacts, owners of keys.
       ...['organizations', 'entities'].flatMap((table) =>
         ['administrative_contact', 'technical_contact'].map((column) => `ALTER TABLE ${table} DROP COLUMN ${column}`),
       ),
+      ...(onPostgres
+        ? [
+            'ALTER TABLE api_keys DROP COLUMN last_used_at',
+            'ALTER TABLE api_keys DROP COLUMN owner_kind', // and api_keys_by_owner with it
+            'ALTER TABLE api_keys RENAME COLUMN owner_id TO organization_id',
+            'ALTER TABLE api_keys ADD CONSTRAINT api_keys_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES organizations (id) ON DELETE CASCADE',
+            'CREATE INDEX api_keys_by_organization ON api_keys (organization_id)',
+          ]
+        : [
+            `CREATE TABLE api_keys_of_schema_5 (
+               id TEXT PRIMARY KEY,
+               organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+               name TEXT, rights TEXT NOT NULL, secret_hash TEXT NOT NULL,
+               created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, expires_at INTEGER
+             ) WITHOUT ROWID`,
+            `INSERT INTO api_keys_of_schema_5
+               SELECT id, owner_id, name, rights, secret_hash, created_at, updated_at, expires_at FROM api_keys`,
+            'DROP TABLE api_keys',
+            'ALTER TABLE api_keys_of_schema_5 RENAME TO api_keys',
+            'CREATE INDEX api_keys_by_organization ON api_keys (organization_id)',
+          ]),
     ]);
   });
 
