@@ -101,10 +101,9 @@ export function postgresError(error: unknown, url: string): OrgsError {
  * Whether these rows can go as one statement: always, but for an upsert, which PostgreSQL refuses
  * to apply twice to one row in one statement: its rows' keys must differ.
  */
-function canMerge({ columns, conflictKey }: InsertValues, rows: readonly unknown[][]): boolean {
-  if (conflictKey === undefined) return true;
-  const at = conflictKey.map((column) => columns.indexOf(column));
-  return new Set(rows.map((params) => JSON.stringify(at.map((i) => params[i])))).size === rows.length;
+function canMerge({ keyParams }: InsertValues, rows: readonly unknown[][]): boolean {
+  if (keyParams === undefined) return true;
+  return new Set(rows.map((params) => JSON.stringify(keyParams.map((i) => params[i])))).size === rows.length;
 }
 /** Parameters per statement, below PostgreSQL's limit of 65,535. */
 const MAX_PARAMS = 60_000;
@@ -193,10 +192,15 @@ class PostgresExecutor implements Executor {
   }
 
   async insert(statement: Insert, params: readonly unknown[]): Promise<void> {
+    await this.insertAll(statement, [params]);
+  }
+
+  async insertAll(statement: Insert, rows: readonly (readonly unknown[])[]): Promise<void> {
+    if (rows.length === 0) return;
     if (statement.table === 'events') this.wroteEvents = true;
-    const queued = this.queued.get(statement.sql);
-    if (queued) queued.rows.push([...params]);
-    else this.queued.set(statement.sql, { statement, rows: [[...params]] });
+    let queued = this.queued.get(statement.sql);
+    if (!queued) this.queued.set(statement.sql, (queued = { statement, rows: [] }));
+    for (const params of rows) queued.rows.push([...params]);
   }
 
   /** Sends what is queued and waits for every write; the transaction's first failure, if any, is thrown. */
