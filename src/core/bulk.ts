@@ -63,10 +63,13 @@ interface Parsed {
   fields: Set<OrganizationField>;
 }
 
-/** Turns one document into an ID and its fields; the flags of the command line override its fields. */
+/**
+ * Turns one document into an ID and its fields; the flags of the command line (those given, none
+ * undefined) override its fields.
+ */
 export function parseDocument(
   raw: RawDocument,
-  flags: OrganizationInput,
+  flags: Partial<OrganizationInput>,
   target: Pick<BulkTarget, 'kind' | 'notifications'>,
 ): Parsed {
   if (raw.error) throw raw.error;
@@ -117,7 +120,7 @@ export function parseDocument(
     request.fanoutNotifications = doc.fanout_notifications;
     fields.add('fanout_notifications');
   }
-  const merged: OrganizationInput = { ...request, ...definedOnly(flags) };
+  const merged: OrganizationInput = { ...request, ...flags };
   if (flags.attributes) merged.attributes = { ...request.attributes, ...flags.attributes };
   if (flags.name !== undefined) fields.add('name');
   if (flags.description !== undefined) fields.add('description');
@@ -159,6 +162,7 @@ export async function createMany(
 ): Promise<BulkResult> {
   // Without a collaborator every document would fail: say so once, before reading any input.
   target.check();
+  const given = definedOnly(flags);
   const result: BulkResult = { created: 0, failed: 0 };
   const splitter = new JsonDocumentSplitter();
   const decoder = new StrictUtf8Decoder();
@@ -176,7 +180,7 @@ export async function createMany(
     const refused: Array<{ index: number; error: OrgsError }> = [];
     for (const [index, raw] of documents.entries()) {
       try {
-        parsed.push({ ...parseDocument(raw, flags, target), index });
+        parsed.push({ ...parseDocument(raw, given, target), index });
       } catch (error) {
         refused.push({ index, error: refusal(error) });
       }

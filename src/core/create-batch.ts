@@ -8,6 +8,12 @@ import { recordEvents } from './events.js';
 import type { NewEvent } from './model.js';
 import type { Scope } from './session.js';
 
+/**
+ * Records a batch holds at most before it writes them: as many as a multi-row statement takes on
+ * SQLite (src/store/dialect.ts), so that what is held for the statements stays small.
+ */
+const HELD = 256;
+
 /** A refusal of one request, or (a failure of the store, a bug) the end of the batch: thrown on. */
 export function refusal(error: unknown): OrgsError {
   if (!(error instanceof OrgsError) || error.errorClass === 'internal') throw error;
@@ -42,8 +48,9 @@ export class CreateBatch<R, G> {
    * Before a request asks about these IDs: if the batch holds a record of one, what it holds is
    * written first, so that the request finds it as it would have one at a time.
    */
-  async asking(ids: readonly string[]): Promise<void> {
-    if (ids.some((id) => this.ids.has(id))) await this.flush();
+  asking(ids: readonly string[]): Promise<void> | undefined {
+    for (const id of ids) if (this.ids.has(id)) return this.flush();
+    return undefined;
   }
 
   /** `work` once per key in the batch (registering a collaborator): each request gets its outcome. */
@@ -51,6 +58,11 @@ export class CreateBatch<R, G> {
     let outcome = this.done.get(key);
     if (outcome === undefined) this.done.set(key, (outcome = work()));
     return outcome;
+  }
+
+  /** Whether the batch holds as much as it should before writing it. */
+  get full(): boolean {
+    return this.records.length >= HELD;
   }
 
   add(id: string, record: R, grant: G, event: NewEvent): void {
@@ -95,6 +107,7 @@ export async function createAll<Q, R, G>(
     } catch (error) {
       results.push(refusal(error));
     }
+    if (batch.full) await batch.flush();
   }
   await batch.flush();
   return results;

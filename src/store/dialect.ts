@@ -152,7 +152,7 @@ export function* chunksOf<T>(rows: readonly T[]): Generator<T[]> {
   }
 }
 /** Rows per statement of a multi-row insert on SQLite (its parameters stay well below its limit). */
-const CHUNK = 256;
+const CHUNK = 32;
 
 /** Searches this long (folded, in characters) or longer are answered by SQLite's trigram index. */
 const INDEXED_LENGTH = 3;
