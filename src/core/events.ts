@@ -34,7 +34,20 @@ export async function recordEvents(
   const stored = events.map((event): StoredEvent => {
     const uniqueId = nextUlid(scope.now, journal.lastId || undefined);
     journal.lastId = uniqueId;
-    return { ...event, uniqueId, time: scope.now, correlationIds, origin, caller: described, userAgent };
+    const { name, identifiers, data, visibility } = event;
+    // A literal, not a spread: a bulk create makes thousands.
+    return {
+      name,
+      identifiers,
+      data,
+      visibility,
+      uniqueId,
+      time: scope.now,
+      correlationIds,
+      origin,
+      caller: described,
+      userAgent,
+    };
   });
   await scope.tx.insertEvents(stored);
 }

@@ -1084,15 +1084,16 @@ export class SqlTransaction implements Transaction {
     await this.dialect.insertEvents(
       this.db,
       events.map((event) => {
-        const { seq: _seq, uniqueId, name, time, ...rest } = event;
-        const body: EventBody = rest;
+        const { identifiers, data, visibility, correlationIds, origin, caller, userAgent } = event;
+        // A literal, not a rest spread: a bulk create writes thousands.
+        const body: EventBody = { identifiers, data, visibility, correlationIds, origin, caller, userAgent };
         const born = beginsLife(event);
         return {
-          unique_id: uniqueId,
-          name,
-          time,
+          unique_id: event.uniqueId,
+          name: event.name,
+          time: event.time,
           body: JSON.stringify(body),
-          identifiers: event.identifiers.map(identifierKey),
+          identifiers: identifiers.map(identifierKey),
           begins: born && identifierKey(born),
         };
       }),
