@@ -9,8 +9,8 @@ import type { NewEvent } from './model.js';
 import type { Scope } from './session.js';
 
 /**
- * Records a batch holds at most before it writes them: as many as a multi-row statement takes on
- * SQLite (src/store/dialect.ts), so that what is held for the statements stays small.
+ * Records a batch holds at most before it writes them: enough for multi-row statements to pay,
+ * few enough that what is held for them stays small.
  */
 const HELD = 256;
 
