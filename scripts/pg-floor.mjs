@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The PostgreSQL floor for bulk create: a plain node-postgres script that inserts the same rows as
-// `orgs create --user-id user1` from the same file (account, organization, its search row,
-// membership, its organization.create event and identifier) with multi-row inserts (1,000 rows
-// each) in one transaction. No validation, no output: what is left when everything orgs adds is
+// `orgs create --user-id user1` from the same file (user1 with its user.create event; per document
+// its account, organization with its contacts, search row, membership, organization.create event,
+// the event's identifier and the life it begins) with multi-row inserts (1,000 rows each) in one
+// transaction. No validation, no output: what is left when everything orgs adds is
 // taken away. Usage: node scripts/pg-floor.mjs URL < documents.jsonl, where URL is a database
 // whose empty orgs schema orgs made (the schema is not the floor's to build).
 import { readFileSync } from 'node:fs';
@@ -24,10 +25,10 @@ async function insert(table, columns, rows) {
   }
 }
 
-const body = (id) =>
+const body = (kind, id) =>
   JSON.stringify({
-    identifiers: [{ kind: 'organization', id }],
-    visibility: ['RIGHT_ORGANIZATION_INFO'],
+    identifiers: [{ kind, id }],
+    visibility: [`RIGHT_${kind.toUpperCase()}_INFO`],
     correlationIds: ['orgs:cmd:01KBFLOOR000000000000000000'],
     origin: 'floor',
     caller: { local_administrator: true, admin: true },
@@ -48,8 +49,30 @@ await insert('users', ['id', 'admin', 'created_at', 'updated_at'], [['user1', 0,
 const pk = (i) => i + 1;
 await insert(
   'organizations',
-  ['pk', 'id', 'name', 'description', 'attributes', 'fanout_notifications', 'created_at', 'updated_at'],
-  docs.map((d, i) => [pk(i), d.ids.organization_id, d.name ?? null, d.description ?? null, null, 0, now, now]),
+  [
+    'pk',
+    'id',
+    'name',
+    'description',
+    'attributes',
+    'fanout_notifications',
+    'created_at',
+    'updated_at',
+    'administrative_contact',
+    'technical_contact',
+  ],
+  docs.map((d, i) => [
+    pk(i),
+    d.ids.organization_id,
+    d.name ?? null,
+    d.description ?? null,
+    null,
+    0,
+    now,
+    now,
+    'user:user1',
+    'user:user1',
+  ]),
 );
 await insert(
   'organizations_search',
@@ -67,21 +90,22 @@ await insert(
   ['organization_id', 'user_id', 'rights', 'created_at', 'updated_at'],
   docs.map((d) => [d.ids.organization_id, 'user1', '["RIGHT_ALL"]', now, now]),
 );
+// user1's user.create first (seq 1), then each organization's (seq i + 2).
+const created = [['user', 'user1'], ...docs.map((d) => ['organization', d.ids.organization_id])];
+const uniqueId = (i) => `01KBFLOOR${String(i).padStart(17, '0')}`;
 await insert(
   'events',
   ['seq', 'unique_id', 'name', 'time', 'body'],
-  docs.map((d, i) => [
-    i + 1,
-    `01KBFLOOR${String(i).padStart(17, '0')}`,
-    'organization.create',
-    now,
-    body(d.ids.organization_id),
-  ]),
+  created.map(([kind, id], i) => [i + 1, uniqueId(i), `${kind}.create`, now, body(kind, id)]),
 );
-await insert(
-  'event_identifiers',
-  ['identifier', 'seq'],
-  docs.map((d, i) => [`organization:${d.ids.organization_id}`, i + 1]),
-);
+for (const table of ['event_identifiers', 'lives']) {
+  await insert(
+    table,
+    table === 'lives' ? ['identifier', 'since_seq'] : ['identifier', 'seq'],
+    created.map(([kind, id], i) => [`${kind}:${id}`, i + 1]),
+  );
+}
+// The order register orgs moves with its events (src/store/dialect.ts), once.
+await client.query("SELECT setval('event_order', 1)");
 await client.query('COMMIT');
 await client.end();

@@ -4,6 +4,7 @@
  * producer still sees each result promptly) and each result is reported only after its batch has
  * committed.
  */
+import { refusal } from './create-batch.js';
 import { invalidArgument, OrgsError, toOrgsError } from './errors.js';
 import { JsonDocumentSplitter, type RawDocument } from './json-stream.js';
 import type { CollaboratorIds } from './model.js';
@@ -24,10 +25,14 @@ export interface BulkTarget {
   readonly plural: string;
   /** Fails before any input is read when no document could succeed (no collaborator). */
   check(): void;
-  /** Looks up at once, in the open transaction, what creating these IDs will ask about each. */
-  prefetch(scope: Scope, ids: string[]): Promise<void>;
-  /** Creates one record in the open transaction; every check comes before its first write. */
-  createIn(scope: Scope, id: string, input: OrganizationInput): Promise<{ view: (fields: FieldMask) => View }>;
+  /**
+   * Creates the documents in the open transaction, as one batch (src/core/create-batch.ts): for
+   * each, its view given the fields it set, or the refusal of it.
+   */
+  createAll(
+    scope: Scope,
+    documents: ReadonlyArray<{ id: string; input: OrganizationInput }>,
+  ): Promise<Array<((fields: FieldMask) => View) | OrgsError>>;
 }
 
 export interface BulkReport {
@@ -58,10 +63,13 @@ interface Parsed {
   fields: Set<OrganizationField>;
 }
 
-/** Turns one document into an ID and its fields; the flags of the command line override its fields. */
+/**
+ * Turns one document into an ID and its fields; the flags of the command line (those given, none
+ * undefined) override its fields.
+ */
 export function parseDocument(
   raw: RawDocument,
-  flags: OrganizationInput,
+  flags: Partial<OrganizationInput>,
   target: Pick<BulkTarget, 'kind' | 'notifications'>,
 ): Parsed {
   if (raw.error) throw raw.error;
@@ -112,7 +120,7 @@ export function parseDocument(
     request.fanoutNotifications = doc.fanout_notifications;
     fields.add('fanout_notifications');
   }
-  const merged: OrganizationInput = { ...request, ...definedOnly(flags) };
+  const merged: OrganizationInput = { ...request, ...flags };
   if (flags.attributes) merged.attributes = { ...request.attributes, ...flags.attributes };
   if (flags.name !== undefined) fields.add('name');
   if (flags.description !== undefined) fields.add('description');
@@ -154,6 +162,7 @@ export async function createMany(
 ): Promise<BulkResult> {
   // Without a collaborator every document would fail: say so once, before reading any input.
   target.check();
+  const given = definedOnly(flags);
   const result: BulkResult = { created: 0, failed: 0 };
   const splitter = new JsonDocumentSplitter();
   const decoder = new StrictUtf8Decoder();
@@ -166,30 +175,27 @@ export async function createMany(
   };
   const runBatch = async (documents: RawDocument[]) => {
     if (documents.length === 0) return;
+    // Each document read once, outside the transaction (which the store may run more than once).
+    const parsed: Array<Parsed & { index: number }> = [];
+    const refused: Array<{ index: number; error: OrgsError }> = [];
+    for (const [index, raw] of documents.entries()) {
+      try {
+        parsed.push({ ...parseDocument(raw, given, target), index });
+      } catch (error) {
+        refused.push({ index, error: refusal(error) });
+      }
+    }
     let pending: View[] = [];
-    let failures: Array<{ at: number; raw: RawDocument; error: unknown }> = [];
+    let failures: Array<{ index: number; error: OrgsError }> = [];
     try {
       await session.write(async (scope) => {
-        // The store may run this more than once (a transaction that lost to a concurrent one):
-        // each run starts afresh, and failures are reported once, after the batch is settled.
+        // Each run starts afresh; failures are reported once, after the batch is settled.
         pending = [];
-        failures = [];
-        const ids = documents.map((raw) => idOf(raw, `${target.kind}_id`));
-        // Only IDs that can be valid (every kind has the organization ID's pattern): the store
-        // never sees what the document's own checks will refuse (NUL, which PostgreSQL cannot hold).
-        await target.prefetch(
-          scope,
-          ids.filter((id): id is string => id !== undefined && validate.isOrganizationId(id)),
-        );
-        for (const [index, raw] of documents.entries()) {
-          try {
-            const { id, input, fields } = parseDocument(raw, flags, target);
-            pending.push((await target.createIn(scope, id, input)).view(fields));
-          } catch (error) {
-            // The store's failures (and bugs) end the batch: its transaction is lost.
-            if (!(error instanceof OrgsError) || error.errorClass === 'internal') throw error;
-            failures.push({ at: position + index + 1, raw, error });
-          }
+        failures = [...refused];
+        const results = parsed.length === 0 ? [] : await target.createAll(scope, parsed);
+        for (const [k, result] of results.entries()) {
+          if (result instanceof OrgsError) failures.push({ index: parsed[k]!.index, error: result });
+          else pending.push(result(parsed[k]!.fields));
         }
         // A batch that created nothing leaves nothing behind, not even the caller it registered.
         if (pending.length === 0) throw NOTHING_CREATED;
@@ -197,8 +203,9 @@ export async function createMany(
     } catch (error) {
       if (error !== NOTHING_CREATED) throw error;
     }
+    failures.sort((a, b) => a.index - b.index);
+    for (const { index, error } of failures) fail(position + index + 1, documents[index]!, error);
     position += documents.length;
-    for (const { at, raw, error } of failures) fail(at, raw, error);
     if (pending.length > 0) await report.created(pending);
     result.created += pending.length;
   };

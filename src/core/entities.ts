@@ -8,7 +8,8 @@ import { requireHeldChange } from './collaborators.js';
 import { effectiveRights, effectiveRightsOn, within, type EffectiveRights, type Subject } from './effective-rights.js';
 import { collaboratorEvent, recordEvent, recordEventOf } from './events.js';
 import type { Identifier } from './model.js';
-import { alreadyExists, invalidArgument, notFound, permissionDenied } from './errors.js';
+import { createAll, onlyResult, type CreateBatch } from './create-batch.js';
+import { alreadyExists, invalidArgument, notFound, OrgsError, permissionDenied } from './errors.js';
 import { entityKeepsHolder, needsCollaborator } from './holders.js';
 import type { EntityKind } from './kinds.js';
 import type { CollaboratorIds, Entity, EntityCollaborator } from './model.js';
@@ -99,12 +100,41 @@ export class EntityService {
   }
 
   async create(request: EntityCreateRequest): Promise<View> {
-    const created = await this.session.write((scope) => this.createIn(scope, request));
+    const created = await this.session.write(async (scope) => onlyResult(await this.createAll(scope, [request])));
     return entityView(this.kind, created, givenFields(request));
   }
 
-  /** Creates one entity in an open write transaction; every check comes before the first write. */
-  async createIn(scope: Scope, request: EntityCreateRequest): Promise<Entity> {
+  /**
+   * Creates entities of the kind inside an open write transaction, in order, as one batch
+   * (src/core/create-batch.ts): each, or the refusal of it; the others are created all the same.
+   */
+  createAll(scope: Scope, requests: readonly EntityCreateRequest[]): Promise<Array<Entity | OrgsError>> {
+    return createAll<EntityCreateRequest, Entity, EntityCollaborator>(
+      scope,
+      requests,
+      // The IDs asked about, those that can be valid: the store never sees what the checks refuse.
+      () =>
+        scope.tx.prefetchEntities(
+          this.kind.name,
+          requests.flatMap(({ entityId: id }) => (id !== undefined && validate.isOrganizationId(id) ? [id] : [])),
+        ),
+      (request, batch) => this.createIn(scope, request, batch),
+      async (entities, collaborators) => {
+        await scope.tx.insertEntities(entities);
+        await scope.tx.putEntityCollaborators(collaborators);
+      },
+    );
+  }
+
+  /**
+   * Checks one entity of a batch and adds its writes to the batch. Every check comes before that,
+   * so a refusal leaves the batch as it found it.
+   */
+  private async createIn(
+    scope: Scope,
+    request: EntityCreateRequest,
+    batch: CreateBatch<Entity, EntityCollaborator>,
+  ): Promise<Entity> {
     const id = this.id(request.entityId);
     validateInput(request);
     const collaborator = this.firstCollaborator(scope, request);
@@ -122,6 +152,7 @@ export class EntityService {
       await this.organizations.live(scope, collaborator.id);
       await requireRights(scope, collaborator.id, this.kind.organizationRights.create);
     }
+    await batch.asking([id]);
     if (await scope.tx.getEntity(this.kind.name, id)) {
       throw alreadyExists(
         this.ns,
@@ -131,7 +162,7 @@ export class EntityService {
     }
     const fields = newFields(this.ns, request, collaborator);
     await requireContactsAllowed(scope, this.ns, request);
-    if (collaborator.kind === 'user') await ensureUser(scope, collaborator.id);
+    if (collaborator.kind === 'user') await batch.once(collaborator.id, () => ensureUser(scope, collaborator.id));
     const entity: Entity = {
       kind: this.kind.name,
       id,
@@ -139,9 +170,12 @@ export class EntityService {
       createdAt: scope.now,
       updatedAt: scope.now,
     };
-    await scope.tx.insertEntity(entity);
-    await scope.tx.putEntityCollaborator(this.collaboration(id, collaborator, [RIGHT_ALL], scope.now));
-    await recordEvent(scope, recordEventOf(this.kind.name, id, 'create'));
+    batch.add(
+      id,
+      entity,
+      this.collaboration(id, collaborator, [RIGHT_ALL], scope.now),
+      recordEventOf(this.kind.name, id, 'create'),
+    );
     return entity;
   }
 
@@ -155,11 +189,13 @@ export class EntityService {
         if (this.session.identity.kind === 'admin') this.requireNamed(collaborator);
         else this.namedCollaborator(collaborator);
       },
-      prefetch: (scope, ids) => scope.tx.prefetchEntities(this.kind.name, ids),
-      createIn: async (scope, entityId, input) => {
-        const entity = await this.createIn(scope, { ...input, ...collaborator, entityId });
-        return { view: (fields) => entityView(this.kind, entity, fields) };
-      },
+      createAll: async (scope, documents) =>
+        (
+          await this.createAll(
+            scope,
+            documents.map(({ id, input }) => ({ ...input, ...collaborator, entityId: id })),
+          )
+        ).map((entity) => (entity instanceof OrgsError ? entity : (fields) => entityView(this.kind, entity, fields))),
     };
   }
 

@@ -13,23 +13,43 @@ import { identifierView, timestamp } from './views.js';
  * Records one event of the change under way. `caller` stands in for the scope's while the caller
  * is still being authenticated (a user who registers by being named).
  */
-export async function recordEvent(scope: EventScope, event: NewEvent, caller = scope.caller): Promise<void> {
+export function recordEvent(scope: EventScope, event: NewEvent, caller = scope.caller): Promise<void> {
+  return recordEvents(scope, [event], caller);
+}
+
+/** Records events of the change under way, in this order, together (a batch of creates). */
+export async function recordEvents(
+  scope: EventScope,
+  events: readonly NewEvent[],
+  caller = scope.caller,
+): Promise<void> {
   if (!scope.writable || !caller) throw internal('events', 'no_write', 'events are recorded only by changes');
   const { journal } = scope;
-  journal.recorded?.push(event);
+  journal.recorded?.push(...events);
   journal.lastId ??= (await scope.tx.lastEventId()) ?? '';
-  const uniqueId = nextUlid(scope.now, journal.lastId || undefined);
-  journal.lastId = uniqueId;
-  await scope.tx.insertEvent({
-    ...event,
-    uniqueId,
-    time: scope.now,
-    correlationIds: [journal.context.correlationId],
-    origin: journal.context.origin,
-    // The same caller all transaction long (bar a newcomer registering itself): described once.
-    caller: caller === scope.caller ? (journal.caller ??= describeCaller(caller)) : describeCaller(caller),
-    userAgent: journal.context.userAgent,
+  const correlationIds = [journal.context.correlationId];
+  const { origin, userAgent } = journal.context;
+  // The same caller all transaction long (bar a newcomer registering itself): described once.
+  const described = caller === scope.caller ? (journal.caller ??= describeCaller(caller)) : describeCaller(caller);
+  const stored = events.map((event): StoredEvent => {
+    const uniqueId = nextUlid(scope.now, journal.lastId || undefined);
+    journal.lastId = uniqueId;
+    const { name, identifiers, data, visibility } = event;
+    // A literal, not a spread: a bulk create makes thousands.
+    return {
+      name,
+      identifiers,
+      data,
+      visibility,
+      uniqueId,
+      time: scope.now,
+      correlationIds,
+      origin,
+      caller: described,
+      userAgent,
+    };
   });
+  await scope.tx.insertEvents(stored);
 }
 
 /** An event as EVENTS.md shows it. */

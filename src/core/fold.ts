@@ -9,5 +9,9 @@
  * the Σ stands), composed (NFC), so that a decomposed `Ä` is the same as a composed one.
  */
 export function fold(text: string): string {
+  // ASCII, the usual text, has neither a final sigma nor anything to compose.
+  if (ASCII.test(text)) return text.toLowerCase();
   return text.toLowerCase().replaceAll('ς', 'σ').normalize('NFC');
 }
+
+const ASCII = /^[\x00-\x7f]*$/;

@@ -2,10 +2,11 @@
 import type { Access, AccessRequest, ReachRequest, Reached } from './access.js';
 import type { BulkTarget } from './bulk.js';
 import { recordEvent, recordEventOf } from './events.js';
-import { alreadyExists, invalidArgument, notFound, permissionDenied } from './errors.js';
+import { createAll, onlyResult, type CreateBatch } from './create-batch.js';
+import { alreadyExists, invalidArgument, notFound, OrgsError, permissionDenied } from './errors.js';
 import { requireHoldersRemainWithout } from './holders.js';
 import { KINDS, type EntityKindName } from './kinds.js';
-import type { Organization } from './model.js';
+import type { Membership, Organization } from './model.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
 import { ENTITY_GROUPS, RIGHT_ALL, rightsImplying } from './rights.js';
 import {
@@ -84,15 +85,45 @@ export class OrganizationService {
   ) {}
 
   async create(request: CreateRequest): Promise<View> {
-    const created = await this.session.write((scope) => this.createIn(scope, request));
+    const created = await this.session.write(async (scope) => onlyResult(await this.createAll(scope, [request])));
     return organizationView(created, givenFields(request));
   }
 
   /**
-   * Creates one organization inside an open write transaction. Every check comes before the first
-   * write, so a failure leaves the transaction as it found it (bulk create relies on this).
+   * Creates organizations inside an open write transaction, in order, as one batch
+   * (src/core/create-batch.ts): each, or the refusal of it; the others are created all the same.
    */
-  async createIn(scope: Scope, request: CreateRequest): Promise<Organization> {
+  createAll(scope: Scope, requests: readonly CreateRequest[]): Promise<Array<Organization | OrgsError>> {
+    return createAll<CreateRequest, Organization, Membership>(
+      scope,
+      requests,
+      () => {
+        // The IDs asked about, those that can be valid: the store never sees what the checks refuse.
+        const { caller } = scope;
+        const ids = new Set<string>();
+        for (const { organizationId, userId = caller.kind === 'user' ? caller.user.id : undefined } of requests) {
+          if (organizationId !== undefined && validate.isOrganizationId(organizationId)) ids.add(organizationId);
+          if (userId !== undefined && validate.isUserId(userId)) ids.add(userId);
+        }
+        return scope.tx.prefetchAccounts([...ids]);
+      },
+      (request, batch) => this.createIn(scope, request, batch),
+      async (organizations, memberships) => {
+        await scope.tx.insertOrganizations(organizations);
+        await scope.tx.putMemberships(memberships);
+      },
+    );
+  }
+
+  /**
+   * Checks one organization of a batch and adds its writes to the batch. Every check comes before
+   * that, so a refusal leaves the batch as it found it.
+   */
+  private async createIn(
+    scope: Scope,
+    request: CreateRequest,
+    batch: CreateBatch<Organization, Membership>,
+  ): Promise<Organization> {
     const id = validate.organizationId(request.organizationId);
     validateInput(request);
     const { caller, tx, now } = scope;
@@ -111,6 +142,7 @@ export class OrganizationService {
       );
     }
     requireKeyRight(caller, 'RIGHT_USER_ORGANIZATIONS_CREATE');
+    await batch.asking([id, collaboratorId]);
     const taken = await tx.accountKind(id);
     if (taken) {
       const reason =
@@ -123,7 +155,7 @@ export class OrganizationService {
     }
     const fields = newFields(NS, request, { kind: 'user', id: collaboratorId });
     await requireContactsAllowed(scope, NS, request);
-    await ensureUser(scope, collaboratorId);
+    await batch.once(collaboratorId, () => ensureUser(scope, collaboratorId));
     const organization: Organization = {
       id,
       ...fields,
@@ -131,15 +163,12 @@ export class OrganizationService {
       createdAt: now,
       updatedAt: now,
     };
-    await tx.insertOrganization(organization);
-    await tx.putMembership({
-      organizationId: id,
-      userId: collaboratorId,
-      rights: [RIGHT_ALL],
-      createdAt: now,
-      updatedAt: now,
-    });
-    await recordEvent(scope, recordEventOf('organization', id, 'create'));
+    batch.add(
+      id,
+      organization,
+      { organizationId: id, userId: collaboratorId, rights: [RIGHT_ALL], createdAt: now, updatedAt: now },
+      recordEventOf('organization', id, 'create'),
+    );
     return organization;
   }
 
@@ -152,11 +181,13 @@ export class OrganizationService {
       check: () => {
         if (userId === undefined && this.session.identity.kind === 'admin') this.requireCollaborator(undefined);
       },
-      prefetch: (scope, ids) => scope.tx.prefetchAccounts(ids),
-      createIn: async (scope, organizationId, input) => {
-        const org = await this.createIn(scope, { ...input, organizationId, userId });
-        return { view: (fields) => organizationView(org, fields) };
-      },
+      createAll: async (scope, documents) =>
+        (
+          await this.createAll(
+            scope,
+            documents.map(({ id, input }) => ({ ...input, organizationId: id, userId })),
+          )
+        ).map((org) => (org instanceof OrgsError ? org : (fields) => organizationView(org, fields))),
     };
   }
 

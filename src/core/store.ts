@@ -111,7 +111,10 @@ export interface Transaction {
   getOrganization(id: string): Promise<Organization | undefined>;
   /** As prefetchAccounts, for getOrganization(). */
   prefetchOrganizations(ids: readonly string[]): Promise<void>;
+  /** insertOrganizations() of one. */
   insertOrganization(organization: Organization): Promise<void>;
+  /** New organizations, with their accounts and search rows, in multi-row inserts. */
+  insertOrganizations(organizations: readonly Organization[]): Promise<void>;
   updateOrganization(organization: Organization): Promise<void>;
   /** Removes the organization, its memberships and API keys, and frees its ID. */
   purgeOrganization(id: string): Promise<void>;
@@ -135,7 +138,10 @@ export interface Transaction {
   listMemberships(organizationId: string): Promise<Membership[]>;
   /** Every membership of the user, in organization ID order. */
   listUserMemberships(userId: string): Promise<Membership[]>;
+  /** putMemberships() of one. */
   putMembership(membership: Membership): Promise<void>;
+  /** Adds or replaces each membership (a later one of the same two IDs wins), in multi-row inserts. */
+  putMemberships(memberships: readonly Membership[]): Promise<void>;
   deleteMembership(organizationId: string, userId: string): Promise<void>;
 
   getApiKey(id: string): Promise<ApiKey | undefined>;
@@ -149,7 +155,10 @@ export interface Transaction {
   getEntity(kind: EntityKindName, id: string): Promise<Entity | undefined>;
   /** As prefetchAccounts, for getEntity(). */
   prefetchEntities(kind: EntityKindName, ids: readonly string[]): Promise<void>;
+  /** insertEntities() of one. */
   insertEntity(entity: Entity): Promise<void>;
+  /** New entities, with their search rows, in multi-row inserts. */
+  insertEntities(entities: readonly Entity[]): Promise<void>;
   updateEntity(entity: Entity): Promise<void>;
   /** Removes the entity, its collaborators and API keys, and frees its ID. */
   purgeEntity(kind: EntityKindName, id: string): Promise<void>;
@@ -166,7 +175,10 @@ export interface Transaction {
   listEntityCollaborators(kind: EntityKindName, entityId: string): Promise<EntityCollaborator[]>;
   /** Every collaboration of the user or organization, on entities live or deleted, by kind and ID. */
   listAccountCollaborations(accountId: string): Promise<EntityCollaborator[]>;
+  /** putEntityCollaborators() of one. */
   putEntityCollaborator(collaborator: EntityCollaborator): Promise<void>;
+  /** Adds or replaces each collaborator of an existing entity (a later one wins), in multi-row inserts. */
+  putEntityCollaborators(collaborators: readonly EntityCollaborator[]): Promise<void>;
   deleteEntityCollaborator(kind: EntityKindName, entityId: string, accountId: string): Promise<void>;
   /**
    * What makes up a user's rights on each of these entities: direct rights, and the rights of every
@@ -194,8 +206,13 @@ export interface Transaction {
    */
   userRightsSources(userId: string, withDeleted?: boolean): Promise<Map<EntityKindName, Map<string, RightsSources>>>;
 
-  /** Records the event; its subject's creation (beginsLife) starts the subject's life there. */
+  /** insertEvents() of one. */
   insertEvent(event: StoredEvent): Promise<void>;
+  /**
+   * Records the events, numbered in this order; a subject's creation (beginsLife) starts the
+   * subject's life there. In few statements, however many.
+   */
+  insertEvents(events: readonly StoredEvent[]): Promise<void>;
   /**
    * Where the record's life begins in the trail (the seq of its creation event; 0 for a record
    * older than the trail): its events are those from there on. Undefined when no such record is.

@@ -40,16 +40,12 @@ function randomPart(): string {
 
 /** The base32 text plus one (`…ZZ` carries over); undefined when every digit is the last. */
 function increment(text: string): string | undefined {
-  const digits = [...text];
-  for (let i = digits.length - 1; i >= 0; i--) {
-    const value = ALPHABET.indexOf(digits[i]!);
-    if (value < 31) {
-      digits[i] = ALPHABET[value + 1]!;
-      return digits.join('');
-    }
-    digits[i] = ALPHABET[0]!;
-  }
-  return undefined;
+  // The last digit that is not the last of the alphabet goes up one; those after it carry over.
+  let i = text.length - 1;
+  while (i >= 0 && text[i] === ALPHABET[31]) i--;
+  if (i < 0) return undefined;
+  const next = ALPHABET[ALPHABET.indexOf(text[i]!) + 1]!;
+  return text.slice(0, i) + next + ALPHABET[0]!.repeat(text.length - 1 - i);
 }
 
 /**

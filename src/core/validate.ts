@@ -93,7 +93,8 @@ export function withoutNul(field: string, value: string): string {
 }
 
 export function maxLength(field: string, value: string, max: number): string {
-  if ([...value].length > max) {
+  // A text has no more characters (code points) than UTF-16 units: only a longer one is counted.
+  if (value.length > max && [...value].length > max) {
     throw invalidArgument(NS, `invalid_${field}`, `${field} is longer than ${max} characters`);
   }
   return value;

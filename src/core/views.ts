@@ -29,7 +29,12 @@ export function visibleFields(fields: FieldMask, readable: boolean): FieldMask {
   return readable ? fields : new Set([...fields].filter((field) => PUBLIC_FIELDS.has(field)));
 }
 
-export const timestamp = (ms: number): string => new Date(ms).toISOString();
+export function timestamp(ms: number): string {
+  // Records written together share their time: a bulk create's thousands print one text.
+  if (ms !== lastTimestamp.ms) lastTimestamp = { ms, text: new Date(ms).toISOString() };
+  return lastTimestamp.text;
+}
+let lastTimestamp = { ms: NaN, text: '' };
 
 /** The fields of an application, gateway or client: an organization's, but notifications. */
 export const ENTITY_FIELDS = ORGANIZATION_FIELDS.filter(

@@ -32,8 +32,11 @@ export interface InsertValues {
   readonly rows: number;
   /** `ON CONFLICT …`, or nothing. */
   readonly onConflict: string;
-  /** An upsert's key: PostgreSQL updates a row once per statement, so rows that share it go apart. */
-  readonly conflictKey?: readonly string[];
+  /**
+   * Where an upsert's key is among a row's parameters: PostgreSQL updates a row once per
+   * statement, so rows that share it go apart.
+   */
+  readonly keyParams?: readonly number[];
 }
 
 export interface InsertOptions {
@@ -41,8 +44,11 @@ export interface InsertOptions {
   row?: string;
   /** Rows in one statement. */
   rows?: number;
-  /** What a row whose key is taken does: nothing, or update the row there (its row then a parameter per column). */
-  onConflict?: 'nothing' | { key: readonly string[]; set: string };
+  /**
+   * What a row whose key is taken does: nothing, or update the row there; `params`: where the
+   * key is among a row's parameters, when the row is not a parameter per column.
+   */
+  onConflict?: 'nothing' | { key: readonly string[]; set: string; params?: readonly number[] };
 }
 
 /** `INSERT INTO table (columns) VALUES row, …` with `rows` rows. */
@@ -63,7 +69,7 @@ export function insertInto(table: string, columns: readonly string[], options: I
       : onConflict === 'nothing'
         ? ' ON CONFLICT DO NOTHING'
         : '',
-    conflictKey: upsert?.key,
+    keyParams: upsert && (upsert.params ?? upsert.key.map((column) => columns.indexOf(column))),
   };
   return { table, sql: valuesSql(table, values, rows), values };
 }
@@ -80,6 +86,8 @@ export interface Executor {
   write(sql: string, params: readonly unknown[]): Promise<void>;
   /** An insert whose outcome nobody waits for, as write's; PostgreSQL may hold it back, too (Insert). */
   insert(statement: Insert, params: readonly unknown[]): Promise<void>;
+  /** insert() of many rows, each its parameters, in order: as few statements as the engine takes. */
+  insertAll(statement: Insert, rows: readonly (readonly unknown[])[]): Promise<void>;
 }
 
 /** An event as stored: the columns it is read by, its JSON body, and its identifiers' keys. */
@@ -114,8 +122,8 @@ export interface Dialect {
   nulls(direction: SortDirection): string;
   /** The unique ID of the newest event, taking whatever keeps events in commit order. */
   lastEventId(db: Executor): Promise<string | undefined>;
-  /** Writes an event and its identifier rows (after lastEventId). */
-  insertEvent(db: Executor, event: EventRow): Promise<void>;
+  /** Writes events, in order, with their identifier rows and the lives they begin (after lastEventId). */
+  insertEvents(db: Executor, events: readonly EventRow[]): Promise<void>;
   /** After rows were copied in with their keys: new rows are numbered after them. */
   restartKeys(db: Executor): Promise<void>;
 }
@@ -126,6 +134,25 @@ const IDENTIFY_EVENT = insertInto('event_identifiers', ['identifier', 'seq'], { 
 const BEGIN_LIFE = insertInto('lives', ['identifier', 'since_seq'], {
   onConflict: { key: ['identifier'], set: 'since_seq = excluded.since_seq' },
 });
+
+const EVENT_VALUES = insertInto('events', ['unique_id', 'name', 'time', 'body']).values!;
+
+/**
+ * Rows in chunks of few sizes (CHUNK, then the remainder's powers of two), so that a statement
+ * of each size is prepared once, however many rows come: 100 rows are 32 + 32 + 32 + 4.
+ */
+export function* chunksOf<T>(rows: readonly T[]): Generator<T[]> {
+  let start = 0;
+  for (; rows.length - start >= CHUNK; start += CHUNK) yield rows.slice(start, start + CHUNK);
+  for (let size = CHUNK >> 1; size > 0; size >>= 1) {
+    if (rows.length - start >= size) {
+      yield rows.slice(start, start + size);
+      start += size;
+    }
+  }
+}
+/** Rows per statement of a multi-row insert on SQLite: larger ones were measured no faster, and cost memory. */
+const CHUNK = 32;
 
 /** Searches this long (folded, in characters) or longer are answered by SQLite's trigram index. */
 const INDEXED_LENGTH = 3;
@@ -153,15 +180,26 @@ export const SQLITE: Dialect = {
   // One writer at a time (BEGIN IMMEDIATE): the newest row is the newest commit.
   lastEventId: async (db) =>
     (await db.get<{ unique_id: string }>('SELECT unique_id FROM events ORDER BY seq DESC LIMIT 1', []))?.unique_id,
-  insertEvent: async (db, { unique_id, name, time, body, identifiers, begins }) => {
-    const seq = await db.get<{ seq: number }>(
-      'INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?) RETURNING seq',
-      [unique_id, name, time, body],
-    );
-    for (const identifier of identifiers) {
-      await db.insert(IDENTIFY_EVENT, [identifier, seq!.seq]);
+  // The events in multi-row inserts that return their seqs (in no given order: by unique ID),
+  // then their identifiers and lives, which need those seqs.
+  insertEvents: async (db, events) => {
+    const seqs = new Map<string, number>();
+    for (const chunk of chunksOf(events)) {
+      const rows = await db.all<{ seq: number; unique_id: string }>(
+        `${valuesSql('events', EVENT_VALUES, chunk.length)} RETURNING seq, unique_id`,
+        chunk.flatMap(({ unique_id, name, time, body }) => [unique_id, name, time, body]),
+      );
+      for (const { seq, unique_id } of rows) seqs.set(unique_id, seq);
     }
-    if (begins !== undefined) await db.insert(BEGIN_LIFE, [begins, seq!.seq]);
+    const identified: unknown[][] = [];
+    const born: unknown[][] = [];
+    for (const { unique_id, identifiers, begins } of events) {
+      const seq = seqs.get(unique_id)!;
+      for (const identifier of identifiers) identified.push([identifier, seq]);
+      if (begins !== undefined) born.push([begins, seq]);
+    }
+    await db.insertAll(IDENTIFY_EVENT, identified);
+    await db.insertAll(BEGIN_LIFE, born);
   },
   // An INTEGER PRIMARY KEY goes on from the greatest one by itself.
   restartKeys: async () => {},
@@ -184,17 +222,23 @@ function orderPrefix(uniqueId: string): string {
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
 
 /**
- * An event in one statement, sent without waiting: the event, its identifiers, the life it begins
- * (if any), and its ID as the newest. The same text for every event: the executor's queue, grouped
+ * Events in one statement, sent without waiting: the events (a JSON array of rows, numbered in
+ * their order), their identifiers, the lives they begin (the last of each identifier's), and the
+ * newest ID as the order register's. The same text for every batch: the executor's queue, grouped
  * by text, keeps them in order.
  */
-const RECORD_EVENT: Insert = {
+const RECORD_EVENTS: Insert = {
   table: 'events',
-  sql: `WITH event AS (INSERT INTO events (unique_id, name, time, body) VALUES (?, ?, ?, ?) RETURNING seq),
+  sql: `WITH given AS (
+          SELECT r.*, g.n FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS g (row, n),
+            jsonb_to_record(g.row) AS r (unique_id TEXT, name TEXT, time BIGINT, body TEXT, identifiers JSONB, begins TEXT)),
+        event AS (INSERT INTO events (unique_id, name, time, body)
+          SELECT unique_id, name, time, body FROM given ORDER BY n RETURNING seq, unique_id),
+        numbered AS (SELECT given.*, event.seq FROM given JOIN event USING (unique_id)),
         identified AS (INSERT INTO event_identifiers (identifier, seq)
-          SELECT DISTINCT i.value, event.seq FROM event, jsonb_array_elements_text(?::jsonb) AS i (value)),
+          SELECT DISTINCT i.value, numbered.seq FROM numbered, jsonb_array_elements_text(numbered.identifiers) AS i (value)),
         born AS (INSERT INTO lives (identifier, since_seq)
-          SELECT b.value, event.seq FROM event, jsonb_array_elements_text(?::jsonb) AS b (value)
+          SELECT begins, max(seq) FROM numbered WHERE begins IS NOT NULL GROUP BY begins
           ON CONFLICT (identifier) DO UPDATE SET since_seq = excluded.since_seq)
       SELECT setval('event_order', ?::bigint)`,
 };
@@ -234,16 +278,9 @@ export const POSTGRES: Dialect = {
     for (let i = 0; i < ORDER_PREFIX; i++, prefix >>= 5n) text = ULID_ALPHABET[Number(prefix & 31n)] + text;
     return text.padEnd(26, 'Z');
   },
-  insertEvent: async (db, { unique_id, name, time, body, identifiers, begins }) => {
-    await db.insert(RECORD_EVENT, [
-      unique_id,
-      name,
-      time,
-      body,
-      JSON.stringify(identifiers),
-      JSON.stringify(begins === undefined ? [] : [begins]),
-      orderPrefix(unique_id),
-    ]);
+  insertEvents: async (db, events) => {
+    if (events.length === 0) return;
+    await db.insert(RECORD_EVENTS, [JSON.stringify(events), orderPrefix(events[events.length - 1]!.unique_id)]);
   },
   restartKeys: async (db) => {
     for (const [table, column] of [

@@ -101,11 +101,12 @@ export function postgresError(error: unknown, url: string): OrgsError {
  * Whether these rows can go as one statement: always, but for an upsert, which PostgreSQL refuses
  * to apply twice to one row in one statement: its rows' keys must differ.
  */
-function canMerge({ columns, conflictKey }: InsertValues, rows: readonly unknown[][]): boolean {
-  if (conflictKey === undefined) return true;
-  const at = conflictKey.map((column) => columns.indexOf(column));
-  return new Set(rows.map((params) => JSON.stringify(at.map((i) => params[i])))).size === rows.length;
+function canMerge({ keyParams }: InsertValues, rows: readonly unknown[][]): boolean {
+  if (keyParams === undefined) return true;
+  return new Set(rows.map((params) => JSON.stringify(keyParams.map((i) => params[i])))).size === rows.length;
 }
+/** Rows of INSERTs held back at most (src/core/create-batch.ts writes a few hundred records at a time). */
+const QUEUED_ROWS = 1000;
 /** Parameters per statement, below PostgreSQL's limit of 65,535. */
 const MAX_PARAMS = 60_000;
 
@@ -116,7 +117,8 @@ const MAX_PARAMS = 60_000;
  * SQL, each SQL in the order it first came, so that a table's rows still go before the rows that
  * refer to them, and those of one `INSERT … VALUES` (Insert.values) as one multi-row INSERT. A
  * bulk create's batch, which reads nothing between its inserts, so costs a few statements per
- * table instead of several per record.
+ * table instead of several per record. Past QUEUED_ROWS rows the queue goes by itself, so that
+ * PostgreSQL works on a batch's first rows while the core makes the next.
  */
 class PostgresExecutor implements Executor {
   /** The first failure of the transaction under way: PostgreSQL refuses every statement after it. */
@@ -127,6 +129,7 @@ class PostgresExecutor implements Executor {
   private inFlight: Array<Promise<unknown>> = [];
   /** INSERTs not yet sent, by SQL, in the order each SQL first came. */
   private queued = new Map<string, { statement: Insert; rows: unknown[][] }>();
+  private queuedRows = 0;
   private readonly statements = new Map<string, { name: string; text: string }>();
 
   constructor(private readonly client: pg.Client) {}
@@ -161,6 +164,7 @@ class PostgresExecutor implements Executor {
     if (this.queued.size === 0) return;
     const queued = this.queued;
     this.queued = new Map();
+    this.queuedRows = 0;
     for (const { statement, rows } of queued.values()) {
       const { table, sql, values } = statement;
       if (!values || !canMerge(values, rows)) {
@@ -193,10 +197,17 @@ class PostgresExecutor implements Executor {
   }
 
   async insert(statement: Insert, params: readonly unknown[]): Promise<void> {
+    await this.insertAll(statement, [params]);
+  }
+
+  async insertAll(statement: Insert, rows: readonly (readonly unknown[])[]): Promise<void> {
+    if (rows.length === 0) return;
     if (statement.table === 'events') this.wroteEvents = true;
-    const queued = this.queued.get(statement.sql);
-    if (queued) queued.rows.push([...params]);
-    else this.queued.set(statement.sql, { statement, rows: [[...params]] });
+    let queued = this.queued.get(statement.sql);
+    if (!queued) this.queued.set(statement.sql, (queued = { statement, rows: [] }));
+    for (const params of rows) queued.rows.push([...params]);
+    this.queuedRows += rows.length;
+    if (this.queuedRows >= QUEUED_ROWS) this.sendQueued();
   }
 
   /** Sends what is queued and waits for every write; the transaction's first failure, if any, is thrown. */
@@ -214,6 +225,7 @@ class PostgresExecutor implements Executor {
     this.wroteEvents = false;
     this.inFlight = [];
     this.queued = new Map();
+    this.queuedRows = 0;
   }
 }
 

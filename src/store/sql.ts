@@ -32,7 +32,7 @@ import type {
   Transaction,
   UserQuery,
 } from '../core/store.js';
-import { type Dialect, type Executor, type Insert, insertInto, type Searchable } from './dialect.js';
+import { type Dialect, type Executor, insertInto, type Searchable } from './dialect.js';
 import { fold } from './fold.js';
 
 interface OrganizationRow {
@@ -252,15 +252,21 @@ const MEMBERSHIP_PUT = insertInto('memberships', ['organization_id', 'user_id', 
   },
 });
 /**
- * A collaborator of the entity of a kind and ID, its pk looked up: an INSERT … SELECT, whose rows
- * go one by one. The casts tell PostgreSQL the types of parameters in a select list.
+ * A collaborator of the entity of a kind and ID (its first two parameters), its pk looked up.
+ * Rows of collaborators of entities not there (none, as the core checks first) would fail.
  */
-const ENTITY_COLLABORATOR_PUT: Insert = {
-  table: 'entity_collaborators',
-  sql: `INSERT INTO entity_collaborators (entity_pk, account_id, rights, created_at, updated_at)
-       SELECT pk, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) FROM entities WHERE kind = ? AND id = ?
-       ON CONFLICT (entity_pk, account_id) DO UPDATE SET rights = excluded.rights, updated_at = excluded.updated_at`,
-};
+const ENTITY_COLLABORATOR_PUT = insertInto(
+  'entity_collaborators',
+  ['entity_pk', 'account_id', 'rights', 'created_at', 'updated_at'],
+  {
+    row: '((SELECT pk FROM entities WHERE kind = ? AND id = ?), ?, ?, ?, ?)',
+    onConflict: {
+      key: ['entity_pk', 'account_id'],
+      set: 'rights = excluded.rights, updated_at = excluded.updated_at',
+      params: [0, 1, 2],
+    },
+  },
+);
 const ORGANIZATION_COLUMNS = Object.keys(organizationParams({ attributes: {} } as Organization));
 const ORGANIZATION_INSERT = insertInto('organizations', ORGANIZATION_COLUMNS);
 const ORGANIZATION_UPDATE = updateOf('organizations', ORGANIZATION_COLUMNS.slice(1), ['id'], ' RETURNING pk');
@@ -290,6 +296,31 @@ interface StoredEventRow {
 
 /** What an event row keeps in its body: all but the columns it is read by. */
 type EventBody = Omit<StoredEvent, 'seq' | 'uniqueId' | 'name' | 'time'>;
+
+/**
+ * Event bodies, each the JSON of its EventBody. Where the events come from (correlation IDs,
+ * origin, caller, user agent) is the same objects for all of a command's: that part is written
+ * once, not once per event of a bulk create.
+ */
+function bodyWriter(): (event: StoredEvent) => string {
+  let source: { of: StoredEvent; json: string } | undefined;
+  return (event) => {
+    const { identifiers, data, visibility, correlationIds, origin, caller, userAgent } = event;
+    const { of } = source ?? {};
+    if (
+      of?.correlationIds !== correlationIds ||
+      of.origin !== origin ||
+      of.caller !== caller ||
+      of.userAgent !== userAgent
+    ) {
+      source = { of: event, json: JSON.stringify({ correlationIds, origin, caller, userAgent }).slice(1) };
+    }
+    // The rest in EventBody's order: JSON.stringify of the whole body would give the same text.
+    const about: Omit<EventBody, 'correlationIds' | 'origin' | 'caller' | 'userAgent'> =
+      data === undefined ? { identifiers, visibility } : { identifiers, data, visibility };
+    return `${JSON.stringify(about).slice(0, -1)},${source!.json}`;
+  };
+}
 
 const toEvent = (row: StoredEventRow): StoredEvent => ({
   ...(JSON.parse(row.body) as EventBody),
@@ -577,20 +608,24 @@ export class SqlTransaction implements Transaction {
   }
 
   /**
-   * Indexes a record's folded text under its row's pk (see migrations.ts), given as SQL (`?`, or
-   * a lookup of a row just inserted, so that the insert need not wait for its pk).
+   * Indexes records' folded text under their rows' pks (see migrations.ts), each given as SQL
+   * (`?`, or a lookup of a row just inserted, so that the insert need not wait for its pk) with
+   * its parameters.
    */
   private async index(
     index: Searchable['index'],
-    rowid: { sql: string; params: unknown[] },
-    record: { id: string; name?: string; description?: string; attributes: Record<string, string> },
+    rowid: string,
+    records: ReadonlyArray<{
+      rowid: readonly unknown[];
+      record: { id: string; name?: string; description?: string; attributes: Record<string, string> };
+    }>,
   ): Promise<void> {
     const columns = ['id', 'name', 'description', ...(this.dialect.indexesAttributes ? ['attributes'] : [])];
-    const row = `(${rowid.sql}, ${columns.map(() => '?').join(', ')})`;
-    await this.db.insert(insertInto(index, ['rowid', ...columns], { row }), [
-      ...rowid.params,
-      ...searchRow(this.dialect, record),
-    ]);
+    const row = `(${rowid}, ${columns.map(() => '?').join(', ')})`;
+    await this.db.insertAll(
+      insertInto(index, ['rowid', ...columns], { row }),
+      records.map(({ rowid, record }) => [...rowid, ...searchRow(this.dialect, record)]),
+    );
   }
 
   private async unindex(index: Searchable['index'], pk: number | undefined): Promise<void> {
@@ -625,13 +660,28 @@ export class SqlTransaction implements Transaction {
     }
   }
 
-  async insertOrganization(organization: Organization): Promise<void> {
-    this.kinds.set(organization.id, 'organization');
-    this.organizations.forget(organization.id);
-    await this.db.insert(ORGANIZATION_ACCOUNT_INSERT, [organization.id]);
-    await this.db.insert(ORGANIZATION_INSERT, Object.values(organizationParams(organization)));
-    const rowid = { sql: '(SELECT pk FROM organizations WHERE id = ?)', params: [organization.id] };
-    await this.index('organizations_search', rowid, organization);
+  insertOrganization(organization: Organization): Promise<void> {
+    return this.insertOrganizations([organization]);
+  }
+
+  async insertOrganizations(organizations: readonly Organization[]): Promise<void> {
+    for (const { id } of organizations) {
+      this.kinds.set(id, 'organization');
+      this.organizations.forget(id);
+    }
+    await this.db.insertAll(
+      ORGANIZATION_ACCOUNT_INSERT,
+      organizations.map(({ id }) => [id]),
+    );
+    await this.db.insertAll(
+      ORGANIZATION_INSERT,
+      organizations.map((organization) => Object.values(organizationParams(organization))),
+    );
+    await this.index(
+      'organizations_search',
+      '(SELECT pk FROM organizations WHERE id = ?)',
+      organizations.map((record) => ({ rowid: [record.id], record })),
+    );
   }
 
   async updateOrganization(organization: Organization): Promise<void> {
@@ -640,7 +690,7 @@ export class SqlTransaction implements Transaction {
     const pk = await this.value<number>(ORGANIZATION_UPDATE, [...Object.values(rest), id]);
     if (pk === undefined) return;
     await this.unindex('organizations_search', pk);
-    await this.index('organizations_search', { sql: '?', params: [pk] }, organization);
+    await this.index('organizations_search', '?', [{ rowid: [pk], record: organization }]);
   }
 
   async purgeOrganization(id: string): Promise<void> {
@@ -764,15 +814,16 @@ export class SqlTransaction implements Transaction {
     );
   }
 
-  async putMembership(m: Membership): Promise<void> {
-    this.memberships.forget(`${m.organizationId}:${m.userId}`);
-    await this.db.insert(MEMBERSHIP_PUT, [
-      m.organizationId,
-      m.userId,
-      JSON.stringify(m.rights),
-      m.createdAt,
-      m.updatedAt,
-    ]);
+  putMembership(membership: Membership): Promise<void> {
+    return this.putMemberships([membership]);
+  }
+
+  async putMemberships(memberships: readonly Membership[]): Promise<void> {
+    for (const m of memberships) this.memberships.forget(`${m.organizationId}:${m.userId}`);
+    await this.db.insertAll(
+      MEMBERSHIP_PUT,
+      memberships.map((m) => [m.organizationId, m.userId, JSON.stringify(m.rights), m.createdAt, m.updatedAt]),
+    );
   }
 
   async deleteMembership(organizationId: string, userId: string): Promise<void> {
@@ -839,11 +890,21 @@ export class SqlTransaction implements Transaction {
     for (const row of rows) this.entities.set(`${kind}:${row.id}`, row);
   }
 
-  async insertEntity(entity: Entity): Promise<void> {
-    this.entities.forget(`${entity.kind}:${entity.id}`);
-    await this.db.insert(ENTITY_INSERT, Object.values(entityParams(entity)));
-    const rowid = { sql: '(SELECT pk FROM entities WHERE kind = ? AND id = ?)', params: [entity.kind, entity.id] };
-    await this.index('entities_search', rowid, entity);
+  insertEntity(entity: Entity): Promise<void> {
+    return this.insertEntities([entity]);
+  }
+
+  async insertEntities(entities: readonly Entity[]): Promise<void> {
+    for (const { kind, id } of entities) this.entities.forget(`${kind}:${id}`);
+    await this.db.insertAll(
+      ENTITY_INSERT,
+      entities.map((entity) => Object.values(entityParams(entity))),
+    );
+    await this.index(
+      'entities_search',
+      '(SELECT pk FROM entities WHERE kind = ? AND id = ?)',
+      entities.map((record) => ({ rowid: [record.kind, record.id], record })),
+    );
   }
 
   async updateEntity(entity: Entity): Promise<void> {
@@ -856,7 +917,7 @@ export class SqlTransaction implements Transaction {
     ]);
     if (pk === undefined) return;
     await this.unindex('entities_search', pk);
-    await this.index('entities_search', { sql: '?', params: [pk] }, entity);
+    await this.index('entities_search', '?', [{ rowid: [pk], record: entity }]);
   }
 
   async purgeEntity(kind: EntityKindName, id: string): Promise<void> {
@@ -908,16 +969,23 @@ export class SqlTransaction implements Transaction {
     return rows.map(toEntityCollaborator);
   }
 
-  async putEntityCollaborator(c: EntityCollaborator): Promise<void> {
-    this.collaborators.forget(`${c.entityKind}:${c.entityId}:${c.collaborator.id}`);
-    await this.db.insert(ENTITY_COLLABORATOR_PUT, [
-      c.collaborator.id,
-      JSON.stringify(c.rights),
-      c.createdAt,
-      c.updatedAt,
-      c.entityKind,
-      c.entityId,
-    ]);
+  putEntityCollaborator(collaborator: EntityCollaborator): Promise<void> {
+    return this.putEntityCollaborators([collaborator]);
+  }
+
+  async putEntityCollaborators(collaborators: readonly EntityCollaborator[]): Promise<void> {
+    for (const c of collaborators) this.collaborators.forget(`${c.entityKind}:${c.entityId}:${c.collaborator.id}`);
+    await this.db.insertAll(
+      ENTITY_COLLABORATOR_PUT,
+      collaborators.map((c) => [
+        c.entityKind,
+        c.entityId,
+        c.collaborator.id,
+        JSON.stringify(c.rights),
+        c.createdAt,
+        c.updatedAt,
+      ]),
+    );
   }
 
   async deleteEntityCollaborator(kind: EntityKindName, entityId: string, accountId: string): Promise<void> {
@@ -1049,18 +1117,26 @@ export class SqlTransaction implements Transaction {
     return sources;
   }
 
-  async insertEvent(event: StoredEvent): Promise<void> {
-    const { seq: _seq, uniqueId, name, time, ...rest } = event;
-    const body: EventBody = rest;
-    const born = beginsLife(event);
-    await this.dialect.insertEvent(this.db, {
-      unique_id: uniqueId,
-      name,
-      time,
-      body: JSON.stringify(body),
-      identifiers: event.identifiers.map(identifierKey),
-      begins: born && identifierKey(born),
-    });
+  insertEvent(event: StoredEvent): Promise<void> {
+    return this.insertEvents([event]);
+  }
+
+  async insertEvents(events: readonly StoredEvent[]): Promise<void> {
+    const bodyOf = bodyWriter();
+    await this.dialect.insertEvents(
+      this.db,
+      events.map((event) => {
+        const born = beginsLife(event);
+        return {
+          unique_id: event.uniqueId,
+          name: event.name,
+          time: event.time,
+          body: bodyOf(event),
+          identifiers: event.identifiers.map(identifierKey),
+          begins: born && identifierKey(born),
+        };
+      }),
+    );
   }
 
   async lifeOf(record: Identifier): Promise<number | undefined> {

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { internal, OrgsError } from '../core/errors.js';
 import type { Store, Transaction } from '../core/store.js';
-import { type Executor, type Insert, SQLITE } from './dialect.js';
+import { chunksOf, type Executor, type Insert, SQLITE, valuesSql } from './dialect.js';
 import { registerFold } from './fold.js';
 import { RECORD_API_KEY_USE, SqlTransaction } from './sql.js';
 import { SCHEMA_VERSION } from './migrations.js';
@@ -58,6 +58,18 @@ class SqliteExecutor implements Executor {
 
   async insert({ sql }: Insert, params: readonly unknown[]): Promise<void> {
     this.stmt(sql).run(...params);
+  }
+
+  /** Multi-row statements of a few sizes (chunksOf), where the insert is one of VALUES; else row by row. */
+  async insertAll({ table, sql, values }: Insert, rows: readonly (readonly unknown[])[]): Promise<void> {
+    if (!values || values.rows !== 1) {
+      for (const params of rows) this.stmt(sql).run(...params);
+      return;
+    }
+    for (const chunk of chunksOf(rows)) {
+      const statement = chunk.length === 1 ? sql : valuesSql(table, values, chunk.length);
+      this.stmt(statement).run(...chunk.flat());
+    }
   }
 }
 

@@ -213,6 +213,55 @@ describe('bulk create', () => {
     expect(result).toMatchObject({ created: 2, failed: 2 });
   });
 
+  test('refusals in the middle of one batch cost only themselves; the others land, with their events, in order', async () => {
+    await admin().organizations.create({ organizationId: 'taken', userId: 'user2' });
+    const { session, organizations } = user('user1');
+    const created: unknown[] = [];
+    const failed: [number, string | undefined, string, number][] = [];
+    const documents = [
+      { ids: { organization_id: 'bulk-1' } },
+      { ids: { organization_id: 'taken' } }, // taken before the batch
+      { ids: { organization_id: 'bulk-1' } }, // taken earlier in the batch
+      { ids: { organization_id: 'user1' } }, // the collaborator, registered by this batch
+      { ids: { organization_id: 'bulk-2' }, technical_contact: { user_ids: { user_id: 'user2' } } },
+      { ids: { organization_id: 'bulk-3' }, name: 'Three' },
+    ];
+    // One chunk: one batch, one transaction.
+    const result = await createMany(
+      session,
+      organizations.bulkTarget(undefined),
+      chunks(documents.map((d) => JSON.stringify(d)).join('\n')),
+      {},
+      {
+        created: (views) => void created.push(...views),
+        failed: (at, id, error, line) => failed.push([at, id, error.errorName, line]),
+      },
+    );
+    expect(created).toMatchObject([
+      { ids: { organization_id: 'bulk-1' } },
+      { ids: { organization_id: 'bulk-3' }, name: 'Three' },
+    ]);
+    expect(failed).toEqual([
+      [2, 'taken', 'id_taken', 2],
+      [3, 'bulk-1', 'id_taken', 3],
+      [4, 'user1', 'id_taken', 4],
+      [5, 'bulk-2', 'contact_no_collaborator', 5],
+    ]);
+    expect(result).toMatchObject({ created: 2, failed: 4 });
+    const events = await store.read((tx) => tx.listEvents({ newestFirst: false, limit: 10 }));
+    expect(events.map((e) => `${e.name} ${e.identifiers[0]!.id}`)).toEqual([
+      'user.create user2',
+      'organization.create taken',
+      'user.create user1',
+      'organization.create bulk-1',
+      'organization.create bulk-3',
+    ]);
+    expect(await store.read((tx) => tx.listUserMemberships('user1'))).toMatchObject([
+      { organizationId: 'bulk-1', rights: ['RIGHT_ALL'] },
+      { organizationId: 'bulk-3', rights: ['RIGHT_ALL'] },
+    ]);
+  });
+
   test('nothing on stdin is no_organization_id', async () => {
     const { session, organizations } = admin();
     const report = { created: () => {}, failed: () => {} };

@@ -1206,6 +1206,117 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
     });
   });
 
+  describe('batched inserts', () => {
+    /** More rows than one statement of either engine holds, and a remainder of odd size. */
+    const MANY = 600;
+    const numbered = (prefix: string) => Array.from({ length: MANY }, (_, i) => `${prefix}-${i}`);
+
+    it('insertOrganizations: every organization read back equal, with its account and search row', async () => {
+      const records = numbered('org').map((id, i) =>
+        organization(id, i % 2 ? { attributes: {}, name: `Batch ${i}` } : { description: `Batch ${i}` }),
+      );
+      await write(async (tx) => {
+        await tx.insertOrganizations([]);
+        await tx.insertOrganization(organization('org-single'));
+        await tx.insertOrganizations(records);
+      });
+      await read(async (tx) => {
+        for (const record of [records[0]!, records[1]!, records[MANY - 1]!]) {
+          expect(await tx.getOrganization(record.id)).toEqual(record);
+          expect(await tx.accountKind(record.id)).toBe('organization');
+        }
+        expect(await tx.countOrganizations({ deleted: false, order: byCreation })).toBe(MANY + 1);
+        const found = await tx.listOrganizations(orgQuery({ query: 'batch 599', limit: 10 }));
+        expect(ids(found)).toEqual(['org-599']);
+      });
+    });
+
+    it('putMemberships: every membership written, a later one of the same two IDs winning', async () => {
+      const orgIds = numbered('org');
+      await write(async (tx) => {
+        await tx.insertUser(user('user1'));
+        await tx.insertOrganizations(orgIds.map((id) => organization(id)));
+        await tx.putMembership(membership('org-0', 'user1', { rights: ['RIGHT_ORGANIZATION_INFO'] }));
+      });
+      await write((tx) =>
+        tx.putMemberships([
+          ...orgIds.map((id) => membership(id, 'user1')),
+          membership('org-7', 'user1', { rights: ['RIGHT_ORGANIZATION_DELETE'] }),
+        ]),
+      );
+      await read(async (tx) => {
+        const held = await tx.listUserMemberships('user1');
+        expect(held).toHaveLength(MANY);
+        expect(held.find((m) => m.organizationId === 'org-0')).toEqual(membership('org-0', 'user1'));
+        expect((await tx.getMembership('org-7', 'user1'))?.rights).toEqual(['RIGHT_ORGANIZATION_DELETE']);
+      });
+    });
+
+    it('insertEntities and putEntityCollaborators: every entity and collaborator, a later one winning', async () => {
+      const apps = numbered('app').map((id, i) => entity('application', id, { name: `Batch ${i}` }));
+      const org1 = { kind: 'organization', id: 'org1' } as const;
+      await write(async (tx) => {
+        await tx.insertOrganization(organization('org1'));
+        await tx.insertEntities(apps);
+        await tx.putEntityCollaborators([
+          ...apps.map((app) => collaborator('application', app.id, org1)),
+          collaborator('application', 'app-3', org1, { rights: ['RIGHT_APPLICATION_ALL'] }),
+        ]);
+      });
+      await read(async (tx) => {
+        expect(await tx.getEntity('application', 'app-599')).toEqual(apps[MANY - 1]);
+        const found = await tx.listEntities({
+          kind: 'application',
+          deleted: false,
+          query: 'batch 599',
+          order: { field: 'id', direction: 'asc' },
+          limit: 10,
+          offset: 0,
+        });
+        expect(ids(found)).toEqual(['app-599']);
+        const held = await tx.listAccountCollaborations('org1');
+        expect(held).toHaveLength(MANY);
+        expect(held.find((c) => c.entityId === 'app-0')).toEqual(collaborator('application', 'app-0', org1));
+        expect((await tx.getEntityCollaborator('application', 'app-3', 'org1'))?.rights).toEqual([
+          'RIGHT_APPLICATION_ALL',
+        ]);
+      });
+    });
+
+    it('insertEvents: numbered in the order given, with identifiers and lives, the newest last', async () => {
+      const org1 = { kind: 'organization', id: 'org1' } as const;
+      const creations = numbered('org').map((id) => event('organization.create', [{ kind: 'organization', id }]));
+      const batch = [
+        event('organization.create', [org1]),
+        ...creations,
+        event('organization.update', [org1, { kind: 'user', id: 'user1' }]),
+        // org1 created again in the same batch: its life begins at the later creation.
+        event('organization.create', [org1]),
+      ];
+      await write(async (tx) => {
+        await tx.insertOrganizations([
+          organization('org1'),
+          ...creations.map((e) => organization(e.identifiers[0]!.id)),
+        ]);
+        await tx.insertEvents([]);
+        await tx.insertEvents(batch);
+      });
+      const listed = await read((tx) => tx.listEvents({ newestFirst: false, limit: MANY + 10 }));
+      expect(listed.map(({ seq: _seq, ...rest }) => rest)).toEqual(batch);
+      const seqs = listed.map((e) => e.seq!);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      await read(async (tx) => {
+        expect(await tx.lifeOf(org1)).toBe(seqs[MANY + 2]);
+        expect(await tx.lifeOf({ kind: 'organization', id: 'org-42' })).toBe(seqs[43]);
+        const about = await tx.listEvents({ identifiers: ['user:user1'], newestFirst: false, limit: 10 });
+        expect(about.map((e) => e.seq)).toEqual([seqs[MANY + 1]]);
+      });
+      const last = await write((tx) => tx.lastEventId());
+      expect(last! >= batch[batch.length - 1]!.uniqueId).toBe(true);
+      expect(last!.slice(0, 12)).toBe(batch[batch.length - 1]!.uniqueId.slice(0, 12));
+    });
+  });
+
   describe('transactions', () => {
     it('commit all of a write', async () => {
       await write(async (tx) => {
