@@ -21,7 +21,7 @@ import { CATALOGUE, ENTITY_GROUPS, type RightGroup } from '../core/rights.js';
 import { quote } from '../core/validate.js';
 import { accountOfView, apiKeyView, ENTITY_FIELDS, identifierView, ORGANIZATION_FIELDS } from '../core/views.js';
 import { Rights } from '../core/rights.js';
-import type { Principal } from '../core/scope.js';
+import { keyOrganization, type Principal } from '../core/scope.js';
 import type { Context } from '../app/context.js';
 import type { Access } from '../core/access.js';
 import type { ApplyRequest, RegistryFormat } from '../core/registry/service.js';
@@ -483,19 +483,19 @@ function authInfo(caller: Principal): Record<string, unknown> | undefined {
     // The local administrator: no credential, every right (The Things Stack has no such caller).
     return universal(Rights.all);
   }
-  const { key } = caller;
-  if (caller.kind === 'user' && key === undefined) {
+  if (caller.kind === 'user' && caller.key === undefined) {
     return {
       user_session: { user_ids: { user_id: caller.user.id } },
       ...(caller.user.admin ? universal(Rights.all) : {}),
     };
   }
+  const key = caller.key!;
   // The key's rights as The Things Stack gives them: implied ones included, the secret left out.
-  const rights = Rights.of(key!.rights).expand();
-  const view: Record<string, unknown> = { ...apiKeyView(key!), rights: rights.toArray() };
+  const rights = Rights.of(key.rights).expand();
+  const view: Record<string, unknown> = { ...apiKeyView(key), rights: rights.toArray() };
   delete view.last_used_at;
   return {
-    api_key: { api_key: view, entity_ids: identifierView({ kind: key!.ownerKind, id: key!.ownerId }) },
+    api_key: { api_key: view, entity_ids: identifierView({ kind: key.ownerKind, id: key.ownerId }) },
     ...(caller.kind === 'user' && caller.user.admin ? universal(rights) : {}),
   };
 }
@@ -510,7 +510,7 @@ const ORGANIZATION_PATHS = FIELD_MASK_PATHS.organization;
  * listed and searched: organizations do not nest, so a list is refused and a search finds none.
  */
 const byOrganizationKey = async (ctx: Context) =>
-  (await (await ctx.session()).read(async ({ caller }) => caller.kind)) === 'api-key';
+  (await (await ctx.session()).read(async ({ caller }) => keyOrganization(caller))) !== undefined;
 
 route(
   'GET',

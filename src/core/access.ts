@@ -20,11 +20,11 @@ import {
 import { invalidArgument } from './errors.js';
 import { KINDS, type EntityKind, type EntityKindName } from './kinds.js';
 import type { ApiKey, User } from './model.js';
-import { keyRights, organizationRights, type Holder } from './organization-rights.js';
+import { organizationRights, type Holder } from './organization-rights.js';
 import { everyPage, pageOf, type Listing, type PageRequest } from './paging.js';
 import { ENTITY_GROUPS, groupOf, Rights } from './rights.js';
-import { isAdministrator, isOtherKey, mayListMembers, rightsOn, type Scope } from './session.js';
-import { keyOwnerOf, type KeyOwnerKindName } from './key-owners.js';
+import { isOtherKey, mayListMembers, rightsOn, rightsOnUser, type Scope } from './session.js';
+import { keyOwnerNamed, keyOwnerOf, type KeyOwnerKindName } from './key-owners.js';
 import type { Transaction } from './store.js';
 import { quote } from './validate.js';
 import { identifierView } from './views.js';
@@ -111,12 +111,8 @@ export async function mayListApiKeys(scope: Scope, organizationId: string): Prom
 }
 
 /** Whether the caller may list the user's API keys (as `users api-keys list` would let it): itself, or an administrator. */
-export function mayListUserKeys(scope: Scope, userId: string): boolean {
-  const { caller } = scope;
-  if (caller.kind === 'admin') return true;
-  if (caller.kind !== 'user' || (caller.user.id !== userId && !isAdministrator(caller))) return false;
-  return caller.key === undefined || keyRights(caller.key).has('RIGHT_USER_SETTINGS_API_KEYS');
-}
+export const mayListUserKeys = (scope: Scope, userId: string): boolean =>
+  rightsOnUser(scope.caller, userId).has(keyOwnerNamed('user').manage);
 
 /** Who a key is: its owner's identifiers, and its own ID. */
 export const keyIds = (key: ApiKey) => ({

@@ -17,7 +17,7 @@ import { keyRights } from './organization-rights.js';
 import type { OrganizationService } from './organizations.js';
 import { orderOf, paginate, type Listing, type PageRequest } from './paging.js';
 import { Rights } from './rights.js';
-import { existingUser, isAdministrator, rightsOn, type Scope, type Session } from './session.js';
+import { existingUser, rightsOn, rightsOnUser, type Scope, type Session } from './session.js';
 import type { ApiKeyOrderField } from './store.js';
 import { generateToken, hashSecret } from './tokens.js';
 import * as validate from './validate.js';
@@ -90,17 +90,6 @@ function requireEveryKeyRight({ key, held }: { key: ApiKey; held: Rights }, what
       `API key ${key.id} holds rights the caller does not (${missing.summary()}); only a caller holding all of them can ${what}`,
     );
   }
-}
-
-/**
- * The caller's rights on a user: itself (or the administrator) holds every right, within its key's
- * if it acts through one; anyone else none.
- */
-function rightsOnUser(scope: Scope, userId: string): Rights {
-  const { caller } = scope;
-  if (caller.kind === 'admin') return Rights.all;
-  if (caller.kind !== 'user' || (caller.user.id !== userId && !isAdministrator(caller))) return Rights.none;
-  return caller.key ? keyRights(caller.key) : Rights.all;
 }
 
 export class ApiKeyService {
@@ -236,7 +225,7 @@ export class ApiKeyService {
       held = await rightsOn(scope, ownerId);
     } else if (name === 'user') {
       await existingUser(scope, ownerId);
-      held = rightsOnUser(scope, ownerId);
+      held = rightsOnUser(scope.caller, ownerId);
     } else {
       const kind = kindNamed(name);
       const entity = await scope.tx.getEntity(name, ownerId);

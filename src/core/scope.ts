@@ -3,6 +3,7 @@
  * where its events come from. Shared by the session, which makes scopes, and the audit trail,
  * which records into them.
  */
+import { keyOwnerNamed } from './key-owners.js';
 import type { ApiKey, NewEvent, User } from './model.js';
 import type { Transaction } from './store.js';
 
@@ -71,6 +72,4 @@ export function isAdministrator(caller: Principal): boolean {
 }
 
 /** The `_ALL` rights a user's key needs to act as an administrator: those of every group it may hold. */
-const EVERY_KEY_GROUP = ['user', 'organization', 'application', 'gateway', 'client'].map(
-  (group) => `RIGHT_${group.toUpperCase()}_ALL`,
-);
+const EVERY_KEY_GROUP = keyOwnerNamed('user').groups.map((group) => `RIGHT_${group.toUpperCase()}_ALL`);

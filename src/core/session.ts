@@ -10,6 +10,8 @@ import { keyRights, organizationRights } from './organization-rights.js';
 import { Rights } from './rights.js';
 import {
   describeCaller,
+  isAdministrator,
+  keyOrganization,
   type EventContext,
   type EventScope,
   type Identity,
@@ -272,28 +274,36 @@ export function requireKeyRight(caller: Principal, right: string): void {
   }
 }
 
-/** Fails when the caller is the API key of an owner other than the organization: it acts on its owner alone. */
-function requireKeyOf(caller: Principal, organizationId: string): void {
-  if (caller.kind !== 'api-key') return;
-  const { ownerKind, ownerId } = caller.key;
-  if (ownerKind === 'organization' && ownerId === organizationId) return;
-  throw permissionDenied(
-    'auth',
-    'api_key_other_organization',
-    `this API key belongs to ${ownerKind} ${ownerId}; it cannot act on organization ${organizationId}`,
-  );
-}
+/** Whether the caller is the API key of something other than the organization: it acts on its owner alone. */
+export const isOtherKey = (
+  caller: Principal,
+  organizationId: string,
+): caller is Extract<Principal, { kind: 'api-key' }> =>
+  caller.kind === 'api-key' && keyOrganization(caller) !== organizationId;
 
-/** Whether the caller is the API key of something other than the organization. */
-export const isOtherKey = (caller: Principal, organizationId: string) =>
-  caller.kind === 'api-key' && !(caller.key.ownerKind === 'organization' && caller.key.ownerId === organizationId);
-
-/** The caller's rights on an organization, expanded; an API key of another organization is refused. */
+/** The caller's rights on an organization, expanded; an API key of another owner is refused. */
 export async function rightsOn(scope: Scope, organizationId: string): Promise<Rights> {
   const { caller } = scope;
   if (caller.kind === 'admin') return Rights.all;
-  requireKeyOf(caller, organizationId);
+  if (isOtherKey(caller, organizationId)) {
+    const { ownerKind, ownerId } = caller.key;
+    throw permissionDenied(
+      'auth',
+      'api_key_other_organization',
+      `this API key belongs to ${ownerKind} ${ownerId}; it cannot act on organization ${organizationId}`,
+    );
+  }
   return organizationRights(scope.tx, caller, organizationId);
+}
+
+/**
+ * The caller's rights on a user: itself (or an administrator) holds every right, within its key's
+ * if it acts through one; anyone else none.
+ */
+export function rightsOnUser(caller: Principal, userId: string): Rights {
+  if (caller.kind === 'admin') return Rights.all;
+  if (caller.kind !== 'user' || (caller.user.id !== userId && !isAdministrator(caller))) return Rights.none;
+  return caller.key ? keyRights(caller.key) : Rights.all;
 }
 
 /**

@@ -167,12 +167,11 @@ export class RegistryService {
     if (request.organizationIds !== undefined || request.entityIds !== undefined) {
       return this.named(request.organizationIds ?? [], withDeleted, (id) => tx.getOrganization(id));
     }
-    if (caller.kind === 'api-key')
-      return this.named(
-        [keyOrganization(caller)].filter((id) => id !== undefined),
-        withDeleted,
-        (id) => tx.getOrganization(id),
-      );
+    if (caller.kind === 'api-key') {
+      // An organization's key: its organization; an application's or gateway's: none.
+      const own = keyOrganization(caller);
+      return this.named(own === undefined ? [] : [own], withDeleted, (id) => tx.getOrganization(id));
+    }
     if (caller.kind === 'user' && !isAdministrator(caller)) {
       const memberOf = async function* () {
         for (const { organizationId } of await tx.listUserMemberships(caller.user.id)) {
@@ -251,10 +250,11 @@ export class RegistryService {
     const { document, file } = request;
     const prune = request.prune ?? false;
     const { tx, caller } = scope;
+    const keyOf = keyOrganization(caller);
     const maker: Maker = isAdministrator(caller)
       ? { kind: 'admin' }
-      : keyOrganization(caller) !== undefined
-        ? { kind: 'organization', id: keyOrganization(caller)! }
+      : keyOf !== undefined
+        ? { kind: 'organization', id: keyOf }
         : { kind: 'user', id: caller.kind === 'user' ? caller.user.id : '' };
     await prefetch(scope, document);
     const planned: PlannedChange[] = [];
