@@ -111,8 +111,6 @@ export interface Transaction {
   getOrganization(id: string): Promise<Organization | undefined>;
   /** As prefetchAccounts, for getOrganization(). */
   prefetchOrganizations(ids: readonly string[]): Promise<void>;
-  /** insertOrganizations() of one. */
-  insertOrganization(organization: Organization): Promise<void>;
   /** New organizations, with their accounts and search rows, in multi-row inserts. */
   insertOrganizations(organizations: readonly Organization[]): Promise<void>;
   updateOrganization(organization: Organization): Promise<void>;
@@ -155,8 +153,6 @@ export interface Transaction {
   getEntity(kind: EntityKindName, id: string): Promise<Entity | undefined>;
   /** As prefetchAccounts, for getEntity(). */
   prefetchEntities(kind: EntityKindName, ids: readonly string[]): Promise<void>;
-  /** insertEntities() of one. */
-  insertEntity(entity: Entity): Promise<void>;
   /** New entities, with their search rows, in multi-row inserts. */
   insertEntities(entities: readonly Entity[]): Promise<void>;
   updateEntity(entity: Entity): Promise<void>;
@@ -206,8 +202,6 @@ export interface Transaction {
    */
   userRightsSources(userId: string, withDeleted?: boolean): Promise<Map<EntityKindName, Map<string, RightsSources>>>;
 
-  /** insertEvents() of one. */
-  insertEvent(event: StoredEvent): Promise<void>;
   /**
    * Records the events, numbered in this order; a subject's creation (beginsLife) starts the
    * subject's life there. In few statements, however many.

@@ -660,10 +660,6 @@ export class SqlTransaction implements Transaction {
     }
   }
 
-  insertOrganization(organization: Organization): Promise<void> {
-    return this.insertOrganizations([organization]);
-  }
-
   async insertOrganizations(organizations: readonly Organization[]): Promise<void> {
     for (const { id } of organizations) {
       this.kinds.set(id, 'organization');
@@ -890,10 +886,6 @@ export class SqlTransaction implements Transaction {
     for (const row of rows) this.entities.set(`${kind}:${row.id}`, row);
   }
 
-  insertEntity(entity: Entity): Promise<void> {
-    return this.insertEntities([entity]);
-  }
-
   async insertEntities(entities: readonly Entity[]): Promise<void> {
     for (const { kind, id } of entities) this.entities.forget(`${kind}:${id}`);
     await this.db.insertAll(
@@ -1115,10 +1107,6 @@ export class SqlTransaction implements Transaction {
       }
     }
     return sources;
-  }
-
-  insertEvent(event: StoredEvent): Promise<void> {
-    return this.insertEvents([event]);
   }
 
   async insertEvents(events: readonly StoredEvent[]): Promise<void> {

@@ -128,7 +128,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
   /** Writes these organizations in one transaction, in the order given. */
   const seedOrganizations = (...records: Organization[]) =>
     write(async (tx) => {
-      for (const record of records) await tx.insertOrganization(record);
+      for (const record of records) await tx.insertOrganizations([record]);
     });
 
   describe('organizations', () => {
@@ -168,11 +168,11 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
     it('are purged with their memberships, API keys and collaborations, and their ID freed', async () => {
       await write(async (tx) => {
-        await tx.insertOrganization(organization('org1'));
+        await tx.insertOrganizations([organization('org1')]);
         await tx.insertUser(user('user1'));
         await tx.putMembership(membership('org1', 'user1'));
         await tx.insertApiKey(apiKey('KEY1', 'org1'));
-        await tx.insertEntity(entity('application', 'app1'));
+        await tx.insertEntities([entity('application', 'app1')]);
         await tx.putEntityCollaborator(collaborator('application', 'app1', { kind: 'organization', id: 'org1' }));
       });
       await write((tx) => tx.purgeOrganization('org1'));
@@ -193,7 +193,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
   describe('accounts', () => {
     it('are told apart by kind, users and organizations sharing one namespace', async () => {
       await write(async (tx) => {
-        await tx.insertOrganization(organization('org1'));
+        await tx.insertOrganizations([organization('org1')]);
         await tx.insertUser(user('user1'));
       });
       await read(async (tx) => {
@@ -206,7 +206,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
     it('prefetched answer as they would have without it, found or not', async () => {
       await write(async (tx) => {
-        await tx.insertOrganization(organization('org1'));
+        await tx.insertOrganizations([organization('org1')]);
         await tx.insertUser(user('user1'));
       });
       await write(async (tx) => {
@@ -225,7 +225,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
   describe('organizations, prefetched', () => {
     it('are read back as without a prefetch, found or not, and after writes in the same transaction', async () => {
-      await write((tx) => tx.insertOrganization(organization('org1')));
+      await write((tx) => tx.insertOrganizations([organization('org1')]));
       const deleted = organization('org1', { deletedAt: T0 + 5, updatedAt: T0 + 5 });
       await write(async (tx) => {
         await tx.prefetchOrganizations(['org1', 'org2']);
@@ -233,7 +233,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
         expect(await tx.getOrganization('org2')).toBeUndefined();
         await tx.updateOrganization(deleted);
         expect(await tx.getOrganization('org1')).toEqual(deleted);
-        await tx.insertOrganization(organization('org2'));
+        await tx.insertOrganizations([organization('org2')]);
         expect(await tx.getOrganization('org2')).toEqual(organization('org2'));
         await tx.purgeOrganization('org2');
         expect(await tx.getOrganization('org2')).toBeUndefined();
@@ -242,7 +242,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
     });
 
     it("are read again, the transaction's own writes included, once its lookups are forgotten", async () => {
-      await write((tx) => tx.insertOrganization(organization('org1')));
+      await write((tx) => tx.insertOrganizations([organization('org1')]));
       const renamed = organization('org1', { name: 'Renamed', updatedAt: T0 + 5 });
       await write(async (tx) => {
         await tx.prefetchOrganizations(['org1', 'org2']);
@@ -256,7 +256,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
     });
 
     it('are read back after a listing as without one', async () => {
-      await write((tx) => tx.insertOrganization(organization('org1', { attributes: { a: 'b' } })));
+      await write((tx) => tx.insertOrganizations([organization('org1', { attributes: { a: 'b' } })]));
       await read(async (tx) => {
         const order = { field: 'organization_id', direction: 'asc' } as const;
         await tx.listOrganizations({ deleted: false, order, limit: 10, offset: 0 });
@@ -303,12 +303,12 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
     it('are deleted with their memberships and collaborations, and their ID freed', async () => {
       await write(async (tx) => {
-        await tx.insertOrganization(organization('org1'));
+        await tx.insertOrganizations([organization('org1')]);
         await tx.insertUser(user('user1'));
         await tx.insertUser(user('user2'));
         await tx.putMembership(membership('org1', 'user1'));
         await tx.putMembership(membership('org1', 'user2'));
-        await tx.insertEntity(entity('gateway', 'gtw1'));
+        await tx.insertEntities([entity('gateway', 'gtw1')]);
         await tx.putEntityCollaborator(collaborator('gateway', 'gtw1', { kind: 'user', id: 'user1' }));
       });
       await write((tx) => tx.deleteUser('user1'));
@@ -391,7 +391,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
     it('of a member, readable only where the member holds one of the rights given', async () => {
       await write(async (tx) => {
-        for (const id of ['org1', 'org2', 'org3']) await tx.insertOrganization(organization(id));
+        for (const id of ['org1', 'org2', 'org3']) await tx.insertOrganizations([organization(id)]);
         await tx.insertUser(user('user1'));
         await tx.putMembership(membership('org1', 'user1', { rights: ['RIGHT_ORGANIZATION_INFO'] }));
         await tx.putMembership(membership('org2', 'user1', { rights: ['RIGHT_ORGANIZATION_DELETE'] }));
@@ -407,8 +407,8 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
     it('of a member, searches the description only where readable', async () => {
       await write(async (tx) => {
-        await tx.insertOrganization(organization('org1', { description: 'secret plans' }));
-        await tx.insertOrganization(organization('org2', { description: 'secret plans' }));
+        await tx.insertOrganizations([organization('org1', { description: 'secret plans' })]);
+        await tx.insertOrganizations([organization('org2', { description: 'secret plans' })]);
         await tx.insertUser(user('user1'));
         await tx.putMembership(membership('org1', 'user1', { rights: ['RIGHT_ORGANIZATION_INFO'] }));
         await tx.putMembership(membership('org2', 'user1', { rights: ['RIGHT_ORGANIZATION_DELETE'] }));
@@ -422,7 +422,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
     it('counts what a listing holds on every page, with its filters (X-Total-Count)', async () => {
       await seedForOrder();
       await write(async (tx) => {
-        await tx.insertOrganization(organization('org-gone', { deletedAt: T0 + 4 }));
+        await tx.insertOrganizations([organization('org-gone', { deletedAt: T0 + 4 })]);
         await tx.insertUser(user('user1'));
         await tx.putMembership(membership('org-a', 'user1', { rights: ['RIGHT_ORGANIZATION_INFO'] }));
         await tx.putMembership(membership('org-b', 'user1', { rights: ['RIGHT_ORGANIZATION_DELETE'] }));
@@ -521,9 +521,9 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
     it('of entities, by the same rules', async () => {
       await write(async (tx) => {
-        await tx.insertEntity(entity('client', 'cli-1', { name: 'Straße', attributes: { k: 'Wert_1%' } }));
-        await tx.insertEntity(entity('client', 'cli-2', { name: 'Other' }));
-        await tx.insertEntity(entity('gateway', 'gtw-1', { name: 'Straße' }));
+        await tx.insertEntities([entity('client', 'cli-1', { name: 'Straße', attributes: { k: 'Wert_1%' } })]);
+        await tx.insertEntities([entity('client', 'cli-2', { name: 'Other' })]);
+        await tx.insertEntities([entity('gateway', 'gtw-1', { name: 'Straße' })]);
       });
       const found = (filters: object) =>
         read(async (tx) =>
@@ -548,7 +548,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
   describe('memberships', () => {
     const seedMembers = () =>
       write(async (tx) => {
-        for (const id of ['org-b', 'org-a']) await tx.insertOrganization(organization(id));
+        for (const id of ['org-b', 'org-a']) await tx.insertOrganizations([organization(id)]);
         for (const id of ['user2', 'user1']) await tx.insertUser(user(id));
         await tx.putMembership(membership('org-b', 'user2'));
         await tx.putMembership(membership('org-b', 'user1', { rights: ['RIGHT_ORGANIZATION_INFO'] }));
@@ -618,7 +618,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
   describe('API keys', () => {
     it('of several organizations are listed at once, by organization then ID', async () => {
       await write(async (tx) => {
-        for (const id of ['org1', 'org2', 'org3']) await tx.insertOrganization(organization(id));
+        for (const id of ['org1', 'org2', 'org3']) await tx.insertOrganizations([organization(id)]);
         for (const [key, org] of [
           ['KEY3', 'org1'],
           ['KEY1', 'org2'],
@@ -636,8 +636,8 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
     it('belong to users, applications and gateways too, kept apart by owner kind, and go with their owner', async () => {
       await write(async (tx) => {
         await tx.insertUser(user('u1'));
-        await tx.insertOrganization(organization('org1'));
-        for (const kind of ['application', 'gateway'] as const) await tx.insertEntity(entity(kind, 'x1'));
+        await tx.insertOrganizations([organization('org1')]);
+        for (const kind of ['application', 'gateway'] as const) await tx.insertEntities([entity(kind, 'x1')]);
         await tx.insertApiKey(apiKey('KEY-U', 'u1', { ownerKind: 'user', rights: ['RIGHT_USER_ALL'] }));
         await tx.insertApiKey(apiKey('KEY-O', 'org1'));
         await tx.insertApiKey(apiKey('KEY-A', 'x1', { ownerKind: 'application' }));
@@ -679,7 +679,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       delete bare.name;
       delete bare.expiresAt;
       await write(async (tx) => {
-        await tx.insertOrganization(organization('org1'));
+        await tx.insertOrganizations([organization('org1')]);
         await tx.insertApiKey(full);
         await tx.insertApiKey(bare);
       });
@@ -692,7 +692,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
     it('are updated (name, rights, update time, expiry) and deleted', async () => {
       await write(async (tx) => {
-        await tx.insertOrganization(organization('org1'));
+        await tx.insertOrganizations([organization('org1')]);
         await tx.insertApiKey(apiKey('KEY1', 'org1'));
         await tx.insertApiKey(apiKey('KEY2', 'org1'));
       });
@@ -711,8 +711,8 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
     const seedKeys = () =>
       write(async (tx) => {
-        await tx.insertOrganization(organization('org1'));
-        await tx.insertOrganization(organization('org2'));
+        await tx.insertOrganizations([organization('org1')]);
+        await tx.insertOrganizations([organization('org2')]);
         await tx.insertApiKey(apiKey('KEY-B', 'org1', { name: 'alpha', createdAt: T0 + 2, expiresAt: undefined }));
         await tx.insertApiKey(apiKey('KEY-C', 'org1', { name: undefined, createdAt: T0 + 1, expiresAt: T0 + 30 }));
         await tx.insertApiKey(apiKey('KEY-A', 'org1', { name: 'bravo', createdAt: T0 + 3, expiresAt: T0 + 10 }));
@@ -746,7 +746,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
     it('record their last use once per hour, never back in time, and never wait for a lock', async () => {
       const hour = 3_600_000;
       await write(async (tx) => {
-        await tx.insertOrganization(organization('org1'));
+        await tx.insertOrganizations([organization('org1')]);
         await tx.insertApiKey(apiKey('KEY1', 'org1'));
       });
       const lastUsed = () => read(async (tx) => (await tx.getApiKey('KEY1'))!.lastUsedAt);
@@ -793,8 +793,8 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       delete bare.name;
       delete bare.description;
       await write(async (tx) => {
-        await tx.insertEntity(full);
-        await tx.insertEntity(bare);
+        await tx.insertEntities([full]);
+        await tx.insertEntities([bare]);
       });
       await read(async (tx) => {
         expect(await tx.getEntity('application', 'app1')).toEqual(full);
@@ -805,8 +805,8 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
     it('are updated, and read back after a prefetch as without one', async () => {
       await write(async (tx) => {
-        await tx.insertEntity(entity('application', 'app1'));
-        await tx.insertEntity(entity('application', 'app2'));
+        await tx.insertEntities([entity('application', 'app1')]);
+        await tx.insertEntities([entity('application', 'app2')]);
       });
       const changed = entity('application', 'app1', { attributes: { a: 'b' }, updatedAt: T0 + 6, deletedAt: T0 + 6 });
       delete changed.description;
@@ -816,7 +816,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
         expect(await tx.getEntity('application', 'app2')).toEqual(entity('application', 'app2'));
         await tx.updateEntity(changed);
         expect(await tx.getEntity('application', 'app1')).toEqual(changed);
-        await tx.insertEntity(entity('application', 'app3'));
+        await tx.insertEntities([entity('application', 'app3')]);
         expect(await tx.getEntity('application', 'app3')).toEqual(entity('application', 'app3'));
         await tx.purgeEntity('application', 'app2');
         expect(await tx.getEntity('application', 'app2')).toBeUndefined();
@@ -827,7 +827,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
     it('are purged with their collaborators and search rows, and their ID freed', async () => {
       await write(async (tx) => {
         await tx.insertUser(user('user1'));
-        await tx.insertEntity(entity('client', 'cli1', { name: 'Findable' }));
+        await tx.insertEntities([entity('client', 'cli1', { name: 'Findable' })]);
         await tx.putEntityCollaborator(collaborator('client', 'cli1', { kind: 'user', id: 'user1' }));
       });
       await write((tx) => tx.purgeEntity('client', 'cli1'));
@@ -843,7 +843,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
         expect(await tx.listAccountCollaborations('user1')).toEqual([]);
         expect(await tx.listEntities({ ...listing, nameContains: 'findable' })).toEqual([]);
       });
-      await write((tx) => tx.insertEntity(entity('client', 'cli1', { name: 'Other' })));
+      await write((tx) => tx.insertEntities([entity('client', 'cli1', { name: 'Other' })]));
       await read(async (tx) => {
         expect(await tx.listEntityCollaborators('client', 'cli1')).toEqual([]);
         expect(await tx.listEntities({ ...listing, nameContains: 'findable' })).toEqual([]);
@@ -852,12 +852,12 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
     const seedEntities = () =>
       write(async (tx) => {
-        await tx.insertEntity(entity('gateway', 'gtw-b', { name: 'Alpha', createdAt: T0 + 2 }));
-        await tx.insertEntity(entity('gateway', 'gtw-c', { name: undefined, createdAt: T0 + 1 }));
-        await tx.insertEntity(entity('gateway', 'gtw-a', { name: 'Charlie', createdAt: T0 + 3 }));
-        await tx.insertEntity(entity('gateway', 'gtw-d', { name: 'Bravo', createdAt: T0 + 1 }));
-        await tx.insertEntity(entity('gateway', 'gtw-x', { deletedAt: T0 + 5 }));
-        await tx.insertEntity(entity('application', 'app-1'));
+        await tx.insertEntities([entity('gateway', 'gtw-b', { name: 'Alpha', createdAt: T0 + 2 })]);
+        await tx.insertEntities([entity('gateway', 'gtw-c', { name: undefined, createdAt: T0 + 1 })]);
+        await tx.insertEntities([entity('gateway', 'gtw-a', { name: 'Charlie', createdAt: T0 + 3 })]);
+        await tx.insertEntities([entity('gateway', 'gtw-d', { name: 'Bravo', createdAt: T0 + 1 })]);
+        await tx.insertEntities([entity('gateway', 'gtw-x', { deletedAt: T0 + 5 })]);
+        await tx.insertEntities([entity('application', 'app-1')]);
       });
     const entityOrders: Array<[{ field: 'id' | 'name' | 'created_at' }, string[]]> = [
       [{ field: 'id' }, ['gtw-a', 'gtw-b', 'gtw-c', 'gtw-d']],
@@ -896,13 +896,13 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       write(async (tx) => {
         await tx.insertUser(user('user1'));
         await tx.insertUser(user('user2'));
-        await tx.insertOrganization(organization('org1'));
-        await tx.insertOrganization(organization('org-gone', { deletedAt: T0 + 1 }));
+        await tx.insertOrganizations([organization('org1')]);
+        await tx.insertOrganizations([organization('org-gone', { deletedAt: T0 + 1 })]);
         await tx.putMembership(membership('org1', 'user1', { rights: ['RIGHT_APPLICATION_ALL'] }));
         await tx.putMembership(membership('org-gone', 'user1'));
-        await tx.insertEntity(entity('application', 'app1'));
-        await tx.insertEntity(entity('application', 'app2', { deletedAt: T0 + 2 }));
-        await tx.insertEntity(entity('client', 'cli1'));
+        await tx.insertEntities([entity('application', 'app1')]);
+        await tx.insertEntities([entity('application', 'app2', { deletedAt: T0 + 2 })]);
+        await tx.insertEntities([entity('client', 'cli1')]);
         await tx.putEntityCollaborator(
           collaborator('application', 'app1', { kind: 'user', id: 'user1' }, { rights: ['RIGHT_APPLICATION_INFO'] }),
         );
@@ -1111,8 +1111,8 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
     it('are read back equal, in commit order, with their seq', async () => {
       const first = event('organization.create', [org1, user1], { time: T0 + 1 });
       const second = event('organization.update', [org1], { time: T0 + 2, data: undefined });
-      await write((tx) => tx.insertEvent(first));
-      await write((tx) => tx.insertEvent(second));
+      await write((tx) => tx.insertEvents([first]));
+      await write((tx) => tx.insertEvents([second]));
       const listed = await read((tx) => tx.listEvents({ newestFirst: false, limit: 10 }));
       expect(listed.map(({ seq: _seq, ...rest }) => rest)).toEqual([first, second]);
       expect(listed[0]!.seq).toBeLessThan(listed[1]!.seq!);
@@ -1128,7 +1128,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
         event('user.update', [user1], { time: T0 + 4 }),
       ];
       await write(async (tx) => {
-        for (const e of events) await tx.insertEvent(e);
+        for (const e of events) await tx.insertEvents([e]);
       });
       await read(async (tx) => {
         const names = async (query: Parameters<Transaction['listEvents']>[0]) =>
@@ -1155,12 +1155,12 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
     it('begin a life at a creation: lifeOf is its seq, 0 for a record older than the trail', async () => {
       await write(async (tx) => {
-        await tx.insertOrganization(organization('org1'));
-        await tx.insertOrganization(organization('org2'));
-        await tx.insertEntity(entity('application', 'app1'));
-        await tx.insertEvent(event('organization.update', [org1]));
-        await tx.insertEvent(event('organization.create', [org1]));
-        await tx.insertEvent(event('application.create', [{ kind: 'application', id: 'app1' }, org1]));
+        await tx.insertOrganizations([organization('org1')]);
+        await tx.insertOrganizations([organization('org2')]);
+        await tx.insertEntities([entity('application', 'app1')]);
+        await tx.insertEvents([event('organization.update', [org1])]);
+        await tx.insertEvents([event('organization.create', [org1])]);
+        await tx.insertEvents([event('application.create', [{ kind: 'application', id: 'app1' }, org1])]);
       });
       const seqs = (await read((tx) => tx.listEvents({ newestFirst: false, limit: 10 }))).map((e) => e.seq!);
       await read(async (tx) => {
@@ -1171,7 +1171,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
         expect(await tx.lifeOf({ kind: 'user', id: 'org1' })).toBeUndefined();
       });
       // A second creation (the ID purged and taken again) begins a new life.
-      await write((tx) => tx.insertEvent(event('organization.create', [org1])));
+      await write((tx) => tx.insertEvents([event('organization.create', [org1])]));
       const newest = (await read((tx) => tx.listEvents({ newestFirst: true, limit: 1 })))[0]!.seq;
       expect(await read((tx) => tx.lifeOf(org1))).toBe(newest);
     });
@@ -1181,8 +1181,8 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       const first = event('user.update', [user1]);
       const second = event('user.update', [user1]);
       await write(async (tx) => {
-        await tx.insertEvent(first);
-        await tx.insertEvent(second);
+        await tx.insertEvents([first]);
+        await tx.insertEvents([second]);
       });
       // What the core needs (src/core/events.ts): no newer ID is below it, the newest not above
       // its first 12 characters' range.
@@ -1193,9 +1193,9 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
 
     it('are pruned before a time, with their identifiers', async () => {
       await write(async (tx) => {
-        await tx.insertEvent(event('organization.update', [org1], { time: T0 + 1 }));
-        await tx.insertEvent(event('organization.update', [org1, user1], { time: T0 + 2 }));
-        await tx.insertEvent(event('organization.update', [org1], { time: T0 + 3 }));
+        await tx.insertEvents([event('organization.update', [org1], { time: T0 + 1 })]);
+        await tx.insertEvents([event('organization.update', [org1, user1], { time: T0 + 2 })]);
+        await tx.insertEvents([event('organization.update', [org1], { time: T0 + 3 })]);
       });
       expect(await write((tx) => tx.pruneEvents(T0 + 3))).toBe(2);
       await read(async (tx) => {
@@ -1217,7 +1217,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       );
       await write(async (tx) => {
         await tx.insertOrganizations([]);
-        await tx.insertOrganization(organization('org-single'));
+        await tx.insertOrganizations([organization('org-single')]);
         await tx.insertOrganizations(records);
       });
       await read(async (tx) => {
@@ -1256,7 +1256,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       const apps = numbered('app').map((id, i) => entity('application', id, { name: `Batch ${i}` }));
       const org1 = { kind: 'organization', id: 'org1' } as const;
       await write(async (tx) => {
-        await tx.insertOrganization(organization('org1'));
+        await tx.insertOrganizations([organization('org1')]);
         await tx.insertEntities(apps);
         await tx.putEntityCollaborators([
           ...apps.map((app) => collaborator('application', app.id, org1)),
@@ -1321,7 +1321,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
     it('commit all of a write', async () => {
       await write(async (tx) => {
         await tx.insertUser(user('user1'));
-        await tx.insertOrganization(organization('org1'));
+        await tx.insertOrganizations([organization('org1')]);
       });
       expect(await read(async (tx) => [await tx.accountKind('user1'), await tx.accountKind('org1')])).toEqual([
         'user',
@@ -1334,8 +1334,8 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       await expect(
         write(async (tx) => {
           await tx.insertUser(user('user1'));
-          await tx.insertOrganization(organization('org1'));
-          await tx.insertEvent(event('organization.create', [{ kind: 'organization', id: 'org1' }]));
+          await tx.insertOrganizations([organization('org1')]);
+          await tx.insertEvents([event('organization.create', [{ kind: 'organization', id: 'org1' }])]);
           throw failure;
         }),
       ).rejects.toBe(failure);
@@ -1351,27 +1351,27 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       await write((tx) => tx.insertUser(user('user1')));
       await expect(
         write(async (tx) => {
-          await tx.insertOrganization(organization('org1'));
+          await tx.insertOrganizations([organization('org1')]);
           await tx.insertUser(user('user1'));
         }),
       ).rejects.toThrow();
       expect(await read((tx) => tx.getOrganization('org1'))).toBeUndefined();
       // The store is usable afterwards.
-      await write((tx) => tx.insertOrganization(organization('org1')));
+      await write((tx) => tx.insertOrganizations([organization('org1')]));
       expect(await read((tx) => tx.accountKind('org1'))).toBe('organization');
     });
 
     it('on trial see their own writes, and after undo() the state they began in; nothing is kept', async () => {
       await write((tx) => tx.insertUser(user('user1')));
       const seen = await store.trial(async (tx, undo) => {
-        await tx.insertOrganization(organization('org1'));
-        await tx.insertEvent(event('organization.create', [{ kind: 'organization', id: 'org1' }]));
+        await tx.insertOrganizations([organization('org1')]);
+        await tx.insertEvents([event('organization.create', [{ kind: 'organization', id: 'org1' }])]);
         await tx.deleteUser('user1');
         const during = [await tx.accountKind('org1'), await tx.accountKind('user1')];
         const before = await undo();
         const after = [await before.accountKind('org1'), await before.accountKind('user1')];
         // Work again on the undone state, as --dry-run does, and still keep nothing.
-        await before.insertOrganization(organization('org2'));
+        await before.insertOrganizations([organization('org2')]);
         return { during, after, again: await before.accountKind('org2') };
       });
       expect(seen).toEqual({ during: ['organization', undefined], after: [undefined, 'user'], again: 'organization' });
@@ -1389,7 +1389,7 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       await write((tx) => tx.insertUser(user('user1')));
       await expect(
         store.trial(async (tx) => {
-          await tx.insertOrganization(organization('org1'));
+          await tx.insertOrganizations([organization('org1')]);
           await tx.insertUser(user('user1'));
         }),
       ).rejects.toThrow();
