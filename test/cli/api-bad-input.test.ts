@@ -128,7 +128,7 @@ describe('a malformed request is an error of The Things Stack’s shape, and cha
 
   test('a key of the wrong kind for the route', async () => {
     // An application's key on an organization, an organization's key on a user's keys, a user's
-    // key on another user's organizations.
+    // key on another user's organizations, an application's key creating an organization.
     await refused(
       { path: '/organizations/org1/collaborators', key: keys.application },
       403,
@@ -136,27 +136,14 @@ describe('a malformed request is an error of The Things Stack’s shape, and cha
       'api_key_other_organization',
     );
     await refused({ path: '/users/user1/api-keys' }, 403, 7, 'insufficient_rights');
-    await refused(
-      {
-        method: 'POST',
-        path: '/users/user2/organizations',
-        key: keys.user,
-        body: JSON.stringify({ organization: { ids: { organization_id: 'org2' } } }),
-      },
-      403,
-      7,
-      'create_for_other_user',
-    );
-    await refused(
-      {
-        method: 'POST',
-        path: '/users/user1/organizations',
-        key: keys.application,
-        body: JSON.stringify({ organization: { ids: { organization_id: 'org2' } } }),
-      },
-      403,
-      7,
-      'api_key_cannot_create',
-    );
+    // Creating org2 for a user, with a key.
+    const creating = (userId: string, key: string): Call => ({
+      method: 'POST',
+      path: `/users/${userId}/organizations`,
+      key,
+      body: JSON.stringify({ organization: { ids: { organization_id: 'org2' } } }),
+    });
+    await refused(creating('user2', keys.user), 403, 7, 'create_for_other_user');
+    await refused(creating('user1', keys.application), 403, 7, 'api_key_cannot_create');
   });
 });
