@@ -118,6 +118,11 @@ export interface Dialect {
   attributeContains(table: Searchable, key: string, folded: string, params: unknown[]): string;
   /** Whether the search index holds the folded attributes too. */
   readonly indexesAttributes: boolean;
+  /**
+   * Whether the search index takes its rows one statement each: SQLite's full-text index writes
+   * out what it holds at the start of every statement of many rows (SqlTransaction.index).
+   */
+  readonly indexRowsApart: boolean;
   /** Where NULLs sort in `direction`: first ascending, last descending, as SQLite does by itself. */
   nulls(direction: SortDirection): string;
   /** The unique ID of the newest event, taking whatever keeps events in commit order. */
@@ -128,14 +133,20 @@ export interface Dialect {
   restartKeys(db: Executor): Promise<void>;
 }
 
+/** The event `back` events before the newest inserted (SQLite: the parameters are the identifier and `back`). */
+const BEFORE_LAST = '(?, last_insert_rowid() - ?)';
 /** An event's identifier, for reading events by identifier. */
-const IDENTIFY_EVENT = insertInto('event_identifiers', ['identifier', 'seq'], { onConflict: 'nothing' });
+const IDENTIFY_EVENT = insertInto('event_identifiers', ['identifier', 'seq'], {
+  row: BEFORE_LAST,
+  onConflict: 'nothing',
+});
 /** A record's life begins at this event: `lives` (migration 6) keeps the newest one per identifier. */
 const BEGIN_LIFE = insertInto('lives', ['identifier', 'since_seq'], {
+  row: BEFORE_LAST,
   onConflict: { key: ['identifier'], set: 'since_seq = excluded.since_seq' },
 });
 
-const EVENT_VALUES = insertInto('events', ['unique_id', 'name', 'time', 'body']).values!;
+const EVENT_INSERT = insertInto('events', ['unique_id', 'name', 'time', 'body']);
 
 /**
  * Rows in chunks of few sizes (CHUNK, then the remainder's powers of two), so that a statement
@@ -176,28 +187,27 @@ export const SQLITE: Dialect = {
     return `EXISTS (SELECT 1 FROM json_each(${alias}.attributes) AS a WHERE a.key = ? AND instr(${FOLD_FUNCTION}(a.value), ?) > 0)`;
   },
   indexesAttributes: false,
+  indexRowsApart: true,
   nulls: () => '',
   // One writer at a time (BEGIN IMMEDIATE): the newest row is the newest commit.
   lastEventId: async (db) =>
     (await db.get<{ unique_id: string }>('SELECT unique_id FROM events ORDER BY seq DESC LIMIT 1', []))?.unique_id,
-  // The events in multi-row inserts that return their seqs (in no given order: by unique ID),
-  // then their identifiers and lives, which need those seqs.
+  // The events, then their identifiers and lives, nothing read back (the writer thread's statements
+  // go without waiting): SQLite numbers new rows on from the greatest seq, one by one, so the last
+  // event is last_insert_rowid() and the i-th of n that less n - 1 - i; inserts into the WITHOUT
+  // ROWID tables that follow leave it as it is.
   insertEvents: async (db, events) => {
-    const seqs = new Map<string, number>();
-    for (const chunk of chunksOf(events)) {
-      const rows = await db.all<{ seq: number; unique_id: string }>(
-        `${valuesSql('events', EVENT_VALUES, chunk.length)} RETURNING seq, unique_id`,
-        chunk.flatMap(({ unique_id, name, time, body }) => [unique_id, name, time, body]),
-      );
-      for (const { seq, unique_id } of rows) seqs.set(unique_id, seq);
-    }
+    await db.insertAll(
+      EVENT_INSERT,
+      events.map(({ unique_id, name, time, body }) => [unique_id, name, time, body]),
+    );
     const identified: unknown[][] = [];
     const born: unknown[][] = [];
-    for (const { unique_id, identifiers, begins } of events) {
-      const seq = seqs.get(unique_id)!;
-      for (const identifier of identifiers) identified.push([identifier, seq]);
-      if (begins !== undefined) born.push([begins, seq]);
-    }
+    events.forEach(({ identifiers, begins }, i) => {
+      const back = events.length - 1 - i;
+      for (const identifier of identifiers) identified.push([identifier, back]);
+      if (begins !== undefined) born.push([begins, back]);
+    });
     await db.insertAll(IDENTIFY_EVENT, identified);
     await db.insertAll(BEGIN_LIFE, born);
   },
@@ -259,6 +269,7 @@ export const POSTGRES: Dialect = {
       WHERE s.rowid = ${alias}.pk AND a.key = ? AND strpos(a.value, ?) > 0)`;
   },
   indexesAttributes: true,
+  indexRowsApart: false,
   nulls: (direction) => (direction === 'asc' ? ' NULLS FIRST' : ' NULLS LAST'),
   /**
    * Writers run side by side here, so "the newest row" of a snapshot is not the newest commit. The

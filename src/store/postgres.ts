@@ -113,12 +113,12 @@ const MAX_PARAMS = 60_000;
 /**
  * node-postgres behind the Executor of src/store/sql.ts: `?` placeholders numbered, each statement
  * prepared once, and writes sent without waiting (the connection pipelines). INSERTs wait in a
- * queue until something else is sent (a read, an UPDATE or DELETE, the commit); then they go by
- * SQL, each SQL in the order it first came, so that a table's rows still go before the rows that
- * refer to them, and those of one `INSERT … VALUES` (Insert.values) as one multi-row INSERT. A
- * bulk create's batch, which reads nothing between its inserts, so costs a few statements per
- * table instead of several per record. Past QUEUED_ROWS rows the queue goes by itself, so that
- * PostgreSQL works on a batch's first rows while the core makes the next.
+ * queue until something else is sent (a read, an UPDATE or DELETE, the commit); then they go in
+ * the order they came, the rows of one `INSERT … VALUES` (Insert.values) that came one after
+ * another as one multi-row INSERT: a bulk create's batch, which reads nothing between its
+ * inserts, costs a few statements per table instead of several per record, and no row ever goes
+ * before a row that came before it (which it may refer to). Past QUEUED_ROWS rows the queue goes
+ * by itself, so that PostgreSQL works on a batch's first rows while the core makes the next.
  */
 class PostgresExecutor implements Executor {
   /** The first failure of the transaction under way: PostgreSQL refuses every statement after it. */
@@ -127,8 +127,8 @@ class PostgresExecutor implements Executor {
   wroteEvents = false;
   /** Writes sent and not yet answered. */
   private inFlight: Array<Promise<unknown>> = [];
-  /** INSERTs not yet sent, by SQL, in the order each SQL first came. */
-  private queued = new Map<string, { statement: Insert; rows: unknown[][] }>();
+  /** INSERTs not yet sent, in the order they came, those of one SQL in a row together. */
+  private queued: Array<{ statement: Insert; rows: unknown[][] }> = [];
   private queuedRows = 0;
   private readonly statements = new Map<string, { name: string; text: string }>();
 
@@ -161,11 +161,11 @@ class PostgresExecutor implements Executor {
 
   /** The queued INSERTs, each SQL's rows as few statements as PostgreSQL takes. */
   private sendQueued(): void {
-    if (this.queued.size === 0) return;
+    if (this.queued.length === 0) return;
     const queued = this.queued;
-    this.queued = new Map();
+    this.queued = [];
     this.queuedRows = 0;
-    for (const { statement, rows } of queued.values()) {
+    for (const { statement, rows } of queued) {
       const { table, sql, values } = statement;
       if (!values || !canMerge(values, rows)) {
         for (const params of rows) this.send(sql, params);
@@ -203,8 +203,8 @@ class PostgresExecutor implements Executor {
   async insertAll(statement: Insert, rows: readonly (readonly unknown[])[]): Promise<void> {
     if (rows.length === 0) return;
     if (statement.table === 'events') this.wroteEvents = true;
-    let queued = this.queued.get(statement.sql);
-    if (!queued) this.queued.set(statement.sql, (queued = { statement, rows: [] }));
+    let queued = this.queued.at(-1);
+    if (queued?.statement.sql !== statement.sql) this.queued.push((queued = { statement, rows: [] }));
     for (const params of rows) queued.rows.push([...params]);
     this.queuedRows += rows.length;
     if (this.queuedRows >= QUEUED_ROWS) this.sendQueued();
@@ -224,7 +224,7 @@ class PostgresExecutor implements Executor {
     this.failure = undefined;
     this.wroteEvents = false;
     this.inFlight = [];
-    this.queued = new Map();
+    this.queued = [];
     this.queuedRows = 0;
   }
 }
@@ -328,7 +328,9 @@ export class PostgresStore implements Store {
       this.executor.reset();
       try {
         await this.executor.run(begin, []);
-        const result = await work(new SqlTransaction(this.executor, POSTGRES));
+        const tx = new SqlTransaction(this.executor, POSTGRES);
+        const result = await work(tx);
+        if (end === 'COMMIT') await tx.finish();
         // Every write answered; one that failed (even if the work caught it) loses the transaction.
         await this.executor.settle();
         if (end === 'COMMIT' && this.executor.wroteEvents) await this.executor.run(`NOTIFY ${EVENTS_CHANNEL}`, []);

@@ -32,7 +32,7 @@ import type {
   Transaction,
   UserQuery,
 } from '../core/store.js';
-import { type Dialect, type Executor, insertInto, type Searchable } from './dialect.js';
+import { type Dialect, type Executor, type Insert, insertInto, type Searchable } from './dialect.js';
 import { fold } from './fold.js';
 
 interface OrganizationRow {
@@ -552,6 +552,8 @@ export class SqlTransaction implements Transaction {
   /** Collaborator rows by kind, entity and account, as an entity's listing found them. */
   private readonly collaborators = new Lookups<EntityCollaboratorRow>();
   private readonly entities = new Lookups<EntityRow>();
+  /** Search rows not yet written, by statement (index). */
+  private readonly unindexed = new Map<string, { statement: Insert; rows: unknown[][] }>();
 
   constructor(
     private readonly db: Executor,
@@ -610,25 +612,49 @@ export class SqlTransaction implements Transaction {
   /**
    * Indexes records' folded text under their rows' pks (see migrations.ts), each given as SQL
    * (`?`, or a lookup of a row just inserted, so that the insert need not wait for its pk) with
-   * its parameters.
+   * its parameters. The rows are written when the transaction ends (`finish`), or before a
+   * statement reads or changes the index: SQLite's full-text index holds new rows in memory and
+   * writes them out whenever a statement that may need undoing begins (a multi-row insert, an
+   * upsert), so rows written among a batch's other inserts would be indexed a few at a time, each
+   * few merged again later; written last, one by one, they go out once, at the commit.
    */
-  private async index(
+  private index(
     index: Searchable['index'],
     rowid: string,
     records: ReadonlyArray<{
       rowid: readonly unknown[];
       record: { id: string; name?: string; description?: string; attributes: Record<string, string> };
     }>,
-  ): Promise<void> {
-    const columns = ['id', 'name', 'description', ...(this.dialect.indexesAttributes ? ['attributes'] : [])];
-    const row = `(${rowid}, ${columns.map(() => '?').join(', ')})`;
-    await this.db.insertAll(
-      insertInto(index, ['rowid', ...columns], { row }),
-      records.map(({ rowid, record }) => [...rowid, ...searchRow(this.dialect, record)]),
-    );
+  ): void {
+    const key = `${index} ${rowid}`;
+    let held = this.unindexed.get(key);
+    if (!held) {
+      const columns = ['id', 'name', 'description', ...(this.dialect.indexesAttributes ? ['attributes'] : [])];
+      const statement = insertInto(index, ['rowid', ...columns], {
+        row: `(${rowid}, ${columns.map(() => '?').join(', ')})`,
+      });
+      held = { statement: this.dialect.indexRowsApart ? { table: index, sql: statement.sql } : statement, rows: [] };
+      this.unindexed.set(key, held);
+    }
+    for (const { rowid, record } of records) held.rows.push([...rowid, ...searchRow(this.dialect, record)]);
   }
 
+  /** Writes the search rows held back (index). */
+  private async writeIndex(): Promise<void> {
+    if (this.unindexed.size === 0) return;
+    const held = [...this.unindexed.values()];
+    this.unindexed.clear();
+    for (const { statement, rows } of held) await this.db.insertAll(statement, rows);
+  }
+
+  /** What the transaction held back, written: before it commits. */
+  finish(): Promise<void> {
+    return this.writeIndex();
+  }
+
+  /** Takes a record's row out of the index, the held rows written first (one may be the record's). */
   private async unindex(index: Searchable['index'], pk: number | undefined): Promise<void> {
+    await this.writeIndex();
     if (pk !== undefined) await this.db.write(`DELETE FROM ${index} WHERE rowid = ?`, [pk]);
   }
 
@@ -673,7 +699,7 @@ export class SqlTransaction implements Transaction {
       ORGANIZATION_INSERT,
       organizations.map((organization) => Object.values(organizationParams(organization))),
     );
-    await this.index(
+    this.index(
       'organizations_search',
       '(SELECT pk FROM organizations WHERE id = ?)',
       organizations.map((record) => ({ rowid: [record.id], record })),
@@ -686,7 +712,7 @@ export class SqlTransaction implements Transaction {
     const pk = await this.value<number>(ORGANIZATION_UPDATE, [...Object.values(rest), id]);
     if (pk === undefined) return;
     await this.unindex('organizations_search', pk);
-    await this.index('organizations_search', '?', [{ rowid: [pk], record: organization }]);
+    this.index('organizations_search', '?', [{ rowid: [pk], record: organization }]);
   }
 
   async purgeOrganization(id: string): Promise<void> {
@@ -711,6 +737,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async listOrganizations(query: OrganizationQuery): Promise<ListedOrganization[]> {
+    await this.writeIndex();
     const { sql, params } = organizationListing(this.dialect, query);
     const rows = await this.db.all<OrganizationRow & { readable: number | boolean }>(sql, params);
     for (const row of rows) this.organizations.set(row.id, row);
@@ -718,6 +745,7 @@ export class SqlTransaction implements Transaction {
   }
 
   async countOrganizations(query: Omit<OrganizationQuery, keyof Page>): Promise<number> {
+    await this.writeIndex();
     return this.counted(organizationListing(this.dialect, query));
   }
 
@@ -892,7 +920,7 @@ export class SqlTransaction implements Transaction {
       ENTITY_INSERT,
       entities.map((entity) => Object.values(entityParams(entity))),
     );
-    await this.index(
+    this.index(
       'entities_search',
       '(SELECT pk FROM entities WHERE kind = ? AND id = ?)',
       entities.map((record) => ({ rowid: [record.kind, record.id], record })),
@@ -909,23 +937,27 @@ export class SqlTransaction implements Transaction {
     ]);
     if (pk === undefined) return;
     await this.unindex('entities_search', pk);
-    await this.index('entities_search', '?', [{ rowid: [pk], record: entity }]);
+    this.index('entities_search', '?', [{ rowid: [pk], record: entity }]);
   }
 
   async purgeEntity(kind: EntityKindName, id: string): Promise<void> {
     this.collaborators.forgetAll(); // its collaborators go with it
     this.entities.forget(`${kind}:${id}`);
+    // A held search row of the entity looks its pk up: written while the entity is there.
+    await this.writeIndex();
     const pk = await this.value<number>('DELETE FROM entities WHERE kind = ? AND id = ? RETURNING pk', [kind, id]);
     await this.unindex('entities_search', pk);
     await this.deleteApiKeysOf(kind, id);
   }
 
   async listEntities(query: EntityQuery): Promise<Entity[]> {
+    await this.writeIndex();
     const { sql, params } = entityListing(this.dialect, query);
     return (await this.db.all<EntityRow>(sql, params)).map(toEntity);
   }
 
   async countEntities(query: Omit<EntityQuery, keyof Page>): Promise<number> {
+    await this.writeIndex();
     return this.counted(entityListing(this.dialect, query));
   }
 

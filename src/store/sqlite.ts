@@ -23,6 +23,8 @@ const FOLLOW_INTERVAL_MS = 250;
 /** better-sqlite3 behind the Executor of src/store/sql.ts: each distinct SQL text prepared once. */
 class SqliteExecutor implements Executor {
   private readonly statements = new Map<string, Database.Statement>();
+  /** An insert's multi-row statements, by its SQL and then their number of rows. */
+  private readonly multiRow = new Map<string, Database.Statement[]>();
 
   constructor(private readonly db: Database.Database) {}
 
@@ -66,9 +68,11 @@ class SqliteExecutor implements Executor {
       for (const params of rows) this.stmt(sql).run(...params);
       return;
     }
+    let sizes = this.multiRow.get(sql);
+    if (!sizes) this.multiRow.set(sql, (sizes = []));
     for (const chunk of chunksOf(rows)) {
-      const statement = chunk.length === 1 ? sql : valuesSql(table, values, chunk.length);
-      this.stmt(statement).run(...chunk.flat());
+      const statement = (sizes[chunk.length] ??= this.stmt(valuesSql(table, values, chunk.length)));
+      statement.run(...chunk.flat());
     }
   }
 }
@@ -150,7 +154,9 @@ export class SqliteStore implements Store {
     if (this.db.inTransaction) throw internal('store', 'nested_transaction', 'transactions cannot be nested');
     await withBusyRetry(() => this.db.exec(begin), this.path);
     try {
-      const result = await work(new SqlTransaction(this.executor, SQLITE));
+      const tx = new SqlTransaction(this.executor, SQLITE);
+      const result = await work(tx);
+      if (end === 'COMMIT') await tx.finish();
       this.db.exec(end);
       return result;
     } catch (error) {

@@ -519,6 +519,30 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
       expect(await search({ query: 'sure' })).toEqual([]);
     });
 
+    it('sees what the same transaction created, changed and purged before it', async () => {
+      // The index's rows of new records are held back until the transaction ends or the index is read.
+      await seedSearchable();
+      const inside = (filters: Partial<OrganizationQuery>) => (tx: Transaction) =>
+        tx.listOrganizations(orgQuery(filters)).then(ids);
+      await write(async (tx) => {
+        await tx.insertOrganizations([organization('org-new', { name: 'Fresh Name', createdAt: T0 + 4 })]);
+        expect(await inside({ nameContains: 'fresh' })(tx)).toEqual(['org-new']);
+        expect(await tx.countOrganizations({ deleted: false, order: byCreation, nameContains: 'fresh' })).toBe(1);
+        await tx.insertOrganizations([organization('org-newer', { name: 'Fresh Again', createdAt: T0 + 5 })]);
+        await tx.updateOrganization(organization('org-new', { name: 'Stale', createdAt: T0 + 4 }));
+        expect(await inside({ nameContains: 'fresh' })(tx)).toEqual(['org-newer']);
+        expect(await inside({ nameContains: 'stale' })(tx)).toEqual(['org-new']);
+        await tx.insertOrganizations([organization('org-gone', { name: 'Fresh Gone', createdAt: T0 + 6 })]);
+        await tx.purgeOrganization('org-gone');
+        await tx.insertEntities([entity('gateway', 'gtw-new', { name: 'Fresh Gateway' })]);
+        await tx.purgeEntity('gateway', 'gtw-new');
+        const gateways = { kind: 'gateway', deleted: false, order: { field: 'id', direction: 'asc' } } as const;
+        expect(await tx.countEntities({ ...gateways, nameContains: 'fresh' })).toBe(0);
+      });
+      expect(await search({ nameContains: 'fresh' })).toEqual(['org-newer']);
+      expect(await search({ nameContains: 'stale' })).toEqual(['org-new']);
+    });
+
     it('of entities, by the same rules', async () => {
       await write(async (tx) => {
         await tx.insertEntities([entity('client', 'cli-1', { name: 'Straße', attributes: { k: 'Wert_1%' } })]);
@@ -1280,6 +1304,42 @@ describe.each(ENGINES)('the store contract on $name', (engine) => {
         expect((await tx.getEntityCollaborator('application', 'app-3', 'org1'))?.rights).toEqual([
           'RIGHT_APPLICATION_ALL',
         ]);
+      });
+    });
+
+    it('in batches of one transaction, each referring to its own rows, land whole (as bulk create writes them)', async () => {
+      // PostgreSQL holds inserts back and sends them once many wait: no row may go before one it refers to.
+      const rounds = 5;
+      const perRound = 256;
+      const org1 = { kind: 'organization', id: 'org1' } as const;
+      const round = (prefix: string, r: number) => Array.from({ length: perRound }, (_, i) => `${prefix}-${r}-${i}`);
+      await write(async (tx) => {
+        await tx.insertUser(user('user1'));
+        for (let r = 0; r < rounds; r++) {
+          const orgIds = round('org', r);
+          await tx.insertOrganizations(orgIds.map((id) => organization(id)));
+          await tx.putMemberships(orgIds.map((id) => membership(id, 'user1')));
+          await tx.insertEvents([event('organization.create', [{ kind: 'organization', id: orgIds[0]! }])]);
+        }
+      });
+      await write(async (tx) => {
+        await tx.insertOrganizations([organization('org1')]);
+        for (let r = 0; r < rounds; r++) {
+          const apps = round('app', r).map((id) => entity('application', id));
+          await tx.insertEntities(apps);
+          await tx.putEntityCollaborators(apps.map((app) => collaborator('application', app.id, org1)));
+          await tx.insertEvents([event('application.create', [{ kind: 'application', id: apps[0]!.id }])]);
+        }
+      });
+      await read(async (tx) => {
+        expect(await tx.listUserMemberships('user1')).toHaveLength(rounds * perRound);
+        expect(await tx.listAccountCollaborations('org1')).toHaveLength(rounds * perRound);
+        const last = `${rounds - 1}-${perRound - 1}`;
+        expect(await tx.countOrganizations({ deleted: false, order: byCreation, idContains: `org-${last}` })).toBe(1);
+        const order = { field: 'id', direction: 'asc' } as const;
+        expect(await tx.countEntities({ kind: 'application', deleted: false, order, idContains: `app-${last}` })).toBe(
+          1,
+        );
       });
     });
 
