@@ -159,6 +159,20 @@ describe.concurrent.each(KINDS)('$command', (kind) => {
       ]);
     });
 
+    test('bulk: a thousand in one batch are all created and found by search', async () => {
+      // Past the rows PostgreSQL's store holds back before sending (1,000): none may go before its entity.
+      const { s } = w;
+      const count = 1000;
+      const input = Array.from({ length: count }, (_, i) => `{"ids":{"${kind.idKey}":"${id(`many-${i}`)}"}}\n`);
+      const result = await s.ok([K, 'create', '--user-id', 'user5'], { input: input.join('') });
+      expect(result.stdout.match(new RegExp(`"${kind.idKey}"`, 'g'))).toHaveLength(count);
+      const found = await s.ok([K, 'search', '--id-contains', id(`many-${count - 1}`)]);
+      expect(listed(found)).toEqual([id(`many-${count - 1}`)]);
+      expect((await s.ok([K, 'collaborators', 'list', id(`many-${count - 1}`)])).json).toEqual([
+        userCollaborator('user5', ['RIGHT_ALL']),
+      ]);
+    });
+
     test(`no ID and nothing on stdin: no_${kind.name}_id`, async () => {
       await expectFails(w.s, [K, 'create', '--user-id', 'user5'], 2, `no_${kind.name}_id`);
     });
