@@ -7,6 +7,7 @@ import { FOLD_FUNCTION } from './fold.js';
 
 /** A table with a search index of its folded ID, name and description (`<table>_search`, keyed by `rowid`). */
 export interface Searchable {
+  table: 'organizations' | 'entities';
   alias: string;
   index: 'organizations_search' | 'entities_search';
 }
@@ -22,6 +23,12 @@ export interface Insert {
   readonly sql: string;
   /** The parts of an `INSERT INTO table (columns) VALUES …`: rows of it can join in one statement. */
   readonly values?: InsertValues;
+  /**
+   * The tables its rows may refer to (foreign keys, lookups): PostgreSQL's queue lets its rows
+   * join rows of the same statement queued earlier only past rows of none of these (nor of its
+   * own table). Unset: any table.
+   */
+  readonly refers?: readonly string[];
 }
 
 export interface InsertValues {
@@ -49,6 +56,8 @@ export interface InsertOptions {
    * key is among a row's parameters, when the row is not a parameter per column.
    */
   onConflict?: 'nothing' | { key: readonly string[]; set: string; params?: readonly number[] };
+  /** Insert.refers. */
+  refers?: readonly string[];
 }
 
 /** `INSERT INTO table (columns) VALUES row, …` with `rows` rows. */
@@ -58,7 +67,7 @@ export function valuesSql(table: string, { columns, row, onConflict }: InsertVal
 
 /** `INSERT INTO table (columns) VALUES (?, …)`, declared by its parts. */
 export function insertInto(table: string, columns: readonly string[], options: InsertOptions = {}): Insert {
-  const { row = `(${columns.map(() => '?').join(', ')})`, rows = 1, onConflict } = options;
+  const { row = `(${columns.map(() => '?').join(', ')})`, rows = 1, onConflict, refers } = options;
   const upsert = typeof onConflict === 'object' ? onConflict : undefined;
   const values: InsertValues = {
     columns,
@@ -71,7 +80,7 @@ export function insertInto(table: string, columns: readonly string[], options: I
         : '',
     keyParams: upsert && (upsert.params ?? upsert.key.map((column) => columns.indexOf(column))),
   };
-  return { table, sql: valuesSql(table, values, rows), values };
+  return { table, sql: valuesSql(table, values, rows), values, ...(refers ? { refers } : {}) };
 }
 
 /** What the SQL needs of a connection: rows, one row, or the number of rows a change touched. */
@@ -119,10 +128,10 @@ export interface Dialect {
   /** Whether the search index holds the folded attributes too. */
   readonly indexesAttributes: boolean;
   /**
-   * Whether the search index takes its rows one statement each: SQLite's full-text index writes
-   * out what it holds at the start of every statement of many rows (SqlTransaction.index).
+   * Whether the search index takes its rows last in a transaction, one statement each (SQLite's
+   * full-text index: SqlTransaction.index), rather than with the records they index.
    */
-  readonly indexRowsApart: boolean;
+  readonly indexRowsLast: boolean;
   /** Where NULLs sort in `direction`: first ascending, last descending, as SQLite does by itself. */
   nulls(direction: SortDirection): string;
   /** The unique ID of the newest event, taking whatever keeps events in commit order. */
@@ -187,7 +196,7 @@ export const SQLITE: Dialect = {
     return `EXISTS (SELECT 1 FROM json_each(${alias}.attributes) AS a WHERE a.key = ? AND instr(${FOLD_FUNCTION}(a.value), ?) > 0)`;
   },
   indexesAttributes: false,
-  indexRowsApart: true,
+  indexRowsLast: true,
   nulls: () => '',
   // One writer at a time (BEGIN IMMEDIATE): the newest row is the newest commit.
   lastEventId: async (db) =>
@@ -239,6 +248,7 @@ const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
  */
 const RECORD_EVENTS: Insert = {
   table: 'events',
+  refers: [],
   sql: `WITH given AS (
           SELECT r.*, g.n FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS g (row, n),
             jsonb_to_record(g.row) AS r (unique_id TEXT, name TEXT, time BIGINT, body TEXT, identifiers JSONB, begins TEXT)),
@@ -269,7 +279,7 @@ export const POSTGRES: Dialect = {
       WHERE s.rowid = ${alias}.pk AND a.key = ? AND strpos(a.value, ?) > 0)`;
   },
   indexesAttributes: true,
-  indexRowsApart: false,
+  indexRowsLast: false,
   nulls: (direction) => (direction === 'asc' ? ' NULLS FIRST' : ' NULLS LAST'),
   /**
    * Writers run side by side here, so "the newest row" of a snapshot is not the newest commit. The

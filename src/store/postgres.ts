@@ -114,11 +114,12 @@ const MAX_PARAMS = 60_000;
  * node-postgres behind the Executor of src/store/sql.ts: `?` placeholders numbered, each statement
  * prepared once, and writes sent without waiting (the connection pipelines). INSERTs wait in a
  * queue until something else is sent (a read, an UPDATE or DELETE, the commit); then they go in
- * the order they came, the rows of one `INSERT … VALUES` (Insert.values) that came one after
- * another as one multi-row INSERT: a bulk create's batch, which reads nothing between its
- * inserts, costs a few statements per table instead of several per record, and no row ever goes
- * before a row that came before it (which it may refer to). Past QUEUED_ROWS rows the queue goes
- * by itself, so that PostgreSQL works on a batch's first rows while the core makes the next.
+ * the order they came, but that the rows of one SQL join those queued before them where no row
+ * they may refer to came in between (Insert.refers), and those of one `INSERT … VALUES`
+ * (Insert.values) go as one multi-row INSERT: a bulk create's batches, which read nothing between
+ * their inserts, cost a few statements per table instead of several per record. Past QUEUED_ROWS
+ * rows the queue goes by itself, so that PostgreSQL works on a batch's first rows while the core
+ * makes the next.
  */
 class PostgresExecutor implements Executor {
   /** The first failure of the transaction under way: PostgreSQL refuses every statement after it. */
@@ -203,11 +204,27 @@ class PostgresExecutor implements Executor {
   async insertAll(statement: Insert, rows: readonly (readonly unknown[])[]): Promise<void> {
     if (rows.length === 0) return;
     if (statement.table === 'events') this.wroteEvents = true;
-    let queued = this.queued.at(-1);
-    if (queued?.statement.sql !== statement.sql) this.queued.push((queued = { statement, rows: [] }));
+    const queued = this.entryFor(statement);
     for (const params of rows) queued.rows.push([...params]);
     this.queuedRows += rows.length;
     if (this.queuedRows >= QUEUED_ROWS) this.sendQueued();
+  }
+
+  /**
+   * Where rows of `statement` join the queue: the rows of the same SQL queued before them, unless
+   * rows of a table they may refer to (or of their own) came in between, which must go first;
+   * else a new entry at the end.
+   */
+  private entryFor(statement: Insert): { statement: Insert; rows: unknown[][] } {
+    for (let i = this.queued.length - 1; i >= 0; i--) {
+      const entry = this.queued[i]!;
+      if (entry.statement.sql === statement.sql) return entry;
+      const { table } = entry.statement;
+      if (!statement.refers || table === statement.table || statement.refers.includes(table)) break;
+    }
+    const entry = { statement, rows: [] };
+    this.queued.push(entry);
+    return entry;
   }
 
   /** Sends what is queued and waits for every write; the transaction's first failure, if any, is thrown. */

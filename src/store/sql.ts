@@ -241,11 +241,13 @@ function updateOf(table: string, columns: readonly string[], keys: readonly stri
 }
 
 /** An account of this kind, its ID the parameter. */
-const accountInsert = (kind: AccountKind) => insertInto('accounts', ['id', 'kind'], { row: `(?, '${kind}')` });
+const accountInsert = (kind: AccountKind) =>
+  insertInto('accounts', ['id', 'kind'], { row: `(?, '${kind}')`, refers: [] });
 const ORGANIZATION_ACCOUNT_INSERT = accountInsert('organization');
 const USER_ACCOUNT_INSERT = accountInsert('user');
-const USER_INSERT = insertInto('users', ['id', 'name', 'admin', 'created_at', 'updated_at']);
+const USER_INSERT = insertInto('users', ['id', 'name', 'admin', 'created_at', 'updated_at'], { refers: ['accounts'] });
 const MEMBERSHIP_PUT = insertInto('memberships', ['organization_id', 'user_id', 'rights', 'created_at', 'updated_at'], {
+  refers: ['organizations', 'users'],
   onConflict: {
     key: ['organization_id', 'user_id'],
     set: 'rights = excluded.rights, updated_at = excluded.updated_at',
@@ -260,6 +262,7 @@ const ENTITY_COLLABORATOR_PUT = insertInto(
   ['entity_pk', 'account_id', 'rights', 'created_at', 'updated_at'],
   {
     row: '((SELECT pk FROM entities WHERE kind = ? AND id = ?), ?, ?, ?, ?)',
+    refers: ['entities', 'accounts'],
     onConflict: {
       key: ['entity_pk', 'account_id'],
       set: 'rights = excluded.rights, updated_at = excluded.updated_at',
@@ -268,9 +271,11 @@ const ENTITY_COLLABORATOR_PUT = insertInto(
   },
 );
 const ORGANIZATION_COLUMNS = Object.keys(organizationParams({ attributes: {} } as Organization));
-const ORGANIZATION_INSERT = insertInto('organizations', ORGANIZATION_COLUMNS);
+const ORGANIZATION_INSERT = insertInto('organizations', ORGANIZATION_COLUMNS, { refers: ['accounts'] });
 const ORGANIZATION_UPDATE = updateOf('organizations', ORGANIZATION_COLUMNS.slice(1), ['id'], ' RETURNING pk');
-const ENTITY_INSERT = insertInto('entities', Object.keys(entityParams({ attributes: {} } as unknown as Entity)));
+const ENTITY_INSERT = insertInto('entities', Object.keys(entityParams({ attributes: {} } as unknown as Entity)), {
+  refers: [],
+});
 const ENTITY_UPDATED_COLUMNS = [
   'name',
   'description',
@@ -333,8 +338,8 @@ const toEvent = (row: StoredEventRow): StoredEvent => ({
 /** Records indexed per statement when the whole index is made anew. */
 const REINDEX_ROWS = 1000;
 
-const ORGANIZATIONS: Searchable = { alias: 'o', index: 'organizations_search' };
-const ENTITIES: Searchable = { alias: 'e', index: 'entities_search' };
+const ORGANIZATIONS: Searchable = { table: 'organizations', alias: 'o', index: 'organizations_search' };
+const ENTITIES: Searchable = { table: 'entities', alias: 'e', index: 'entities_search' };
 
 /**
  * The WHERE terms of substring filters over a searchable table, their parameters pushed in the
@@ -612,31 +617,34 @@ export class SqlTransaction implements Transaction {
   /**
    * Indexes records' folded text under their rows' pks (see migrations.ts), each given as SQL
    * (`?`, or a lookup of a row just inserted, so that the insert need not wait for its pk) with
-   * its parameters. The rows are written when the transaction ends (`finish`), or before a
-   * statement reads or changes the index: SQLite's full-text index holds new rows in memory and
-   * writes them out whenever a statement that may need undoing begins (a multi-row insert, an
-   * upsert), so rows written among a batch's other inserts would be indexed a few at a time, each
-   * few merged again later; written last, one by one, they go out once, at the commit.
+   * its parameters: at once, or, where the dialect says so (SQLite's full-text index), held back
+   * and written one row per statement when the transaction ends (`finish`) or before a statement
+   * reads or changes the index. That index holds new rows in memory and writes them out whenever a
+   * statement that may need undoing begins (a multi-row insert, an upsert), so rows written among a
+   * batch's other inserts would be indexed a few at a time, each few merged again later; written
+   * last, they go out once, at the commit.
    */
-  private index(
-    index: Searchable['index'],
+  private async index(
+    { table, index }: Searchable,
     rowid: string,
     records: ReadonlyArray<{
       rowid: readonly unknown[];
       record: { id: string; name?: string; description?: string; attributes: Record<string, string> };
     }>,
-  ): void {
+  ): Promise<void> {
     const key = `${index} ${rowid}`;
     let held = this.unindexed.get(key);
     if (!held) {
       const columns = ['id', 'name', 'description', ...(this.dialect.indexesAttributes ? ['attributes'] : [])];
       const statement = insertInto(index, ['rowid', ...columns], {
         row: `(${rowid}, ${columns.map(() => '?').join(', ')})`,
+        refers: [table],
       });
-      held = { statement: this.dialect.indexRowsApart ? { table: index, sql: statement.sql } : statement, rows: [] };
+      held = { statement: this.dialect.indexRowsLast ? { table: index, sql: statement.sql } : statement, rows: [] };
       this.unindexed.set(key, held);
     }
     for (const { rowid, record } of records) held.rows.push([...rowid, ...searchRow(this.dialect, record)]);
+    if (!this.dialect.indexRowsLast) await this.writeIndex();
   }
 
   /** Writes the search rows held back (index). */
@@ -699,8 +707,8 @@ export class SqlTransaction implements Transaction {
       ORGANIZATION_INSERT,
       organizations.map((organization) => Object.values(organizationParams(organization))),
     );
-    this.index(
-      'organizations_search',
+    await this.index(
+      ORGANIZATIONS,
       '(SELECT pk FROM organizations WHERE id = ?)',
       organizations.map((record) => ({ rowid: [record.id], record })),
     );
@@ -712,7 +720,7 @@ export class SqlTransaction implements Transaction {
     const pk = await this.value<number>(ORGANIZATION_UPDATE, [...Object.values(rest), id]);
     if (pk === undefined) return;
     await this.unindex('organizations_search', pk);
-    this.index('organizations_search', '?', [{ rowid: [pk], record: organization }]);
+    await this.index(ORGANIZATIONS, '?', [{ rowid: [pk], record: organization }]);
   }
 
   async purgeOrganization(id: string): Promise<void> {
@@ -920,8 +928,8 @@ export class SqlTransaction implements Transaction {
       ENTITY_INSERT,
       entities.map((entity) => Object.values(entityParams(entity))),
     );
-    this.index(
-      'entities_search',
+    await this.index(
+      ENTITIES,
       '(SELECT pk FROM entities WHERE kind = ? AND id = ?)',
       entities.map((record) => ({ rowid: [record.kind, record.id], record })),
     );
@@ -937,7 +945,7 @@ export class SqlTransaction implements Transaction {
     ]);
     if (pk === undefined) return;
     await this.unindex('entities_search', pk);
-    this.index('entities_search', '?', [{ rowid: [pk], record: entity }]);
+    await this.index(ENTITIES, '?', [{ rowid: [pk], record: entity }]);
   }
 
   async purgeEntity(kind: EntityKindName, id: string): Promise<void> {
