@@ -201,10 +201,10 @@ export const SQLITE: Dialect = {
   // One writer at a time (BEGIN IMMEDIATE): the newest row is the newest commit.
   lastEventId: async (db) =>
     (await db.get<{ unique_id: string }>('SELECT unique_id FROM events ORDER BY seq DESC LIMIT 1', []))?.unique_id,
-  // The events, then their identifiers and lives, nothing read back (the writer thread's statements
-  // go without waiting): SQLite numbers new rows on from the greatest seq, one by one, so the last
-  // event is last_insert_rowid() and the i-th of n that less n - 1 - i; inserts into the WITHOUT
-  // ROWID tables that follow leave it as it is.
+  // The events, then their identifiers and lives, their seqs not read back (RETURNING made each
+  // statement of events a read): SQLite numbers new rows on from the greatest seq, one by one, so
+  // the last event is last_insert_rowid() and the i-th of n that less n - 1 - i; inserts into the
+  // WITHOUT ROWID tables that follow leave it as it is.
   insertEvents: async (db, events) => {
     await db.insertAll(
       EVENT_INSERT,
