@@ -44,7 +44,7 @@ async function input(ctx: Context): Promise<Readable> {
   return createReadStream('', { fd: stdin.fd, highWaterMark: BATCH_BYTES, autoClose: false });
 }
 
-export async function bulkCreate(ctx: Context, target: BulkTarget, flags: OrganizationInput): Promise<void> {
+export async function bulkCreate<R>(ctx: Context, target: BulkTarget<R>, flags: OrganizationInput): Promise<void> {
   // Ctrl-C stops reading; the batch in hand still commits and prints, then we exit 130.
   const interrupt = new AbortController();
   const stopListening = ctx.runtime.onInterrupt(() => interrupt.abort());

@@ -15,8 +15,8 @@ import { StrictUtf8Decoder } from './utf8.js';
 import * as validate from './validate.js';
 import { accountOfView, type FieldMask, type OrganizationField, type View } from './views.js';
 
-/** What bulk create makes of each document: organizations, or one kind of entity. */
-export interface BulkTarget {
+/** What bulk create makes of each document: organizations (R: Organization), or one kind of entity. */
+export interface BulkTarget<R = unknown> {
   /** What is created: `organization`, `application`, …; a document's ID is `ids.<kind>_id`. */
   readonly kind: string;
   /** Whether documents may set fanout_notifications (organizations only). */
@@ -27,12 +27,14 @@ export interface BulkTarget {
   check(): void;
   /**
    * Creates the documents in the open transaction, as one batch (src/core/create-batch.ts): for
-   * each, its view given the fields it set, or the refusal of it.
+   * each, its record or the refusal of it.
    */
   createAll(
     scope: Scope,
     documents: ReadonlyArray<{ id: string; input: OrganizationInput }>,
-  ): Promise<Array<((fields: FieldMask) => View) | OrgsError>>;
+  ): Promise<Array<R | OrgsError>>;
+  /** A created record as printed, given the fields its document set. */
+  view(record: R, fields: FieldMask): View;
 }
 
 export interface BulkReport {
@@ -150,9 +152,9 @@ function idOf(raw: RawDocument, idKey: string): string | undefined {
   }
 }
 
-export async function createMany(
+export async function createMany<R>(
   session: Session,
-  target: BulkTarget,
+  target: BulkTarget<R>,
   /** Text, or bytes to be read as UTF-8. */
   input: AsyncIterable<string | Uint8Array>,
   /** Fields given on the command line, for every document. */
@@ -195,7 +197,7 @@ export async function createMany(
         const results = parsed.length === 0 ? [] : await target.createAll(scope, parsed);
         for (const [k, result] of results.entries()) {
           if (result instanceof OrgsError) failures.push({ index: parsed[k]!.index, error: result });
-          else pending.push(result(parsed[k]!.fields));
+          else pending.push(target.view(result, parsed[k]!.fields));
         }
         // A batch that created nothing leaves nothing behind, not even the caller it registered.
         if (pending.length === 0) throw NOTHING_CREATED;

@@ -180,7 +180,7 @@ export class EntityService {
   }
 
   /** Bulk create's view of the kind: each made for the collaborator named, or the caller. */
-  bulkTarget(collaborator: CollaboratorRef): BulkTarget {
+  bulkTarget(collaborator: CollaboratorRef): BulkTarget<Entity> {
     return {
       kind: this.kind.name,
       notifications: false,
@@ -189,13 +189,12 @@ export class EntityService {
         if (this.session.identity.kind === 'admin') this.requireNamed(collaborator);
         else this.namedCollaborator(collaborator);
       },
-      createAll: async (scope, documents) =>
-        (
-          await this.createAll(
-            scope,
-            documents.map(({ id, input }) => ({ ...input, ...collaborator, entityId: id })),
-          )
-        ).map((entity) => (entity instanceof OrgsError ? entity : (fields) => entityView(this.kind, entity, fields))),
+      createAll: (scope, documents) =>
+        this.createAll(
+          scope,
+          documents.map(({ id, input }) => ({ ...input, ...collaborator, entityId: id })),
+        ),
+      view: (entity, fields) => entityView(this.kind, entity, fields),
     };
   }
 

@@ -173,7 +173,7 @@ export class OrganizationService {
   }
 
   /** Bulk create's view of organizations: each made for `userId` (default: the calling user). */
-  bulkTarget(userId: string | undefined): BulkTarget {
+  bulkTarget(userId: string | undefined): BulkTarget<Organization> {
     return {
       kind: 'organization',
       notifications: true,
@@ -181,13 +181,12 @@ export class OrganizationService {
       check: () => {
         if (userId === undefined && this.session.identity.kind === 'admin') this.requireCollaborator(undefined);
       },
-      createAll: async (scope, documents) =>
-        (
-          await this.createAll(
-            scope,
-            documents.map(({ id, input }) => ({ ...input, organizationId: id, userId })),
-          )
-        ).map((org) => (org instanceof OrgsError ? org : (fields) => organizationView(org, fields))),
+      createAll: (scope, documents) =>
+        this.createAll(
+          scope,
+          documents.map(({ id, input }) => ({ ...input, organizationId: id, userId })),
+        ),
+      view: organizationView,
     };
   }
 
