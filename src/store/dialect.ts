@@ -157,23 +157,6 @@ const BEGIN_LIFE = insertInto('lives', ['identifier', 'since_seq'], {
 
 const EVENT_INSERT = insertInto('events', ['unique_id', 'name', 'time', 'body']);
 
-/**
- * Rows in chunks of few sizes (CHUNK, then the remainder's powers of two), so that a statement
- * of each size is prepared once, however many rows come: 100 rows are 32 + 32 + 32 + 4.
- */
-export function* chunksOf<T>(rows: readonly T[]): Generator<T[]> {
-  let start = 0;
-  for (; rows.length - start >= CHUNK; start += CHUNK) yield rows.slice(start, start + CHUNK);
-  for (let size = CHUNK >> 1; size > 0; size >>= 1) {
-    if (rows.length - start >= size) {
-      yield rows.slice(start, start + size);
-      start += size;
-    }
-  }
-}
-/** Rows per statement of a multi-row insert on SQLite: larger ones were measured no faster, and cost memory. */
-const CHUNK = 32;
-
 /** Searches this long (folded, in characters) or longer are answered by SQLite's trigram index. */
 const INDEXED_LENGTH = 3;
 

@@ -463,6 +463,14 @@ export function entityListing(dialect: Dialect, query: Listed<EntityQuery>): { s
   };
 }
 
+/** The columns of a search index after its rowid, as searchRow gives them. */
+const searchColumns = (dialect: Dialect) => [
+  'id',
+  'name',
+  'description',
+  ...(dialect.indexesAttributes ? ['attributes'] : []),
+];
+
 /** What a search index holds of a record: its folded ID, name and description (and attributes). */
 function searchRow(
   dialect: Dialect,
@@ -557,7 +565,7 @@ export class SqlTransaction implements Transaction {
   /** Collaborator rows by kind, entity and account, as an entity's listing found them. */
   private readonly collaborators = new Lookups<EntityCollaboratorRow>();
   private readonly entities = new Lookups<EntityRow>();
-  /** Search rows not yet written, by statement (index). */
+  /** Search rows held back (index), by their statement's SQL. */
   private readonly unindexed = new Map<string, { statement: Insert; rows: unknown[][] }>();
 
   constructor(
@@ -632,19 +640,17 @@ export class SqlTransaction implements Transaction {
       record: { id: string; name?: string; description?: string; attributes: Record<string, string> };
     }>,
   ): Promise<void> {
-    const key = `${index} ${rowid}`;
-    let held = this.unindexed.get(key);
-    if (!held) {
-      const columns = ['id', 'name', 'description', ...(this.dialect.indexesAttributes ? ['attributes'] : [])];
-      const statement = insertInto(index, ['rowid', ...columns], {
-        row: `(${rowid}, ${columns.map(() => '?').join(', ')})`,
-        refers: [table],
-      });
-      held = { statement: this.dialect.indexRowsLast ? { table: index, sql: statement.sql } : statement, rows: [] };
-      this.unindexed.set(key, held);
-    }
-    for (const { rowid, record } of records) held.rows.push([...rowid, ...searchRow(this.dialect, record)]);
-    if (!this.dialect.indexRowsLast) await this.writeIndex();
+    const columns = searchColumns(this.dialect);
+    const statement = insertInto(index, ['rowid', ...columns], {
+      row: `(${rowid}, ${columns.map(() => '?').join(', ')})`,
+      refers: [table],
+    });
+    const rows = records.map(({ rowid, record }) => [...rowid, ...searchRow(this.dialect, record)]);
+    if (!this.dialect.indexRowsLast) return this.db.insertAll(statement, rows);
+    // Without its VALUES parts, the insert goes one row per statement.
+    const held = this.unindexed.get(statement.sql);
+    if (held) held.rows.push(...rows);
+    else this.unindexed.set(statement.sql, { statement: { table: index, sql: statement.sql }, rows });
   }
 
   /** Writes the search rows held back (index). */
@@ -661,18 +667,15 @@ export class SqlTransaction implements Transaction {
   }
 
   /** Takes a record's row out of the index, the held rows written first (one may be the record's). */
-  private async unindex(index: Searchable['index'], pk: number | undefined): Promise<void> {
+  private async unindex({ index }: Searchable, pk: number | undefined): Promise<void> {
     await this.writeIndex();
     if (pk !== undefined) await this.db.write(`DELETE FROM ${index} WHERE rowid = ?`, [pk]);
   }
 
   /** The search index of every organization and entity, anew (after rows were copied in), a chunk at a time. */
   async reindex(): Promise<void> {
-    const columns = ['rowid', 'id', 'name', 'description', ...(this.dialect.indexesAttributes ? ['attributes'] : [])];
-    for (const [table, { index }] of [
-      ['organizations', ORGANIZATIONS],
-      ['entities', ENTITIES],
-    ] as const) {
+    const columns = ['rowid', ...searchColumns(this.dialect)];
+    for (const { table, index } of [ORGANIZATIONS, ENTITIES]) {
       for (let after = -1; ;) {
         const rows = await this.db.all<Pick<OrganizationRow, 'pk' | 'id' | 'name' | 'description' | 'attributes'>>(
           `SELECT pk, id, name, description, attributes FROM ${table} WHERE pk > ? ORDER BY pk LIMIT ${REINDEX_ROWS}`,
@@ -719,7 +722,7 @@ export class SqlTransaction implements Transaction {
     const { id, ...rest } = organizationParams(organization);
     const pk = await this.value<number>(ORGANIZATION_UPDATE, [...Object.values(rest), id]);
     if (pk === undefined) return;
-    await this.unindex('organizations_search', pk);
+    await this.unindex(ORGANIZATIONS, pk);
     await this.index(ORGANIZATIONS, '?', [{ rowid: [pk], record: organization }]);
   }
 
@@ -728,10 +731,7 @@ export class SqlTransaction implements Transaction {
     this.collaborators.forgetAll(); // its collaborations and memberships go with it
     this.memberships.forgetAll();
     this.organizations.forget(id);
-    await this.unindex(
-      'organizations_search',
-      await this.value<number>('SELECT pk FROM organizations WHERE id = ?', [id]),
-    );
+    await this.unindex(ORGANIZATIONS, await this.value<number>('SELECT pk FROM organizations WHERE id = ?', [id]));
     await this.db.write(`DELETE FROM accounts WHERE id = ? AND kind = 'organization'`, [id]);
     await this.deleteApiKeysOf('organization', id);
   }
@@ -944,7 +944,7 @@ export class SqlTransaction implements Transaction {
       p.id,
     ]);
     if (pk === undefined) return;
-    await this.unindex('entities_search', pk);
+    await this.unindex(ENTITIES, pk);
     await this.index(ENTITIES, '?', [{ rowid: [pk], record: entity }]);
   }
 
@@ -954,7 +954,7 @@ export class SqlTransaction implements Transaction {
     // A held search row of the entity looks its pk up: written while the entity is there.
     await this.writeIndex();
     const pk = await this.value<number>('DELETE FROM entities WHERE kind = ? AND id = ? RETURNING pk', [kind, id]);
-    await this.unindex('entities_search', pk);
+    await this.unindex(ENTITIES, pk);
     await this.deleteApiKeysOf(kind, id);
   }
 
