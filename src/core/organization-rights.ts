@@ -4,6 +4,7 @@
  */
 import type { ApiKey, User } from './model.js';
 import { Rights } from './rights.js';
+import { keyOrganization } from './scope.js';
 import type { Transaction } from './store.js';
 
 /**
@@ -18,16 +19,15 @@ export type Holder = { kind: 'user'; user: User; key?: ApiKey } | { kind: 'api-k
  * its organization, expanded; anyone else nothing.
  */
 export async function organizationRights(tx: Transaction, holder: Holder, organizationId: string): Promise<Rights> {
-  const { key } = holder;
   if (holder.kind === 'api-key') {
-    return key!.ownerKind === 'organization' && key!.ownerId === organizationId ? keyRights(key!) : Rights.none;
+    return keyOrganization(holder) === organizationId ? keyRights(holder.key) : Rights.none;
   }
   let rights = Rights.all;
   if (!holder.user.admin) {
     const membership = await tx.getMembership(organizationId, holder.user.id);
     rights = membership ? Rights.of(membership.rights).expand() : Rights.none;
   }
-  return key ? rights.intersect(keyRights(key)) : rights;
+  return holder.key ? rights.intersect(keyRights(holder.key)) : rights;
 }
 
 /** A key's rights, expanded. */
