@@ -6,6 +6,7 @@
  */
 import { requireHeldChange } from './collaborators.js';
 import { effectiveRights } from './effective-rights.js';
+import { liveEntity } from './entities.js';
 import { recordEvent } from './events.js';
 import type { NewEvent } from './model.js';
 import { invalidArgument, notFound, permissionDenied } from './errors.js';
@@ -228,10 +229,7 @@ export class ApiKeyService {
       held = rightsOnUser(scope.caller, ownerId);
     } else {
       const kind = kindNamed(name);
-      const entity = await scope.tx.getEntity(name, ownerId);
-      if (!entity || entity.deletedAt !== undefined) {
-        throw notFound(kind.namespace, `${name}_not_found`, `${name} ${ownerId} not found`);
-      }
+      await liveEntity(scope, kind, ownerId);
       held = (await effectiveRights(scope, kind, ownerId)).rights;
     }
     if (!held.has(this.owner.manage)) {

@@ -501,11 +501,8 @@ export class EntityService {
     }
   }
 
-  /** The entity, unless it does not exist or is deleted (then it is not found). */
-  private async live(scope: Scope, id: string): Promise<Entity> {
-    const entity = await scope.tx.getEntity(this.kind.name, id);
-    if (!entity || entity.deletedAt !== undefined) throw this.notFound(id);
-    return entity;
+  private live(scope: Scope, id: string): Promise<Entity> {
+    return liveEntity(scope, this.kind, id);
   }
 
   /** Fails with permission_denied unless the caller's effective rights include every one of `needed`. */
@@ -617,6 +614,16 @@ export class EntityService {
   }
 
   private notFound(id: string) {
-    return notFound(this.ns, `${this.kind.name}_not_found`, `${this.kind.name} ${id} not found`);
+    return entityNotFound(this.kind, id);
   }
+}
+
+const entityNotFound = ({ namespace, name }: EntityKind, id: string) =>
+  notFound(namespace, `${name}_not_found`, `${name} ${id} not found`);
+
+/** The entity, unless it does not exist or is deleted (then it is not found). */
+export async function liveEntity(scope: Scope, kind: EntityKind, id: string): Promise<Entity> {
+  const entity = await scope.tx.getEntity(kind.name, id);
+  if (!entity || entity.deletedAt !== undefined) throw entityNotFound(kind, id);
+  return entity;
 }
