@@ -27,10 +27,9 @@ export interface UserInput {
   admin?: boolean;
 }
 
-/** Fails unless the caller is an administrator, whose key (if it acts through one) holds `right`. */
-function requireAdministrator(caller: Principal, what: string, right: string): void {
+/** Fails unless the caller is an administrator (then the key it may act through must hold the call's right too). */
+function requireAdministrator(caller: Principal, what: string): void {
   if (!isAdministrator(caller)) throw permissionDenied(NS, 'admin_only', `only an administrator can ${what}`);
-  requireKeyRight(caller, right);
 }
 
 const isSelf = (caller: Principal, id: string) => caller.kind === 'user' && caller.user.id === id;
@@ -42,7 +41,8 @@ export class UserService {
     const id = validate.userId(input.userId);
     if (input.name !== undefined) validate.text('name', input.name, validate.LIMITS.name);
     return this.session.write(async (scope) => {
-      requireAdministrator(scope.caller, 'create users', 'RIGHT_USER_CREATE');
+      requireAdministrator(scope.caller, 'create users');
+      requireKeyRight(scope.caller, 'RIGHT_USER_CREATE');
       const taken = await scope.tx.accountKind(id);
       if (taken)
         throw alreadyExists(
@@ -78,7 +78,8 @@ export class UserService {
 
   list(request: PageRequest): Promise<Listing<Record<string, unknown>>> {
     return this.session.read(async (scope) => {
-      requireAdministrator(scope.caller, 'list users', 'RIGHT_USER_LIST');
+      requireAdministrator(scope.caller, 'list users');
+      requireKeyRight(scope.caller, 'RIGHT_USER_LIST');
       const listing = await paginate(request, (page) => scope.tx.listUsers(page));
       return { ...listing, items: listing.items.map(userView) };
     });
@@ -87,7 +88,7 @@ export class UserService {
   async get(userId: string | undefined): Promise<Record<string, unknown>> {
     const id = validate.userId(userId);
     return this.session.read(async (scope) => {
-      if (!isSelf(scope.caller, id)) requireAdministrator(scope.caller, 'see other users', 'RIGHT_USER_INFO');
+      if (!isSelf(scope.caller, id)) requireAdministrator(scope.caller, 'see other users');
       requireKeyRight(scope.caller, 'RIGHT_USER_INFO');
       return userView(await this.existing(scope, id));
     });
@@ -99,7 +100,7 @@ export class UserService {
     if (input.name !== undefined) validate.text('name', input.name, validate.LIMITS.name);
     return this.session.write(async (scope) => {
       if (input.admin !== undefined || !isSelf(scope.caller, id))
-        requireAdministrator(scope.caller, 'change other users or administrators', 'RIGHT_USER_SETTINGS_BASIC');
+        requireAdministrator(scope.caller, 'change other users or administrators');
       requireKeyRight(scope.caller, 'RIGHT_USER_SETTINGS_BASIC');
       const user = await this.existing(scope, id);
       const next: User = {
@@ -119,7 +120,8 @@ export class UserService {
   async delete(userId: string | undefined): Promise<void> {
     const id = validate.userId(userId);
     await this.session.write(async (scope) => {
-      requireAdministrator(scope.caller, 'delete users', 'RIGHT_USER_DELETE');
+      requireAdministrator(scope.caller, 'delete users');
+      requireKeyRight(scope.caller, 'RIGHT_USER_DELETE');
       await this.existing(scope, id);
       await requireHoldersRemainWithout(scope.tx, id);
       await requireContactOfNone(scope.tx, NS, { kind: 'user', id });
