@@ -18,7 +18,8 @@ import {
 import type { Context } from './context.js';
 import { printReach, reachOptions, reachRequest } from './access.js';
 import { confirm } from './prompt.js';
-import { keyOwnerNamed, type KeyOwnerKind, type KeyOwnerKindName } from '../core/key-owners.js';
+import { keyOwnerNamed, type KeyOwnerKindName } from '../core/key-owners.js';
+import { withArticle } from '../core/validate.js';
 
 type Options = Record<string, any>;
 
@@ -59,7 +60,7 @@ function addApiKeySubcommands(group: Command, ownerName: KeyOwnerKindName): void
       ? 'A key acts as its user, within its own rights.'
       : `A key acts on its own ${owner.name} only.`;
   group
-    .summary(`manage the API keys of ${article(owner)}`)
+    .summary(`manage the API keys of ${withArticle(owner.name)}`)
     .addHelpText(
       'after',
       examples(
@@ -68,15 +69,15 @@ function addApiKeySubcommands(group: Command, ownerName: KeyOwnerKindName): void
         `${orgs} delete ${id} <api-key-id>`,
       ),
     )
-    .description(`Create, list, show, change and delete the API keys of ${article(owner)}. ${acts}`);
+    .description(`Create, list, show, change and delete the API keys of ${withArticle(owner.name)}. ${acts}`);
 
   pagingOptions(
     group
       .command(`list ${ownerArg}`)
       .alias('ls')
-      .summary(`list the API keys of ${article(owner)} (never their secrets)`)
+      .summary(`list the API keys of ${withArticle(owner.name)} (never their secrets)`)
       .description(
-        `List the API keys of ${article(owner)} with their names, rights and expiry; never their secrets. Needs ${owner.manage}.`,
+        `List the API keys of ${withArticle(owner.name)} with their names, rights and expiry; never their secrets. Needs ${owner.manage}.`,
       )
       .addHelpText('after', examples(`${orgs} list ${id}`, `${orgs} list ${id} --order -created_at --limit 10`))
       .addOption(ownerIdOption()),
@@ -100,7 +101,7 @@ function addApiKeySubcommands(group: Command, ownerName: KeyOwnerKindName): void
     .command(`get ${ownerArg} [api-key-id]`)
     .alias('info')
     .summary('show an API key (never its secret)')
-    .description(`Show one API key of ${article(owner)}: its name, rights and expiry; never its secret.`)
+    .description(`Show one API key of ${withArticle(owner.name)}: its name, rights and expiry; never its secret.`)
     .addHelpText(
       'after',
       examples(`${orgs} get ${id} <api-key-id>`, `${orgs} get --${owner.idFlag} ${id} --api-key-id <api-key-id>`),
@@ -187,7 +188,7 @@ function addApiKeySubcommands(group: Command, ownerName: KeyOwnerKindName): void
     .option('--dry-run', DRY_RUN)
     .aliases(['remove', 'del', 'rm'])
     .summary('delete an API key: it authenticates nobody from now on')
-    .description(`Delete an API key of ${article(owner)}. Scripts holding it are refused from now on.`)
+    .description(`Delete an API key of ${withArticle(owner.name)}. Scripts holding it are refused from now on.`)
     .addHelpText('after', examples(`${orgs} delete ${id} <api-key-id>`))
     .addOption(ownerIdOption())
     .option('--api-key-id <id>', 'the API key ID')
@@ -225,9 +226,6 @@ function addApiKeySubcommands(group: Command, ownerName: KeyOwnerKindName): void
     }),
   );
 }
-
-/** `an organization`, `a user`, `an application`, `a gateway`. */
-const article = (owner: KeyOwnerKind) => `${/^[aeiou]/.test(owner.name) ? 'an' : 'a'} ${owner.name}`;
 
 /** The ID of the API key that `orgs login --api-key` stored, if any. */
 async function loginKeyId(ctx: Context): Promise<string | undefined> {

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { EntityCollaboratorRequest } from '../core/entities.js';
 import { KINDS, type EntityKind } from '../core/kinds.js';
 import { keyOwnerOf } from '../core/key-owners.js';
+import { withArticle } from '../core/validate.js';
 import { addOwnerApiKeyCommands } from './api-keys.js';
 import { ENTITY_FIELDS } from '../core/views.js';
 import {
@@ -88,9 +89,9 @@ function addSubcommands(group: Command, kind: EntityKind): void {
 
   const create = withId(group.command(`create [${idFlag}]`))
     .aliases(['add', 'register'])
-    .summary(`create ${article(name)} ${name}`)
+    .summary(`create ${withArticle(name)}`)
     .description(
-      `Create ${article(name)} ${name}; the collaborator named (--user-id or --organization-id; default: the caller) ` +
+      `Create ${withArticle(name)}; the collaborator named (--user-id or --organization-id; default: the caller) ` +
         `gets all rights on it. For an organization this needs ${kind.organizationRights.create}.`,
     )
     .addHelpText(
@@ -166,8 +167,8 @@ function addSubcommands(group: Command, kind: EntityKind): void {
   addFieldSelectors(
     withId(group.command(`get [${idFlag}]`))
       .alias('info')
-      .summary(`show ${article(name)} ${name}`)
-      .description(`Show ${article(name)} ${name}; without ${kind.rights.info} only its public fields.`)
+      .summary(`show ${withArticle(name)}`)
+      .description(`Show ${withArticle(name)}; without ${kind.rights.info} only its public fields.`)
       .addHelpText('after', examples(`${orgs} get ${id}`, `${orgs} get ${id} --all`)),
     ENTITY_FIELDS,
   ).action(
@@ -180,7 +181,7 @@ function addSubcommands(group: Command, kind: EntityKind): void {
 
   const set = withId(group.command(`set [${idFlag}]`))
     .alias('update')
-    .summary(`change ${article(name)} ${name}`)
+    .summary(`change ${withArticle(name)}`)
     .description(
       `Change the fields given; --attributes are merged (key= removes one). Needs ${kind.rights.settingsBasic}.`,
     )
@@ -200,23 +201,23 @@ function addSubcommands(group: Command, kind: EntityKind): void {
 
   withId(group.command(`delete [${idFlag}]`).option('--dry-run', DRY_RUN))
     .aliases(['del', 'remove', 'rm'])
-    .summary(`delete ${article(name)} ${name} (its ID stays reserved)`)
+    .summary(`delete ${withArticle(name)} (its ID stays reserved)`)
     .description(
-      `Delete ${article(name)} ${name}; it can be restored within the restore window. Needs ${kind.rights.delete}.`,
+      `Delete ${withArticle(name)}; it can be restored within the restore window. Needs ${kind.rights.delete}.`,
     )
     .addHelpText('after', examples(`${orgs} delete ${id}`))
     .action(action(async (ctx, args, options) => (await service(ctx)).delete(idOf(args, options))));
 
   withId(group.command(`restore [${idFlag}]`).option('--dry-run', DRY_RUN))
     .summary(`restore a deleted ${name}`)
-    .description(`Restore ${article(name)} ${name} deleted within the restore window (config key restore-window).`)
+    .description(`Restore ${withArticle(name)} deleted within the restore window (config key restore-window).`)
     .addHelpText('after', examples(`${orgs} restore ${id}`))
     .action(action(async (ctx, args, options) => (await service(ctx)).restore(idOf(args, options))));
 
   withId(group.command(`purge [${idFlag}]`).option('--dry-run', DRY_RUN))
     .aliases(['permanent-delete', 'hard-delete'])
-    .summary(`remove ${article(name)} ${name} for good and free its ID`)
-    .description(`Remove ${article(name)} ${name} and its collaborators for good. Administrators only.`)
+    .summary(`remove ${withArticle(name)} for good and free its ID`)
+    .description(`Remove ${withArticle(name)} and its collaborators for good. Administrators only.`)
     .addHelpText('after', examples(`${orgs} purge ${id}`, `${orgs} purge ${id} --force`))
     .option('--force', 'do not ask for confirmation')
     .action(
@@ -230,9 +231,9 @@ function addSubcommands(group: Command, kind: EntityKind): void {
   addRightFlags(
     collaboratorOptions(
       withId(group.command(`rights [${idFlag}]`))
-        .summary(`the rights on ${article(name)} ${name}, and why`)
+        .summary(`the rights on ${withArticle(name)}, and why`)
         .description(
-          `Print the caller's effective rights on ${article(name)} ${name} (or those of --user-id or --organization-id, ` +
+          `Print the caller's effective rights on ${withArticle(name)} (or those of --user-id or --organization-id, ` +
             `which needs ${kind.rights.settingsCollaborators}). --explain shows every path they come by. Given ` +
             `--right-* flags, print nothing and exit 0 if all are held, else exit 4 naming the missing ones.`,
         )
@@ -263,9 +264,9 @@ function addSubcommands(group: Command, kind: EntityKind): void {
 
   accessOptions(
     withId(group.command(`access [${idFlag}]`))
-      .summary(`who holds rights on ${article(name)} ${name}, by any path`)
+      .summary(`who holds rights on ${withArticle(name)}, by any path`)
       .description(
-        `List everyone with a right on ${article(name)} ${name}: its collaborators, the members and API keys of the ` +
+        `List everyone with a right on ${withArticle(name)}: its collaborators, the members and API keys of the ` +
           `organizations that collaborate on it, and the administrators, with their effective rights. ` +
           `Needs ${kind.rights.settingsCollaborators}.`,
       )
@@ -285,9 +286,9 @@ function addCollaboratorCommands(group: Command, kind: EntityKind): void {
   const h = helpersFor(kind);
   group
     .aliases(['collaborator', 'members', 'member'])
-    .summary(`manage the collaborators of ${article(name)} ${name}`)
+    .summary(`manage the collaborators of ${withArticle(name)}`)
     .description(
-      `List, show, set and remove the users and organizations that collaborate on ${article(name)} ${name}. ` +
+      `List, show, set and remove the users and organizations that collaborate on ${withArticle(name)}. ` +
         `Needs ${kind.rights.settingsCollaborators}.`,
     )
     .addHelpText(
@@ -302,7 +303,7 @@ function addCollaboratorCommands(group: Command, kind: EntityKind): void {
     h
       .withId(group.command(`list [${idFlag}]`))
       .alias('ls')
-      .summary(`list the collaborators of ${article(name)} ${name}`)
+      .summary(`list the collaborators of ${withArticle(name)}`)
       .description('List the users and organizations that collaborate, with their rights.')
       .addHelpText(
         'after',
@@ -327,7 +328,7 @@ function addCollaboratorCommands(group: Command, kind: EntityKind): void {
   h.collaboratorOptions(h.withId(group.command(`get [${idFlag}]`)))
     .alias('info')
     .summary("show a collaborator's rights")
-    .description(`Show the rights a user or organization holds on ${article(name)} ${name}.`)
+    .description(`Show the rights a user or organization holds on ${withArticle(name)}.`)
     .addHelpText('after', examples(`${h.orgs} collaborators get ${h.id} --organization-id org1`))
     .action(
       action(async (ctx, args, options) => {
@@ -362,7 +363,7 @@ function addCollaboratorCommands(group: Command, kind: EntityKind): void {
   h.collaboratorOptions(h.withId(group.command(`delete [${idFlag}]`).option('--dry-run', DRY_RUN)))
     .aliases(['del', 'remove', 'rm'])
     .summary('remove a collaborator')
-    .description(`Remove a user or organization from ${article(name)} ${name}; needs every right it holds.`)
+    .description(`Remove a user or organization from ${withArticle(name)}; needs every right it holds.`)
     .addHelpText('after', examples(`${h.orgs} collaborators delete ${h.id} --organization-id org1`))
     .action(
       action(async (ctx, args, options) => (await h.service(ctx)).deleteCollaborator(h.collaboratorOf(args, options))),
@@ -403,5 +404,3 @@ function explanationTree(view: Record<string, any>): string {
   });
   return lines.map((line) => `${line}\n`).join('');
 }
-
-const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');

@@ -84,7 +84,7 @@ export function parseDocument(
   const { kind } = target;
   const idKey = `${kind}_id`;
   if (!isObject(doc))
-    throw invalidArgument(NS, 'invalid_document', `expected a JSON object shaped like ${article(kind)}`);
+    throw invalidArgument(NS, 'invalid_document', `expected a JSON object shaped like ${validate.withArticle(kind)}`);
   for (const key of Object.keys(doc)) {
     const known = DOCUMENT_FIELDS.has(key) || (target.notifications && key === 'fanout_notifications');
     if (!known && !OUTPUT_ONLY_FIELDS.has(key))
@@ -138,8 +138,6 @@ function contactOf(value: unknown, field: string): CollaboratorIds {
   if (!account) throw invalidArgument(NS, 'invalid_document', `${field} must name a user or an organization by its ID`);
   return account;
 }
-
-const article = (kind: string) => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`);
 
 /** The ID a document names, for error reports, if it can be read at all. */
 function idOf(raw: RawDocument, idKey: string): string | undefined {

@@ -37,6 +37,11 @@ export function shorten(value: string): string {
   return value.length > 40 ? `${value.slice(0, 40)}…` : value;
 }
 
+/** A noun with its indefinite article, as messages and help name one: `an application`, `a gateway`. */
+export function withArticle(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+}
+
 /** Shows a user-supplied value in an error message, shortened and quoted. */
 export function quote(value: string): string {
   return JSON.stringify(shorten(value));

@@ -113,7 +113,7 @@ const ORGANIZATION: RecordShape = {
 function entityShape(kind: EntityKind): RecordShape {
   const rights = rightsOf([kind.group, 'all']);
   return {
-    what: /^[aeiou]/.test(kind.name) ? `an ${kind.name}` : `a ${kind.name}`,
+    what: validate.withArticle(kind.name),
     idKey: kind.idKey,
     idProperty: 'entityId',
     id: (id) => validate.entityId(kind.name, id),
