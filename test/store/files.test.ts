@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { APPLICATION_ID } from '../../src/store/migrations.js';
 import { SCHEMA_VERSION } from '../../src/store/migrations.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
 import { BIN, expectError, sandbox, type Sandbox } from '../helpers.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -39,6 +40,17 @@ describe('a new store', () => {
     expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+});
+
+describe('an open store', () => {
+  test("keeps SQLite's temporary storage (statement journals) in memory, not in files", async () => {
+    const store = await openSqliteStore(s.db);
+    try {
+      expect(await store.executor.all('PRAGMA temp_store', [])).toEqual([{ temp_store: 2 }]);
+    } finally {
+      await store.close();
+    }
   });
 });
 
