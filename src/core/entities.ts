@@ -192,7 +192,9 @@ export class EntityService {
       createAll: (scope, documents) =>
         this.createAll(
           scope,
-          documents.map(({ id, input }) => ({ ...input, ...collaborator, entityId: id })),
+          documents.map(({ id, input }) =>
+            Object.assign<RecordInput, EntityCreateRequest>(input, { ...collaborator, entityId: id }),
+          ),
         ),
       view: (entity, fields) => entityView(this.kind, entity, fields),
     };

@@ -390,10 +390,12 @@ export class JsonDocumentSplitter {
     const text = this.size <= MAX_DOCUMENT_CHARS ? this.parts.join('') : undefined;
     this.parts = [];
     this.size = 0;
-    const where = { line: this.documentLine, column: this.documentColumn };
-    if (text === undefined) return { ...where, text, error: tooLarge() };
-    if (!text.isWellFormed()) return { ...where, text: undefined, error: invalidUtf8(text, where.line, where.column) };
-    return { ...where, text };
+    const line = this.documentLine;
+    const column = this.documentColumn;
+    if (text === undefined) return { line, column, text, error: tooLarge() };
+    if (!text.isWellFormed()) return { line, column, text: undefined, error: invalidUtf8(text, line, column) };
+    // Literals, not spreads: a bulk create makes one per document.
+    return { line, column, text };
   }
 }
 

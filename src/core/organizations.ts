@@ -184,7 +184,9 @@ export class OrganizationService {
       createAll: (scope, documents) =>
         this.createAll(
           scope,
-          documents.map(({ id, input }) => ({ ...input, organizationId: id, userId })),
+          documents.map(({ id, input }) =>
+            Object.assign<OrganizationInput, CreateRequest>(input, { organizationId: id, userId }),
+          ),
         ),
       view: organizationView,
     };
