@@ -60,6 +60,7 @@ export async function bulkCreate<R>(ctx: Context, target: BulkTarget<R>, flags: 
         created: async (views) => {
           await ctx.output.printDocuments(views);
           progress.add(views.length);
+          ctx.runtime.holdHeapDown();
         },
         failed: (position, id, error, line) =>
           ctx.output.note(error.within(`item ${position} (line ${line})${id === undefined ? '' : `, ${id}`}`).format()),
