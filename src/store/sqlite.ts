@@ -259,11 +259,11 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
     opened.pragma('synchronous = FULL');
     // A statement's undo inside a transaction (its statement journal) goes to a temporary file
     // once it passes 64 KiB, as a batch's multi-row inserts do: writing those files was a tenth of
-    // bulk create. In memory they cost what they hold. So do sorts past the page cache, which the
-    // default spills to a file: a list's 250th page of 1,000 at 300,000 organizations took 13 MiB more.
+    // bulk create. In memory they cost what they hold; so do sorts past the page cache, which
+    // would otherwise spill to a file. better-sqlite3 builds SQLite with a 16 MB page cache: 4 MiB
+    // takes 12 MiB less where a command fills it (bulk create), at the same speed. Together, at
+    // 300,000 organizations, a list's 250th page of 1,000 (a sort) takes 86 MiB, was 88.
     opened.pragma('temp_store = MEMORY');
-    // better-sqlite3 builds SQLite with a 16 MB page cache; 4 MiB made no command measurably slower
-    // (bulk create of 1,000,000 neither) and takes 12 MiB less memory where a command fills it.
     opened.pragma('cache_size = -4096');
     await withBusyRetry(() => migrate(opened, path), path);
     opened.pragma('foreign_keys = ON');
