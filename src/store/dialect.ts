@@ -80,7 +80,7 @@ export function insertInto(table: string, columns: readonly string[], options: I
         : '',
     keyParams: upsert && (upsert.params ?? upsert.key.map((column) => columns.indexOf(column))),
   };
-  return { table, sql: valuesSql(table, values, rows), values, ...(refers ? { refers } : {}) };
+  return { table, sql: valuesSql(table, values, rows), values, refers };
 }
 
 /** What the SQL needs of a connection: rows, one row, or the number of rows a change touched. */

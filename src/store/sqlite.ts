@@ -82,7 +82,8 @@ class SqliteExecutor implements Executor {
   /** Multi-row statements of a few sizes (chunksOf), where the insert is one of VALUES; else row by row. */
   async insertAll({ table, sql, values }: Insert, rows: readonly (readonly unknown[])[]): Promise<void> {
     if (!values || values.rows !== 1) {
-      for (const params of rows) this.stmt(sql).run(...params);
+      const statement = this.stmt(sql);
+      for (const params of rows) statement.run(...params);
       return;
     }
     let sizes = this.multiRow.get(sql);
