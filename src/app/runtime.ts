@@ -49,7 +49,7 @@ export interface Runtime {
  */
 const YOUNG_GENERATION_BYTES = 16 << 20;
 
-/** Which flags are set: none, the old generation's (at the first call), or the young one's too (once it is large enough). */
+/** Which flags are set: none, the old generation's (at the first call), or the young one's too (once it is large). */
 let heapHeld: 'no' | 'old' | 'both' = 'no';
 
 function holdHeapDown(): void {
