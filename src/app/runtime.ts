@@ -43,13 +43,14 @@ export interface Runtime {
  * while objects survive (a batch's do, until it commits) and its old generation to up to four times
  * what the last full collection kept. A bulk create keeps one batch, a few MiB, and throws away the
  * whole input: it held 125 to 165 MiB at 1,000,000 lines, and 100 MiB with the young generation
- * stopped at 16 MiB and the old one at 1.5 times (and SQLite's page cache at 4 MiB), no slower (10,000 lines 9 % faster: memory
- * touched for the first time costs page faults). Both flags are read as V8 goes, so setting them
- * here takes effect (and a growth factor below 2 only here: V8 raises it to 2 at start).
+ * stopped at 16 MiB and the old one at 1.5 times (and SQLite's page cache at 4 MiB), no slower
+ * (10,000 lines 9 % faster: memory touched for the first time costs page faults). Both flags are
+ * read as V8 goes, so setting them here takes effect (and a growth factor below 2 only here: V8
+ * raises it to 2 at start).
  */
 const YOUNG_GENERATION_BYTES = 16 << 20;
 
-/** Which flags are set: none, the old generation's (at the first call), or the young one's too (once it is large). */
+/** Which flags are set: none, the old generation's (first call), or the young one's too (once it is large). */
 let heapHeld: 'no' | 'old' | 'both' = 'no';
 
 function holdHeapDown(): void {
