@@ -599,6 +599,20 @@ function bulkRows(empty) {
         freshBare,
       );
       row('bulk create 10,000 (with events) vs a bare better-sqlite3 table', rb.a, rb.b, rb.ratio, '≤ 3.0');
+      // What the schema itself costs over the bare table, with no orgs code at all: the row above
+      // is bulk create's ratio to the floor times this.
+      const fb = paired(
+        () => time(['node', join(ROOT, 'scripts', 'floor.mjs'), b], { stdinFile: file }),
+        () => time(['node', join(ROOT, 'scripts', 'bare.mjs'), bare], { stdinFile: file }),
+        freshBare,
+      );
+      row(
+        '… for reference: the floor 10,000 (the same rows and events, no orgs) vs the bare table',
+        fb.a,
+        fb.b,
+        fb.ratio,
+        '—',
+      );
       rmSync(bare, { force: true });
     }
     fresh();
