@@ -1,5 +1,5 @@
 /** orgs in a real terminal (tmux): tables a person reads, coloured unless NO_COLOR says otherwise. */
-import { writeFileSync } from 'node:fs';
+import { createReadStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -7,7 +7,8 @@ import { BIN, expectError, expectFails, needsTool, sandbox, type Sandbox } from 
 
 const hasTmux = needsTool('tmux');
 const socket = `orgs-test-${process.pid}`;
-const tmux = (...args: string[]) => execa('tmux', ['-L', socket, '-f', '/dev/null', ...args]);
+const TMUX = ['-L', socket, '-f', '/dev/null'];
+const tmux = (...args: string[]) => execa('tmux', [...TMUX, ...args]);
 
 let s: Sandbox;
 beforeAll(async () => {
@@ -20,7 +21,7 @@ beforeAll(async () => {
   await s.ok(['collaborators', 'set', '--organization-id', 'org1', '--user-id', 'user2', '--right-organization-info']);
 });
 afterAll(async () => {
-  if (hasTmux) await execa('tmux', ['-L', socket, 'kill-server'], { reject: false });
+  if (hasTmux) await execa('tmux', [...TMUX, 'kill-server'], { reject: false });
   await s.cleanup();
 });
 
@@ -32,7 +33,28 @@ interface TerminalRun {
   answer?: { when: string; keys: string[] };
 }
 
-/** Runs `orgs …args` in a new 100×20 tmux window; the screen and exit code once it is done. */
+/** Resolves once `text` has come through the FIFO at `path` (a window's output, piped there). */
+function shows(path: string, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const output = createReadStream(path, { encoding: 'utf8' });
+    output.on('data', (chunk) => {
+      seen += chunk;
+      if (!seen.includes(text)) return;
+      output.destroy();
+      resolve();
+    });
+    output.on('error', reject);
+    output.on('end', () => reject(new Error(`the terminal never showed ${JSON.stringify(text)}`)));
+  });
+}
+
+/**
+ * Runs `orgs …args` in a new 100×20 tmux window; the screen and exit code once it is done. The
+ * window waits for a go (tmux wait-for) and signals when orgs has exited, so nothing here looks
+ * at the screen until there is something to see; an answer is typed once the window's output,
+ * piped to a FIFO, shows its question.
+ */
 async function terminal(args: string[], run: TerminalRun = {}): Promise<{ screen: string; exitCode: number }> {
   const env = run.env ?? {};
   const name = `w${Math.random().toString(36).slice(2, 8)}`;
@@ -42,23 +64,28 @@ async function terminal(args: string[], run: TerminalRun = {}): Promise<{ screen
     .map(([k, v]) => `${k}='${v}'`)
     .join(' ');
   const unset = 'NO_COLOR' in env ? '' : '-u NO_COLOR';
-  const command = `env ${unset} ${vars} node ${BIN} ${args.join(' ')}; echo "[exit $?]"; sleep 60`;
+  const inWindow = `tmux ${TMUX.join(' ')}`;
+  const command =
+    `${inWindow} wait-for go-${name}; env ${unset} ${vars} node ${BIN} ${args.join(' ')}; echo "[exit $?]"; ` +
+    `${inWindow} wait-for -S done-${name}; sleep 60`;
   await tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '20', command);
-  let answered = false;
-  for (let i = 0; i < 100; i++) {
-    const { stdout } = await tmux('capture-pane', '-p', ...(run.escapes ? ['-e'] : []), '-t', name);
-    const done = /\[exit (\d+)\]/.exec(stdout);
-    if (done) {
-      await tmux('kill-session', '-t', name);
-      return { screen: stdout.slice(0, done.index).trimEnd(), exitCode: Number(done[1]) };
-    }
-    if (run.answer && !answered && stdout.includes(run.answer.when)) {
-      await tmux('send-keys', '-t', name, ...run.answer.keys);
-      answered = true;
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  if (run.answer) {
+    const fifo = join(s.dir, `${name}.fifo`);
+    await execa('mkfifo', [fifo]);
+    await tmux('pipe-pane', '-t', name, '-o', `cat > ${fifo}`);
+    const asked = shows(fifo, run.answer.when);
+    await tmux('wait-for', '-S', `go-${name}`);
+    await asked;
+    await tmux('send-keys', '-t', name, ...run.answer.keys);
+  } else {
+    await tmux('wait-for', '-S', `go-${name}`);
   }
-  throw new Error('the command did not finish in the terminal');
+  await tmux('wait-for', `done-${name}`);
+  const { stdout } = await tmux('capture-pane', '-p', ...(run.escapes ? ['-e'] : []), '-t', name);
+  await tmux('kill-session', '-t', name);
+  const done = /\[exit (\d+)\]/.exec(stdout);
+  if (!done) throw new Error(`the window ended without an exit code: ${stdout}`);
+  return { screen: stdout.slice(0, done.index).trimEnd(), exitCode: Number(done[1]) };
 }
 
 const screen = async (args: string[], env: Record<string, string> = {}, escapes = false) =>
