@@ -600,7 +600,7 @@ function bulkRows(empty) {
       );
       row('bulk create 10,000 (with events) vs a bare better-sqlite3 table', rb.a, rb.b, rb.ratio, '≤ 3.0');
       // What the schema itself costs over the bare table, with no orgs code at all: the row above
-      // is bulk create's ratio to the floor times this.
+      // is about bulk create's ratio to the floor times this.
       const fb = paired(
         () => time(['node', join(ROOT, 'scripts', 'floor.mjs'), b], { stdinFile: file }),
         () => time(['node', join(ROOT, 'scripts', 'bare.mjs'), bare], { stdinFile: file }),

@@ -69,16 +69,17 @@ async function terminal(args: string[], run: TerminalRun = {}): Promise<{ screen
     `${inWindow} wait-for go-${name}; env ${unset} ${vars} node ${BIN} ${args.join(' ')}; echo "[exit $?]"; ` +
     `${inWindow} wait-for -S done-${name}; sleep 60`;
   await tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '20', command);
+  let asked: Promise<void> | undefined;
   if (run.answer) {
     const fifo = join(s.dir, `${name}.fifo`);
     await execa('mkfifo', [fifo]);
     await tmux('pipe-pane', '-t', name, '-o', `cat > ${fifo}`);
-    const asked = shows(fifo, run.answer.when);
-    await tmux('wait-for', '-S', `go-${name}`);
+    asked = shows(fifo, run.answer.when);
+  }
+  await tmux('wait-for', '-S', `go-${name}`);
+  if (run.answer) {
     await asked;
     await tmux('send-keys', '-t', name, ...run.answer.keys);
-  } else {
-    await tmux('wait-for', '-S', `go-${name}`);
   }
   await tmux('wait-for', `done-${name}`);
   const { stdout } = await tmux('capture-pane', '-p', ...(run.escapes ? ['-e'] : []), '-t', name);
